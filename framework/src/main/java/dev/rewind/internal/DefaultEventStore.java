@@ -1,0 +1,231 @@
+package dev.rewind.internal;
+
+import dev.rewind.AppendResult;
+import dev.rewind.EventListener;
+import dev.rewind.EventStore;
+import dev.rewind.EventStoreException;
+import dev.rewind.ExpectedVersion;
+import dev.rewind.RawEvent;
+import dev.rewind.StoredEvent;
+import dev.rewind.Subscription;
+import dev.rewind.spi.AppendOutcome;
+import dev.rewind.spi.EventRecord;
+import dev.rewind.spi.EventStorage;
+import dev.rewind.spi.StoredRecord;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+
+/** The {@link EventStore}: validates, encodes through the {@link EventPipeline}, and delivers to subscribers. */
+public final class DefaultEventStore implements EventStore {
+    static final int PAGE = 1024;
+
+    private final EventStorage storage;
+    private final EventPipeline pipeline;
+    private final Clock clock;
+    private final Delivery delivery;
+
+    /**
+     * @param storage the storage
+     * @param pipeline encode/decode
+     * @param clock the clock that stamps recordedAt
+     */
+    public DefaultEventStore(EventStorage storage, EventPipeline pipeline, Clock clock) {
+        this.storage = storage;
+        this.pipeline = pipeline;
+        this.clock = clock;
+        this.delivery = new Delivery(storage, pipeline, storage.headPosition());
+        storage.onAppended(head -> delivery.drain());
+    }
+
+    /** @return the pipeline */
+    public EventPipeline pipeline() {
+        return pipeline;
+    }
+
+    /** @return the storage */
+    public EventStorage storage() {
+        return storage;
+    }
+
+    @Override
+    public AppendResult append(String streamId, ExpectedVersion expected, List<?> events) {
+        checkAppend(streamId, expected, events);
+        List<EventRecord> records = new ArrayList<>(events.size());
+        for (Object e : events) {
+            records.add(pipeline.encode(Objects.requireNonNull(e, "event")));
+        }
+        return store(streamId, expected, records);
+    }
+
+    @Override
+    public AppendResult appendRaw(String streamId, ExpectedVersion expected, List<RawEvent> events) {
+        checkAppend(streamId, expected, events);
+        List<EventRecord> records = new ArrayList<>(events.size());
+        for (RawEvent e : events) {
+            records.add(pipeline.encodeRaw(Objects.requireNonNull(e, "event")));
+        }
+        return store(streamId, expected, records);
+    }
+
+    private static void checkAppend(String streamId, ExpectedVersion expected, List<?> events) {
+        if (streamId == null || streamId.isBlank()) {
+            throw new IllegalArgumentException("stream id must not be null or blank");
+        }
+        Objects.requireNonNull(expected, "expected version");
+        if (events == null || events.isEmpty()) {
+            throw new IllegalArgumentException("append to '" + streamId + "' needs at least one event");
+        }
+    }
+
+    private AppendResult store(String streamId, ExpectedVersion expected, List<EventRecord> records) {
+        checkDistinctIds(records);
+        AppendOutcome outcome = storage.append(streamId, expected, records, clock);
+        List<StoredEvent<?>> stored = decodeAll(outcome.records());
+        if (!outcome.alreadyAppended()) {
+            delivery.drain();
+        }
+        return new AppendResult(streamId, stored, outcome.alreadyAppended());
+    }
+
+    private static void checkDistinctIds(List<EventRecord> records) {
+        if (records.size() > 1) {
+            java.util.HashSet<UUID> ids = new java.util.HashSet<>();
+            for (EventRecord r : records) {
+                if (!ids.add(r.eventId())) {
+                    throw new dev.rewind.DuplicateEventIdException(r.eventId(), "it appears twice in the same batch");
+                }
+            }
+        }
+    }
+
+    private List<StoredEvent<?>> decodeAll(List<StoredRecord> records) {
+        List<StoredEvent<?>> out = new ArrayList<>(records.size());
+        for (StoredRecord r : records) {
+            out.add(pipeline.decode(r));
+        }
+        return out;
+    }
+
+    @Override
+    public List<StoredEvent<?>> readStream(String streamId, long fromVersion) {
+        Objects.requireNonNull(streamId, "streamId");
+        if (fromVersion < 0) {
+            throw new IllegalArgumentException("fromVersion must be 0 or more, was " + fromVersion);
+        }
+        List<StoredEvent<?>> out = new ArrayList<>();
+        long v = fromVersion;
+        while (true) {
+            List<StoredRecord> page = storage.readStream(streamId, v, PAGE);
+            for (StoredRecord r : page) {
+                out.add(pipeline.decode(r));
+            }
+            if (page.size() < PAGE) {
+                return List.copyOf(out);
+            }
+            v = page.get(page.size() - 1).streamVersion() + 1;
+        }
+    }
+
+    @Override
+    public long streamVersion(String streamId) {
+        return storage.streamVersion(Objects.requireNonNull(streamId, "streamId"));
+    }
+
+    @Override
+    public List<StoredEvent<?>> readAll(long fromPosition, int maxCount) {
+        checkPosition(fromPosition, "fromPosition");
+        if (maxCount < 0) {
+            throw new IllegalArgumentException("maxCount must be 0 or more, was " + maxCount);
+        }
+        return List.copyOf(decodeAll(storage.readAll(fromPosition, maxCount)));
+    }
+
+    @Override
+    public List<StoredEvent<?>> readByType(String type, long fromPosition) {
+        Objects.requireNonNull(type, "type");
+        checkPosition(fromPosition, "fromPosition");
+        return List.copyOf(decodeAll(storage.readByType(type, fromPosition, Integer.MAX_VALUE)));
+    }
+
+    @Override
+    public List<StoredEvent<?>> readByTime(Instant start, Instant end) {
+        if (start == null || end == null) {
+            throw new IllegalArgumentException("time range bounds must not be null (start=" + start + ", end=" + end + ")");
+        }
+        if (!start.isBefore(end)) {
+            return List.of();
+        }
+        long from = storage.positionAtOrAfter(start);
+        long to = storage.positionAtOrAfter(end);
+        List<StoredEvent<?>> out = new ArrayList<>();
+        replay(from, to, out::add);
+        return List.copyOf(out);
+    }
+
+    @Override
+    public long replayFrom(UUID eventId, EventListener listener) {
+        Objects.requireNonNull(eventId, "eventId");
+        Objects.requireNonNull(listener, "listener");
+        long position = storage.positionOf(eventId);
+        if (position < 0) {
+            throw new EventStoreException("cannot replay from event " + eventId + ": no stored event has that id");
+        }
+        return replay(position, Long.MAX_VALUE, listener);
+    }
+
+    @Override
+    public long replay(long fromPosition, long toPosition, EventListener listener) {
+        checkPosition(fromPosition, "fromPosition");
+        Objects.requireNonNull(listener, "listener");
+        long pos = fromPosition;
+        long count = 0;
+        while (pos < toPosition) {
+            int max = (int) Math.min(PAGE, toPosition - pos);
+            List<StoredRecord> page = storage.readAll(pos, max);
+            if (page.isEmpty()) {
+                break;
+            }
+            for (StoredRecord r : page) {
+                listener.on(pipeline.decode(r));
+            }
+            count += page.size();
+            pos = page.get(page.size() - 1).globalPosition() + 1;
+        }
+        return count;
+    }
+
+    private static void checkPosition(long position, String name) {
+        if (position < 0) {
+            throw new IllegalArgumentException(name + " must be 0 or more, was " + position);
+        }
+    }
+
+    @Override
+    public long positionOf(UUID eventId) {
+        return storage.positionOf(Objects.requireNonNull(eventId, "eventId"));
+    }
+
+    @Override
+    public long headPosition() {
+        return storage.headPosition();
+    }
+
+    @Override
+    public long positionAfter(Instant instant) {
+        return storage.positionAfter(Objects.requireNonNull(instant, "instant"));
+    }
+
+    @Override
+    public Subscription subscribe(EventListener listener) {
+        return delivery.subscribe(Objects.requireNonNull(listener, "listener"));
+    }
+
+    /** @return the position of the next event to be delivered to subscribers */
+    public long deliveredUpTo() {
+        return delivery.next();
+    }
+}

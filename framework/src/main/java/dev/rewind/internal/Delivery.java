@@ -1,0 +1,98 @@
+package dev.rewind.internal;
+
+import dev.rewind.EventListener;
+import dev.rewind.StoredEvent;
+import dev.rewind.Subscription;
+import dev.rewind.spi.EventStorage;
+import dev.rewind.spi.StoredRecord;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Delivers stored events to subscribers in global order, by position: whoever finds delivery idle
+ * drains from the next undelivered position up to the storage's head. An append made while a
+ * delivery runs (by a listener, or by another thread) only moves the head; the running drain picks
+ * it up after the current event, so nothing is delivered out of order or twice, and a listener that
+ * appends never re-enters delivery.
+ */
+final class Delivery {
+    private static final Logger LOG = LoggerFactory.getLogger(Delivery.class);
+
+    private final EventStorage storage;
+    private final EventPipeline pipeline;
+    private final CopyOnWriteArrayList<EventListener> listeners = new CopyOnWriteArrayList<>();
+    private final AtomicBoolean draining = new AtomicBoolean();
+    private volatile long next;
+
+    Delivery(EventStorage storage, EventPipeline pipeline, long start) {
+        this.storage = storage;
+        this.pipeline = pipeline;
+        this.next = start;
+    }
+
+    long next() {
+        return next;
+    }
+
+    Subscription subscribe(EventListener listener) {
+        listeners.add(listener);
+        AtomicBoolean open = new AtomicBoolean(true);
+        return () -> {
+            if (open.compareAndSet(true, false)) {
+                listeners.remove(listener);
+            }
+        };
+    }
+
+    void drain() {
+        while (storage.headPosition() > next) {
+            if (!draining.compareAndSet(false, true)) {
+                return; // the thread draining now will see our events (it re-checks the head after releasing)
+            }
+            try {
+                drainOnce();
+            } finally {
+                draining.set(false);
+            }
+        }
+    }
+
+    private void drainOnce() {
+        long head;
+        while ((head = storage.headPosition()) > next) {
+            if (listeners.isEmpty()) {
+                next = head; // nobody to tell: a subscriber sees only events stored after it subscribed
+                return;
+            }
+            List<StoredRecord> page = storage.readAll(next, (int) Math.min(DefaultEventStore.PAGE, head - next));
+            if (page.isEmpty()) {
+                return;
+            }
+            for (StoredRecord record : page) {
+                deliver(record);
+                next = record.globalPosition() + 1;
+            }
+        }
+    }
+
+    private void deliver(StoredRecord record) {
+        StoredEvent<?> event;
+        try {
+            event = pipeline.decode(record);
+        } catch (RuntimeException e) {
+            LOG.error("cannot deliver the event at global position {}: {}", record.globalPosition(), e.getMessage(), e);
+            return;
+        }
+        for (EventListener l : listeners) { // iterates over a snapshot
+            try {
+                l.on(event);
+            } catch (RuntimeException e) {
+                LOG.error("subscriber {} failed on the event at global position {} ({} in stream '{}'); delivery goes on",
+                        l, event.globalPosition(), event.type(), event.streamId(), e);
+            }
+        }
+    }
+}

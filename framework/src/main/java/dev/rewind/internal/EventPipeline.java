@@ -1,0 +1,151 @@
+package dev.rewind.internal;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rewind.EventDecodingException;
+import dev.rewind.NewEvent;
+import dev.rewind.RawEvent;
+import dev.rewind.StoredEvent;
+import dev.rewind.UnknownEventTypeException;
+import dev.rewind.internal.EventTypeRegistry.EventType;
+import dev.rewind.serialization.EventSerializer;
+import dev.rewind.spi.EventRecord;
+import dev.rewind.spi.EventUpcaster;
+import dev.rewind.spi.StoredRecord;
+
+/**
+ * The one place that turns events into stored records and back: encode on append; read -> decode ->
+ * upcast (n -> n+1 -> ... -> current, on one JSON tree, never re-parsed between steps) -> bind on read.
+ * The chain of each type is resolved at start-up (an array indexed by version), so the hot path does
+ * one map lookup per event and no chain lookup.
+ */
+public final class EventPipeline {
+    private final EventTypeRegistry types;
+    private final EventSerializer serializer;
+
+    /**
+     * @param types the closed type registry
+     * @param serializer the serializer
+     */
+    public EventPipeline(EventTypeRegistry types, EventSerializer serializer) {
+        this.types = types;
+        this.serializer = serializer;
+    }
+
+    /** @return the type registry */
+    public EventTypeRegistry types() {
+        return types;
+    }
+
+    /** @return the serializer */
+    public EventSerializer serializer() {
+        return serializer;
+    }
+
+    /**
+     * @param event a payload or a {@link NewEvent}
+     * @return the record to store, at the type's current version
+     */
+    public EventRecord encode(Object event) {
+        NewEvent e = event instanceof NewEvent n ? n : NewEvent.of(event);
+        EventType type = types.byClass(e.payload().getClass());
+        return new EventRecord(e.eventId(), type.name(), type.version(), serializer.serialize(e.payload()),
+                e.metadata(), e.payload());
+    }
+
+    /**
+     * Checks a raw event against the registry and turns it into a record, without rewriting its bytes.
+     *
+     * @param raw a raw event
+     * @return the record to store as given
+     */
+    public EventRecord encodeRaw(RawEvent raw) {
+        EventType type = types.byStoredName(raw.type());
+        if (type == null) {
+            throw new UnknownEventTypeException(raw.type(), "in raw event " + raw.eventId());
+        }
+        if (raw.schemaVersion() > type.version()) {
+            throw new IllegalArgumentException("raw event " + raw.eventId() + " of type " + raw.type() + " is at v"
+                    + raw.schemaVersion() + ", newer than the current v" + type.version() + " of "
+                    + type.javaClass().getName());
+        }
+        byte[] json = raw.json();
+        try {
+            serializer.readTree(json);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("raw event " + raw.eventId() + " of type " + raw.type() + ": "
+                    + e.getMessage(), e);
+        }
+        return new EventRecord(raw.eventId(), raw.type(), raw.schemaVersion(), json, raw.metadata(), null);
+    }
+
+    /**
+     * @param record a stored record
+     * @return the event, bound to the current version of its record class
+     * @throws UnknownEventTypeException when the type is not registered
+     * @throws EventDecodingException when the bytes cannot be decoded, upcast or bound
+     */
+    public StoredEvent<?> decode(StoredRecord record) {
+        Object payload = record.decodedPayload();
+        EventType type = types.byStoredName(record.type());
+        if (type == null) {
+            throw new UnknownEventTypeException(record.type(), "at global position " + record.globalPosition()
+                    + " (event " + record.eventId() + ", stream '" + record.streamId() + "')");
+        }
+        if (payload == null) {
+            payload = decodePayload(record, type);
+        }
+        return new StoredEvent<>(record.eventId(), record.streamId(), record.streamVersion(),
+                record.globalPosition(), type.name(), record.schemaVersion(), record.recordedAt(), payload,
+                record.metadata());
+    }
+
+    private Object decodePayload(StoredRecord record, EventType type) {
+        int stored = record.schemaVersion();
+        if (stored == type.version()) {
+            try {
+                return serializer.deserialize(record.payload(), type.javaClass());
+            } catch (IllegalArgumentException e) {
+                throw failure(record, "cannot be decoded: " + e.getMessage(), e);
+            }
+        }
+        if (stored > type.version() || stored < 1) {
+            throw failure(record, "is stored at schema version " + stored + ", but this code knows " + record.type()
+                    + " only up to v" + type.version() + " (" + type.javaClass().getName()
+                    + "); it was written by a newer release", null);
+        }
+        ObjectNode tree;
+        try {
+            tree = serializer.readTree(record.payload());
+        } catch (IllegalArgumentException e) {
+            throw failure(record, "cannot be decoded: " + e.getMessage(), e);
+        }
+        EventUpcaster[] steps = type.steps();
+        for (int v = stored; v < type.version(); v++) {
+            EventUpcaster step = steps[v];
+            if (step == null) {
+                throw failure(record, "cannot be upcast: no upcaster from " + type.name() + " v" + v + " to v" + (v + 1), null);
+            }
+            try {
+                tree = step.upcast(tree);
+            } catch (RuntimeException e) {
+                throw failure(record, "failed in upcaster " + step.getClass().getName() + " (v" + v + " to v" + (v + 1)
+                        + "): " + e, e);
+            }
+            if (tree == null) {
+                throw failure(record, "upcaster " + step.getClass().getName() + " (v" + v + " to v" + (v + 1)
+                        + ") returned null", null);
+            }
+        }
+        try {
+            return serializer.bind(tree, type.javaClass());
+        } catch (IllegalArgumentException e) {
+            throw failure(record, "cannot be bound after upcasting to v" + type.version() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static EventDecodingException failure(StoredRecord r, String what, Throwable cause) {
+        return new EventDecodingException("event " + r.eventId() + " (type " + r.type() + " v" + r.schemaVersion()
+                + ", stream '" + r.streamId() + "' version " + r.streamVersion() + ", global position "
+                + r.globalPosition() + ") " + what, cause);
+    }
+}

@@ -1,0 +1,106 @@
+package dev.rewind.serialization;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.io.IOException;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The default {@link EventSerializer}: Jackson, with records and {@code java.time} support, ISO-8601
+ * instants, and no default typing (a class name is never read from stored data).
+ *
+ * <p>Binding is strict, so that an upcaster that forgot a field fails loudly instead of binding a
+ * wrong record: unknown properties, missing record components and nulls for primitives are errors.
+ */
+public final class JacksonEventSerializer implements EventSerializer {
+    private final ObjectMapper mapper;
+    private final ConcurrentHashMap<Class<?>, ObjectReader> readers = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Class<?>, ObjectWriter> writers = new ConcurrentHashMap<>();
+
+    /** A serializer with Rewind's default mapper. */
+    public JacksonEventSerializer() {
+        this(defaultMapper());
+    }
+
+    /**
+     * @param mapper a mapper configured by the application (it must not enable default typing)
+     */
+    public JacksonEventSerializer(ObjectMapper mapper) {
+        this.mapper = mapper;
+    }
+
+    /** @return a new mapper configured as Rewind stores events */
+    public static ObjectMapper defaultMapper() {
+        return JsonMapper.builder()
+                .addModule(new JavaTimeModule())
+                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
+                .build();
+    }
+
+    /** @return the mapper, for components that need to build or print JSON trees */
+    public ObjectMapper mapper() {
+        return mapper;
+    }
+
+    @Override
+    public byte[] serialize(Object payload) {
+        try {
+            return writers.computeIfAbsent(payload.getClass(), mapper::writerFor).writeValueAsBytes(payload);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("cannot serialise " + payload.getClass().getName() + ": "
+                    + e.getOriginalMessage(), e);
+        }
+    }
+
+    @Override
+    public <T> T deserialize(byte[] json, Class<T> type) {
+        try {
+            return readers.computeIfAbsent(type, mapper::readerFor).readValue(json);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot bind JSON to " + type.getName() + ": " + message(e), e);
+        }
+    }
+
+    @Override
+    public ObjectNode readTree(byte[] json) {
+        JsonNode node;
+        try {
+            node = mapper.readTree(json);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("not valid JSON: " + message(e), e);
+        }
+        if (node instanceof ObjectNode object) {
+            return object;
+        }
+        throw new IllegalArgumentException("expected a JSON object, found " + (node == null ? "nothing" : node.getNodeType()));
+    }
+
+    @Override
+    public <T> T bind(ObjectNode tree, Class<T> type) {
+        try {
+            return readers.computeIfAbsent(type, mapper::readerFor).readValue(tree);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot bind JSON to " + type.getName() + ": " + message(e), e);
+        }
+    }
+
+    @Override
+    public ObjectNode toTree(Object payload) {
+        return mapper.valueToTree(payload);
+    }
+
+    private static String message(IOException e) {
+        return e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+    }
+}

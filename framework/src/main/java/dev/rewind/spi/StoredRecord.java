@@ -1,0 +1,124 @@
+package dev.rewind.spi;
+
+import dev.rewind.Metadata;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * An event as a storage holds it: the serialised form plus the numbers the storage assigned.
+ * Immutable; the payload bytes must not be modified by anyone.
+ */
+public final class StoredRecord {
+    private final UUID eventId;
+    private final String streamId;
+    private final long streamVersion;
+    private final long globalPosition;
+    private final String type;
+    private final int schemaVersion;
+    private final Instant recordedAt;
+    private final byte[] payload;
+    private final Metadata metadata;
+    private final Object decodedPayload;
+
+    /**
+     * @param eventId unique in the store
+     * @param streamId its stream
+     * @param streamVersion position in the stream, from 0
+     * @param globalPosition position in the store, from 0
+     * @param type logical type name
+     * @param schemaVersion version of the payload bytes
+     * @param recordedAt when the storage recorded it
+     * @param payload UTF-8 JSON bytes (not copied: never modify them)
+     * @param metadata its metadata
+     * @param decodedPayload the payload object at the current version when known (in-memory cache), else null
+     */
+    public StoredRecord(UUID eventId, String streamId, long streamVersion, long globalPosition, String type,
+                        int schemaVersion, Instant recordedAt, byte[] payload, Metadata metadata,
+                        Object decodedPayload) {
+        this.eventId = Objects.requireNonNull(eventId, "eventId");
+        this.streamId = Objects.requireNonNull(streamId, "streamId");
+        this.streamVersion = streamVersion;
+        this.globalPosition = globalPosition;
+        this.type = Objects.requireNonNull(type, "type");
+        this.schemaVersion = schemaVersion;
+        this.recordedAt = Objects.requireNonNull(recordedAt, "recordedAt");
+        this.payload = Objects.requireNonNull(payload, "payload");
+        this.metadata = Objects.requireNonNull(metadata, "metadata");
+        this.decodedPayload = decodedPayload;
+    }
+
+    /**
+     * Builds the stored form of an appended record.
+     *
+     * @param record what was appended
+     * @param streamId its stream
+     * @param streamVersion the version assigned
+     * @param globalPosition the position assigned
+     * @param recordedAt the instant assigned
+     * @param keepDecoded whether to keep the decoded payload as a cache (in-memory storages)
+     * @return the stored record
+     */
+    public static StoredRecord of(EventRecord record, String streamId, long streamVersion, long globalPosition,
+                                  Instant recordedAt, boolean keepDecoded) {
+        return new StoredRecord(record.eventId(), streamId, streamVersion, globalPosition, record.type(),
+                record.schemaVersion(), recordedAt, record.payload(), record.metadata(),
+                keepDecoded ? record.decodedPayload() : null);
+    }
+
+    /** @return unique in the store */
+    public UUID eventId() {
+        return eventId;
+    }
+
+    /** @return its stream */
+    public String streamId() {
+        return streamId;
+    }
+
+    /** @return position in the stream, from 0 */
+    public long streamVersion() {
+        return streamVersion;
+    }
+
+    /** @return position in the store, from 0 */
+    public long globalPosition() {
+        return globalPosition;
+    }
+
+    /** @return logical type name */
+    public String type() {
+        return type;
+    }
+
+    /** @return version of the payload bytes */
+    public int schemaVersion() {
+        return schemaVersion;
+    }
+
+    /** @return when the storage recorded it */
+    public Instant recordedAt() {
+        return recordedAt;
+    }
+
+    /** @return the UTF-8 JSON bytes, not a copy: never modify them */
+    public byte[] payload() {
+        return payload;
+    }
+
+    /** @return its metadata */
+    public Metadata metadata() {
+        return metadata;
+    }
+
+    /** @return the payload object at the current version when the storage kept it, else null */
+    public Object decodedPayload() {
+        return decodedPayload;
+    }
+
+    @Override
+    public String toString() {
+        return "StoredRecord[" + globalPosition + " " + streamId + "@" + streamVersion + " " + type + " v"
+                + schemaVersion + " " + eventId + "]";
+    }
+}
