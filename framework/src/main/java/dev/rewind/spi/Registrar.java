@@ -1,0 +1,48 @@
+package dev.rewind.spi;
+
+/**
+ * What a {@link RewindPlugin} registers its components with. New component kinds are added here, so
+ * the plugin interface itself never changes.
+ */
+public interface Registrar {
+    /**
+     * @param eventClass a record annotated {@link dev.rewind.annotation.Event}
+     * @return this
+     */
+    Registrar eventType(Class<?> eventClass);
+
+    /**
+     * @param projectionClass a class annotated {@link dev.rewind.annotation.Projection}
+     * @return this
+     */
+    Registrar projection(Class<?> projectionClass);
+
+    /**
+     * @param resolver an extra parameter resolver
+     * @return this
+     */
+    Registrar parameterResolver(ParameterResolver resolver);
+
+    /**
+     * @param type the current type name
+     * @param from the version the step reads
+     * @param upcaster the step from {@code from} to {@code from + 1}
+     * @return this
+     */
+    Registrar upcaster(String type, int from, EventUpcaster upcaster);
+
+    /**
+     * @param oldName a type name found in stored data that no type has any more
+     * @param newName the registered type it reads as now
+     * @return this
+     */
+    Registrar rename(String oldName, String newName);
+
+    /**
+     * Registers every annotated component found by scanning these packages (and their sub-packages).
+     *
+     * @param packages package names
+     * @return this
+     */
+    Registrar scanPackages(String... packages);
+}
