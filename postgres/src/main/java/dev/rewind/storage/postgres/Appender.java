@@ -1,0 +1,165 @@
+package dev.rewind.storage.postgres;
+
+import dev.rewind.ConcurrencyConflictException;
+import dev.rewind.DuplicateEventIdException;
+import dev.rewind.ExpectedVersion;
+import dev.rewind.spi.AppendOutcome;
+import dev.rewind.spi.EventRecord;
+import dev.rewind.spi.StoredRecord;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * One append: one transaction that takes the store's advisory lock, checks (exact retry, duplicate
+ * id, expected version, in that order), assigns positions, versions and the instant, inserts, and
+ * notifies other instances. Everything between the lock and the commit sees a store nobody else
+ * writes to, which is what makes the checks and the numbering simple and exact; why the lock is held
+ * until commit is explained on {@link PostgresStorage}.
+ */
+final class Appender {
+    private final long lockKey;
+    private final String channel;
+
+    Appender(long lockKey, String channel) {
+        this.lockKey = lockKey;
+        this.channel = channel;
+    }
+
+    /** Runs the append on {@code c} (auto-commit off); the caller commits or rolls back. */
+    AppendOutcome append(Connection c, String streamId, ExpectedVersion expected, List<EventRecord> records,
+                         Clock clock) throws SQLException {
+        try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
+            lock.setLong(1, lockKey);
+            lock.execute();
+        }
+        AppendOutcome retry = checkIds(c, streamId, records);
+        if (retry != null) {
+            return retry;
+        }
+        long last = streamVersion(c, streamId);
+        if (!expected.matches(last)) {
+            throw new ConcurrencyConflictException(streamId, expected, last);
+        }
+        long position;
+        Instant now = clock.instant();
+        try (PreparedStatement head = c.prepareStatement("SELECT global_position, recorded_at, recorded_at_nanos"
+                + " FROM rewind_events ORDER BY global_position DESC LIMIT 1");
+             ResultSet rs = head.executeQuery()) {
+            if (rs.next()) {
+                position = rs.getLong(1) + 1;
+                Instant lastAt = rs.getObject(2, OffsetDateTime.class).toInstant().plusNanos(rs.getShort(3));
+                if (now.isBefore(lastAt)) {
+                    now = lastAt; // a clock that steps back (or another instance's fast clock) must not break time queries
+                }
+            } else {
+                position = 0;
+            }
+        }
+        List<StoredRecord> stored = new ArrayList<>(records.size());
+        try (PreparedStatement insert = c.prepareStatement(Rows.INSERT)) {
+            long version = last;
+            for (EventRecord r : records) {
+                version++;
+                Rows.bind(insert, r, streamId, version, position, now);
+                stored.add(StoredRecord.of(r, streamId, version, position, now, false));
+                position++;
+            }
+            insert.executeBatch();
+        }
+        try (PreparedStatement notify = c.prepareStatement("SELECT pg_notify(?, ?)")) {
+            notify.setString(1, channel);
+            notify.setString(2, Long.toString(position));
+            notify.execute();
+        }
+        return new AppendOutcome(stored, false);
+    }
+
+    /** Exact retry -> the original outcome; any other known id -> duplicate; all new -> null. */
+    private static AppendOutcome checkIds(Connection c, String streamId, List<EventRecord> records)
+            throws SQLException {
+        Map<UUID, StoredRecord> found = new HashMap<>();
+        UUID[] ids = new UUID[records.size()];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = records.get(i).eventId();
+        }
+        Array array = c.createArrayOf("uuid", ids);
+        try (PreparedStatement q = c.prepareStatement("SELECT " + Rows.COLUMNS
+                + " FROM rewind_events WHERE event_id = ANY(?)")) {
+            q.setArray(1, array);
+            try (ResultSet rs = q.executeQuery()) {
+                for (StoredRecord s : Rows.readAll(rs)) {
+                    found.put(s.eventId(), s);
+                }
+            }
+        } finally {
+            array.free();
+        }
+        if (found.isEmpty()) {
+            return null;
+        }
+        StoredRecord first = found.get(records.get(0).eventId());
+        if (first != null && first.streamId().equals(streamId) && isExactRetry(c, first, records)) {
+            List<StoredRecord> original = new ArrayList<>(records.size());
+            for (EventRecord r : records) {
+                original.add(found.get(r.eventId()));
+            }
+            return new AppendOutcome(original, true);
+        }
+        for (EventRecord r : records) {
+            StoredRecord s = found.get(r.eventId());
+            if (s != null) {
+                throw new DuplicateEventIdException(r.eventId(), "already stored at global position "
+                        + s.globalPosition() + " (stream '" + s.streamId() + "' version " + s.streamVersion()
+                        + "); nothing of this batch was written");
+            }
+        }
+        return null;
+    }
+
+    /** The batch is the same batch again: same ids, in the same stream, consecutive, same content. */
+    private static boolean isExactRetry(Connection c, StoredRecord first, List<EventRecord> records)
+            throws SQLException {
+        List<StoredRecord> run;
+        try (PreparedStatement q = c.prepareStatement("SELECT " + Rows.COLUMNS + " FROM rewind_events"
+                + " WHERE global_position >= ? AND global_position < ? ORDER BY global_position")) {
+            q.setLong(1, first.globalPosition());
+            q.setLong(2, first.globalPosition() + records.size());
+            try (ResultSet rs = q.executeQuery()) {
+                run = Rows.readAll(rs);
+            }
+        }
+        if (run.size() != records.size()) {
+            return false;
+        }
+        for (int i = 0; i < records.size(); i++) {
+            StoredRecord s = run.get(i);
+            if (!s.streamId().equals(first.streamId()) || s.streamVersion() != first.streamVersion() + i
+                    || !records.get(i).sameContentAs(s)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    static long streamVersion(Connection c, String streamId) throws SQLException {
+        try (PreparedStatement q = c.prepareStatement(
+                "SELECT coalesce(max(stream_version), -1) FROM rewind_events WHERE stream_id = ?")) {
+            q.setString(1, streamId);
+            try (ResultSet rs = q.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+}

@@ -1,0 +1,168 @@
+package dev.rewind.storage.postgres;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongConsumer;
+import java.util.function.LongSupplier;
+import org.postgresql.PGConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Learns of records appended by any instance and tells the {@code onAppended} callbacks.
+ *
+ * <p>One daemon thread holds a dedicated connection (not one of the pool's) that {@code LISTEN}s on
+ * the store's channel; every append sends {@code pg_notify} inside its transaction, so the
+ * notification arrives when the append commits. Notifications only wake the thread: it then reads the
+ * head position from the table, which is the truth. It also reads the head every poll interval
+ * without any notification, so a notification lost (connection broken, server restarted) delays an
+ * event by at most that interval and never loses it. When the listening connection breaks, it is
+ * reopened with a back-off while polling goes on.
+ */
+final class HeadWatcher implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(HeadWatcher.class);
+    private static final int WAIT_SLICE_MILLIS = 200;
+
+    private final ConnectionSource listenConnections;
+    private final String channel;
+    private final LongSupplier head;
+    private final long pollMillis;
+    private final List<LongConsumer> callbacks = new CopyOnWriteArrayList<>();
+    private final AtomicLong announced = new AtomicLong(-1);
+    private volatile boolean closed;
+    private Thread thread;
+
+    /** Opens a new, unpooled connection for listening. */
+    @FunctionalInterface
+    interface ConnectionSource {
+        Connection open() throws SQLException;
+    }
+
+    HeadWatcher(ConnectionSource listenConnections, String channel, LongSupplier head, Duration pollInterval) {
+        this.listenConnections = listenConnections;
+        this.channel = channel;
+        this.head = head;
+        this.pollMillis = Math.max(1, pollInterval.toMillis());
+    }
+
+    /** Adds a callback; the first one starts the listening thread. */
+    synchronized void add(LongConsumer callback) {
+        callbacks.add(callback);
+        if (thread == null && !closed) {
+            thread = new Thread(this::run, "rewind-postgres-listener-" + channel);
+            thread.setDaemon(true);
+            thread.start();
+        }
+    }
+
+    /** Tells the callbacks of a head they have not been told yet (called after a local append too). */
+    void announce(long newHead) {
+        long prev = announced.getAndAccumulate(newHead, Math::max);
+        if (newHead > prev) {
+            for (LongConsumer c : callbacks) {
+                try {
+                    c.accept(newHead);
+                } catch (RuntimeException e) {
+                    LOG.error("an onAppended callback failed at head {}", newHead, e);
+                }
+            }
+        }
+    }
+
+    private void run() {
+        Connection conn = null;
+        long backoff = 100;
+        long lastPoll = 0;
+        while (!closed) {
+            try {
+                if (conn == null) {
+                    conn = listen();
+                    backoff = 100;
+                    poll(); // anything appended while nobody listened
+                    lastPoll = System.nanoTime();
+                }
+                var notes = conn.unwrap(PGConnection.class).getNotifications(WAIT_SLICE_MILLIS);
+                boolean due = System.nanoTime() - lastPoll >= pollMillis * 1_000_000L;
+                if ((notes != null && notes.length > 0) || due) {
+                    poll();
+                    lastPoll = System.nanoTime();
+                }
+            } catch (SQLException | RuntimeException e) {
+                if (closed) {
+                    break;
+                }
+                LOG.warn("PostgreSQL listener on channel {} lost its connection ({}); polling every {} ms until"
+                        + " it is back", channel, e.getMessage(), pollMillis);
+                closeQuietly(conn);
+                conn = null;
+                sleep(backoff);
+                backoff = Math.min(backoff * 2, Math.max(pollMillis, 1000));
+                pollQuietly();
+                lastPoll = System.nanoTime();
+            }
+        }
+        closeQuietly(conn);
+    }
+
+    private Connection listen() throws SQLException {
+        Connection conn = listenConnections.open();
+        try (Statement st = conn.createStatement()) {
+            st.execute("LISTEN " + PostgresStorage.quote(channel));
+        } catch (SQLException e) {
+            closeQuietly(conn);
+            throw e;
+        }
+        return conn;
+    }
+
+    private void poll() {
+        announce(head.getAsLong());
+    }
+
+    private void pollQuietly() {
+        try {
+            poll();
+        } catch (RuntimeException e) {
+            LOG.debug("polling the head failed: {}", e.getMessage());
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void closeQuietly(Connection conn) {
+        if (conn != null) {
+            try {
+                conn.close();
+            } catch (SQLException e) {
+                LOG.debug("closing the listening connection: {}", e.getMessage());
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        Thread t;
+        synchronized (this) {
+            closed = true;
+            t = thread;
+        }
+        if (t != null) {
+            try {
+                t.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
