@@ -1,0 +1,24 @@
+package dev.rewind.annotation;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * Marks a method of an {@link Aggregate} that applies one of its own past events to its state. Its only
+ * parameter is the event record, or a supertype (for example a sealed interface) of several: the most
+ * specific handler is called. Events with no handler are skipped. It must not check rules or throw:
+ * the event already happened.
+ *
+ * <pre>{@code
+ * @EventSourcingHandler
+ * void on(ItemAdded event) { totalCents += event.priceCents() * event.quantity(); }
+ * }</pre>
+ */
+@Documented
+@Retention(RetentionPolicy.RUNTIME)
+@Target({ElementType.METHOD, ElementType.ANNOTATION_TYPE})
+public @interface EventSourcingHandler {
+}

@@ -1,0 +1,22 @@
+package dev.rewind.annotation;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * Marks the component of a command record that names the aggregate the command is for. The stream is
+ * the aggregate's {@link Aggregate#streamPrefix()} followed by this value's {@code toString()}.
+ * Exactly one component of every command record carries it; the value must not be null.
+ *
+ * <pre>{@code
+ * public record PayOrder(@TargetAggregateId String orderId, long amountCents) {}
+ * }</pre>
+ */
+@Documented
+@Retention(RetentionPolicy.RUNTIME)
+@Target(ElementType.RECORD_COMPONENT)
+public @interface TargetAggregateId {
+}
