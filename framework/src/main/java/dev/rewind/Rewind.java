@@ -3,9 +3,18 @@ package dev.rewind;
 import dev.rewind.internal.DefaultEventStore;
 import dev.rewind.internal.EventPipeline;
 import dev.rewind.internal.EventTypeRegistry;
+import dev.rewind.internal.dispatch.EventIndex;
+import dev.rewind.internal.dispatch.HandlerInspector;
+import dev.rewind.internal.dispatch.ParameterResolvers;
+import dev.rewind.internal.plugin.Assembly;
+import dev.rewind.internal.plugin.Components;
+import dev.rewind.internal.projection.DefaultProjections;
+import dev.rewind.internal.projection.ProjectionType;
+import dev.rewind.internal.scan.ComponentScan;
 import dev.rewind.serialization.JacksonEventSerializer;
 import dev.rewind.spi.EventStorage;
 import dev.rewind.spi.EventUpcaster;
+import dev.rewind.spi.ParameterResolver;
 import dev.rewind.storage.memory.InMemoryStorage;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -13,34 +22,58 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The entry point: builds an event store (and everything around it) once, at start-up.
+ * The entry point: assembles an event store and its projections once, at start-up.
  *
  * <pre>{@code
  * try (Rewind rewind = Rewind.builder()
  *         .storage(new InMemoryStorage())
- *         .eventTypes(OrderPlaced.class, OrderPaid.class)
- *         .build()) {
+ *         .scanPackages("com.example.orders")   // @Event records, @Projection and @Upcaster classes
+ *         .build()) {                           // plus every RewindPlugin on the class path
  *     rewind.store().append("order-42", ExpectedVersion.noStream(), List.of(new OrderPlaced(...)));
+ *     Map<String, Long> totals = rewind.projections().state("order_totals");
  * }
  * }</pre>
  *
- * Closing it closes the storage.
+ * <p>{@link Builder#build()} gathers the components the builder names, those every
+ * {@link dev.rewind.spi.RewindPlugin} registers and those found by scanning (one scan, at start-up),
+ * validates them all (event types and upcaster chains, handler signatures, projection classes and
+ * names), then feeds every projection the events already stored before returning. Any error stops
+ * start-up with a message naming what is wrong, where, and the fix. Closing it closes the storage.
  */
 public final class Rewind implements AutoCloseable {
     private final EventStorage storage;
     private final DefaultEventStore store;
+    private final DefaultProjections projections;
+    private final ComponentScan scan;
 
     private Rewind(Builder b) {
-        this.storage = b.storage == null ? new InMemoryStorage() : b.storage;
+        ClassLoader loader = b.classLoader != null ? b.classLoader : defaultLoader();
+        Assembly assembly = Assembly.assemble(b.components, loader, b.discoverPlugins);
+        this.scan = assembly.scan();
         EventTypeRegistry.Builder types = EventTypeRegistry.builder();
-        for (Class<?> c : b.eventTypes) {
-            types.type(c, "Rewind.builder().eventTypes");
+        for (Class<?> c : assembly.eventTypes()) {
+            types.type(c, "Rewind");
         }
-        for (UpcasterDecl u : b.upcasters) {
-            types.upcaster(u.type(), u.from(), u.upcaster(), u.upcaster().getClass().getName());
+        assembly.upcasters().forEach(u -> types.upcaster(u.type(), u.from(), u.upcaster(), u.origin()));
+        assembly.renames().forEach(r -> types.rename(r.oldName(), r.newName(), r.origin()));
+        EventTypeRegistry registry = types.build();
+
+        EventIndex index = new EventIndex(registry.types().keySet());
+        HandlerInspector inspector = new HandlerInspector(index.classes(), new ParameterResolvers(assembly.resolvers()));
+        List<ProjectionType> projectionTypes = new ArrayList<>();
+        for (Class<?> c : assembly.projections()) {
+            projectionTypes.add(ProjectionType.of(c, inspector, index));
         }
-        EventPipeline pipeline = new EventPipeline(types.build(), new JacksonEventSerializer());
+
+        this.storage = b.storage == null ? new InMemoryStorage() : b.storage;
+        EventPipeline pipeline = new EventPipeline(registry, new JacksonEventSerializer());
         this.store = new DefaultEventStore(storage, pipeline, b.clock);
+        this.projections = new DefaultProjections(store, index, projectionTypes);
+    }
+
+    private static ClassLoader defaultLoader() {
+        ClassLoader context = Thread.currentThread().getContextClassLoader();
+        return context != null ? context : Rewind.class.getClassLoader();
     }
 
     /** @return a new builder */
@@ -53,21 +86,35 @@ public final class Rewind implements AutoCloseable {
         return store;
     }
 
-    /** Closes the storage. */
+    /** @return the registered projections: live state, temporal queries, rebuild, status */
+    public Projections projections() {
+        return projections;
+    }
+
+    /**
+     * For framework-internal component kinds (command handlers, aggregates...): what the start-up scan
+     * found. Not API.
+     *
+     * @return the scan result
+     */
+    ComponentScan scan() {
+        return scan;
+    }
+
+    /** Stops the projections and closes the storage. */
     @Override
     public void close() {
+        projections.close();
         storage.close();
     }
 
-    private record UpcasterDecl(String type, int from, EventUpcaster upcaster) {
-    }
-
-    /** Configures a {@link Rewind}. */
+    /** Configures a {@link Rewind}. Every method may be called several times; registrations add up. */
     public static final class Builder {
         private EventStorage storage;
         private Clock clock = Clock.systemUTC();
-        private final List<Class<?>> eventTypes = new ArrayList<>();
-        private final List<UpcasterDecl> upcasters = new ArrayList<>();
+        private ClassLoader classLoader;
+        private boolean discoverPlugins = true;
+        private final Components components = new Components("Rewind.builder()", null);
 
         private Builder() {
         }
@@ -91,11 +138,63 @@ public final class Rewind implements AutoCloseable {
         }
 
         /**
+         * @param loader the class loader used to find plugins and services and to scan (default: the
+         *     thread's context class loader)
+         * @return this
+         */
+        public Builder classLoader(ClassLoader loader) {
+            this.classLoader = Objects.requireNonNull(loader, "loader");
+            return this;
+        }
+
+        /**
+         * @param discover whether to load every {@link dev.rewind.spi.RewindPlugin} and
+         *     {@link ParameterResolver} listed in {@code META-INF/services} (default: true)
+         * @return this
+         */
+        public Builder discoverPlugins(boolean discover) {
+            this.discoverPlugins = discover;
+            return this;
+        }
+
+        /**
+         * Scans these packages and their sub-packages, once, at {@link #build()}, for {@code @Event} records,
+         * {@code @Projection} classes and {@code @Upcaster} classes.
+         *
+         * @param packages package names, for example {@code "com.example.orders"}
+         * @return this
+         */
+        public Builder scanPackages(String... packages) {
+            components.scanPackages(packages);
+            return this;
+        }
+
+        /**
          * @param types records annotated with {@link dev.rewind.annotation.Event}
          * @return this
          */
         public Builder eventTypes(Class<?>... types) {
-            eventTypes.addAll(List.of(types));
+            for (Class<?> t : types) {
+                components.eventType(t);
+            }
+            return this;
+        }
+
+        /**
+         * @param projectionClass a class annotated {@link dev.rewind.annotation.Projection}
+         * @return this
+         */
+        public Builder projection(Class<?> projectionClass) {
+            components.projection(projectionClass);
+            return this;
+        }
+
+        /**
+         * @param resolver an extra resolver for {@code @EventHandler} parameters
+         * @return this
+         */
+        public Builder parameterResolver(ParameterResolver resolver) {
+            components.parameterResolver(resolver);
             return this;
         }
 
@@ -106,14 +205,28 @@ public final class Rewind implements AutoCloseable {
          * @return this
          */
         public Builder upcaster(String type, int from, EventUpcaster upcaster) {
-            upcasters.add(new UpcasterDecl(type, from, upcaster));
+            components.upcaster(type, from, upcaster);
             return this;
         }
 
         /**
-         * Validates the configuration and builds.
+         * Reads stored events of a type name no class has any more as the registered type {@code newName}
+         * (their schema versions and upcasters are those of {@code newName}).
+         *
+         * @param oldName the name found in stored data
+         * @param newName a registered type name
+         * @return this
+         */
+        public Builder rename(String oldName, String newName) {
+            components.rename(oldName, newName);
+            return this;
+        }
+
+        /**
+         * Validates the configuration, builds, and catches every projection up with the stored events.
          *
          * @return the started Rewind
+         * @throws IllegalStateException naming what is wrong and the fix
          */
         public Rewind build() {
             return new Rewind(this);

@@ -1,0 +1,158 @@
+package dev.rewind.internal.plugin;
+
+import dev.rewind.annotation.Event;
+import dev.rewind.annotation.Projection;
+import dev.rewind.annotation.Upcaster;
+import dev.rewind.internal.plugin.Components.Entry;
+import dev.rewind.internal.plugin.Components.RenameEntry;
+import dev.rewind.internal.plugin.Components.UpcasterEntry;
+import dev.rewind.internal.scan.ComponentScan;
+import dev.rewind.spi.EventUpcaster;
+import dev.rewind.spi.ParameterResolver;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.Modifier;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
+
+/**
+ * Gathers every contribution made at start-up (the application's builder, each plugin, and what
+ * scanning their packages found), checks conflicts between them, and hands out the merged lists.
+ * Scanning happens here, once, over the packages of every contributor.
+ *
+ * @param eventTypes event classes, each once
+ * @param projections projection classes, each once, names unique
+ * @param resolvers extra parameter resolvers
+ * @param upcasters upcasters
+ * @param renames renames
+ * @param scan the scan result, for component kinds handled elsewhere
+ */
+public record Assembly(List<Class<?>> eventTypes, List<Class<?>> projections, List<ParameterResolver> resolvers,
+                       List<UpcasterEntry> upcasters, List<RenameEntry> renames, ComponentScan scan) {
+
+    /**
+     * @param application what the builder registered
+     * @param loader the class loader for plugins, services and scanning
+     * @param discoverPlugins whether to look for {@code RewindPlugin}s and {@code ParameterResolver} services
+     * @return the checked assembly
+     * @throws IllegalStateException for a conflict, naming both sides
+     */
+    public static Assembly assemble(Components application, ClassLoader loader, boolean discoverPlugins) {
+        List<Components> all = new ArrayList<>();
+        all.add(application);
+        if (discoverPlugins) {
+            all.addAll(PluginLoader.plugins(loader));
+        }
+        List<String> packages = new ArrayList<>();
+        all.forEach(c -> packages.addAll(c.packages));
+        ComponentScan scan = ComponentScan.scan(loader, packages);
+        addScanned(all, scan);
+
+        List<Entry<Class<?>>> events = new ArrayList<>();
+        List<Entry<Class<?>>> projections = new ArrayList<>();
+        List<ParameterResolver> resolvers = new ArrayList<>();
+        List<UpcasterEntry> upcasters = new ArrayList<>();
+        List<RenameEntry> renames = new ArrayList<>();
+        for (Components c : all) {
+            events.addAll(c.eventTypes);
+            projections.addAll(c.projections);
+            c.resolvers.forEach(r -> resolvers.add(r.value()));
+            upcasters.addAll(c.upcasters);
+            renames.addAll(c.renames);
+        }
+        if (discoverPlugins) {
+            resolvers.addAll(PluginLoader.parameterResolvers(loader));
+        }
+        return new Assembly(unique(events, "event type", Assembly::eventName),
+                unique(projections, "projection", Assembly::projectionName),
+                List.copyOf(resolvers), List.copyOf(upcasters), List.copyOf(renames), scan);
+    }
+
+    /** Registers what scanning found with the contributor that named its package (the longest match). */
+    private static void addScanned(List<Components> all, ComponentScan scan) {
+        for (Class<?> c : scan.classesWithAnnotation(Event.class)) {
+            owner(all, c).eventType(c, scanOrigin(all, c));
+        }
+        for (Class<?> c : scan.classesWithAnnotation(Projection.class)) {
+            owner(all, c).projection(c, scanOrigin(all, c));
+        }
+        for (Class<?> c : scan.classesWithAnnotation(Upcaster.class)) {
+            Upcaster u = c.getAnnotation(Upcaster.class);
+            owner(all, c).upcaster(u.type(), u.from(), instantiate(c), c.getName());
+        }
+    }
+
+    private static Components owner(List<Components> all, Class<?> c) {
+        Components best = null;
+        int bestLength = -1;
+        for (Components comp : all) {
+            for (String p : comp.packages) {
+                if ((c.getName().startsWith(p + ".")) && p.length() > bestLength) {
+                    best = comp;
+                    bestLength = p.length();
+                }
+            }
+        }
+        return Objects.requireNonNull(best, c.getName());
+    }
+
+    private static String scanOrigin(List<Components> all, Class<?> c) {
+        Components o = owner(all, c);
+        return (o.plugin() == null ? "" : o.origin() + ", ") + "scan of package '" + c.getPackageName() + "'";
+    }
+
+    private static EventUpcaster instantiate(Class<?> c) {
+        if (!EventUpcaster.class.isAssignableFrom(c)) {
+            throw new IllegalStateException("@Upcaster class " + c.getName() + " does not implement "
+                    + EventUpcaster.class.getName() + ": implement its upcast(ObjectNode) method");
+        }
+        try {
+            Constructor<?> ctor = c.getDeclaredConstructor();
+            if (Modifier.isAbstract(c.getModifiers())) {
+                throw new NoSuchMethodException("abstract");
+            }
+            ctor.setAccessible(true);
+            return (EventUpcaster) ctor.newInstance();
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new IllegalStateException("@Upcaster class " + c.getName()
+                    + " cannot be instantiated (" + e + "): give it a public no-argument constructor", e);
+        }
+    }
+
+    private static String eventName(Class<?> c) {
+        Event e = c.getAnnotation(Event.class);
+        return e == null ? c.getName() : e.name();
+    }
+
+    private static String projectionName(Class<?> c) {
+        Projection p = c.getAnnotation(Projection.class);
+        return p == null ? c.getName() : p.value();
+    }
+
+    /**
+     * Keeps each class once. Two different classes under one name, or one name registered by two
+     * different plugins, is an error naming both.
+     */
+    private static List<Class<?>> unique(List<Entry<Class<?>>> entries, String kind, Function<Class<?>, String> naming) {
+        Map<String, Entry<Class<?>>> byName = new LinkedHashMap<>();
+        for (Entry<Class<?>> e : entries) {
+            String name = naming.apply(e.value());
+            Entry<Class<?>> first = byName.putIfAbsent(name, e);
+            if (first == null) {
+                continue;
+            }
+            boolean twoPlugins = first.plugin() != null && e.plugin() != null && !first.plugin().equals(e.plugin());
+            if (first.value() != e.value() || twoPlugins) {
+                throw new IllegalStateException(kind + " '" + name + "' is registered twice: " + first.value().getName()
+                        + " (from " + first.origin() + ") and " + e.value().getName() + " (from " + e.origin()
+                        + "): keep one of them, or give each a unique name");
+            }
+        }
+        List<Class<?>> out = new ArrayList<>();
+        byName.values().forEach(e -> out.add(e.value()));
+        return List.copyOf(out);
+    }
+}

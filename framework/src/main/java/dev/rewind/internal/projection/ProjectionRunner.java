@@ -1,0 +1,106 @@
+package dev.rewind.internal.projection;
+
+import dev.rewind.EventStore;
+import dev.rewind.ProjectionStatus;
+import dev.rewind.StoredEvent;
+import dev.rewind.internal.dispatch.EventIndex;
+import java.lang.invoke.MethodHandle;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Feeds one live projection instance, in global order, exactly once per event. A handler that throws
+ * marks the projection failed at that event: it applies nothing more (it never silently skips an
+ * event) until it is rebuilt, and its state stays queryable. All methods lock the runner, so a query
+ * never sees a half-applied event.
+ */
+final class ProjectionRunner {
+    private static final Logger LOG = LoggerFactory.getLogger(ProjectionRunner.class);
+
+    private final ProjectionType type;
+    private final MethodHandle[] table;
+    private final EventStore store;
+    private final EventIndex index;
+    private Object instance;
+    private long position = -1;
+    private long failedAt = -1;
+    private String error;
+
+    ProjectionRunner(ProjectionType type, EventStore store, EventIndex index) {
+        this.type = type;
+        this.table = type.table();
+        this.store = store;
+        this.index = index;
+        this.instance = type.newInstance();
+    }
+
+    String name() {
+        return type.name();
+    }
+
+    ProjectionType type() {
+        return type;
+    }
+
+    /** Applies a live event, first catching up on any position it has not seen yet. */
+    synchronized void onEvent(int eventIndex, StoredEvent<?> event) {
+        long pos = event.globalPosition();
+        if (pos <= position || failedAt >= 0) {
+            return;
+        }
+        if (pos > position + 1) {
+            catchUp(pos);
+            if (failedAt >= 0) {
+                return;
+            }
+        }
+        apply(eventIndex, event);
+    }
+
+    /** Applies every stored event after the current position, up to {@code toExclusive}. */
+    synchronized void catchUp(long toExclusive) {
+        store.replay(position + 1, toExclusive, e -> {
+            if (failedAt < 0) {
+                apply(index.of(e.payload().getClass()), e);
+            }
+        });
+    }
+
+    private void apply(int eventIndex, StoredEvent<?> event) {
+        MethodHandle handler = eventIndex >= 0 ? table[eventIndex] : null;
+        if (handler != null) {
+            try {
+                handler.invokeExact(instance, event);
+            } catch (Throwable t) {
+                fail(event, t);
+                return;
+            }
+        }
+        position = event.globalPosition();
+    }
+
+    private void fail(StoredEvent<?> event, Throwable t) {
+        failedAt = event.globalPosition();
+        error = t.toString();
+        LOG.error("projection '{}' failed on the event at global position {} ({} {} in stream '{}'); it stops there "
+                        + "and applies no further event until it is rebuilt; its state stays queryable",
+                type.name(), event.globalPosition(), event.type(), event.eventId(), event.streamId(), t);
+    }
+
+    /** Replaces the live instance by a fresh one fed from position 0 to the head. */
+    synchronized void rebuild() {
+        instance = type.newInstance();
+        position = -1;
+        failedAt = -1;
+        error = null;
+        catchUp(Long.MAX_VALUE);
+    }
+
+    synchronized Object state() {
+        return type.state(instance);
+    }
+
+    synchronized ProjectionStatus status() {
+        return new ProjectionStatus(type.name(), position, failedAt, error);
+    }
+}

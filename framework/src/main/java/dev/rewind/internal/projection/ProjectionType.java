@@ -1,0 +1,142 @@
+package dev.rewind.internal.projection;
+
+import dev.rewind.annotation.EventHandler;
+import dev.rewind.annotation.Projection;
+import dev.rewind.annotation.QueryState;
+import dev.rewind.internal.dispatch.EventIndex;
+import dev.rewind.internal.dispatch.HandlerInspector;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * A validated {@link Projection} class: its name, how to create a fresh instance, how to read its state,
+ * and its dispatch table (invoker by event index, null where it has no handler). Built once at start-up.
+ *
+ * @param name the projection name
+ * @param javaClass the class
+ * @param constructor {@code ()Object}
+ * @param queryState {@code (Object)Object}
+ * @param table invokers of type {@code (Object, StoredEvent)void} by event index
+ */
+public record ProjectionType(String name, Class<?> javaClass, MethodHandle constructor, MethodHandle queryState,
+                             MethodHandle[] table) {
+
+    /**
+     * Validates a projection class and builds its type.
+     *
+     * @param cls a class annotated {@link Projection}
+     * @param inspector the handler inspector
+     * @param index the event index
+     * @return the type
+     * @throws IllegalStateException naming the annotation, the member and the fix
+     */
+    public static ProjectionType of(Class<?> cls, HandlerInspector inspector, EventIndex index) {
+        Projection p = cls.getAnnotation(Projection.class);
+        if (p == null) {
+            throw new IllegalStateException("@Projection is missing on " + cls.getName()
+                    + ": annotate the class with @Projection(\"name\")");
+        }
+        if (p.value().isBlank()) {
+            throw new IllegalStateException("@Projection on " + cls.getName() + " has a blank name: give it a unique name");
+        }
+        MethodHandle constructor = constructor(cls);
+        MethodHandle query = queryState(cls);
+        MethodHandle[] table = inspector.inspect(cls, EventHandler.class).table(index);
+        return new ProjectionType(p.value(), cls, constructor, query, table);
+    }
+
+    /** @return a fresh instance */
+    public Object newInstance() {
+        try {
+            return constructor.invokeExact();
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException("cannot create projection '" + name + "' (" + javaClass.getName() + "): " + t, t);
+        }
+    }
+
+    /**
+     * @param instance an instance
+     * @return its state
+     */
+    public Object state(Object instance) {
+        try {
+            return queryState.invokeExact(instance);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException("@QueryState of projection '" + name + "' failed: " + t, t);
+        }
+    }
+
+    private static MethodHandle constructor(Class<?> cls) {
+        String fix = ": make it a concrete, static (top-level or nested static) class with a public or package-private no-argument constructor";
+        if (cls.isInterface() || Modifier.isAbstract(cls.getModifiers())) {
+            throw new IllegalStateException("@Projection class " + cls.getName() + " is abstract" + fix);
+        }
+        if (cls.isMemberClass() && !Modifier.isStatic(cls.getModifiers()) || cls.isLocalClass() || cls.isAnonymousClass()) {
+            throw new IllegalStateException("@Projection class " + cls.getName()
+                    + " is an inner class, which needs an enclosing instance" + fix);
+        }
+        Constructor<?> c;
+        try {
+            c = cls.getDeclaredConstructor();
+        } catch (NoSuchMethodException e) {
+            throw new IllegalStateException("@Projection class " + cls.getName() + " has no no-argument constructor" + fix, e);
+        }
+        if (Modifier.isPrivate(c.getModifiers())) {
+            throw new IllegalStateException("@Projection class " + cls.getName() + " has only a private no-argument constructor '"
+                    + c.toGenericString() + "'" + fix);
+        }
+        try {
+            c.setAccessible(true);
+            return MethodHandles.lookup().unreflectConstructor(c).asType(MethodType.methodType(Object.class));
+        } catch (IllegalAccessException | RuntimeException e) {
+            throw new IllegalStateException("@Projection class " + cls.getName() + " cannot be instantiated by Rewind ("
+                    + e.getMessage() + ")" + fix, e);
+        }
+    }
+
+    private static MethodHandle queryState(Class<?> cls) {
+        List<Method> found = new ArrayList<>();
+        for (Class<?> c = cls; c != null && c != Object.class; c = c.getSuperclass()) {
+            Method[] declared = c.getDeclaredMethods();
+            Arrays.sort(declared, Comparator.comparing(Method::toGenericString));
+            for (Method m : declared) {
+                if (m.isAnnotationPresent(QueryState.class) && !m.isBridge()) {
+                    found.add(m);
+                }
+            }
+        }
+        if (found.isEmpty()) {
+            throw new IllegalStateException("@Projection class " + cls.getName()
+                    + " has no @QueryState method: add one no-argument method annotated @QueryState that returns the state");
+        }
+        if (found.size() > 1) {
+            throw new IllegalStateException("@Projection class " + cls.getName() + " has " + found.size()
+                    + " @QueryState methods ('" + found.get(0).toGenericString() + "' and '" + found.get(1).toGenericString()
+                    + "'): keep exactly one");
+        }
+        Method m = found.get(0);
+        if (m.getParameterCount() != 0 || m.getReturnType() == void.class || Modifier.isStatic(m.getModifiers())) {
+            throw new IllegalStateException("@QueryState method '" + m.toGenericString()
+                    + "' must be an instance method with no parameter that returns the state");
+        }
+        try {
+            m.setAccessible(true);
+            return MethodHandles.lookup().unreflect(m).asType(MethodType.methodType(Object.class, Object.class));
+        } catch (IllegalAccessException | RuntimeException e) {
+            throw new IllegalStateException("@QueryState method '" + m.toGenericString() + "' is not accessible to Rewind ("
+                    + e.getMessage() + "): make it public", e);
+        }
+    }
+}
