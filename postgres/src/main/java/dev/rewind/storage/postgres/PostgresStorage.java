@@ -64,6 +64,14 @@ public final class PostgresStorage implements EventStorage {
     private final String schema;
     private final Appender appender;
     private final HeadWatcher watcher;
+    /** Test seam: runs after the batch is written and before the commit; null outside tests. */
+    volatile SqlStep beforeCommit;
+
+    /** A step on a connection. */
+    @FunctionalInterface
+    interface SqlStep {
+        void run(Connection c) throws SQLException;
+    }
 
     private PostgresStorage(Builder b) {
         this.schema = b.schema;
@@ -124,6 +132,11 @@ public final class PostgresStorage implements EventStorage {
         return new Builder(jdbcUrl);
     }
 
+    /** @return the append transaction's steps (tests run them on their own connections) */
+    Appender appender() {
+        return appender;
+    }
+
     /** @return the schema holding this store's tables */
     String schema() {
         return schema;
@@ -140,6 +153,10 @@ public final class PostgresStorage implements EventStorage {
             c.setAutoCommit(false);
             try {
                 outcome = appender.append(c, streamId, expected, records, clock);
+                SqlStep hook = beforeCommit;
+                if (hook != null) {
+                    hook.run(c);
+                }
                 c.commit();
             } catch (SQLException | RuntimeException e) {
                 rollbackQuietly(c);
