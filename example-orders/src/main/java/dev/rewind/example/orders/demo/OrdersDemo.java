@@ -1,0 +1,83 @@
+package dev.rewind.example.orders.demo;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rewind.ExpectedVersion;
+import dev.rewind.Rewind;
+import dev.rewind.example.orders.domain.ItemAdded;
+import dev.rewind.example.orders.domain.OrderCancelled;
+import dev.rewind.example.orders.domain.OrderEvent;
+import dev.rewind.example.orders.domain.OrderPaid;
+import dev.rewind.example.orders.domain.OrderPlaced;
+import dev.rewind.example.orders.domain.OrderShipped;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * The demo's scenario: two orders, eight events, one afternoon; then the projections now and as of
+ * 15:00, when both orders were paid and neither was shipped or cancelled yet.
+ */
+public final class OrdersDemo {
+    /** The instant of the temporal query: after the sixth event, before the seventh. */
+    public static final Instant AS_OF = Instant.parse("2024-05-01T15:00:00Z");
+    /** The projections the demo prints, in order. */
+    public static final List<String> PROJECTIONS = List.of("order_totals", "user_activity", "revenue_by_currency");
+
+    /** One step of the scenario: at this instant, this event happened. */
+    private record Step(String at, OrderEvent event) {
+    }
+
+    private static final List<Step> SCENARIO = List.of(
+            new Step("2024-05-01T14:00:00Z", new OrderPlaced("1001", "alice", "EUR")),
+            new Step("2024-05-01T14:05:00Z", new ItemAdded("1001", "BOOK-42", 2, 1_500)),
+            new Step("2024-05-01T14:10:00Z", new OrderPlaced("1002", "bob", "USD")),
+            new Step("2024-05-01T14:20:00Z", new ItemAdded("1002", "LAMP-3", 1, 4_500)),
+            new Step("2024-05-01T14:30:00Z", new OrderPaid("1001", 3_000, "EUR", "card")),
+            new Step("2024-05-01T14:45:00Z", new OrderPaid("1002", 4_500, "USD", "paypal")),
+            new Step("2024-05-01T15:30:00Z", new OrderShipped("1001", "DHL")),
+            new Step("2024-05-01T16:00:00Z", new OrderCancelled("1002", "found it cheaper elsewhere")));
+
+    private OrdersDemo() {
+    }
+
+    /** @return the instant the scenario starts at, for the clock */
+    public static Instant start() {
+        return Instant.parse(SCENARIO.get(0).at());
+    }
+
+    /**
+     * Plays the scenario into an empty store and describes the result.
+     *
+     * @param rewind a started Rewind over an empty store, with the orders app's components
+     * @param clock the clock its store stamps events with
+     * @param json the mapper that builds the document
+     * @return {@code {"events_stored", "projections": {...}, "temporal_query": {"as_of", ...}}}
+     */
+    public static ObjectNode run(Rewind rewind, ScriptedClock clock, ObjectMapper json) {
+        if (rewind.store().headPosition() != 0) {
+            throw new IllegalStateException("the demo needs an empty store, this one holds "
+                    + rewind.store().headPosition() + " events");
+        }
+        for (Step step : SCENARIO) {
+            clock.set(Instant.parse(step.at()));
+            String stream = OrderEvent.streamOf(step.event().orderId());
+            rewind.store().append(stream, ExpectedVersion.afterVersion(rewind.store().streamVersion(stream)),
+                    List.of(step.event()));
+        }
+        return describe(rewind, json);
+    }
+
+    private static ObjectNode describe(Rewind rewind, ObjectMapper json) {
+        ObjectNode doc = json.createObjectNode();
+        doc.put("events_stored", rewind.store().headPosition());
+        ObjectNode projections = doc.putObject("projections");
+        for (String name : PROJECTIONS) {
+            projections.set(name, json.valueToTree(rewind.projections().state(name)));
+        }
+        ObjectNode temporal = doc.putObject("temporal_query");
+        temporal.put("as_of", AS_OF.toString());
+        temporal.put("events_included", rewind.store().positionAfter(AS_OF));
+        temporal.set("order_totals", json.valueToTree(rewind.projections().stateAt("order_totals", AS_OF)));
+        return doc;
+    }
+}
