@@ -1,0 +1,7 @@
+package dev.rewind.command.bank;
+
+import dev.rewind.annotation.TargetAggregateId;
+
+/** A test command. */
+public record OpenAccount(@TargetAggregateId String accountId, String owner) {
+}
