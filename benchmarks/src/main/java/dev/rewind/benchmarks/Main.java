@@ -1,0 +1,136 @@
+package dev.rewind.benchmarks;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The one command: runs every phase of the orders workload for Rewind and for Axon Framework, each
+ * side of each phase in a fresh JVM with the same flags, prints the table and writes every iteration
+ * to a JSON file.
+ *
+ * <pre>
+ * java -jar benchmarks/target/benchmarks.jar [--n 1000000] [--warmups 1] [--iterations 3]
+ *      [--phases APPEND,DISPATCH,...] [--out benchmarks/results/run.json] [--jvm "-Xms4g -Xmx4g ..."]
+ * java -jar benchmarks/target/benchmarks.jar jmh [JMH options]     (the micro-benchmarks)
+ * </pre>
+ */
+public final class Main {
+    /** The flags every child JVM gets (both sides alike). */
+    public static final String DEFAULT_JVM = "-Xms4g -Xmx4g -XX:+AlwaysPreTouch -XX:+UseTransparentHugePages";
+
+    private Main() {
+    }
+
+    /**
+     * @param args options as above, or {@code jmh} followed by JMH's own options
+     * @throws Exception when a child cannot be started; a failed or unverified phase exits with status 1
+     */
+    public static void main(String[] args) throws Exception {
+        if (args.length > 0 && "jmh".equals(args[0])) {
+            org.openjdk.jmh.Main.main(Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
+        int n = 1_000_000;
+        int warmups = 1;
+        int iterations = 3;
+        List<Phase> phases = new ArrayList<>(List.of(Phase.values()));
+        String out = "benchmarks/results/run-" + Instant.now().toString().replace(':', '-') + ".json";
+        String jvm = DEFAULT_JVM;
+        for (int i = 0; i < args.length; i += 2) {
+            String value = args[i + 1];
+            switch (args[i]) {
+                case "--n" -> n = Integer.parseInt(value);
+                case "--warmups" -> warmups = Integer.parseInt(value);
+                case "--iterations" -> iterations = Integer.parseInt(value);
+                case "--phases" -> phases = Arrays.stream(value.split(",")).map(String::trim).map(Phase::valueOf).toList();
+                case "--out" -> out = value;
+                case "--jvm" -> jvm = value;
+                default -> throw new IllegalArgumentException("unknown option " + args[i]
+                        + "; expected --n, --warmups, --iterations, --phases, --out or --jvm");
+            }
+        }
+        long t0 = System.nanoTime();
+        ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        ObjectNode report = json.createObjectNode()
+                .put("date", Instant.now().toString())
+                .put("n", n).put("warmups", warmups).put("iterations", iterations).put("jvm", jvm)
+                .put("cores", Runtime.getRuntime().availableProcessors())
+                .put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"))
+                .put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"))
+                .put("command", "java -jar benchmarks/target/benchmarks.jar " + String.join(" ", args));
+        ArrayNode runs = report.putArray("runs");
+        Map<Phase, JsonNode[]> results = new EnumMap<>(Phase.class);
+        boolean failed = false;
+        for (Phase phase : phases) {
+            JsonNode[] pair = new JsonNode[2];
+            for (int s = 0; s < 2; s++) {
+                String side = s == 0 ? "rewind" : "axon";
+                if (s == 1 && !phase.axon()) {
+                    continue;
+                }
+                JsonNode r = runChild(json, jvm, phase, side, n, warmups, iterations);
+                runs.add(r);
+                failed |= "failed".equals(r.path("status").asText());
+                pair[s] = r;
+            }
+            results.put(phase, pair);
+        }
+        String table = Table.render(results);
+        System.out.println();
+        System.out.println(table);
+        report.put("table", table);
+        report.put("seconds", (System.nanoTime() - t0) / 1e9);
+        Path path = Path.of(out);
+        if (path.getParent() != null) {
+            Files.createDirectories(path.getParent());
+        }
+        json.writeValue(path.toFile(), report);
+        System.out.printf(Locale.ROOT, "%nwritten %s in %.0f s%n", path, (System.nanoTime() - t0) / 1e9);
+        if (failed) {
+            System.out.println("FAILED: at least one phase failed or did not verify (see above)");
+            System.exit(1);
+        }
+    }
+
+    private static JsonNode runChild(ObjectMapper json, String jvm, Phase phase, String side, int n,
+            int warmups, int iterations) throws Exception {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(Arrays.asList(jvm.trim().split("\\s+")));
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Child.class.getName(),
+                phase.name(), side, Integer.toString(n), Integer.toString(warmups), Integer.toString(iterations)));
+        System.err.printf("%s / %s ...%n", phase.label(), side);
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        JsonNode result = null;
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line = r.readLine(); line != null; line = r.readLine()) {
+                if (line.startsWith(Child.PREFIX)) {
+                    result = json.readTree(line.substring(Child.PREFIX.length()));
+                } else {
+                    System.err.println("  " + line);
+                }
+            }
+        }
+        int exit = p.waitFor();
+        if (exit != 0 || result == null) {
+            return json.createObjectNode().put("phase", phase.name()).put("side", side).put("n", n)
+                    .put("status", "failed").put("exit", exit);
+        }
+        return result;
+    }
+}

@@ -1,0 +1,63 @@
+package dev.rewind.benchmarks;
+
+/** The phases of the workload, in the order the launcher runs them. */
+public enum Phase {
+    /** All N events, one order per append, no handlers. */
+    APPEND("append", "events/s", true, true),
+    /** The same with the two views attached, delivered synchronously. */
+    DISPATCH("dispatch", "events/s", true, true),
+    /** The store holds N events; rebuild both views from the first. */
+    REPLAY("replay", "events/s", true, true),
+    /** Replay decoding every event from its stored bytes (Rewind file store vs Axon JDBC/H2). */
+    SERIALIZED_REPLAY("serialized-replay", "events/s", true, true),
+    /** Replay with every OrderPaid stored at version 1 and upcast to 2. */
+    UPCAST_REPLAY("upcast-replay", "events/s", true, true),
+    /** The limit for serialized replay: plain Jackson binding of the same payload bytes. */
+    JACKSON_BIND("jackson-bind (limit)", "events/s", true, false),
+    /** Order totals as of the instant of event N/2, in memory. */
+    TEMPORAL_MEMORY("temporal, in memory", "ms", false, false),
+    /** Order totals as of the instant of event N/2, file store. */
+    TEMPORAL_FILE("temporal, file store", "ms", false, false),
+    /** fsync before acknowledgement, 1 writer. */
+    DURABLE_1("durable append, 1 writer", "events/s", true, false),
+    /** fsync before acknowledgement, 4 writers. */
+    DURABLE_4("durable append, 4 writers", "events/s", true, false),
+    /** fsync before acknowledgement, 16 writers. */
+    DURABLE_16("durable append, 16 writers", "events/s", true, false),
+    /** Heap held per stored event after a full GC, in-memory stores. */
+    MEMORY("memory, in memory", "bytes/event", false, true),
+    /** Heap held per stored event after a full GC, Rewind's file store. */
+    MEMORY_FILE("memory, file store", "bytes/event", false, false);
+
+    private final String label;
+    private final String unit;
+    private final boolean higherIsBetter;
+    private final boolean axon;
+
+    Phase(String label, String unit, boolean higherIsBetter, boolean axon) {
+        this.label = label;
+        this.unit = unit;
+        this.higherIsBetter = higherIsBetter;
+        this.axon = axon;
+    }
+
+    /** @return whether Axon has a comparable feature (else its side is not run) */
+    public boolean axon() {
+        return axon;
+    }
+
+    /** @return the name printed in the table */
+    public String label() {
+        return label;
+    }
+
+    /** @return what a figure of this phase counts */
+    public String unit() {
+        return unit;
+    }
+
+    /** @return true for rates, false for times and sizes */
+    public boolean higherIsBetter() {
+        return higherIsBetter;
+    }
+}

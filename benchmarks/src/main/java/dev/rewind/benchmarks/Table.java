@@ -1,0 +1,84 @@
+package dev.rewind.benchmarks;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Locale;
+import java.util.Map;
+
+/** Renders the results as a Markdown table: phase, Rewind, Axon, ratio, target, verdict. */
+final class Table {
+    private Table() {
+    }
+
+    static String render(Map<Phase, JsonNode[]> results) {
+        StringBuilder b = new StringBuilder();
+        b.append("| phase | unit | Rewind (median, min-max) | Axon 4.13 (median, min-max) | Rewind/Axon | target | met? |\n");
+        b.append("|---|---|---|---|---|---|---|\n");
+        for (Map.Entry<Phase, JsonNode[]> e : results.entrySet()) {
+            Phase phase = e.getKey();
+            JsonNode rewind = e.getValue()[0];
+            JsonNode axon = e.getValue()[1];
+            String ratio = ok(rewind) && ok(axon) ? fmt(rewind.get("median").asDouble() / axon.get("median").asDouble()) + "x" : "";
+            String[] target = target(phase, results);
+            b.append("| ").append(phase.label()).append(" | ").append(phase.unit()).append(" | ")
+                    .append(cell(rewind)).append(" | ").append(cell(axon)).append(" | ").append(ratio).append(" | ")
+                    .append(target[0]).append(" | ").append(target[1]).append(" |\n");
+        }
+        return b.toString();
+    }
+
+    private static boolean ok(JsonNode r) {
+        return r != null && "ok".equals(r.path("status").asText());
+    }
+
+    private static String cell(JsonNode r) {
+        if (r == null) {
+            return "";
+        }
+        if (!ok(r)) {
+            return r.path("status").asText();
+        }
+        return fmt(r.get("median").asDouble()) + " (" + fmt(r.get("min").asDouble()) + "-" + fmt(r.get("max").asDouble()) + ")";
+    }
+
+    static String fmt(double v) {
+        if (v >= 100_000) {
+            return String.format(Locale.ROOT, "%,.0f", v);
+        }
+        if (v >= 100) {
+            return String.format(Locale.ROOT, "%.0f", v);
+        }
+        return String.format(Locale.ROOT, "%.2f", v);
+    }
+
+    private static double median(Map<Phase, JsonNode[]> results, Phase p, int side) {
+        JsonNode[] pair = results.get(p);
+        return pair != null && ok(pair[side]) ? pair[side].get("median").asDouble() : Double.NaN;
+    }
+
+    /** @return {target, verdict}; the verdict is empty when a figure is missing */
+    private static String[] target(Phase p, Map<Phase, JsonNode[]> r) {
+        double rw = median(r, p, 0);
+        double ax = median(r, p, 1);
+        return switch (p) {
+            case APPEND -> atLeast("Rewind/Axon >= 3x", rw / ax, 3);
+            case DISPATCH -> atLeast("Rewind/Axon >= 5x", rw / ax, 5);
+            case REPLAY -> atLeast("Rewind/Axon >= 10x", rw / ax, 10);
+            case SERIALIZED_REPLAY, UPCAST_REPLAY -> atLeast("Rewind/Axon >= 5x", rw / ax, 5);
+            case JACKSON_BIND -> atLeast("serialized replay / this >= 0.4x", median(r, Phase.SERIALIZED_REPLAY, 0) / rw, 0.4);
+            case TEMPORAL_MEMORY -> atMost("<= 100 ms", rw, 100);
+            case TEMPORAL_FILE -> atMost("<= 500 ms", rw, 500);
+            case DURABLE_16 -> atLeast("16 writers / 1 writer >= 8x", rw / median(r, Phase.DURABLE_1, 0), 8);
+            case MEMORY -> atMost("Rewind/Axon <= 0.5x", rw / ax, 0.5);
+            case MEMORY_FILE -> atMost("<= 64 bytes/event on heap", rw, 64);
+            default -> new String[] {"", ""};
+        };
+    }
+
+    private static String[] atLeast(String target, double value, double bound) {
+        return new String[] {target, Double.isNaN(value) ? "n/a" : (value >= bound ? "yes (" : "NO (") + fmt(value) + ")"};
+    }
+
+    private static String[] atMost(String target, double value, double bound) {
+        return new String[] {target, Double.isNaN(value) ? "n/a" : (value <= bound ? "yes (" : "NO (") + fmt(value) + ")"};
+    }
+}

@@ -1,0 +1,146 @@
+package dev.rewind.benchmarks.rewind;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import dev.rewind.EventStore;
+import dev.rewind.ExpectedVersion;
+import dev.rewind.Rewind;
+import dev.rewind.benchmarks.Iteration;
+import dev.rewind.benchmarks.Measure;
+import dev.rewind.benchmarks.Phase;
+import dev.rewind.benchmarks.Side;
+import dev.rewind.benchmarks.workload.Expected;
+import dev.rewind.benchmarks.workload.ItemAdded;
+import dev.rewind.benchmarks.workload.OrderPaid;
+import dev.rewind.benchmarks.workload.OrderPlaced;
+import dev.rewind.benchmarks.workload.OrderViews;
+import dev.rewind.benchmarks.workload.Workload;
+import dev.rewind.benchmarks.workload.Workload.Order;
+import dev.rewind.serialization.JacksonEventSerializer;
+import dev.rewind.storage.memory.InMemoryStorage;
+import java.lang.ref.Reference;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Rewind's side of the workload: the in-memory storage for append, dispatch, replay and memory; the
+ * file storage for the serialized, upcast, temporal and durable phases.
+ */
+public final class RewindSide implements Side {
+    private final Map<String, Double> extras = new LinkedHashMap<>();
+
+    @Override
+    public Map<String, Double> extras() {
+        return extras;
+    }
+
+    @Override
+    public Iteration prepare(Phase phase, int n) throws Exception {
+        switch (phase) {
+            case APPEND:
+                return append(n);
+            case JACKSON_BIND:
+                return jacksonBind(n);
+            case MEMORY:
+                return memory(n);
+            default:
+                return null;
+        }
+    }
+
+    /** @return a builder with the workload's event types and the OrderPaid 1 -> 2 upcaster */
+    static Rewind.Builder builder() {
+        return Rewind.builder()
+                .eventTypes(OrderPlaced.class, ItemAdded.class, OrderPaid.class)
+                .upcaster("OrderPaid", 1, json -> json.put("currency", "USD"));
+    }
+
+    private Iteration append(int n) {
+        List<Order> orders = Workload.orders(n);
+        Expected expected = Expected.of(n, false);
+        return () -> {
+            try (Rewind rewind = builder().storage(new InMemoryStorage()).build()) {
+                EventStore store = rewind.store();
+                long t0 = System.nanoTime();
+                for (Order o : orders) {
+                    store.append(o.streamId(), ExpectedVersion.noStream(), o.events());
+                }
+                double rate = Measure.rate(n, t0);
+                expected.verify(readBack(store), "Rewind append (read back)");
+                return rate;
+            }
+        };
+    }
+
+    private Iteration memory(int n) {
+        Expected expected = Expected.of(n, false);
+        return () -> {
+            Measure.fullGc();
+            long before = Measure.usedHeap();
+            InMemoryStorage storage = new InMemoryStorage();
+            try (Rewind rewind = builder().storage(storage).build()) {
+                EventStore store = rewind.store();
+                Workload.generate(n, o -> store.append(o.streamId(), ExpectedVersion.noStream(), o.events()));
+                Measure.fullGc();
+                double perEvent = (double) (Measure.usedHeap() - before) / n;
+                expected.verify(readBack(store), "Rewind memory (read back)");
+                Reference.reachabilityFence(storage);
+                return perEvent;
+            }
+        };
+    }
+
+    /**
+     * The limit for serialized replay: plain Jackson binding (Rewind's own mapper configuration, one
+     * pre-built reader per type) of the same payload bytes the file store holds.
+     */
+    private Iteration jacksonBind(int n) {
+        ObjectMapper mapper = JacksonEventSerializer.defaultMapper();
+        byte[][] bytes = new byte[n][];
+        ObjectReader[] readers = new ObjectReader[n];
+        Map<Class<?>, ObjectReader> byClass = new LinkedHashMap<>();
+        int[] i = {0};
+        Workload.generate(n, o -> {
+            for (Object e : o.events()) {
+                try {
+                    bytes[i[0]] = mapper.writeValueAsBytes(e);
+                } catch (com.fasterxml.jackson.core.JsonProcessingException x) {
+                    throw new IllegalStateException(x);
+                }
+                readers[i[0]++] = byClass.computeIfAbsent(e.getClass(), mapper::readerFor);
+            }
+        });
+        Expected expected = Expected.of(n, false);
+        return () -> {
+            Object[] bound = new Object[n];
+            long t0 = System.nanoTime();
+            for (int k = 0; k < n; k++) {
+                bound[k] = readers[k].readValue(bytes[k]);
+            }
+            double rate = Measure.rate(n, t0);
+            OrderViews views = new OrderViews();
+            for (Object e : bound) {
+                apply(views, e);
+            }
+            expected.verify(views, "Jackson bind");
+            return rate;
+        };
+    }
+
+    static OrderViews readBack(EventStore store) {
+        OrderViews views = new OrderViews();
+        store.replay(0, Long.MAX_VALUE, e -> apply(views, e.payload()));
+        return views;
+    }
+
+    static void apply(OrderViews views, Object e) {
+        if (e instanceof OrderPlaced p) {
+            views.placed(p);
+        } else if (e instanceof ItemAdded a) {
+            views.itemAdded(a);
+        } else if (e instanceof OrderPaid p) {
+            views.paid(p);
+        }
+    }
+}
