@@ -14,7 +14,8 @@ public class ConcurrencyConflictException extends EventStoreException {
      */
     public ConcurrencyConflictException(String streamId, ExpectedVersion expected, long actualLastVersion) {
         super("concurrency conflict on stream '" + streamId + "': expected " + expected
-                + ", but the stream is at " + ExpectedVersion.describe(actualLastVersion));
+                + ", but " + (actualLastVersion < 0 ? "the stream does not exist yet"
+                        : "the stream is at version " + actualLastVersion));
         this.streamId = streamId;
         this.expected = expected;
         this.actualLastVersion = actualLastVersion;

@@ -21,13 +21,18 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * An {@link EventStorage} held in memory: fast, and gone when the process ends. It keeps the decoded
- * payload of events appended at their current version beside the bytes, so reads need no decoding.
+ * payload of events appended at their current version beside the bytes, so reads need no decoding,
+ * but only for payloads that nobody can change afterwards (records whose components are all immutable
+ * values: see {@link ImmutableValues}); any other payload is decoded from its bytes on every read, so
+ * that neither the appender nor a reader can change what another reader sees.
  *
  * <p>Appends are serialised by a write lock; reads share a read lock.
  */
 public final class InMemoryStorage implements EventStorage {
     private final ReadWriteLock lock = new ReentrantReadWriteLock();
     private StoredRecord[] log = new StoredRecord[1024];
+    /** {@code batchStart[p]}: the position of the first record of the batch that stored position p. */
+    private int[] batchStart = new int[1024];
     private volatile int size;
     private final Map<String, StreamIndex> streams = new HashMap<>();
     private final Map<UUID, Integer> positions = new HashMap<>();
@@ -84,8 +89,10 @@ public final class InMemoryStorage implements EventStorage {
             ensureCapacity(pos + records.size());
             long version = last;
             for (EventRecord r : records) {
-                StoredRecord s = StoredRecord.of(r, streamId, ++version, pos, now, true);
+                StoredRecord s = StoredRecord.of(r, streamId, ++version, pos, now,
+                        r.decodedPayload() != null && ImmutableValues.isImmutable(r.decodedPayload().getClass()));
                 log[pos] = s;
+                batchStart[pos] = size;
                 stream.positions.add(pos);
                 positions.put(r.eventId(), pos);
                 byType.computeIfAbsent(r.type(), t -> new IntList()).add(pos);
@@ -124,9 +131,13 @@ public final class InMemoryStorage implements EventStorage {
         return null;
     }
 
-    /** The batch is the same batch again: same ids, in the same stream, consecutive, same content. */
+    /** The batch is the same batch again: a whole stored batch (no more, no less), same ids, same stream, same content. */
     private boolean isExactRetry(StoredRecord firstStored, List<EventRecord> records) {
-        long basePos = firstStored.globalPosition();
+        int basePos = (int) firstStored.globalPosition();
+        int end = basePos + records.size();
+        if (batchStart[basePos] != basePos || end > size || (end < size && batchStart[end] != end)) {
+            return false;
+        }
         for (int i = 0; i < records.size(); i++) {
             long p = basePos + i;
             if (p >= size) {
@@ -145,6 +156,7 @@ public final class InMemoryStorage implements EventStorage {
     private void ensureCapacity(int needed) {
         if (needed > log.length) {
             log = Arrays.copyOf(log, Math.max(needed, log.length * 2));
+            batchStart = Arrays.copyOf(batchStart, log.length);
         }
     }
 
