@@ -25,7 +25,7 @@ import java.util.Map;
  *
  * <pre>
  * java -jar benchmarks/target/benchmarks.jar [--n 1000000] [--warmups 1] [--iterations 3]
- *      [--phases APPEND,DISPATCH,...] [--out benchmarks/results/run.json] [--jvm "-Xms4g -Xmx4g ..."]
+ *      [--phases APPEND,DISPATCH,...] [--sides rewind,axon] [--out benchmarks/results/run.json] [--jvm "-Xms4g -Xmx4g ..."]
  * java -jar benchmarks/target/benchmarks.jar jmh [JMH options]     (the micro-benchmarks)
  * </pre>
  */
@@ -51,6 +51,7 @@ public final class Main {
         List<Phase> phases = new ArrayList<>(List.of(Phase.values()));
         String out = "benchmarks/results/run-" + Instant.now().toString().replace(':', '-') + ".json";
         String jvm = DEFAULT_JVM;
+        String sides = "rewind,axon";
         for (int i = 0; i < args.length; i += 2) {
             String value = args[i + 1];
             switch (args[i]) {
@@ -60,8 +61,9 @@ public final class Main {
                 case "--phases" -> phases = Arrays.stream(value.split(",")).map(String::trim).map(Phase::valueOf).toList();
                 case "--out" -> out = value;
                 case "--jvm" -> jvm = value;
+                case "--sides" -> sides = value;
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + "; expected --n, --warmups, --iterations, --phases, --out or --jvm");
+                        + "; expected --n, --warmups, --iterations, --phases, --sides, --out or --jvm");
             }
         }
         long t0 = System.nanoTime();
@@ -80,7 +82,7 @@ public final class Main {
             JsonNode[] pair = new JsonNode[2];
             for (int s = 0; s < 2; s++) {
                 String side = s == 0 ? "rewind" : "axon";
-                if (s == 1 && !phase.axon()) {
+                if (s == 1 && !phase.axon() || !List.of(sides.split(",")).contains(side)) {
                     continue;
                 }
                 JsonNode r = runChild(json, jvm, phase, side, n, warmups, iterations);

@@ -19,6 +19,7 @@ import dev.rewind.benchmarks.workload.Workload.Order;
 import dev.rewind.serialization.JacksonEventSerializer;
 import dev.rewind.storage.memory.InMemoryStorage;
 import java.lang.ref.Reference;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,6 +41,12 @@ public final class RewindSide implements Side {
         switch (phase) {
             case APPEND:
                 return append(n);
+            case DISPATCH:
+                return dispatch(n);
+            case REPLAY:
+                return replay(seededInMemory(n), n);
+            case TEMPORAL_MEMORY:
+                return temporal(seededInMemory(n), n);
             case JACKSON_BIND:
                 return jacksonBind(n);
             case MEMORY:
@@ -70,6 +77,74 @@ public final class RewindSide implements Side {
                 expected.verify(readBack(store), "Rewind append (read back)");
                 return rate;
             }
+        };
+    }
+
+    private Iteration dispatch(int n) {
+        List<Order> orders = Workload.orders(n);
+        Expected expected = Expected.of(n, false);
+        return () -> {
+            try (Rewind rewind = builder().storage(new InMemoryStorage()).projection(RewindViews.class).build()) {
+                EventStore store = rewind.store();
+                long t0 = System.nanoTime();
+                for (Order o : orders) {
+                    store.append(o.streamId(), ExpectedVersion.noStream(), o.events());
+                }
+                double rate = Measure.rate(n, t0);
+                expected.verify(rewind.projections().state(RewindViews.NAME), "Rewind dispatch");
+                return rate;
+            }
+        };
+    }
+
+    /**
+     * @return a Rewind with the views registered, holding the N events, recorded by a clock that moves
+     *     one millisecond per append (so that "as of the instant of event N/2" is one exact order)
+     */
+    private Rewind seededInMemory(int n) {
+        Rewind rewind = builder().storage(new InMemoryStorage()).clock(new TickingClock()).projection(RewindViews.class).build();
+        seed(rewind.store(), n, false, "in-memory");
+        return rewind;
+    }
+
+    private void seed(EventStore store, int n, boolean orderPaidV1, String what) {
+        long t0 = System.nanoTime();
+        Workload.generate(n, o -> {
+            if (orderPaidV1) {
+                store.appendRaw(o.streamId(), ExpectedVersion.noStream(), RawOrders.withV1(o));
+            } else {
+                store.append(o.streamId(), ExpectedVersion.noStream(), o.events());
+            }
+        });
+        extras.put("seeding " + what + " events/s", Measure.rate(n, t0));
+    }
+
+    private static Iteration replay(Rewind rewind, int n) {
+        return replay(rewind, n, false);
+    }
+
+    private static Iteration replay(Rewind rewind, int n, boolean upcast) {
+        Expected expected = Expected.of(n, upcast);
+        return () -> {
+            long t0 = System.nanoTime();
+            rewind.projections().rebuild(RewindViews.NAME);
+            double rate = Measure.rate(n, t0);
+            expected.verify(rewind.projections().state(RewindViews.NAME), "Rewind replay");
+            return rate;
+        };
+    }
+
+    /** Order totals as of the instant event N/2 was recorded: that event's whole order is included. */
+    private static Iteration temporal(Rewind rewind, int n) {
+        EventStore store = rewind.store();
+        Instant at = store.readAll(n / 2, 1).get(0).recordedAt();
+        Expected expected = Expected.upTo(n, n / 2 / Workload.EVENTS_PER_ORDER + 1, false);
+        return () -> {
+            long t0 = System.nanoTime();
+            OrderViews views = rewind.projections().stateAt(RewindViews.NAME, at);
+            double ms = (System.nanoTime() - t0) / 1e6;
+            expected.verifyTotals(views.totals(), "Rewind temporal");
+            return ms;
         };
     }
 
