@@ -50,7 +50,13 @@ public final class DefaultProjections implements Projections, EventListener, Aut
         if (runners.length == 0) {
             return;
         }
-        store.replay(0, Long.MAX_VALUE, this);
+        try {
+            store.replay(0, Long.MAX_VALUE, this);
+        } catch (RuntimeException unreadable) {
+            for (ProjectionRunner r : runners) { // each goes as far as it can and records where it stopped
+                r.catchUp(Long.MAX_VALUE);
+            }
+        }
     }
 
     @Override

@@ -59,11 +59,20 @@ final class ProjectionRunner {
 
     /** Applies every stored event after the current position, up to {@code toExclusive}. */
     synchronized void catchUp(long toExclusive) {
-        store.replay(position + 1, toExclusive, e -> {
+        try {
+            store.replay(position + 1, toExclusive, e -> {
+                if (failedAt < 0) {
+                    apply(index.of(e.payload().getClass()), e);
+                }
+            });
+        } catch (RuntimeException e) { // an event that cannot be read (decoded, upcast): stop before it
             if (failedAt < 0) {
-                apply(index.of(e.payload().getClass()), e);
+                failedAt = position + 1;
+                error = e.toString();
+                LOG.error("projection '{}' cannot read the event at global position {}; it stops there and applies no "
+                        + "further event until it is rebuilt; its state stays queryable", type.name(), failedAt, e);
             }
-        });
+        }
     }
 
     private void apply(int eventIndex, StoredEvent<?> event) {
