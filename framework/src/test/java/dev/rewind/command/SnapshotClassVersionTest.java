@@ -48,7 +48,8 @@ class SnapshotClassVersionTest {
     private static final String RELEASE_3_NEW_MEANING = V1.formatted(", snapshotVersion = 2", "", "count++;", "");
 
     @TempDir
-    Path dir;
+    static Path dir;
+    private static final java.util.Map<String, Path> COMPILED = new java.util.concurrent.ConcurrentHashMap<>();
     private final InMemoryStorage storage = new InMemoryStorage();
     private final InMemorySnapshotStorage snapshots = new InMemorySnapshotStorage();
     private final Bank bank = Bank.on(storage, null, 0, 1);
@@ -58,7 +59,18 @@ class SnapshotClassVersionTest {
         bank.rewind().close();
     }
 
+    /** Compiles a release once per test class (javac is slow), and loads it in a new class loader each call. */
     private Class<?> compile(String release, String source) throws IOException, ClassNotFoundException {
+        Path out = COMPILED.get(source);
+        if (out == null) {
+            out = javac(release, source);
+            COMPILED.put(source, out);
+        }
+        URLClassLoader loader = new URLClassLoader(new URL[] {out.toUri().toURL()}, getClass().getClassLoader());
+        return loader.loadClass("demo.Counter");
+    }
+
+    private static Path javac(String release, String source) throws IOException {
         Path src = dir.resolve(release).resolve("demo/Counter.java");
         Files.createDirectories(src.getParent());
         Files.writeString(src, source);
@@ -66,9 +78,7 @@ class SnapshotClassVersionTest {
         int rc = javac.run(null, null, null, "-classpath", System.getProperty("java.class.path"),
                 "-d", dir.resolve(release).toString(), src.toString());
         assertThat(rc).as("javac exit code").isZero();
-        URLClassLoader loader = new URLClassLoader(new URL[] {dir.resolve(release).toUri().toURL()},
-                getClass().getClassLoader());
-        return loader.loadClass("demo.Counter");
+        return dir.resolve(release);
     }
 
     private void depositThroughRelease(Class<?> counter, int deposits) {
@@ -102,7 +112,7 @@ class SnapshotClassVersionTest {
     @Test
     void the_same_release_loaded_again_uses_its_snapshot() throws Exception {
         depositThroughRelease(compile("r1", RELEASE_1), 25);
-        AggregateModel<?> again = AggregateModel.inspect(compile("r1-again", RELEASE_1));
+        AggregateModel<?> again = AggregateModel.inspect(compile("r1", RELEASE_1));
 
         Loaded<?> loaded = new AggregateLoader(bank.store(), snapshots, 10).load(again, "account-1");
 
