@@ -23,7 +23,7 @@ final class Delivery {
 
     private final EventStorage storage;
     private final EventPipeline pipeline;
-    private final CopyOnWriteArrayList<EventListener> listeners = new CopyOnWriteArrayList<>();
+    private final CopyOnWriteArrayList<Subscriber> listeners = new CopyOnWriteArrayList<>();
     private final AtomicBoolean draining = new AtomicBoolean();
     private volatile long next;
 
@@ -37,12 +37,20 @@ final class Delivery {
         return next;
     }
 
+    /**
+     * A listener and the first position it is told of: the head when it subscribed, so that it never
+     * sees an event stored before it subscribed, even one whose delivery to others is still pending.
+     */
+    private record Subscriber(EventListener listener, long from) {
+    }
+
     Subscription subscribe(EventListener listener) {
-        listeners.add(listener);
+        Subscriber subscriber = new Subscriber(listener, storage.headPosition());
+        listeners.add(subscriber);
         AtomicBoolean open = new AtomicBoolean(true);
         return () -> {
             if (open.compareAndSet(true, false)) {
-                listeners.remove(listener);
+                listeners.remove(subscriber);
             }
         };
     }
@@ -86,12 +94,15 @@ final class Delivery {
             LOG.error("cannot deliver the event at global position {}: {}", record.globalPosition(), e.getMessage(), e);
             return;
         }
-        for (EventListener l : listeners) { // iterates over a snapshot
+        for (Subscriber s : listeners) { // iterates over a snapshot
+            if (event.globalPosition() < s.from()) {
+                continue;
+            }
             try {
-                l.on(event);
+                s.listener().on(event);
             } catch (RuntimeException e) {
                 LOG.error("subscriber {} failed on the event at global position {} ({} in stream '{}'); delivery goes on",
-                        l, event.globalPosition(), event.type(), event.streamId(), e);
+                        s.listener(), event.globalPosition(), event.type(), event.streamId(), e);
             }
         }
     }

@@ -54,6 +54,8 @@ public final class EventPipeline {
 
     /**
      * Checks a raw event against the registry and turns it into a record, without rewriting its bytes.
+     * The bytes must be readable: decoded, upcast and bound once here, so that a raw append never stores
+     * an event that every later read would fail on.
      *
      * @param raw a raw event
      * @return the record to store as given
@@ -71,9 +73,13 @@ public final class EventPipeline {
         byte[] json = raw.json();
         try {
             serializer.readTree(json);
+            bindPayload(json, raw.schemaVersion(), raw.type(), type); // what cannot be read back is not written
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("raw event " + raw.eventId() + " of type " + raw.type() + ": "
                     + e.getMessage(), e);
+        } catch (Failure f) {
+            throw new IllegalArgumentException("raw event " + raw.eventId() + " of type " + raw.type() + " v"
+                    + raw.schemaVersion() + " " + f.getMessage(), f.getCause());
         }
         return new EventRecord(raw.eventId(), raw.type(), raw.schemaVersion(), json, raw.metadata(), null);
     }
@@ -100,46 +106,63 @@ public final class EventPipeline {
     }
 
     private Object decodePayload(StoredRecord record, EventType type) {
-        int stored = record.schemaVersion();
+        try {
+            return bindPayload(record.payload(), record.schemaVersion(), record.type(), type);
+        } catch (Failure f) {
+            throw failure(record, f.getMessage(), f.getCause());
+        }
+    }
+
+    /** What failed while turning bytes into a record; the caller says where (stored event or raw append). */
+    private static final class Failure extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Failure(String what, Throwable cause) {
+            super(what, cause);
+        }
+    }
+
+    /** Decodes bytes stored at version {@code stored}, upcasts them to the current version and binds them. */
+    private Object bindPayload(byte[] payload, int stored, String storedName, EventType type) {
         if (stored == type.version()) {
             try {
-                return serializer.deserialize(record.payload(), type.javaClass());
+                return serializer.deserialize(payload, type.javaClass());
             } catch (IllegalArgumentException e) {
-                throw failure(record, "cannot be decoded: " + e.getMessage(), e);
+                throw new Failure("cannot be decoded: " + e.getMessage(), e);
             }
         }
         if (stored > type.version() || stored < 1) {
-            throw failure(record, "is stored at schema version " + stored + ", but this code knows " + record.type()
+            throw new Failure("is stored at schema version " + stored + ", but this code knows " + storedName
                     + " only up to v" + type.version() + " (" + type.javaClass().getName()
                     + "); it was written by a newer release", null);
         }
         ObjectNode tree;
         try {
-            tree = serializer.readTree(record.payload());
+            tree = serializer.readTree(payload);
         } catch (IllegalArgumentException e) {
-            throw failure(record, "cannot be decoded: " + e.getMessage(), e);
+            throw new Failure("cannot be decoded: " + e.getMessage(), e);
         }
         EventUpcaster[] steps = type.steps();
         for (int v = stored; v < type.version(); v++) {
             EventUpcaster step = steps[v];
             if (step == null) {
-                throw failure(record, "cannot be upcast: no upcaster from " + type.name() + " v" + v + " to v" + (v + 1), null);
+                throw new Failure("cannot be upcast: no upcaster from " + type.name() + " v" + v + " to v" + (v + 1), null);
             }
             try {
                 tree = step.upcast(tree);
             } catch (RuntimeException e) {
-                throw failure(record, "failed in upcaster " + step.getClass().getName() + " (v" + v + " to v" + (v + 1)
+                throw new Failure("failed in upcaster " + step.getClass().getName() + " (v" + v + " to v" + (v + 1)
                         + "): " + e, e);
             }
             if (tree == null) {
-                throw failure(record, "upcaster " + step.getClass().getName() + " (v" + v + " to v" + (v + 1)
+                throw new Failure("upcaster " + step.getClass().getName() + " (v" + v + " to v" + (v + 1)
                         + ") returned null", null);
             }
         }
         try {
             return serializer.bind(tree, type.javaClass());
         } catch (IllegalArgumentException e) {
-            throw failure(record, "cannot be bound after upcasting to v" + type.version() + ": " + e.getMessage(), e);
+            throw new Failure("cannot be bound after upcasting to v" + type.version() + ": " + e.getMessage(), e);
         }
     }
 

@@ -8,6 +8,7 @@ import static dev.rewind.spi.ContractFixtures.Shipped;
 import static dev.rewind.spi.ContractFixtures.Tagged;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
@@ -810,6 +811,24 @@ public abstract class EventStorageContract {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("raw event 00000000-0000-0000-0000-000000000005 of type Placed: expected a JSON object, found ARRAY");
         assertThat(store.headPosition()).isZero();
+    }
+
+    @Test
+    void a_raw_event_that_could_not_be_read_back_is_rejected_and_nothing_of_its_batch_is_written() {
+        RawEvent missingQuantity = new RawEvent(UUID.fromString("00000000-0000-0000-0000-000000000006"), "Placed", 1,
+                "{\"id\":\"o\"}".getBytes(UTF_8), Metadata.EMPTY);
+        RawEvent fine = RawEvent.of("Placed", 1, "{\"id\":\"o\",\"quantity\":2}");
+
+        assertThatThrownBy(() -> store.appendRaw("o", ExpectedVersion.any(), List.of(fine, missingQuantity)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("raw event 00000000-0000-0000-0000-000000000006 of type Placed v1 cannot be decoded: "
+                        + "cannot bind JSON to " + Placed.class.getName() + ": Missing creator property 'quantity'");
+        assertThatCode(() -> store.appendRaw("o", ExpectedVersion.any(),
+                List.of(RawEvent.of("Shipped", 1, "{\"id\":\"o\",\"carrier\":\"v1 had no carrier\"}"))))
+                .as("the upcaster sets carrier on a v1 object that already has one: still binds")
+                .doesNotThrowAnyException();
+        assertThat(store.headPosition()).isEqualTo(1);
+        assertThat(store.readAll(0, 10)).extracting(StoredEvent::type).containsExactly("Shipped");
     }
 
     @Test
