@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
@@ -15,13 +16,15 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The default {@link EventSerializer}: Jackson, with records and {@code java.time} support, ISO-8601
- * instants, and no default typing (a class name is never read from stored data).
+ * text for instants, dates and durations (offsets and zone ids kept), exact decimals in the tree that
+ * upcasters see, and no default typing (a class name is never read from stored data).
  *
  * <p>Binding is strict, so that an upcaster that forgot a field fails loudly instead of binding a
  * wrong record: unknown properties, missing record components and nulls for primitives are errors.
  */
 public final class JacksonEventSerializer implements EventSerializer {
     private final ObjectMapper mapper;
+    private final ObjectReader treeReader;
     private final ConcurrentHashMap<Class<?>, ObjectReader> readers = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Class<?>, ObjectWriter> writers = new ConcurrentHashMap<>();
 
@@ -35,6 +38,10 @@ public final class JacksonEventSerializer implements EventSerializer {
      */
     public JacksonEventSerializer(ObjectMapper mapper) {
         this.mapper = mapper;
+        // Upcasters work on this tree: decimals stay exact BigDecimals (scale included), never doubles.
+        this.treeReader = mapper.reader()
+                .with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+                .without(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES);
     }
 
     /** @return a new mapper configured as Rewind stores events */
@@ -42,6 +49,11 @@ public final class JacksonEventSerializer implements EventSerializer {
         return JsonMapper.builder()
                 .addModule(new JavaTimeModule())
                 .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+                .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS)
+                // an OffsetDateTime or ZonedDateTime keeps its offset and zone: nothing is moved to UTC
+                .enable(SerializationFeature.WRITE_DATES_WITH_ZONE_ID)
+                .disable(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE)
+                .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES) // 12.30 stays 12.30 in trees
                 .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
                 .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
@@ -76,7 +88,7 @@ public final class JacksonEventSerializer implements EventSerializer {
     public ObjectNode readTree(byte[] json) {
         JsonNode node;
         try {
-            node = mapper.readTree(json);
+            node = treeReader.readTree(json);
         } catch (IOException e) {
             throw new IllegalArgumentException("not valid JSON: " + message(e), e);
         }
