@@ -69,9 +69,10 @@ final class Appender {
         List<StoredRecord> stored = new ArrayList<>(records.size());
         try (PreparedStatement insert = c.prepareStatement(Rows.INSERT)) {
             long version = last;
+            long batchFirst = position;
             for (EventRecord r : records) {
                 version++;
-                Rows.bind(insert, r, streamId, version, position, now);
+                Rows.bind(insert, r, streamId, version, position, now, batchFirst, records.size());
                 stored.add(StoredRecord.of(r, streamId, version, position, now, false));
                 position++;
             }
@@ -127,14 +128,17 @@ final class Appender {
         return null;
     }
 
-    /** The batch is the same batch again: same ids, in the same stream, consecutive, same content. */
+    /** The batch is the same batch again: a whole stored batch (no more, no less), same ids, same stream, same content. */
     private static boolean isExactRetry(Connection c, StoredRecord first, List<EventRecord> records)
             throws SQLException {
         List<StoredRecord> run;
         try (PreparedStatement q = c.prepareStatement("SELECT " + Rows.COLUMNS + " FROM rewind_events"
-                + " WHERE global_position >= ? AND global_position < ? ORDER BY global_position")) {
+                + " WHERE global_position >= ? AND global_position < ? AND batch_first = ? AND batch_size = ?"
+                + " ORDER BY global_position")) {
             q.setLong(1, first.globalPosition());
             q.setLong(2, first.globalPosition() + records.size());
+            q.setLong(3, first.globalPosition());
+            q.setInt(4, records.size());
             try (ResultSet rs = q.executeQuery()) {
                 run = Rows.readAll(rs);
             }

@@ -25,7 +25,7 @@ final class Rows {
             + " recorded_at, recorded_at_nanos, payload, correlation_id, causation_id, metadata";
 
     static final String INSERT = "INSERT INTO rewind_events (" + COLUMNS
-            + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb)";
+            + ", batch_first, batch_size) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?)";
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final TypeReference<Map<String, String>> STRING_MAP = new TypeReference<>() {
@@ -53,7 +53,7 @@ final class Rows {
 
     /** Binds one record to {@link #INSERT} and adds it to the batch. */
     static void bind(PreparedStatement insert, EventRecord r, String streamId, long version, long position,
-                     Instant recordedAt) throws SQLException {
+                     Instant recordedAt, long batchFirst, int batchSize) throws SQLException {
         Instant micros = recordedAt.truncatedTo(ChronoUnit.MICROS);
         insert.setLong(1, position);
         insert.setString(2, streamId);
@@ -67,6 +67,8 @@ final class Rows {
         insert.setString(10, r.metadata().correlationId());
         insert.setString(11, r.metadata().causationId());
         insert.setString(12, json(r.metadata().values()));
+        insert.setLong(13, batchFirst);
+        insert.setInt(14, batchSize);
         insert.addBatch();
     }
 

@@ -144,8 +144,8 @@ class TwoInstancesTest {
         first.onAppended(heads::add);
         // Written behind the store's back with plain SQL: no pg_notify is sent, as if the notification were lost.
         try (Connection c = TestDatabase.connect(); PreparedStatement insert = c.prepareStatement(
-                "INSERT INTO " + SCHEMA + ".rewind_events (" + Rows.COLUMNS + ") VALUES (?, 'order-9', ?, ?, 'Noted',"
-                        + " 1, now(), 0, '\\x7b7d'::bytea, NULL, NULL, '{}'::jsonb)")) {
+                "INSERT INTO " + SCHEMA + ".rewind_events (" + Rows.COLUMNS + ", batch_first, batch_size)"
+                        + " VALUES (?, 'order-9', ?, ?, 'Noted', 1, now(), 0, '\\x7b7d'::bytea, NULL, NULL, '{}'::jsonb, 0, 3)")) {
             for (int p = 0; p < 3; p++) {
                 insert.setLong(1, p);
                 insert.setLong(2, p);

@@ -19,6 +19,10 @@ CREATE TABLE rewind_events (
     correlation_id    TEXT,
     causation_id      TEXT,
     metadata          JSONB       NOT NULL,
+    -- The batch this row was appended in (its first position and its size): an exact retry must
+    -- match a whole stored batch, no more and no less.
+    batch_first       BIGINT      NOT NULL,
+    batch_size        INT         NOT NULL,
     CONSTRAINT rewind_events_pkey PRIMARY KEY (global_position),
     CONSTRAINT rewind_events_stream_version_key UNIQUE (stream_id, stream_version),
     CONSTRAINT rewind_events_event_id_key UNIQUE (event_id),
