@@ -11,6 +11,10 @@ import dev.rewind.internal.plugin.Components;
 import dev.rewind.internal.projection.DefaultProjections;
 import dev.rewind.internal.projection.ProjectionType;
 import dev.rewind.internal.scan.ComponentScan;
+import dev.rewind.command.CommandGateway;
+import dev.rewind.internal.command.CommandConfig;
+import dev.rewind.internal.command.DefaultCommandGateway;
+import dev.rewind.spi.SnapshotStorage;
 import dev.rewind.serialization.JacksonEventSerializer;
 import dev.rewind.spi.EventStorage;
 import dev.rewind.spi.EventUpcaster;
@@ -45,6 +49,7 @@ public final class Rewind implements AutoCloseable {
     private final DefaultEventStore store;
     private final DefaultProjections projections;
     private final ComponentScan scan;
+    private final DefaultCommandGateway commands;
 
     private Rewind(Builder b) {
         ClassLoader loader = b.classLoader != null ? b.classLoader : defaultLoader();
@@ -69,6 +74,7 @@ public final class Rewind implements AutoCloseable {
         EventPipeline pipeline = new EventPipeline(registry, new JacksonEventSerializer());
         this.store = new DefaultEventStore(storage, pipeline, b.clock);
         this.projections = new DefaultProjections(store, index, projectionTypes);
+        this.commands = b.commands.build(store, registry.types().keySet(), scan);
     }
 
     private static ClassLoader defaultLoader() {
@@ -89,6 +95,11 @@ public final class Rewind implements AutoCloseable {
     /** @return the registered projections: live state, temporal queries, rebuild, status */
     public Projections projections() {
         return projections;
+    }
+
+    /** @return the command side: sends commands to their {@code @CommandHandler} (see {@link CommandGateway}) */
+    public CommandGateway commands() {
+        return commands;
     }
 
     /**
@@ -115,6 +126,7 @@ public final class Rewind implements AutoCloseable {
         private ClassLoader classLoader;
         private boolean discoverPlugins = true;
         private final Components components = new Components("Rewind.builder()", null);
+        private final CommandConfig commands = new CommandConfig();
 
         private Builder() {
         }
@@ -219,6 +231,52 @@ public final class Rewind implements AutoCloseable {
          */
         public Builder rename(String oldName, String newName) {
             components.rename(oldName, newName);
+            return this;
+        }
+
+        /**
+         * Registers an aggregate (classes annotated {@link dev.rewind.annotation.Aggregate} in scanned
+         * packages are registered without this).
+         *
+         * @param aggregateClass a class annotated {@link dev.rewind.annotation.Aggregate}
+         * @return this
+         */
+        public Builder aggregate(Class<?> aggregateClass) {
+            commands.aggregate(aggregateClass);
+            return this;
+        }
+
+        /**
+         * Registers services whose {@code @CommandHandler(Command, Aggregate)} methods handle commands.
+         *
+         * @param services instances (built by the application, with their dependencies)
+         * @return this
+         */
+        public Builder commandHandlers(Object... services) {
+            for (Object s : services) {
+                commands.service(s);
+            }
+            return this;
+        }
+
+        /**
+         * Keeps aggregate snapshots (default: none).
+         *
+         * @param storage where, for example {@code FileSnapshotStorage.in(dataDir)}
+         * @param everyEvents write one each time a stream passes a multiple of this many events
+         * @return this
+         */
+        public Builder snapshots(SnapshotStorage storage, int everyEvents) {
+            commands.snapshots(storage, everyEvents);
+            return this;
+        }
+
+        /**
+         * @param maxAttempts how many times a command runs before a concurrency conflict is reported (default 3)
+         * @return this
+         */
+        public Builder commandAttempts(int maxAttempts) {
+            commands.attempts(maxAttempts);
             return this;
         }
 

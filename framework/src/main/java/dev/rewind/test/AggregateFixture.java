@@ -6,7 +6,6 @@ import dev.rewind.RawEvent;
 import dev.rewind.Rewind;
 import dev.rewind.StoredEvent;
 import dev.rewind.annotation.Event;
-import dev.rewind.command.CommandGateway;
 import dev.rewind.command.CommandResult;
 import dev.rewind.internal.command.AggregateLoader;
 import dev.rewind.internal.command.AggregateModel;
@@ -281,20 +280,22 @@ public final class AggregateFixture<A> {
         }
         CommandHandlers.Builder hb = CommandHandlers.builder().aggregate(aggregateType);
         services.forEach(hb::service);
-        CommandHandlers handlers = hb.build();
+        CommandHandlers handlers = hb.build(); // to find the event types the handlers return
         AggregateModel<A> model = AggregateModel.inspect(aggregateType);
         model.sourcedEventTypes().forEach(t -> collectEventTypes(t, types));
         for (CommandHandlerModel h : handlers.all()) {
             collectEventTypes(h.method().getGenericReturnType(), types);
         }
-        Rewind.Builder builder = Rewind.builder().storage(new InMemoryStorage()).eventTypes(types.toArray(Class<?>[]::new));
+        Rewind.Builder builder = Rewind.builder().storage(new InMemoryStorage())
+                .eventTypes(types.toArray(Class<?>[]::new)).aggregate(aggregateType)
+                .commandHandlers(services.toArray());
         configurers.forEach(c -> c.accept(builder));
         try (Rewind rewind = builder.build()) {
             EventStore store = rewind.store();
-            AggregateLoader loader = new AggregateLoader(store, null, 0);
-            CommandGateway gateway = new DefaultCommandGateway(store, handlers, loader, 1);
+            DefaultCommandGateway gateway = (DefaultCommandGateway) rewind.commands();
+            AggregateLoader loader = gateway.loader();
             Object target = command instanceof dev.rewind.command.CommandMessage m ? m.command() : command;
-            String streamId = handlers.handlerFor(target.getClass()).streamIdOf(target);
+            String streamId = gateway.handlers().handlerFor(target.getClass()).streamIdOf(target);
             appendGiven(store, streamId, givenEvents);
             givenCommands.forEach(gateway::send);
             CommandResult result = null;

@@ -146,6 +146,22 @@ public final class AggregateModel<A> {
         return best == null ? Optional.empty() : Optional.of(best.handle());
     }
 
+    /**
+     * Checks that every {@link EventSourcingHandler} receives a registered event type (or a supertype of one).
+     *
+     * @param eventClasses the registered event record classes
+     * @throws IllegalArgumentException naming the method and the fix otherwise
+     */
+    public void checkSourcedTypes(java.util.Collection<Class<?>> eventClasses) {
+        for (SourcingHandler h : handlers) {
+            if (eventClasses.stream().noneMatch(h.eventType()::isAssignableFrom)) {
+                throw new IllegalArgumentException("@EventSourcingHandler method " + h.method().toGenericString()
+                        + " takes " + h.eventType().getName() + ", which is not a registered event type nor a"
+                        + " supertype of one: annotate the record @Event and register or scan it");
+            }
+        }
+    }
+
     /** @return the parameter types of the {@link EventSourcingHandler}s (event records or their supertypes) */
     public List<Class<?>> sourcedEventTypes() {
         return handlers.stream().<Class<?>>map(SourcingHandler::eventType).toList();

@@ -1,0 +1,91 @@
+package dev.rewind.internal.command;
+
+import dev.rewind.EventStore;
+import dev.rewind.annotation.Aggregate;
+import dev.rewind.annotation.CommandHandler;
+import dev.rewind.internal.scan.ComponentScan;
+import dev.rewind.spi.SnapshotStorage;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * What {@code Rewind.builder()} collects for the command side, and how it becomes the gateway at
+ * {@code build()}: registered and scanned {@link Aggregate} classes, service instances, snapshot
+ * settings and the number of attempts.
+ */
+public final class CommandConfig {
+    private final List<Class<?>> aggregates = new ArrayList<>();
+    private final List<Object> services = new ArrayList<>();
+    private SnapshotStorage snapshots;
+    private int snapshotEvery;
+    private int attempts = DefaultCommandGateway.DEFAULT_MAX_ATTEMPTS;
+
+    /** An empty configuration: no aggregates, no snapshots, 3 attempts. */
+    public CommandConfig() {
+    }
+
+    /** @param aggregateClass a class annotated {@link Aggregate} */
+    public void aggregate(Class<?> aggregateClass) {
+        aggregates.add(Objects.requireNonNull(aggregateClass, "aggregateClass"));
+    }
+
+    /** @param service an object with {@code @CommandHandler(Command, Aggregate)} methods */
+    public void service(Object service) {
+        services.add(Objects.requireNonNull(service, "service"));
+    }
+
+    /**
+     * @param storage where snapshots are kept
+     * @param everyEvents write one each time a stream passes a multiple of this many events, 1 or more
+     */
+    public void snapshots(SnapshotStorage storage, int everyEvents) {
+        if (everyEvents < 1) {
+            throw new IllegalArgumentException("snapshot interval must be 1 or more events, was " + everyEvents);
+        }
+        this.snapshots = Objects.requireNonNull(storage, "storage");
+        this.snapshotEvery = everyEvents;
+    }
+
+    /** @param maxAttempts how many times a command runs before a concurrency conflict is reported, 1 or more */
+    public void attempts(int maxAttempts) {
+        if (maxAttempts < 1) {
+            throw new IllegalArgumentException("command attempts must be 1 or more, was " + maxAttempts);
+        }
+        this.attempts = maxAttempts;
+    }
+
+    /**
+     * Builds the gateway: validates every handler and aggregate (start-up errors name the method and the
+     * fix).
+     *
+     * @param store the event store
+     * @param eventClasses the registered event record classes
+     * @param scan what the start-up scan found
+     * @return the gateway
+     */
+    public DefaultCommandGateway build(EventStore store, Collection<Class<?>> eventClasses, ComponentScan scan) {
+        Set<Class<?>> all = new LinkedHashSet<>(aggregates);
+        all.addAll(scan.classesWithAnnotation(Aggregate.class));
+        CommandHandlers.Builder handlers = CommandHandlers.builder();
+        all.forEach(handlers::aggregate);
+        services.forEach(handlers::service);
+        Set<Class<?>> serviceClasses = new LinkedHashSet<>();
+        services.forEach(s -> serviceClasses.add(s.getClass()));
+        for (Class<?> c : scan.classesWithMethodAnnotation(CommandHandler.class)) {
+            if (!all.contains(c) && !serviceClasses.contains(c)) {
+                throw new IllegalArgumentException(c.getName() + " declares @CommandHandler methods but is neither"
+                        + " an @Aggregate nor a registered service: pass an instance to"
+                        + " Rewind.builder().commandHandlers(...)");
+            }
+        }
+        CommandHandlers table = handlers.build();
+        for (CommandHandlerModel h : table.all()) {
+            h.aggregate().checkSourcedTypes(eventClasses);
+        }
+        return new DefaultCommandGateway(store, table, new AggregateLoader(store, snapshots, snapshotEvery), attempts);
+    }
+}
