@@ -43,28 +43,42 @@ final class Appender {
             lock.setLong(1, lockKey);
             lock.execute();
         }
-        AppendOutcome retry = checkIds(c, streamId, records);
-        if (retry != null) {
-            return retry;
+        long last;
+        long position;
+        Instant lastAt = null;
+        // One statement for the state the checks need; it runs after the lock, so its snapshot sees
+        // every append committed before ours (READ COMMITTED takes a snapshot per statement).
+        try (PreparedStatement state = c.prepareStatement("SELECT"
+                + " (SELECT coalesce(max(stream_version), -1) FROM rewind_events WHERE stream_id = ?),"
+                + " EXISTS (SELECT 1 FROM rewind_events WHERE event_id = ANY(?)),"
+                + " h.global_position, h.recorded_at, h.recorded_at_nanos"
+                + " FROM (SELECT 1) one LEFT JOIN LATERAL (SELECT global_position, recorded_at, recorded_at_nanos"
+                + " FROM rewind_events ORDER BY global_position DESC LIMIT 1) h ON true")) {
+            state.setString(1, streamId);
+            state.setArray(2, c.createArrayOf("uuid", ids(records)));
+            try (ResultSet rs = state.executeQuery()) {
+                rs.next();
+                last = rs.getLong(1);
+                if (rs.getBoolean(2)) {
+                    AppendOutcome retry = checkIds(c, streamId, records);
+                    if (retry != null) {
+                        return retry;
+                    }
+                }
+                if (rs.getObject(3) == null) {
+                    position = 0;
+                } else {
+                    position = rs.getLong(3) + 1;
+                    lastAt = rs.getObject(4, OffsetDateTime.class).toInstant().plusNanos(rs.getShort(5));
+                }
+            }
         }
-        long last = streamVersion(c, streamId);
         if (!expected.matches(last)) {
             throw new ConcurrencyConflictException(streamId, expected, last);
         }
-        long position;
         Instant now = clock.instant();
-        try (PreparedStatement head = c.prepareStatement("SELECT global_position, recorded_at, recorded_at_nanos"
-                + " FROM rewind_events ORDER BY global_position DESC LIMIT 1");
-             ResultSet rs = head.executeQuery()) {
-            if (rs.next()) {
-                position = rs.getLong(1) + 1;
-                Instant lastAt = rs.getObject(2, OffsetDateTime.class).toInstant().plusNanos(rs.getShort(3));
-                if (now.isBefore(lastAt)) {
-                    now = lastAt; // a clock that steps back (or another instance's fast clock) must not break time queries
-                }
-            } else {
-                position = 0;
-            }
+        if (lastAt != null && now.isBefore(lastAt)) {
+            now = lastAt; // a clock that steps back (or another instance's fast clock) must not break time queries
         }
         List<StoredRecord> stored = new ArrayList<>(records.size());
         try (PreparedStatement insert = c.prepareStatement(Rows.INSERT)) {
@@ -90,11 +104,7 @@ final class Appender {
     private static AppendOutcome checkIds(Connection c, String streamId, List<EventRecord> records)
             throws SQLException {
         Map<UUID, StoredRecord> found = new HashMap<>();
-        UUID[] ids = new UUID[records.size()];
-        for (int i = 0; i < ids.length; i++) {
-            ids[i] = records.get(i).eventId();
-        }
-        Array array = c.createArrayOf("uuid", ids);
+        Array array = c.createArrayOf("uuid", ids(records));
         try (PreparedStatement q = c.prepareStatement("SELECT " + Rows.COLUMNS
                 + " FROM rewind_events WHERE event_id = ANY(?)")) {
             q.setArray(1, array);
@@ -126,6 +136,14 @@ final class Appender {
             }
         }
         return null;
+    }
+
+    private static UUID[] ids(List<EventRecord> records) {
+        UUID[] ids = new UUID[records.size()];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = records.get(i).eventId();
+        }
+        return ids;
     }
 
     /** The batch is the same batch again: a whole stored batch (no more, no less), same ids, same stream, same content. */
