@@ -47,7 +47,7 @@ import java.util.function.LongConsumer;
  * moment it is read. The same lock makes the expected-version, duplicate-id and exact-retry checks
  * exact, and clamps {@code recordedAt} to the last stored instant. The price is that appends are
  * serialised (one commit after another, so PostgreSQL cannot group their flushes): see
- * docs/adr/0002-postgres-storage.md and BENCHMARKS.md. The unique indexes on (stream, version) and
+ * docs/adr/0008-postgres-storage.md and BENCHMARKS.md. The unique indexes on (stream, version) and
  * event id stay as a second line of defence; a violation (SQLState 23505) is translated to the
  * store's conflict or duplicate exception.
  *

@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * schema version is newer than this code knows is refused rather than written to.
  *
  * <p>Flyway would do the same with more moving parts; one table and a list of files is all this
- * module needs (see docs/adr/0002-postgres-storage.md).
+ * module needs (see docs/adr/0008-postgres-storage.md).
  */
 final class SchemaMigrator {
     private static final Logger LOG = LoggerFactory.getLogger(SchemaMigrator.class);
