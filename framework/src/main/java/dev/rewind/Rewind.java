@@ -263,7 +263,7 @@ public final class Rewind implements AutoCloseable {
          * Keeps aggregate snapshots (default: none).
          *
          * @param storage where, for example {@code FileSnapshotStorage.in(dataDir)}
-         * @param everyEvents write one each time a stream passes a multiple of this many events
+         * @param everyEvents write one when a command leaves a stream this many events past its last snapshot
          * @return this
          */
         public Builder snapshots(SnapshotStorage storage, int everyEvents) {

@@ -64,7 +64,7 @@ class SnapshotTest {
     }
 
     @Test
-    void a_snapshot_is_written_each_time_the_stream_passes_a_multiple_of_the_interval() {
+    void a_snapshot_is_written_when_a_command_leaves_the_stream_n_events_past_the_last_one() {
         activity(9);
         assertThat(snapshots.load("account-1")).isEmpty();
 
@@ -76,6 +76,20 @@ class SnapshotTest {
         }
         bank.gateway().send(new Deposit("1", 5_000)); // two events: versions 19 and 20
         assertThat(snapshots.load("account-1")).get().extracting(Snapshot::streamVersion).isEqualTo(20L);
+    }
+
+    @Test
+    void events_appended_outside_the_gateway_count_towards_the_next_snapshot() {
+        bank.gateway().send(new OpenAccount("1", "ada"));
+        java.util.List<Object> many = new java.util.ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            many.add(new dev.rewind.command.bank.MoneyDeposited("1", 1));
+        }
+        bank.store().append("account-1", dev.rewind.ExpectedVersion.any(), many);
+
+        bank.gateway().send(new Deposit("1", 1));
+
+        assertThat(snapshots.load("account-1")).get().extracting(Snapshot::streamVersion).isEqualTo(31L);
     }
 
     @Test

@@ -37,8 +37,8 @@ public final class AggregateLoader {
     /**
      * @param store the event store
      * @param snapshots where snapshots are kept, or null for none
-     * @param snapshotEvery write a snapshot each time the stream passes a multiple of this many events
-     *     (0 for never)
+     * @param snapshotEvery write a snapshot when a command leaves the stream this many events or more past
+     *     its last snapshot (0 for never)
      */
     public AggregateLoader(EventStore store, SnapshotStorage snapshots, int snapshotEvery) {
         if (snapshotEvery < 0) {
@@ -113,7 +113,8 @@ public final class AggregateLoader {
 
     /**
      * After an append: applies the stored events to the aggregate and writes a snapshot when the stream
-     * passed a multiple of the interval. A failing snapshot is logged, never fails the command (its events
+     * now holds at least the interval's number of events past the snapshot the load started from (or past
+     * its start, when none was used: so a stale or unreadable snapshot is soon replaced). A failing snapshot is logged, never fails the command (its events
      * are already stored).
      *
      * @param model the model
@@ -128,8 +129,8 @@ public final class AggregateLoader {
             return;
         }
         long last = appended.get(appended.size() - 1).streamVersion();
-        if ((last + 1) / snapshotEvery == (before.version() + 1) / snapshotEvery) {
-            return;
+        if (last - before.fromSnapshot() < snapshotEvery) {
+            return; // fewer than N events past the snapshot this load started from (or past the start)
         }
         try {
             Loaded<A> after = applyAll(model, streamId, before.aggregate(), before.version(), appended, -1);

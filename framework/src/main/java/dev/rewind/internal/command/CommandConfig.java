@@ -40,7 +40,7 @@ public final class CommandConfig {
 
     /**
      * @param storage where snapshots are kept
-     * @param everyEvents write one each time a stream passes a multiple of this many events, 1 or more
+     * @param everyEvents write one when a command leaves a stream this many events past its last snapshot, 1 or more
      */
     public void snapshots(SnapshotStorage storage, int everyEvents) {
         if (everyEvents < 1) {
