@@ -2,20 +2,21 @@ package dev.rewind.example.orders.demo;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.rewind.ExpectedVersion;
 import dev.rewind.Rewind;
-import dev.rewind.example.orders.domain.ItemAdded;
-import dev.rewind.example.orders.domain.OrderCancelled;
-import dev.rewind.example.orders.domain.OrderEvent;
-import dev.rewind.example.orders.domain.OrderPaid;
-import dev.rewind.example.orders.domain.OrderPlaced;
-import dev.rewind.example.orders.domain.OrderShipped;
+import dev.rewind.command.CommandMessage;
+import dev.rewind.example.orders.command.AddItem;
+import dev.rewind.example.orders.command.CancelOrder;
+import dev.rewind.example.orders.command.PayOrder;
+import dev.rewind.example.orders.command.PlaceOrder;
+import dev.rewind.example.orders.command.ShipOrder;
 import java.time.Instant;
 import java.util.List;
 
 /**
- * The demo's scenario: two orders, eight events, one afternoon; then the projections now and as of
- * 15:00, when both orders were paid and neither was shipped or cancelled yet.
+ * The demo's scenario: two orders, eight commands sent through the command side (the {@code Order}
+ * aggregate checks each against its rules and appends one event), one afternoon; then the
+ * projections, which only the query side reads, now and as of 15:00, when both orders were paid and
+ * neither was shipped or cancelled yet.
  */
 public final class OrdersDemo {
     /** The instant of the temporal query: after the sixth event, before the seventh. */
@@ -23,19 +24,19 @@ public final class OrdersDemo {
     /** The projections the demo prints, in order. */
     public static final List<String> PROJECTIONS = List.of("order_totals", "user_activity", "revenue_by_currency");
 
-    /** One step of the scenario: at this instant, this event happened. */
-    private record Step(String at, OrderEvent event) {
+    /** One step of the scenario: at this instant, this command was sent. */
+    private record Step(String at, Object command) {
     }
 
     private static final List<Step> SCENARIO = List.of(
-            new Step("2024-05-01T14:00:00Z", new OrderPlaced("1001", "alice", "EUR")),
-            new Step("2024-05-01T14:05:00Z", new ItemAdded("1001", "BOOK-42", 2, 1_500)),
-            new Step("2024-05-01T14:10:00Z", new OrderPlaced("1002", "bob", "USD")),
-            new Step("2024-05-01T14:20:00Z", new ItemAdded("1002", "LAMP-3", 1, 4_500)),
-            new Step("2024-05-01T14:30:00Z", new OrderPaid("1001", 3_000, "EUR", "card")),
-            new Step("2024-05-01T14:45:00Z", new OrderPaid("1002", 4_500, "USD", "paypal")),
-            new Step("2024-05-01T15:30:00Z", new OrderShipped("1001", "DHL")),
-            new Step("2024-05-01T16:00:00Z", new OrderCancelled("1002", "found it cheaper elsewhere")));
+            new Step("2024-05-01T14:00:00Z", new PlaceOrder("1001", "alice", "EUR")),
+            new Step("2024-05-01T14:05:00Z", new AddItem("1001", "BOOK-42", 2, 1_500)),
+            new Step("2024-05-01T14:10:00Z", new PlaceOrder("1002", "bob", "USD")),
+            new Step("2024-05-01T14:20:00Z", new AddItem("1002", "LAMP-3", 1, 4_500)),
+            new Step("2024-05-01T14:30:00Z", new PayOrder("1001", 3_000, "card")),
+            new Step("2024-05-01T14:45:00Z", new PayOrder("1002", 4_500, "paypal")),
+            new Step("2024-05-01T15:30:00Z", new ShipOrder("1001", "DHL")),
+            new Step("2024-05-01T16:00:00Z", new CancelOrder("1002", "found it cheaper elsewhere")));
 
     private OrdersDemo() {
     }
@@ -58,11 +59,12 @@ public final class OrdersDemo {
             throw new IllegalStateException("the demo needs an empty store, this one holds "
                     + rewind.store().headPosition() + " events");
         }
-        for (Step step : SCENARIO) {
+        for (int i = 0; i < SCENARIO.size(); i++) {
+            Step step = SCENARIO.get(i);
             clock.set(Instant.parse(step.at()));
-            String stream = OrderEvent.streamOf(step.event().orderId());
-            rewind.store().append(stream, ExpectedVersion.afterVersion(rewind.store().streamVersion(stream)),
-                    List.of(step.event()));
+            // A fixed command id: the events' ids derive from it, so they are the same at every run.
+            rewind.commands().send(CommandMessage.of(step.command()).withId("demo-" + (i + 1))
+                    .withCorrelationId("demo"));
         }
         return describe(rewind, json);
     }
