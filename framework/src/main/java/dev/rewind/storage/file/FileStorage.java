@@ -1,0 +1,887 @@
+package dev.rewind.storage.file;
+
+import dev.rewind.ConcurrencyConflictException;
+import dev.rewind.CorruptStoreException;
+import dev.rewind.DuplicateEventIdException;
+import dev.rewind.EventStoreException;
+import dev.rewind.ExpectedVersion;
+import dev.rewind.spi.AppendOutcome;
+import dev.rewind.spi.EventRecord;
+import dev.rewind.spi.EventStorage;
+import dev.rewind.spi.StoredRecord;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.LongConsumer;
+import java.util.zip.CRC32C;
+
+/**
+ * The embedded, durable {@link EventStorage}: a directory holding a segmented append-only log.
+ *
+ * <pre>{@code
+ * try (FileStorage storage = FileStorage.open(Path.of("data"))) { ... }
+ * FileStorage relaxed = FileStorage.builder(dir).segmentSize(16 << 20).durability(Durability.RELAXED).open();
+ * FileStorage.VerifyReport report = FileStorage.verify(dir);   // checks everything, changes nothing
+ * }</pre>
+ *
+ * <p>Each event is one record with a length and a CRC32C checksum; segments roll at a configurable
+ * size. An append is acknowledged once its records are on disk ({@link Durability#FSYNC}, the default)
+ * or written to the operating system ({@link Durability#RELAXED}); concurrent appends share one
+ * fsync (group commit). Only acknowledged records are readable.
+ *
+ * <p>The indexes (event id, stream and time to position, record offsets) are derived data, kept in
+ * memory in primitive arrays and rebuilt from the log at every open, while every checksum is checked.
+ * At open, a batch cut short by a crash at the end of the log is truncated with a WARN; any other
+ * damage makes the open fail with a {@link CorruptStoreException} naming the segment, the offset and
+ * the global position, and nothing is changed.
+ *
+ * <p>One process owns a directory at a time (an OS file lock on {@code rewind.lock}, released on
+ * close and by the OS when the process dies). Thread-safe.
+ */
+public final class FileStorage implements EventStorage {
+    static final String LOCK_FILE = "rewind.lock";
+    private static final long DEFAULT_SEGMENT_SIZE = 64L << 20;
+
+    private final Path dir;
+    private final Durability durability;
+    private final long segmentSize;
+    private final FileChannel lockChannel;
+    private final FileLock fileLock;
+
+    /** Guards the index, the segment list and the pending state; no I/O is done while holding it (but rare reads). */
+    private final ReentrantReadWriteLock rw = new ReentrantReadWriteLock();
+    /** Guards {@link #committing}: whether a thread is writing and syncing pending batches for everyone. */
+    private final ReentrantLock commitLock = new ReentrantLock();
+    private final Condition committed = commitLock.newCondition();
+    private boolean committing;
+    private final LogIndex index;
+    private volatile Segment[] segments;
+    private volatile long head;
+    private long assignedInSegment;
+    private Instant lastRecordedAt;
+    private List<Batch> toWrite = new ArrayList<>();
+    private final ArrayDeque<Batch> unacknowledged = new ArrayDeque<>();
+    private volatile EventStoreException failure;
+    private volatile boolean closed;
+    private final AtomicLong fsyncs = new AtomicLong();
+    private final AtomicLong appends = new AtomicLong();
+    private volatile long syncedHead;
+    private final CopyOnWriteArrayList<LongConsumer> listeners = new CopyOnWriteArrayList<>();
+
+    /** One appended batch on its way to the disk. */
+    private static final class Batch {
+        final long first;
+        final List<StoredRecord> records;
+        final byte[] bytes;
+        final boolean newSegment;
+
+        Batch(long first, List<StoredRecord> records, byte[] bytes, boolean newSegment) {
+            this.first = first;
+            this.records = records;
+            this.bytes = bytes;
+            this.newSegment = newSegment;
+        }
+
+        long end() {
+            return first + records.size();
+        }
+    }
+
+    private FileStorage(Builder b, FileChannel lockChannel, FileLock fileLock, LogLoader log) {
+        this.dir = b.dir;
+        this.durability = b.durability;
+        this.segmentSize = b.segmentSize;
+        this.lockChannel = lockChannel;
+        this.fileLock = fileLock;
+        this.index = log.index;
+        this.segments = log.segments.toArray(new Segment[0]);
+        this.head = index.count();
+        this.syncedHead = head;
+        Segment last = segments[segments.length - 1];
+        this.assignedInSegment = last.writeEnd;
+        Instant t = index.lastRecordedAt();
+        this.lastRecordedAt = t == null ? Instant.MIN : t;
+    }
+
+    /**
+     * Opens (or creates) a store in a directory, with the defaults: {@link Durability#FSYNC}, 64 MiB segments.
+     *
+     * @param dir the store directory, created when absent
+     * @return the open storage
+     * @throws EventStoreException when another process has the directory open, or it cannot be read
+     * @throws CorruptStoreException when the log is damaged (not merely cut short by a crash)
+     */
+    public static FileStorage open(Path dir) {
+        return builder(dir).open();
+    }
+
+    /**
+     * @param dir the store directory, created when absent
+     * @return a builder to set the segment size and durability before opening
+     */
+    public static Builder builder(Path dir) {
+        return new Builder(dir);
+    }
+
+    /** Options of a {@link FileStorage}. */
+    public static final class Builder {
+        private final Path dir;
+        private long segmentSize = DEFAULT_SEGMENT_SIZE;
+        private Durability durability = Durability.FSYNC;
+
+        private Builder(Path dir) {
+            this.dir = Objects.requireNonNull(dir, "dir").toAbsolutePath().normalize();
+        }
+
+        /**
+         * @param bytes the size after which a new segment is started (a batch is never split), from 1 KiB to 1 GiB
+         * @return this builder
+         */
+        public Builder segmentSize(long bytes) {
+            if (bytes < 1024 || bytes > 1L << 30) {
+                throw new IllegalArgumentException("segment size must be between 1 KiB and 1 GiB, was " + bytes);
+            }
+            this.segmentSize = bytes;
+            return this;
+        }
+
+        /**
+         * @param durability when an append is acknowledged (default {@link Durability#FSYNC})
+         * @return this builder
+         */
+        public Builder durability(Durability durability) {
+            this.durability = Objects.requireNonNull(durability, "durability");
+            return this;
+        }
+
+        /**
+         * Locks the directory, recovers the log and rebuilds the indexes.
+         *
+         * @return the open storage
+         * @throws EventStoreException when another process has the directory open, or it cannot be read
+         * @throws CorruptStoreException when the log is damaged
+         */
+        public FileStorage open() {
+            return FileStorage.openWith(this);
+        }
+    }
+
+    private static FileStorage openWith(Builder b) {
+        FileChannel lockChannel = null;
+        LogLoader log = null;
+        try {
+            Files.createDirectories(b.dir);
+            Path lockPath = b.dir.resolve(LOCK_FILE);
+            lockChannel = FileChannel.open(lockPath, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileLock lock;
+            try {
+                lock = lockChannel.tryLock();
+            } catch (OverlappingFileLockException e) {
+                lock = null;
+            }
+            if (lock == null) {
+                throw new EventStoreException("the store directory " + b.dir + " is already open in another process"
+                        + " (or in this one): only one may open it at a time (lock file " + lockPath + ")");
+            }
+            if (LogLoader.segmentFiles(b.dir).isEmpty()) {
+                createSegmentFile(b.dir, 0).close();
+            }
+            log = new LogLoader(b.dir, true);
+            log.load();
+            return new FileStorage(b, lockChannel, lock, log);
+        } catch (IOException | RuntimeException e) {
+            if (log != null) {
+                log.segments.forEach(FileStorage::closeQuietly);
+            }
+            if (lockChannel != null) {
+                try {
+                    lockChannel.close();
+                } catch (IOException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            if (e instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new EventStoreException("cannot open the store directory " + b.dir + ": " + e, e);
+        }
+    }
+
+    private static void closeQuietly(Segment s) {
+        try {
+            s.close();
+        } catch (IOException ignored) {
+            // closing after a failure: the first error is what matters
+        }
+    }
+
+    private static FileChannel createSegmentFile(Path dir, long base) throws IOException {
+        FileChannel ch = FileChannel.open(dir.resolve(Segment.fileName(base)), StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.READ, StandardOpenOption.WRITE);
+        syncDirectory(dir); // the new name must survive a crash before anything in it is acknowledged
+        return ch;
+    }
+
+    private static void syncDirectory(Path dir) throws IOException {
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
+        } catch (IOException e) {
+            if (!System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("win")) {
+                throw e;
+            }
+            // Windows cannot open a directory as a file; NTFS journals the name anyway
+        }
+    }
+
+    // ---------------------------------------------------------------- append
+
+    @Override
+    public AppendOutcome append(String streamId, ExpectedVersion expected, List<EventRecord> records, Clock clock) {
+        Objects.requireNonNull(streamId, "streamId");
+        Objects.requireNonNull(expected, "expected");
+        if (records.isEmpty()) {
+            throw new IllegalArgumentException("an append needs at least one event");
+        }
+        Batch batch = null;
+        List<StoredRecord> retry;
+        ConcurrencyConflictException conflict = null;
+        long settled = 0;
+        rw.writeLock().lock();
+        try {
+            checkWritable();
+            retry = exactRetry(streamId, records);
+            if (retry == null) {
+                LogIndex.Positions stream = index.stream(streamId);
+                long last = stream == null ? -1 : stream.size - 1;
+                if (expected.matches(last)) {
+                    batch = prepare(streamId, last, records, clock);
+                } else {
+                    conflict = new ConcurrencyConflictException(streamId, expected, last);
+                    settled = stream == null ? 0 : stream.values[stream.size - 1] + 1L;
+                }
+            }
+        } finally {
+            rw.writeLock().unlock();
+        }
+        if (conflict != null) {
+            // report a conflict only once the version it names is readable, so that a caller who reads
+            // the stream again and retries sees the state it lost against instead of conflicting again
+            awaitAcknowledged(settled);
+            throw conflict;
+        }
+        if (retry != null) {
+            awaitAcknowledged(retry.get(0).globalPosition() + retry.size());
+            return new AppendOutcome(retry, true);
+        }
+        awaitAcknowledged(batch.end());
+        appends.incrementAndGet();
+        return new AppendOutcome(batch.records, false);
+    }
+
+    private void checkWritable() {
+        if (closed) {
+            throw new EventStoreException("the file storage at " + dir + " is closed");
+        }
+        if (failure != null) {
+            throw new EventStoreException("the file storage at " + dir + " refuses appends after a write failure ("
+                    + failure.getMessage() + "); close and reopen it", failure);
+        }
+    }
+
+    /** Exact retry -> the original records; an id stored otherwise -> duplicate; all new -> null. */
+    private List<StoredRecord> exactRetry(String streamId, List<EventRecord> records) {
+        int first = index.positionOf(records.get(0).eventId());
+        int n = records.size();
+        if (first >= 0 && (first == 0 || index.isBatchEnd(first - 1)) && (long) first + n <= index.count()
+                && index.isBatchEnd(first + n - 1)) {
+            List<StoredRecord> original = new ArrayList<>(records.size());
+            StoredRecord firstStored = recordAt(first);
+            for (int i = 0; i < n; i++) {
+                StoredRecord s = i == 0 ? firstStored : recordAt(first + i);
+                if (!s.streamId().equals(streamId) || (i < n - 1 && index.isBatchEnd(first + i))
+                        || !records.get(i).sameContentAs(s)) {
+                    break;
+                }
+                original.add(s);
+            }
+            if (original.size() == records.size()) {
+                return original;
+            }
+        }
+        Set<UUID> inBatch = new HashSet<>();
+        for (EventRecord r : records) {
+            int at = index.positionOf(r.eventId());
+            if (at >= 0) {
+                StoredRecord s = recordAt(at);
+                throw new DuplicateEventIdException(r.eventId(), "already stored at global position " + at
+                        + " (stream '" + s.streamId() + "' version " + s.streamVersion()
+                        + "); nothing of this batch was written");
+            }
+            if (!inBatch.add(r.eventId())) {
+                throw new DuplicateEventIdException(r.eventId(), "it appears twice in the batch;"
+                        + " nothing of this batch was written");
+            }
+        }
+        return null;
+    }
+
+    /** Assigns numbers and queues the batch after the last version of its stream (holding the write lock). */
+    private Batch prepare(String streamId, long last, List<EventRecord> records, Clock clock) {
+        if ((long) index.count() + records.size() > Integer.MAX_VALUE) {
+            throw new EventStoreException("the file storage at " + dir + " is full (" + index.count() + " events)");
+        }
+        Instant now = clock.instant();
+        if (now.isBefore(lastRecordedAt)) {
+            now = lastRecordedAt; // a clock that steps back must not break time queries
+        }
+        long first = index.count();
+        byte[] streamBytes = streamId.getBytes(StandardCharsets.UTF_8);
+        List<RecordCodec.Encoded> encoded = new ArrayList<>(records.size());
+        List<StoredRecord> stored = new ArrayList<>(records.size());
+        long size = 0;
+        for (int i = 0; i < records.size(); i++) {
+            StoredRecord s = StoredRecord.of(records.get(i), streamId, last + 1 + i, first + i, now, false);
+            RecordCodec.Encoded e = new RecordCodec.Encoded(s, streamBytes);
+            size += e.size();
+            encoded.add(e);
+            stored.add(s);
+        }
+        if (size > 1 << 30) {
+            throw new IllegalArgumentException("a batch of " + size + " bytes is too large for the file storage"
+                    + " (at most 1 GiB)");
+        }
+        boolean roll = assignedInSegment > 0 && assignedInSegment + size > segmentSize;
+        if (roll) {
+            assignedInSegment = 0;
+        }
+        byte[] bytes = RecordCodec.encodeBatch(encoded);
+        long offset = assignedInSegment;
+        for (int i = 0; i < stored.size(); i++) {
+            index.add(stored.get(i).eventId(), streamId, (int) offset, now);
+            offset += encoded.get(i).size();
+        }
+        index.markBatchEnd(index.count() - 1);
+        assignedInSegment = offset;
+        lastRecordedAt = now;
+        Batch batch = new Batch(first, Collections.unmodifiableList(stored), bytes, roll);
+        toWrite.add(batch);
+        unacknowledged.add(batch);
+        return batch;
+    }
+
+    /**
+     * Returns once every position below {@code end} is acknowledged. Group commit: when nobody is
+     * writing, this thread writes and syncs everything queued (its batch and every other one); otherwise
+     * it waits for the writer to finish, and then either is covered or becomes the next writer.
+     */
+    private void awaitAcknowledged(long end) {
+        boolean published = false;
+        commitLock.lock();
+        try {
+            while (head < end) {
+                if (failure != null) {
+                    throw new EventStoreException("the append was not written: " + failure.getMessage(), failure);
+                }
+                if (committing) {
+                    committed.awaitUninterruptibly();
+                    continue;
+                }
+                committing = true;
+                commitLock.unlock();
+                try {
+                    published |= commitPending();
+                } finally {
+                    commitLock.lock();
+                    committing = false;
+                    committed.signalAll();
+                }
+            }
+        } finally {
+            commitLock.unlock();
+        }
+        if (published) {
+            long h = head;
+            for (LongConsumer l : listeners) {
+                l.accept(h);
+            }
+        }
+    }
+
+    /** Writes every queued batch, syncs once, then makes them readable (only one thread at a time). */
+    private boolean commitPending() {
+        List<Batch> batches;
+        rw.writeLock().lock();
+        try {
+            batches = toWrite;
+            toWrite = new ArrayList<>();
+        } finally {
+            rw.writeLock().unlock();
+        }
+        if (batches.isEmpty()) {
+            return false;
+        }
+        Segment[] segs = segments;
+        Segment active = segs[segs.length - 1];
+        List<Segment> touched = new ArrayList<>(2);
+        touched.add(active);
+        try {
+            List<ByteBuffer> group = new ArrayList<>();
+            for (Batch b : batches) {
+                if (b.newSegment) {
+                    write(active, group);
+                    sync(active);
+                    active = newSegment(b.first);
+                    touched.add(active);
+                }
+                group.add(ByteBuffer.wrap(b.bytes));
+            }
+            write(active, group);
+            sync(active);
+        } catch (IOException | RuntimeException e) {
+            failure = new EventStoreException("writing to segment " + active.path + " failed (" + e + ")", e);
+            throw failure;
+        }
+        long newHead = batches.get(batches.size() - 1).end();
+        if (durability == Durability.FSYNC) {
+            syncedHead = newHead; // set after the fsync returned, before anyone is acknowledged
+        }
+        rw.writeLock().lock();
+        try {
+            for (Segment s : touched) {
+                s.readableEnd = s.writeEnd;
+            }
+            head = newHead;
+            while (!unacknowledged.isEmpty() && unacknowledged.peekFirst().end() <= newHead) {
+                unacknowledged.pollFirst();
+            }
+        } finally {
+            rw.writeLock().unlock();
+        }
+        return true;
+    }
+
+    private void write(Segment s, List<ByteBuffer> group) throws IOException {
+        if (group.isEmpty()) {
+            return;
+        }
+        ByteBuffer[] buffers = group.toArray(new ByteBuffer[0]);
+        long pos = s.writeEnd;
+        s.channel.position(pos);
+        long remaining = 0;
+        for (ByteBuffer b : buffers) {
+            remaining += b.remaining();
+        }
+        while (remaining > 0) {
+            remaining -= s.channel.write(buffers);
+        }
+        s.writeEnd = s.channel.position();
+        group.clear();
+    }
+
+    private void sync(Segment s) throws IOException {
+        if (durability == Durability.FSYNC) {
+            s.channel.force(false);
+            fsyncs.incrementAndGet();
+        }
+    }
+
+    private Segment newSegment(long base) throws IOException {
+        FileChannel ch = createSegmentFile(dir, base);
+        Segment s = new Segment(dir.resolve(Segment.fileName(base)), base, ch, 0);
+        rw.writeLock().lock();
+        try {
+            Segment[] old = segments;
+            Segment[] next = Arrays.copyOf(old, old.length + 1);
+            next[old.length] = s;
+            segments = next;
+        } finally {
+            rw.writeLock().unlock();
+        }
+        return s;
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    /** A record by position below {@link LogIndex#count()}, from memory when not yet acknowledged (write lock held). */
+    private StoredRecord recordAt(int p) {
+        if (p >= head) {
+            for (Batch b : unacknowledged) {
+                if (p < b.end()) {
+                    return b.records.get((int) (p - b.first));
+                }
+            }
+        }
+        List<StoredRecord> out = new ArrayList<>(1);
+        readRun(new View(segments, index.offsets(), head), p, p + 1, out);
+        return out.get(0);
+    }
+
+    /** What a reader needs, taken under the read lock; the file reads happen after it is released. */
+    private record View(Segment[] segments, int[] offsets, long head) {
+    }
+
+    private View view() {
+        rw.readLock().lock();
+        try {
+            return new View(segments, index.offsets(), head);
+        } finally {
+            rw.readLock().unlock();
+        }
+    }
+
+    @Override
+    public List<StoredRecord> readStream(String streamId, long fromVersion, int maxCount) {
+        int[] positions;
+        View v;
+        rw.readLock().lock();
+        try {
+            checkOpen();
+            LogIndex.Positions stream = index.stream(streamId);
+            v = new View(segments, index.offsets(), head);
+            int size = stream == null ? 0 : stream.countBelow(v.head);
+            if (fromVersion >= size || maxCount <= 0) {
+                return List.of();
+            }
+            int from = (int) Math.max(0, fromVersion);
+            int to = (int) Math.min(size, (long) from + maxCount);
+            positions = Arrays.copyOfRange(stream.values, from, to);
+        } finally {
+            rw.readLock().unlock();
+        }
+        List<StoredRecord> out = new ArrayList<>(positions.length);
+        int i = 0;
+        while (i < positions.length) {
+            int j = i + 1;
+            while (j < positions.length && positions[j] == positions[j - 1] + 1) {
+                j++;
+            }
+            readRun(v, positions[i], positions[j - 1] + 1, out);
+            i = j;
+        }
+        return Collections.unmodifiableList(out);
+    }
+
+    @Override
+    public long streamVersion(String streamId) {
+        rw.readLock().lock();
+        try {
+            LogIndex.Positions stream = index.stream(streamId);
+            return stream == null ? -1 : stream.countBelow(head) - 1;
+        } finally {
+            rw.readLock().unlock();
+        }
+    }
+
+    @Override
+    public List<StoredRecord> readAll(long fromPosition, int maxCount) {
+        checkOpen();
+        View v = view();
+        long from = Math.max(0, fromPosition);
+        if (from >= v.head || maxCount <= 0) {
+            return List.of();
+        }
+        int to = (int) Math.min(v.head, from + maxCount);
+        List<StoredRecord> out = new ArrayList<>(to - (int) from);
+        readRun(v, (int) from, to, out);
+        return Collections.unmodifiableList(out);
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new EventStoreException("the file storage at " + dir + " is closed");
+        }
+    }
+
+    /** Reads the records of positions [from, to) (all acknowledged) in chunks of about 1 MiB. */
+    private void readRun(View v, int from, int to, List<StoredRecord> out) {
+        int p = from;
+        byte[] buf = null;
+        CRC32C crc = new CRC32C();
+        while (p < to) {
+            int si = segmentIndex(v.segments, p);
+            Segment s = v.segments[si];
+            long segEnd = si + 1 < v.segments.length ? v.segments[si + 1].base : v.head;
+            int runEnd = (int) Math.min(to, segEnd);
+            while (p < runEnd) {
+                long start = v.offsets[p];
+                int q = p;
+                long end;
+                do {
+                    end = recordEnd(v, s, segEnd, q);
+                    q++;
+                } while (q < runEnd && recordEnd(v, s, segEnd, q) - start <= SegmentScanner.CHUNK);
+                int len = (int) (end - start);
+                if (buf == null || buf.length < len) {
+                    buf = new byte[Math.max(len, Math.min(SegmentScanner.CHUNK, 64 * (runEnd - p) + 256))];
+                }
+                readChunk(s, buf, start, len);
+                ByteBuffer bb = ByteBuffer.wrap(buf, 0, len);
+                for (int k = p; k < q; k++) {
+                    out.add(decodeChecked(s, bb, (int) (v.offsets[k] - start), v.offsets[k], k, len, crc));
+                }
+                p = q;
+            }
+        }
+    }
+
+    private static long recordEnd(View v, Segment s, long segEnd, int k) {
+        return k + 1 < segEnd ? v.offsets[k + 1] : s.readableEnd;
+    }
+
+    private static int segmentIndex(Segment[] segs, long p) {
+        int lo = 0;
+        int hi = segs.length - 1;
+        while (lo < hi) {
+            int mid = (lo + hi + 1) >>> 1;
+            if (segs[mid].base <= p) {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return lo;
+    }
+
+    private void readChunk(Segment s, byte[] buf, long start, int len) {
+        try {
+            int n = SegmentScanner.readFully(s.channel, buf, 0, start, start + len);
+            if (n < len) {
+                throw new CorruptStoreException("segment " + s.path + " is shorter than its index says: expected "
+                        + len + " bytes at offset " + start + ", found " + n);
+            }
+        } catch (ClosedChannelException e) {
+            throw new EventStoreException("the file storage at " + dir + " is closed", e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading segment " + s.path + " at offset " + start + " failed", e);
+        }
+    }
+
+    private static StoredRecord decodeChecked(Segment s, ByteBuffer bb, int at, long offset, long position, int limit,
+                                              CRC32C crc) {
+        String where = "segment " + s.path + " at offset " + offset + " (global position " + position + ")";
+        int bodyLength = limit - at >= RecordCodec.HEADER ? bb.getInt(at) : -1;
+        if (bodyLength < RecordCodec.MIN_BODY || at + RecordCodec.HEADER + (long) bodyLength > limit
+                || RecordCodec.lengthCheck(bb.array(), at) != bb.getInt(at + 4)) {
+            throw new CorruptStoreException("corrupt record in " + where + ": bad length");
+        }
+        if (RecordCodec.checksum(crc, bb.array(), at, RecordCodec.HEADER + bodyLength) != bb.getInt(at + 8)) {
+            throw new CorruptStoreException("corrupt record in " + where + ": checksum mismatch");
+        }
+        StoredRecord r;
+        try {
+            r = RecordCodec.decode(bb, at, true);
+        } catch (RuntimeException e) {
+            throw new CorruptStoreException("corrupt record in " + where + ": undecodable (" + e + ")", e);
+        }
+        if (r.globalPosition() != position) {
+            throw new CorruptStoreException("corrupt record in " + where + ": it says global position "
+                    + r.globalPosition());
+        }
+        return r;
+    }
+
+    @Override
+    public long positionOf(UUID eventId) {
+        rw.readLock().lock();
+        try {
+            int p = index.positionOf(eventId);
+            return p >= 0 && p < head ? p : -1;
+        } finally {
+            rw.readLock().unlock();
+        }
+    }
+
+    @Override
+    public long headPosition() {
+        return head;
+    }
+
+    @Override
+    public long positionAfter(Instant instant) {
+        return timeSearch(instant, true);
+    }
+
+    @Override
+    public long positionAtOrAfter(Instant instant) {
+        return timeSearch(instant, false);
+    }
+
+    private long timeSearch(Instant instant, boolean strictlyAfter) {
+        rw.readLock().lock();
+        try {
+            return Math.min(head, index.firstPositionFrom(instant, strictlyAfter));
+        } finally {
+            rw.readLock().unlock();
+        }
+    }
+
+    @Override
+    public void onAppended(LongConsumer onNewHead) {
+        listeners.add(Objects.requireNonNull(onNewHead, "onNewHead"));
+    }
+
+    // ---------------------------------------------------------------- stats, verify, close
+
+    /**
+     * Figures about this storage.
+     *
+     * @param directory the store directory
+     * @param durability when appends are acknowledged
+     * @param events the number of readable events
+     * @param streams the number of streams
+     * @param segments the number of segment files
+     * @param bytes the bytes of readable records
+     * @param appends the batches appended since open (exact retries not counted)
+     * @param fsyncs the fsyncs done since open (one may cover many appends)
+     */
+    public record Stats(Path directory, Durability durability, long events, int streams, int segments, long bytes,
+                        long appends, long fsyncs) {
+    }
+
+    /** @return figures about this storage */
+    public Stats stats() {
+        rw.readLock().lock();
+        try {
+            long bytes = 0;
+            for (Segment s : segments) {
+                bytes += s.readableEnd;
+            }
+            return new Stats(dir, durability, head, index.streamCount(), segments.length, bytes, appends.get(),
+                    fsyncs.get());
+        } finally {
+            rw.readLock().unlock();
+        }
+    }
+
+    /** @return the highest head covered by a completed fsync (for tests of group commit) */
+    long syncedHead() {
+        return syncedHead;
+    }
+
+    /**
+     * What {@link #verify(Path)} found.
+     *
+     * @param directory the store directory
+     * @param segments the number of segment files
+     * @param events the number of events whose records passed every check
+     * @param bytes the size of the segment files
+     * @param problems damage found (each names the segment, offset and global position); empty when sound
+     * @param notes findings that are not damage, such as a torn tail the next open will truncate
+     */
+    public record VerifyReport(Path directory, int segments, long events, long bytes, List<String> problems,
+                               List<String> notes) {
+        /** Copies the lists. */
+        public VerifyReport {
+            problems = List.copyOf(problems);
+            notes = List.copyOf(notes);
+        }
+
+        /** @return true when no problem was found */
+        public boolean ok() {
+            return problems.isEmpty();
+        }
+    }
+
+    /**
+     * Checks a closed store without changing anything: every record's length and checksum, the order of
+     * global positions across segments, gap-free stream versions, unique event ids and non-decreasing
+     * recording times (what the indexes are built from).
+     *
+     * @param dir the store directory
+     * @return the findings
+     * @throws EventStoreException when the directory does not exist or cannot be read
+     */
+    public static VerifyReport verify(Path dir) {
+        Path d = dir.toAbsolutePath().normalize();
+        if (!Files.isDirectory(d)) {
+            throw new EventStoreException("no store directory at " + d);
+        }
+        LogLoader log = new LogLoader(d, false);
+        try {
+            log.load();
+            return new VerifyReport(d, log.segments.size(), log.index.count(), log.bytes, log.problems, log.notes);
+        } catch (IOException e) {
+            throw new EventStoreException("cannot read the store directory " + d + ": " + e, e);
+        } finally {
+            log.segments.forEach(FileStorage::closeQuietly);
+        }
+    }
+
+    /** @return the store directory */
+    public Path directory() {
+        return dir;
+    }
+
+    /** Writes what is queued, then releases the files and the directory lock. */
+    @Override
+    public void close() {
+        commitLock.lock();
+        try {
+            while (committing) {
+                committed.awaitUninterruptibly();
+            }
+            if (closed) {
+                return;
+            }
+            rw.writeLock().lock();
+            try {
+                closed = true; // no batch is queued from now on
+            } finally {
+                rw.writeLock().unlock();
+            }
+            committing = true; // and nobody else writes: waiters are covered by the commit below
+        } finally {
+            commitLock.unlock();
+        }
+        try {
+            if (failure == null) {
+                commitPending();
+            }
+        } finally {
+            try {
+                for (Segment s : segments) {
+                    closeQuietly(s);
+                }
+                if (fileLock.isValid()) {
+                    fileLock.release();
+                }
+                lockChannel.close();
+            } catch (IOException e) {
+                throw new UncheckedIOException("closing the store directory " + dir + " failed", e);
+            } finally {
+                commitLock.lock();
+                committed.signalAll();
+                commitLock.unlock();
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "FileStorage[" + dir + ", " + durability + "]";
+    }
+}

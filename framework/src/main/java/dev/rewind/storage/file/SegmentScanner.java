@@ -1,0 +1,183 @@
+package dev.rewind.storage.file;
+
+import dev.rewind.spi.StoredRecord;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.util.zip.CRC32C;
+
+/**
+ * Reads a segment from start to end in large chunks, checking every record's length and checksum and
+ * that positions follow each other; stops at the first record that fails and says why. It never
+ * writes: deciding what to do with a failure (truncate a torn tail, refuse to open) is the caller's.
+ */
+final class SegmentScanner {
+    static final int CHUNK = 1 << 20;
+
+    /** Why a scan stopped early. */
+    enum Kind {
+        /** The file ends inside a record, or only zeroes follow: what a crash mid-write leaves. */
+        INCOMPLETE,
+        /** The last record of the file is complete in length but its checksum fails: a torn write. */
+        TORN_LAST,
+        /** A record that fails its checks is followed by more data: damage, never a crash. */
+        CORRUPT
+    }
+
+    /**
+     * Where and why a scan stopped.
+     *
+     * @param kind the kind of failure
+     * @param offset the offset of the record that failed
+     * @param position the global position that record should have had
+     * @param detail what failed
+     */
+    record Problem(Kind kind, long offset, long position, String detail) {
+    }
+
+    /**
+     * The result of a scan.
+     *
+     * @param records the number of good records
+     * @param validEnd the end offset of the last good record
+     * @param batchEnd the end offset of the last good record that ends a batch
+     * @param nextPosition the global position after the last good record
+     * @param size the file's size
+     * @param problem why the scan stopped before the end, or null
+     */
+    record Result(long records, long validEnd, long batchEnd, long nextPosition, long size, Problem problem) {
+    }
+
+    /** Receives each good record. */
+    interface Sink {
+        /**
+         * @param record the record (payload left empty unless asked for)
+         * @param offset its offset in the segment
+         * @param batchEnd whether it ends its batch
+         */
+        void accept(StoredRecord record, long offset, boolean batchEnd);
+    }
+
+    private SegmentScanner() {
+    }
+
+    static Result scan(FileChannel ch, long firstPosition, boolean withPayload, Sink sink) throws IOException {
+        long size = ch.size();
+        byte[] buf = new byte[(int) Math.min(CHUNK, Math.max(size, RecordCodec.HEADER))];
+        ByteBuffer bb = ByteBuffer.wrap(buf);
+        CRC32C crc = new CRC32C();
+        long bufStart = 0; // file offset of buf[0]
+        int bufLen = 0;
+        int p = 0;
+        long position = firstPosition;
+        long records = 0;
+        long batchEnd = 0;
+        while (true) {
+            long offset = bufStart + p;
+            int avail = bufLen - p;
+            if (offset == size) {
+                return new Result(records, offset, batchEnd, position, size, null);
+            }
+            int need = RecordCodec.HEADER;
+            if (avail >= RecordCodec.HEADER) {
+                int bodyLength = bb.getInt(p);
+                if (RecordCodec.lengthCheck(buf, p) != bb.getInt(p + 4)) {
+                    Kind kind = onlyZeroes(ch, offset, size) ? Kind.INCOMPLETE : Kind.CORRUPT;
+                    return stop(records, batchEnd, position, size, kind, offset, "length field checksum mismatch");
+                }
+                if (bodyLength < RecordCodec.MIN_BODY || bodyLength > RecordCodec.MAX_BODY) {
+                    return stop(records, batchEnd, position, size, Kind.CORRUPT, offset,
+                            "impossible record length " + bodyLength);
+                }
+                need = RecordCodec.HEADER + bodyLength;
+                if (offset + need > size) {
+                    return stop(records, batchEnd, position, size, Kind.INCOMPLETE, offset,
+                            "record of " + need + " bytes runs past the end of the file");
+                }
+                if (avail >= need) {
+                    if (RecordCodec.checksum(crc, buf, p, need) != bb.getInt(p + 8)) {
+                        Kind kind = offset + need == size ? Kind.TORN_LAST : Kind.CORRUPT;
+                        return stop(records, batchEnd, position, size, kind, offset, "checksum mismatch");
+                    }
+                    long found = RecordCodec.globalPosition(bb, p);
+                    if (found != position) {
+                        return stop(records, batchEnd, position, size, Kind.CORRUPT, offset,
+                                "the record says global position " + found);
+                    }
+                    StoredRecord record;
+                    try {
+                        record = RecordCodec.decode(bb, p, withPayload);
+                    } catch (RuntimeException e) {
+                        return stop(records, batchEnd, position, size, Kind.CORRUPT, offset,
+                                "undecodable record (" + e + ")");
+                    }
+                    boolean end = RecordCodec.isBatchEnd(bb, p);
+                    sink.accept(record, offset, end);
+                    p += need;
+                    position++;
+                    records++;
+                    if (end) {
+                        batchEnd = offset + need;
+                    }
+                    continue;
+                }
+            }
+            // not enough bytes buffered: keep the partial record, read more
+            if (need > buf.length) {
+                byte[] bigger = new byte[need];
+                System.arraycopy(buf, p, bigger, 0, avail);
+                buf = bigger;
+                bb = ByteBuffer.wrap(buf);
+            } else {
+                System.arraycopy(buf, p, buf, 0, avail);
+            }
+            bufStart += p;
+            p = 0;
+            bufLen = avail;
+            int read = readFully(ch, buf, bufLen, bufStart + bufLen, size);
+            if (read == 0) { // fewer than a header's bytes remain
+                return stop(records, batchEnd, position, size, Kind.INCOMPLETE, bufStart,
+                        "the file ends inside a record header");
+            }
+            bufLen += read;
+        }
+    }
+
+    private static Result stop(long records, long batchEnd, long position, long size, Kind kind, long offset,
+                               String detail) {
+        return new Result(records, offset, batchEnd, position, size, new Problem(kind, offset, position, detail));
+    }
+
+    /** Fills buf from {@code from} up to its end or the file's end; returns the bytes read. */
+    static int readFully(FileChannel ch, byte[] buf, int at, long fileOffset, long size) throws IOException {
+        int want = (int) Math.min(buf.length - at, size - fileOffset);
+        ByteBuffer target = ByteBuffer.wrap(buf, at, want);
+        long pos = fileOffset;
+        while (target.hasRemaining()) {
+            int n = ch.read(target, pos);
+            if (n < 0) {
+                break;
+            }
+            pos += n;
+        }
+        return want - target.remaining();
+    }
+
+    private static boolean onlyZeroes(FileChannel ch, long from, long size) throws IOException {
+        byte[] buf = new byte[(int) Math.min(CHUNK, size - from)];
+        long pos = from;
+        while (pos < size) {
+            int n = readFully(ch, buf, 0, pos, Math.min(size, pos + buf.length));
+            if (n == 0) {
+                return true;
+            }
+            for (int i = 0; i < n; i++) {
+                if (buf[i] != 0) {
+                    return false;
+                }
+            }
+            pos += n;
+        }
+        return true;
+    }
+}
