@@ -43,6 +43,8 @@ final class TestDatabase {
             if ("true".equalsIgnoreCase(System.getenv("CI"))) {
                 fail(message + " (CI=true: PostgreSQL tests must run)");
             }
+            // Surefire does not list a class skipped in @BeforeAll, so say it where a developer looks.
+            System.err.println("SKIPPED PostgreSQL tests: " + message);
             Assumptions.abort(message);
         }
     }
