@@ -46,7 +46,8 @@ public interface Projections {
     <T> T stateAtPosition(String name, long position);
 
     /**
-     * Rebuilds a projection from position 0 into a fresh instance, which replaces the live one.
+     * Rebuilds a projection from position 0 into a fresh instance, which replaces the live one; a failed
+     * projection starts again (and fails again at the same event if its handler still throws).
      *
      * @param name a projection name
      */

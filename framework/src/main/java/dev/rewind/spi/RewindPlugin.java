@@ -6,8 +6,9 @@ package dev.rewind.spi;
  * {@code META-INF/services/dev.rewind.spi.RewindPlugin}, without any code of the application naming it.
  * Implementations need a public no-argument constructor.
  *
- * <p>A plugin that fails to load is logged and skipped; two plugins registering the same projection
- * name or event type stop start-up with an error naming both.
+ * <p>A plugin that fails to load, or whose {@link #register} throws, is logged with its name and skipped
+ * (nothing it registered is kept); two plugins registering the same projection name or event type stop
+ * start-up with an error naming both. {@link #register} is called once, at start-up.
  */
 public interface RewindPlugin {
     /** @param registrar receives this plugin's components */

@@ -57,6 +57,14 @@ class ScanTest {
     }
 
     @Test
+    void an_upcaster_class_that_does_not_implement_event_upcaster_stops_start_up() {
+        assertThatThrownBy(() -> Rewind.builder().discoverPlugins(false).scanPackages("dev.rewind.scan.bad").build())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("@Upcaster class dev.rewind.scan.bad.NotAnUpcaster does not implement"
+                        + " dev.rewind.spi.EventUpcaster: implement its upcast(ObjectNode) method");
+    }
+
+    @Test
     void a_blank_package_name_is_rejected() {
         assertThatThrownBy(() -> Rewind.builder().scanPackages(" "))
                 .isInstanceOf(IllegalArgumentException.class)
