@@ -16,8 +16,13 @@ import dev.rewind.dispatch.ShopEvents.Closed;
 import dev.rewind.dispatch.ShopEvents.Opened;
 import dev.rewind.dispatch.ShopEvents.ShopEvent;
 import dev.rewind.dispatch.ShopEvents.Sold;
+import dev.rewind.internal.dispatch.EventIndex;
+import dev.rewind.internal.dispatch.HandlerInspector;
+import dev.rewind.internal.dispatch.Handlers;
+import dev.rewind.internal.dispatch.ParameterResolvers;
 import dev.rewind.spi.ParameterResolver;
 import java.lang.annotation.ElementType;
+import java.lang.invoke.MethodHandle;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
@@ -175,6 +180,21 @@ class DispatchTest {
         public long state() {
             return cents;
         }
+    }
+
+    @Test
+    void a_class_is_inspected_once_and_unhandled_types_have_no_invoker() {
+        EventIndex index = new EventIndex(List.of(ShopEvents.ALL));
+        HandlerInspector inspector = new HandlerInspector(index.classes(), new ParameterResolvers(List.of()));
+
+        Handlers first = inspector.inspect(Revenue.class, EventHandler.class);
+
+        assertThat(inspector.inspect(Revenue.class, EventHandler.class)).isSameAs(first);
+        assertThat(first.byEventClass()).containsOnlyKeys(Sold.class);
+        MethodHandle[] table = first.table(index);
+        assertThat(table[index.of(Sold.class)]).isNotNull();
+        assertThat(table[index.of(Opened.class)]).isNull();
+        assertThat(index.of(String.class)).isEqualTo(-1);
     }
 
     @Test
