@@ -1,0 +1,120 @@
+package dev.rewind.example.orders.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rewind.Rewind;
+import dev.rewind.example.orders.OrdersApp;
+import dev.rewind.example.orders.demo.OrdersDemo;
+import dev.rewind.example.orders.demo.ScriptedClock;
+import dev.rewind.spi.EventStorage;
+import dev.rewind.storage.file.FileStorage;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code demo}: plays the demo's scenario into a fresh file store and prints one JSON document: the
+ * number of events stored, the three projections, and {@code order_totals} as of 15:00.
+ */
+@Command(name = "demo", description = "Append the demo's 8 events to a fresh store and print the projections "
+        + "and a temporal query as one JSON document. The store is kept for the other subcommands.")
+final class DemoCommand implements Callable<Integer> {
+    static final Path DEFAULT_DIR = Path.of("demo-data");
+    /** The file every file store holds; a directory without it is not wiped. */
+    private static final String STORE_MARKER = "rewind.lock";
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--data", paramLabel = "DIR",
+            description = "Where to write the store; it must be empty or absent unless --reset is given "
+                    + "(default: ./demo-data, wiped at every run).")
+    Path data;
+
+    @Option(names = "--reset", description = "Wipe the store in --data DIR (only a directory holding a Rewind store) "
+            + "or in --pg-schema first.")
+    boolean reset;
+
+    @Mixin
+    PostgresOptions postgres;
+
+    @Override
+    public Integer call() {
+        EventStorage storage;
+        if (postgres.enabled()) {
+            if (data != null) {
+                throw new CliException("give --data DIR or --postgres JDBC_URL, not both");
+            }
+            storage = postgres.openEmpty(reset);
+        } else {
+            Path dir = data == null ? DEFAULT_DIR : data;
+            prepare(dir, data == null || reset);
+            storage = FileStorage.open(dir);
+        }
+        ScriptedClock clock = new ScriptedClock(OrdersDemo.start());
+        ObjectNode doc;
+        try (Rewind rewind = start(storage, clock)) {
+            doc = OrdersDemo.run(rewind, clock, Json.MAPPER);
+        }
+        spec.commandLine().getOut().println(Json.pretty(doc));
+        spec.commandLine().getOut().flush();
+        return 0;
+    }
+
+    private static Rewind start(EventStorage storage, ScriptedClock clock) {
+        try {
+            return OrdersApp.rewind().storage(storage).clock(clock).build();
+        } catch (RuntimeException e) {
+            storage.close();
+            throw e;
+        }
+    }
+
+    /** Makes sure {@code dir} is absent or empty, wiping it first when allowed and it holds a store. */
+    private static void prepare(Path dir, boolean wipe) {
+        if (!Files.exists(dir) || isEmptyDirectory(dir)) {
+            return;
+        }
+        Path shown = dir.toAbsolutePath().normalize();
+        if (!Files.isDirectory(dir)) {
+            throw new CliException(shown + " is a file, not a store directory");
+        }
+        if (!wipe) {
+            throw new CliException(shown + " is not empty: give --reset to wipe the store in it, or name an empty or absent directory");
+        }
+        if (!Files.exists(dir.resolve(STORE_MARKER))) {
+            throw new CliException("refusing to wipe " + shown + ": it does not look like a Rewind store (no "
+                    + STORE_MARKER + "); name an empty or absent directory");
+        }
+        deleteRecursively(dir);
+    }
+
+    private static boolean isEmptyDirectory(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return false;
+        }
+        try (Stream<Path> entries = Files.list(dir)) {
+            return entries.findAny().isEmpty();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void deleteRecursively(Path dir) {
+        try (Stream<Path> all = Files.walk(dir)) {
+            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        } catch (IOException e) {
+            throw new CliException("cannot wipe " + dir.toAbsolutePath().normalize() + ": " + e);
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package dev.rewind.example.orders.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rewind.ProjectionStatus;
+import dev.rewind.Rewind;
+import java.util.TreeSet;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code projections}: every projection with its health and its state. */
+@Command(name = "projections", description = "List the projections with their status and state, as one JSON object.")
+final class ProjectionsCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+    @Mixin
+    StoreOptions store;
+
+    @Override
+    public Integer call() {
+        ObjectNode doc = Json.MAPPER.createObjectNode();
+        try (Rewind rewind = store.open()) {
+            for (String name : new TreeSet<>(rewind.projections().names())) {
+                ProjectionStatus status = rewind.projections().status(name);
+                ObjectNode p = doc.putObject(name);
+                p.put("status", status.failed() ? "failed" : "running");
+                p.put("position", status.position());
+                if (status.failed()) {
+                    p.put("failedAt", status.failedAt());
+                    p.put("error", status.error());
+                }
+                p.set("state", Json.tree(rewind.projections().state(name)));
+            }
+        }
+        spec.commandLine().getOut().println(Json.pretty(doc));
+        spec.commandLine().getOut().flush();
+        return 0;
+    }
+}

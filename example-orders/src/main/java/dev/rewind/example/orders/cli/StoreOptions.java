@@ -1,0 +1,61 @@
+package dev.rewind.example.orders.cli;
+
+import dev.rewind.Rewind;
+import dev.rewind.example.orders.OrdersApp;
+import dev.rewind.storage.file.FileStorage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** The store a subcommand works on: a file-storage directory. */
+public final class StoreOptions {
+
+    @Option(names = "--data", paramLabel = "DIR", defaultValue = "demo-data",
+            description = "The store directory (default: ${DEFAULT-VALUE}, where the demo writes).")
+    Path data;
+
+    /** @return the directory, absolute, for messages */
+    Path directory() {
+        return data.toAbsolutePath().normalize();
+    }
+
+    /**
+     * Opens the store with the orders app's events, upcasters and projections (the projections are
+     * rebuilt from position 0).
+     *
+     * @return the started Rewind; the caller closes it
+     * @throws CliException when the directory does not exist: reading commands never create a store
+     */
+    Rewind open() {
+        return withApp(openStorage());
+    }
+
+    /**
+     * @return the file storage, opened; the caller closes it (or the Rewind built on it)
+     * @throws CliException when the directory does not exist
+     */
+    FileStorage openStorage() {
+        if (!Files.isDirectory(data)) {
+            throw new CliException("no store at " + directory() + " (run the demo first, or name a store with --data DIR)");
+        }
+        return FileStorage.open(data);
+    }
+
+    /**
+     * Opens the store, creating an empty one when the directory does not exist (for {@code append}).
+     *
+     * @return the started Rewind; the caller closes it
+     */
+    Rewind openOrCreate() {
+        return withApp(FileStorage.open(data));
+    }
+
+    static Rewind withApp(FileStorage storage) {
+        try {
+            return OrdersApp.rewind().storage(storage).build();
+        } catch (RuntimeException e) {
+            storage.close();
+            throw e;
+        }
+    }
+}

@@ -1,0 +1,67 @@
+package dev.rewind.example.orders.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * The demo on PostgreSQL prints exactly what it prints on files. The server comes from
+ * {@code REWIND_PG_URL}, {@code REWIND_PG_USER}, {@code REWIND_PG_PASSWORD} (defaults: the local server
+ * {@code .ci/start-postgres.sh} starts); without one the test is skipped, except under {@code CI=true},
+ * where it fails.
+ */
+class DemoOnPostgresTest {
+    static final String URL = env("REWIND_PG_URL", "jdbc:postgresql://localhost:5432/rewind_test");
+    static final String USER = env("REWIND_PG_USER", "rewind");
+    static final String PASSWORD = env("REWIND_PG_PASSWORD", "rewind");
+    static final String SCHEMA = "example_orders_demo_test";
+
+    private static String env(String name, String fallback) {
+        String v = System.getenv(name);
+        return v == null || v.isBlank() ? fallback : v;
+    }
+
+    @BeforeAll
+    static void server() {
+        try (Connection c = DriverManager.getConnection(URL, USER, PASSWORD)) {
+            c.isValid(2);
+        } catch (SQLException e) {
+            String message = "no PostgreSQL server at " + URL + " (" + e.getMessage()
+                    + "): run .ci/start-postgres.sh or set REWIND_PG_URL, REWIND_PG_USER, REWIND_PG_PASSWORD";
+            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+                fail(message);
+            }
+            Assumptions.abort(message);
+        }
+    }
+
+    private static Cli.Run demo(String... extra) {
+        String[] base = {"demo", "--postgres", URL, "--pg-user", USER, "--pg-password", PASSWORD, "--pg-schema", SCHEMA};
+        String[] args = new String[base.length + extra.length];
+        System.arraycopy(base, 0, args, 0, base.length);
+        System.arraycopy(extra, 0, args, base.length, extra.length);
+        return Cli.run(args);
+    }
+
+    @Test
+    void prints_the_same_document_as_on_files_and_refuses_a_schema_that_is_not_empty() throws Exception {
+        Cli.Run first = demo("--reset");
+        assertThat(first.exitCode()).as(first.err()).isZero();
+        assertThat(first.json()).isEqualTo(Json.MAPPER.readTree(DemoTest.EXPECTED));
+
+        Cli.Run again = demo();
+        assertThat(again.exitCode()).isEqualTo(1);
+        assertThat(again.err()).isEqualTo("error: the store in schema " + SCHEMA + " at " + URL
+                + " is not empty: give --reset to drop it, or name an empty or absent schema\n");
+
+        Cli.Run reset = demo("--reset");
+        assertThat(reset.exitCode()).isZero();
+        assertThat(reset.out()).isEqualTo(first.out());
+    }
+}
