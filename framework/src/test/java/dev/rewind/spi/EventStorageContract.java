@@ -59,12 +59,14 @@ import org.junit.jupiter.api.Test;
  * moves by hand.
  *
  * <pre>{@code
- * class FileStorageTest extends EventStorageContract {
- *     @TempDir Path dir;
- *     protected EventStorage newStorage() { return FileStorage.at(dir); }
- *     protected EventStorage reopen(EventStorage s) { s.close(); return FileStorage.at(dir); }
+ * class MyStorageTest extends EventStorageContract {
+ *     protected EventStorage newStorage() { return MyStorage.create(freshPlace()); }
+ *     protected EventStorage reopen(EventStorage s) { s.close(); return MyStorage.open(placeOf(s)); }
  * }
  * }</pre>
+ *
+ * The clock is a {@link MutableClock} in {@link #clock}; {@link #open(EventStorage)} builds the store
+ * the tests use, and {@link #concurrentAppendsPerThread()} sizes the concurrency test.
  *
  * Subscriber tests wait for delivery (up to {@link #DELIVERY_WAIT}) rather than assuming it happens
  * inside {@code append}: a storage may deliver from its own notification thread.
@@ -353,6 +355,30 @@ public abstract class EventStorageContract {
     }
 
     @Test
+    void checks_come_in_this_order_exact_retry_then_duplicate_id_then_expected_version() {
+        NewEvent first = NewEvent.of(new Placed("o", 1));
+        store.append("o", ExpectedVersion.noStream(), List.of(first));
+
+        assertThat(store.append("o", ExpectedVersion.exactly(5), List.of(first)).alreadyAppended()).isTrue();
+        assertThatThrownBy(() -> store.append("o", ExpectedVersion.exactly(5), List.of(NewEvent.of(new Added("o", "x", 1)), first)))
+                .isInstanceOf(DuplicateEventIdException.class);
+        assertThatThrownBy(() -> store.append("o", ExpectedVersion.exactly(5), List.of(NewEvent.of(new Added("o", "x", 1)))))
+                .isInstanceOf(ConcurrencyConflictException.class);
+        assertThat(store.headPosition()).isEqualTo(1);
+    }
+
+    @Test
+    void an_append_needs_a_stream_and_at_least_one_event() {
+        assertThatThrownBy(() -> store.append("o", ExpectedVersion.any(), List.of()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("append to 'o' needs at least one event");
+        assertThatThrownBy(() -> store.append(" ", ExpectedVersion.any(), List.of(new Placed("o", 1))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("stream id must not be null or blank");
+        assertThatThrownBy(() -> store.appendRaw(null, ExpectedVersion.any(), List.of(RawEvent.of("Placed", 1, "{}"))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("stream id must not be null or blank");
+        assertThat(store.headPosition()).isZero();
+    }
+
+    @Test
     void an_unregistered_payload_class_is_rejected_and_nothing_of_its_batch_is_written() {
         assertThatThrownBy(() -> store.append("o", ExpectedVersion.any(), List.of(new Placed("o", 1), new NotRegistered("o"))))
                 .isInstanceOf(UnknownEventTypeException.class)
@@ -376,7 +402,7 @@ public abstract class EventStorageContract {
     }
 
     @Test
-    void a_long_stream_is_read_whole_across_pages() {
+    void a_long_stream_is_read_replayed_and_queried_whole_across_pages() {
         List<Added> many = new ArrayList<>();
         for (int i = 0; i < 2_500; i++) {
             many.add(new Added("long", "sku-" + i, i));
@@ -385,6 +411,12 @@ public abstract class EventStorageContract {
         List<StoredEvent<?>> read = store.readStream("long", 1);
         assertThat(read).hasSize(2_499);
         assertThat(read.get(2_498).payload()).isEqualTo(new Added("long", "sku-2499", 2_499));
+        assertThat(store.readByTime(T0, T0.plusSeconds(1))).hasSize(2_500);
+        List<Long> replayed = new ArrayList<>();
+        assertThat(store.replayFrom(read.get(999).eventId(), e -> replayed.add(e.globalPosition()))).isEqualTo(1_500);
+        assertThat(replayed).first().isEqualTo(1_000L);
+        assertThat(replayed).last().isEqualTo(2_499L);
+        assertThat(store.readByType("Added", 1_024)).hasSize(1_476);
     }
 
     @Test
