@@ -15,9 +15,14 @@ import dev.rewind.example.orders.domain.OrderShipped;
 import dev.rewind.example.orders.projection.totals.OrderTotal;
 import dev.rewind.example.orders.projection.totals.OrderTotal.Status;
 import dev.rewind.example.orders.projection.users.UserActivity;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -45,9 +50,24 @@ class OrderProjectionsTest {
     }
 
     @Test
-    void scanning_finds_the_three_projections_and_no_registration_code_names_them() {
+    void scanning_finds_the_three_projections_and_no_registration_code_names_them() throws IOException {
         assertThat(rewind.projections().names())
                 .containsExactlyInAnyOrder("order_totals", "user_activity", "revenue_by_currency");
+
+        // Surefire runs in the module directory: no main source but the class itself mentions it.
+        List<Path> sources;
+        try (Stream<Path> files = Files.walk(Path.of("src/main/java"))) {
+            sources = files.filter(f -> f.toString().endsWith(".java")).toList();
+        }
+        for (String projection : List.of("OrderTotalsProjection", "UserActivityProjection", "RevenueProjection")) {
+            List<String> naming = new ArrayList<>();
+            for (Path f : sources) {
+                if (!f.getFileName().toString().equals(projection + ".java") && Files.readString(f).contains(projection)) {
+                    naming.add(f.toString());
+                }
+            }
+            assertThat(naming).as("main sources naming %s", projection).isEmpty();
+        }
     }
 
     @Test
