@@ -26,6 +26,11 @@ import java.util.UUID;
  * notifies other instances. Everything between the lock and the commit sees a store nobody else
  * writes to, which is what makes the checks and the numbering simple and exact; why the lock is held
  * until commit is explained on {@link PostgresStorage}.
+ *
+ * <p>Two ways, same rules: {@link #appendFast} calls the server-side function {@code rewind_append}
+ * (schema V2), one round trip, which settles the common case (all ids new) by itself; when an id is
+ * already stored it writes nothing and {@link #append} settles exact retry versus duplicate in a
+ * transaction driven from here.
  */
 final class Appender {
     private final long lockKey;
@@ -34,6 +39,72 @@ final class Appender {
     Appender(long lockKey, String channel) {
         this.lockKey = lockKey;
         this.channel = channel;
+    }
+
+    /**
+     * The common case in one call of {@code rewind_append}: in auto-commit mode the append and its
+     * commit are one round trip; in a transaction the caller commits.
+     *
+     * @return the outcome, or null when an id of the batch is already stored (nothing was written:
+     *     settle it with {@link #append})
+     * @throws ConcurrencyConflictException when the expected version does not match
+     */
+    AppendOutcome appendFast(Connection c, String streamId, ExpectedVersion expected, List<EventRecord> records,
+                             Instant now) throws SQLException {
+        int n = records.size();
+        String[] types = new String[n];
+        Integer[] schemaVersions = new Integer[n];
+        byte[][] payloads = new byte[n][];
+        String[] correlation = new String[n];
+        String[] causation = new String[n];
+        String[] metadata = new String[n];
+        for (int i = 0; i < n; i++) {
+            EventRecord r = records.get(i);
+            types[i] = r.type();
+            schemaVersions[i] = r.schemaVersion();
+            payloads[i] = r.payload();
+            correlation[i] = r.metadata().correlationId();
+            causation[i] = r.metadata().causationId();
+            metadata[i] = Rows.json(r.metadata().values());
+        }
+        Object[] at = Rows.timeKey(now);
+        try (PreparedStatement call = c.prepareStatement("SELECT status, stream_version, first_position, recorded_at,"
+                + " recorded_at_nanos FROM rewind_append(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb[], ?, ?)")) {
+            call.setLong(1, lockKey);
+            call.setString(2, channel);
+            call.setString(3, streamId);
+            call.setLong(4, expected.isAny() ? -2 : expected.lastVersion());
+            call.setArray(5, c.createArrayOf("uuid", ids(records)));
+            call.setArray(6, c.createArrayOf("text", types));
+            call.setArray(7, c.createArrayOf("int4", schemaVersions));
+            call.setArray(8, c.createArrayOf("bytea", payloads));
+            call.setArray(9, c.createArrayOf("text", correlation));
+            call.setArray(10, c.createArrayOf("text", causation));
+            call.setArray(11, c.createArrayOf("text", metadata));
+            call.setObject(12, at[0]);
+            call.setShort(13, (Short) at[1]);
+            try (ResultSet rs = call.executeQuery()) {
+                rs.next();
+                switch (rs.getString(1)) {
+                    case "known_id":
+                        return null;
+                    case "conflict":
+                        throw new ConcurrencyConflictException(streamId, expected, rs.getLong(2));
+                    case "appended":
+                        break;
+                    default:
+                        throw new IllegalStateException("rewind_append returned status " + rs.getString(1));
+                }
+                long version = rs.getLong(2);
+                long position = rs.getLong(3);
+                Instant recordedAt = rs.getObject(4, OffsetDateTime.class).toInstant().plusNanos(rs.getShort(5));
+                List<StoredRecord> stored = new ArrayList<>(n);
+                for (EventRecord r : records) {
+                    stored.add(StoredRecord.of(r, streamId, ++version, position++, recordedAt, false));
+                }
+                return new AppendOutcome(stored, false);
+            }
+        }
     }
 
     /** Runs the append on {@code c} (auto-commit off); the caller commits or rolls back. */

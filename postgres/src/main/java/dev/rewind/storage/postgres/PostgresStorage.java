@@ -45,7 +45,9 @@ import java.util.function.LongConsumer;
  * one after another in position order, the committed rows are always exactly positions
  * {@code 0 .. head - 1}, a rolled-back append leaves no gap, and "everything after p" is complete the
  * moment it is read. The same lock makes the expected-version, duplicate-id and exact-retry checks
- * exact, and clamps {@code recordedAt} to the last stored instant. The price is that appends are
+ * exact, and clamps {@code recordedAt} to the last stored instant. An append is one call of a
+ * server-side function in auto-commit mode (one round trip; the lock is held while the server inserts
+ * and flushes, never across a client round trip). The price is that appends are
  * serialised (one commit after another, so PostgreSQL cannot group their flushes): see
  * docs/adr/0008-postgres-storage.md and BENCHMARKS.md. The unique indexes on (stream, version) and
  * event id stay as a second line of defence; a violation (SQLState 23505) is translated to the
@@ -64,7 +66,10 @@ public final class PostgresStorage implements EventStorage {
     private final String schema;
     private final Appender appender;
     private final HeadWatcher watcher;
-    /** Test seam: runs after the batch is written and before the commit; null outside tests. */
+    /**
+     * Test seam: when set, appends take the transaction path and run this after the batch is written
+     * and before the commit; null outside tests.
+     */
     volatile SqlStep beforeCommit;
 
     /** A step on a connection. */
@@ -150,17 +155,20 @@ public final class PostgresStorage implements EventStorage {
         }
         AppendOutcome outcome;
         try (Connection c = pool.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                outcome = appender.append(c, streamId, expected, records, clock);
-                SqlStep hook = beforeCommit;
-                if (hook != null) {
-                    hook.run(c);
+            SqlStep hook = beforeCommit;
+            outcome = hook == null ? appender.appendFast(c, streamId, expected, records, clock.instant()) : null;
+            if (outcome == null) { // an id is already stored (or a test interrupts the commit): settle it here
+                c.setAutoCommit(false);
+                try {
+                    outcome = appender.append(c, streamId, expected, records, clock);
+                    if (hook != null) {
+                        hook.run(c);
+                    }
+                    c.commit();
+                } catch (SQLException | RuntimeException e) {
+                    rollbackQuietly(c);
+                    throw e;
                 }
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                rollbackQuietly(c);
-                throw e;
             }
         } catch (SQLException e) {
             if (SqlErrors.UNIQUE_VIOLATION.equals(e.getSQLState())) {

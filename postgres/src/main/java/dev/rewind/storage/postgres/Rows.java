@@ -78,7 +78,7 @@ final class Rows {
         return new Object[] {OffsetDateTime.ofInstant(micros, ZoneOffset.UTC), (short) (instant.getNano() % 1000)};
     }
 
-    private static String json(Map<String, String> values) {
+    static String json(Map<String, String> values) {
         try {
             return JSON.writeValueAsString(values);
         } catch (JsonProcessingException e) {

@@ -29,7 +29,7 @@ final class SchemaMigrator {
     private static final Logger LOG = LoggerFactory.getLogger(SchemaMigrator.class);
 
     /** The migrations, in order: version i+1 is {@code MIGRATIONS.get(i)}. Add new files at the end. */
-    static final List<String> MIGRATIONS = List.of("V1__events.sql");
+    static final List<String> MIGRATIONS = List.of("V1__events.sql", "V2__append_function.sql");
 
     private SchemaMigrator() {
     }

@@ -33,7 +33,7 @@ class SchemaAndConnectionTest {
         try (PostgresStorage again = TestDatabase.builder(SCHEMA).build()) {
             assertThat(again.headPosition()).isEqualTo(1);
         }
-        assertThat(versions()).containsExactly("1 V1__events.sql");
+        assertThat(versions()).containsExactly("1 V1__events.sql", "2 V2__append_function.sql");
     }
 
     @Test
@@ -46,7 +46,7 @@ class SchemaAndConnectionTest {
         assertThatThrownBy(() -> TestDatabase.builder(SCHEMA).build())
                 .isInstanceOf(EventStoreException.class)
                 .hasMessage("the PostgreSQL schema 'schema_test' is at version 99, newer than this Rewind version"
-                        + " knows (1): upgrade Rewind before using this store");
+                        + " knows (2): upgrade Rewind before using this store");
     }
 
     @Test

@@ -83,14 +83,19 @@ class TailingReaderTest {
         }
     }
 
-    /** Appends through the storage's own transaction steps, sleeping between the writes and the commit. */
+    /** Appends through the storage's own two append paths, sleeping between the writes and the commit. */
     private void appendWithSleeps(int appender, Set<UUID> appended) throws Exception {
         try (Connection c = TestDatabase.connect()) {
             c.setSchema(SCHEMA);
             c.setAutoCommit(false);
             for (int b = 0; b < BATCHES_PER_APPENDER; b++) {
                 List<EventRecord> batch = TestRecords.batch(BATCH_SIZE, "appender-" + appender + "-" + b);
-                storage.appender().append(c, "stream-" + appender, ExpectedVersion.any(), batch, Clock.systemUTC());
+                if (appender % 2 == 0) { // the server-side function, as PostgresStorage.append calls it
+                    storage.appender().appendFast(c, "stream-" + appender, ExpectedVersion.any(), batch,
+                            Clock.systemUTC().instant());
+                } else { // the transaction driven statement by statement from Java (ids already stored)
+                    storage.appender().append(c, "stream-" + appender, ExpectedVersion.any(), batch, Clock.systemUTC());
+                }
                 Thread.sleep(ThreadLocalRandom.current().nextInt(0, 8)); // the transaction stays open
                 c.commit();
                 batch.forEach(r -> appended.add(r.eventId()));
