@@ -30,6 +30,7 @@ import java.util.Map;
  */
 public final class RewindSide implements Side {
     private final Map<String, Double> extras = new LinkedHashMap<>();
+    private final FilePhases files = new FilePhases(extras);
 
     @Override
     public Map<String, Double> extras() {
@@ -47,6 +48,20 @@ public final class RewindSide implements Side {
                 return replay(seededInMemory(n), n);
             case TEMPORAL_MEMORY:
                 return temporal(seededInMemory(n), n);
+            case SERIALIZED_REPLAY:
+                return files.replay(n, false);
+            case UPCAST_REPLAY:
+                return files.replay(n, true);
+            case TEMPORAL_FILE:
+                return files.temporal(n);
+            case DURABLE_1:
+                return files.durable(1);
+            case DURABLE_4:
+                return files.durable(4);
+            case DURABLE_16:
+                return files.durable(16);
+            case MEMORY_FILE:
+                return files.memory(n);
             case JACKSON_BIND:
                 return jacksonBind(n);
             case MEMORY:
