@@ -14,6 +14,8 @@ public enum Phase {
     UPCAST_REPLAY("upcast-replay", "events/s", true, true),
     /** The limit for serialized replay: plain Jackson binding of the same payload bytes. */
     JACKSON_BIND("jackson-bind (limit)", "events/s", true, false),
+    /** A limit for append: plain Jackson serialisation of the same events, and UUID generation. */
+    JACKSON_WRITE("jackson-write (limit)", "events/s", true, false),
     /** Order totals as of the instant of event N/2, in memory. */
     TEMPORAL_MEMORY("temporal, in memory", "ms", false, false),
     /** Order totals as of the instant of event N/2, file store. */

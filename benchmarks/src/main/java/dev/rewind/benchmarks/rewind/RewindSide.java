@@ -64,6 +64,8 @@ public final class RewindSide implements Side {
                 return files.memory(n);
             case JACKSON_BIND:
                 return jacksonBind(n);
+            case JACKSON_WRITE:
+                return jacksonWrite(n);
             case MEMORY:
                 return memory(n);
             default:
@@ -214,6 +216,40 @@ public final class RewindSide implements Side {
                 apply(views, e);
             }
             expected.verify(views, "Jackson bind");
+            return rate;
+        };
+    }
+
+    /**
+     * A limit for append: serialising the same events with Rewind's mapper (one pre-built writer per
+     * type), which any store that keeps bytes pays. Also reports how many random UUIDs per second this
+     * JVM makes (both frameworks give every event one).
+     */
+    private Iteration jacksonWrite(int n) {
+        ObjectMapper mapper = JacksonEventSerializer.defaultMapper();
+        List<Order> orders = Workload.orders(n);
+        Map<Class<?>, com.fasterxml.jackson.databind.ObjectWriter> writers = new LinkedHashMap<>();
+        return () -> {
+            long bytes = 0;
+            long t0 = System.nanoTime();
+            for (Order o : orders) {
+                for (Object e : o.events()) {
+                    bytes += writers.computeIfAbsent(e.getClass(), mapper::writerFor).writeValueAsBytes(e).length;
+                }
+            }
+            double rate = Measure.rate(n, t0);
+            if (bytes < 50L * n) {
+                throw new IllegalStateException("Jackson wrote only " + bytes + " bytes for " + n + " events");
+            }
+            long u0 = System.nanoTime();
+            long x = 0;
+            for (int k = 0; k < n; k++) {
+                x ^= java.util.UUID.randomUUID().getLeastSignificantBits();
+            }
+            extras.put("UUID.randomUUID per second", Measure.rate(n, u0));
+            if (x == 0) { // keeps the loop from being optimised away; practically never true
+                throw new IllegalStateException("random UUIDs cancelled out");
+            }
             return rate;
         };
     }
