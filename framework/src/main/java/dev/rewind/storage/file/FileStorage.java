@@ -841,6 +841,9 @@ public final class FileStorage implements EventStorage {
     public void close() {
         commitLock.lock();
         try {
+            if (closed) {
+                return;
+            }
             while (committing) {
                 committed.awaitUninterruptibly();
             }

@@ -1,0 +1,283 @@
+package dev.rewind.storage.file;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import dev.rewind.CorruptStoreException;
+import dev.rewind.ExpectedVersion;
+import dev.rewind.spi.EventRecord;
+import dev.rewind.spi.StoredRecord;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+
+/** What open does with a log cut short by a crash (truncates it) and with a damaged one (refuses, changes nothing). */
+class FileStorageRecoveryTest {
+    @TempDir
+    Path dir;
+
+    private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
+    private final Logger logger = (Logger) LoggerFactory.getLogger(FileStorage.class);
+
+    @BeforeEach
+    void captureLogs() {
+        logs.start();
+        logger.addAppender(logs);
+    }
+
+    @AfterEach
+    void releaseLogs() {
+        logger.detachAppender(logs);
+    }
+
+    private Path segment(long base) {
+        return dir.resolve(Segment.fileName(base));
+    }
+
+    /** Appends one batch per element, {@code sizes[i]} events each, to stream "s", then closes. */
+    private List<StoredRecord> appendBatches(int... sizes) {
+        List<StoredRecord> out = new ArrayList<>();
+        try (FileStorage storage = FileStorage.open(dir)) {
+            for (int size : sizes) {
+                List<EventRecord> batch = new ArrayList<>();
+                for (int i = 0; i < size; i++) {
+                    batch.add(FileStorageGroupCommitTest.event("event " + out.size() + "/" + i));
+                }
+                out.addAll(storage.append("s", ExpectedVersion.any(), batch, Clock.systemUTC()).records());
+            }
+        }
+        return out;
+    }
+
+    private static List<Long> offsets(Path segment) throws IOException {
+        List<Long> offsets = new ArrayList<>();
+        try (FileChannel ch = FileChannel.open(segment, StandardOpenOption.READ)) {
+            SegmentScanner.scan(ch, 0, false, (r, offset, end) -> offsets.add(offset));
+        }
+        return offsets;
+    }
+
+    private static void truncate(Path file, long size) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ch.truncate(size);
+        }
+    }
+
+    private static void flipBit(Path file, long offset) throws IOException {
+        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+            f.seek(offset);
+            int b = f.read();
+            f.seek(offset);
+            f.write(b ^ 0x10);
+        }
+    }
+
+    private List<String> warnings() {
+        return logs.list.stream().filter(e -> e.getLevel() == Level.WARN).map(ILoggingEvent::getFormattedMessage)
+                .collect(Collectors.toList());
+    }
+
+    @Test
+    void a_record_cut_short_at_the_end_is_truncated_with_a_warning_naming_segment_and_offset() throws IOException {
+        List<StoredRecord> stored = appendBatches(1, 1, 1, 1, 1);
+        long last = offsets(segment(0)).get(4);
+        long size = Files.size(segment(0));
+        truncate(segment(0), size - 5);
+
+        try (FileStorage storage = FileStorage.open(dir)) {
+            assertThat(storage.headPosition()).isEqualTo(4);
+            assertThat(storage.readAll(0, 10)).extracting(StoredRecord::eventId)
+                    .containsExactlyElementsOf(stored.subList(0, 4).stream().map(StoredRecord::eventId).toList());
+            assertThat(storage.positionOf(stored.get(4).eventId())).isEqualTo(-1);
+            storage.append("s", ExpectedVersion.exactly(3), List.of(FileStorageGroupCommitTest.event("next")),
+                    Clock.systemUTC());
+            assertThat(storage.headPosition()).isEqualTo(5);
+        }
+        assertThat(warnings()).containsExactly("Truncating the torn tail of segment " + segment(0) + " at offset "
+                + last + " (record of " + (size - last) + " bytes runs past the end of the file at offset " + last
+                + "; " + (size - 5 - last) + " bytes of a batch that was never acknowledged)");
+        try (FileStorage reopened = FileStorage.open(dir)) {
+            assertThat(reopened.headPosition()).isEqualTo(5);
+        }
+    }
+
+    @Test
+    void a_batch_cut_short_is_dropped_whole_never_in_part() throws IOException {
+        appendBatches(2, 3);
+        List<Long> offsets = offsets(segment(0));
+        truncate(segment(0), offsets.get(4) + 20); // inside the last record of the second batch
+
+        try (FileStorage storage = FileStorage.open(dir)) {
+            assertThat(storage.headPosition()).isEqualTo(2);
+            assertThat(storage.streamVersion("s")).isEqualTo(1);
+        }
+        assertThat(Files.size(segment(0))).isEqualTo(offsets.get(2));
+        assertThat(warnings()).singleElement().asString()
+                .startsWith("Truncating the torn tail of segment " + segment(0) + " at offset " + offsets.get(2));
+    }
+
+    @Test
+    void zeroes_after_the_last_record_are_truncated() throws IOException {
+        appendBatches(1, 1);
+        long size = Files.size(segment(0));
+        Files.write(segment(0), new byte[4096], StandardOpenOption.APPEND);
+
+        try (FileStorage storage = FileStorage.open(dir)) {
+            assertThat(storage.headPosition()).isEqualTo(2);
+        }
+        assertThat(Files.size(segment(0))).isEqualTo(size);
+        assertThat(warnings()).singleElement().asString().contains("at offset " + size);
+    }
+
+    @Test
+    void a_flipped_bit_in_the_middle_fails_the_open_naming_segment_offset_and_position_and_changes_nothing()
+            throws IOException {
+        appendBatches(1, 1, 1);
+        long second = offsets(segment(0)).get(1);
+        flipBit(segment(0), second + 80);
+        byte[] before = Files.readAllBytes(segment(0));
+        String problem = "corrupt record in segment " + segment(0) + " at offset " + second
+                + " (global position 1): checksum mismatch";
+
+        assertThatThrownBy(() -> FileStorage.open(dir)).isExactlyInstanceOf(CorruptStoreException.class)
+                .hasMessage(problem + "; the store was not opened and nothing was changed");
+
+        assertThat(Files.readAllBytes(segment(0))).isEqualTo(before);
+        FileStorage.VerifyReport report = FileStorage.verify(dir);
+        assertThat(report.ok()).isFalse();
+        assertThat(report.problems()).containsExactly(problem);
+        assertThat(Files.readAllBytes(segment(0))).isEqualTo(before);
+        assertThatThrownBy(() -> FileStorage.open(dir)).as("the lock was released by the failed open")
+                .isExactlyInstanceOf(CorruptStoreException.class);
+    }
+
+    @Test
+    void a_flipped_bit_in_a_record_length_is_damage_not_a_torn_tail() throws IOException {
+        appendBatches(1, 1, 1);
+        long second = offsets(segment(0)).get(1);
+        flipBit(segment(0), second + 1);
+
+        assertThatThrownBy(() -> FileStorage.open(dir)).isExactlyInstanceOf(CorruptStoreException.class)
+                .hasMessageStartingWith("corrupt record in segment " + segment(0) + " at offset " + second
+                        + " (global position 1): length field checksum mismatch");
+    }
+
+    @Test
+    void damage_in_an_earlier_segment_fails_the_open_even_at_its_end() throws IOException {
+        try (FileStorage storage = FileStorage.builder(dir).segmentSize(1024).open()) {
+            for (int i = 0; i < 30; i++) {
+                storage.append("s", ExpectedVersion.any(), List.of(FileStorageGroupCommitTest.event("e" + i)),
+                        Clock.systemUTC());
+            }
+            assertThat(storage.stats().segments()).isGreaterThan(2);
+        }
+        long size = Files.size(segment(0));
+        truncate(segment(0), size - 3);
+
+        assertThatThrownBy(() -> FileStorage.open(dir)).isExactlyInstanceOf(CorruptStoreException.class)
+                .hasMessageStartingWith("corrupt record in segment " + segment(0) + " at offset ");
+    }
+
+    @Test
+    void a_missing_segment_fails_the_open_naming_the_gap() throws IOException {
+        List<Long> bases = new ArrayList<>();
+        try (FileStorage storage = FileStorage.builder(dir).segmentSize(1024).open()) {
+            for (int i = 0; i < 30; i++) {
+                storage.append("s", ExpectedVersion.any(), List.of(FileStorageGroupCommitTest.event("e" + i)),
+                        Clock.systemUTC());
+            }
+        }
+        bases.addAll(LogLoader.segmentFiles(dir).keySet());
+        Files.delete(segment(bases.get(1)));
+
+        assertThatThrownBy(() -> FileStorage.open(dir)).isExactlyInstanceOf(CorruptStoreException.class)
+                .hasMessage(segment(bases.get(2)) + " starts at global position " + bases.get(2)
+                        + ", but the segments before it end at " + bases.get(1)
+                        + " (a segment is missing or misnamed); the store was not opened and nothing was changed");
+    }
+
+    @Test
+    void verify_reports_a_sound_store_and_notes_a_torn_tail_without_truncating_it() throws IOException {
+        appendBatches(2, 1);
+        FileStorage.VerifyReport sound = FileStorage.verify(dir);
+        assertThat(sound.ok()).isTrue();
+        assertThat(sound.events()).isEqualTo(3);
+        assertThat(sound.segments()).isEqualTo(1);
+        assertThat(sound.notes()).isEmpty();
+
+        long size = Files.size(segment(0));
+        truncate(segment(0), size - 1);
+        FileStorage.VerifyReport torn = FileStorage.verify(dir);
+        assertThat(torn.ok()).isTrue();
+        assertThat(torn.events()).isEqualTo(2);
+        assertThat(torn.notes()).singleElement().asString().startsWith("torn tail in segment " + segment(0));
+        assertThat(Files.size(segment(0))).isEqualTo(size - 1);
+    }
+
+    @Test
+    void the_indexes_rebuilt_at_open_answer_exactly_as_before_across_segments() {
+        Instant t0 = Instant.parse("2024-05-01T12:00:00Z");
+        List<StoredRecord> stored = new ArrayList<>();
+        try (FileStorage storage = FileStorage.builder(dir).segmentSize(2048).open()) {
+            for (int i = 0; i < 60; i++) {
+                Clock clock = Clock.fixed(t0.plusSeconds(i / 3), ZoneOffset.UTC);
+                stored.addAll(storage.append("stream-" + (i % 7), ExpectedVersion.any(),
+                        List.of(FileStorageGroupCommitTest.event("a" + i), FileStorageGroupCommitTest.event("b" + i)),
+                        clock).records());
+            }
+            assertThat(storage.stats().segments()).isGreaterThan(3);
+            assertSameAnswers(storage, stored, t0);
+        }
+        try (FileStorage reopened = FileStorage.builder(dir).segmentSize(2048).open()) {
+            assertSameAnswers(reopened, stored, t0);
+        }
+    }
+
+    private static void assertSameAnswers(FileStorage storage, List<StoredRecord> stored, Instant t0) {
+        assertThat(storage.headPosition()).isEqualTo(stored.size());
+        for (StoredRecord r : stored) {
+            assertThat(storage.positionOf(r.eventId())).isEqualTo(r.globalPosition());
+        }
+        for (int s = 0; s < 7; s++) {
+            String stream = "stream-" + s;
+            List<StoredRecord> expected = stored.stream().filter(r -> r.streamId().equals(stream)).toList();
+            assertThat(storage.streamVersion(stream)).isEqualTo(expected.size() - 1);
+            assertThat(storage.readStream(stream, 3, 5)).extracting(StoredRecord::eventId)
+                    .containsExactlyElementsOf(expected.subList(3, 8).stream().map(StoredRecord::eventId).toList());
+        }
+        assertThat(storage.positionAtOrAfter(t0.plusSeconds(5))).isEqualTo(30);
+        assertThat(storage.positionAfter(t0.plusSeconds(5))).isEqualTo(36);
+        assertThat(storage.positionAfter(t0.plusSeconds(100))).isEqualTo(120);
+        assertThat(storage.positionAtOrAfter(t0.minusSeconds(1))).isZero();
+        List<StoredRecord> all = storage.readAll(0, Integer.MAX_VALUE);
+        for (int p = 0; p < all.size(); p++) {
+            StoredRecord a = all.get(p);
+            StoredRecord b = stored.get(p);
+            assertThat(a.eventId()).isEqualTo(b.eventId());
+            assertThat(a.streamId()).isEqualTo(b.streamId());
+            assertThat(a.streamVersion()).isEqualTo(b.streamVersion());
+            assertThat(a.globalPosition()).isEqualTo(p);
+            assertThat(a.recordedAt()).isEqualTo(b.recordedAt());
+            assertThat(a.payload()).isEqualTo(b.payload());
+            assertThat(a.metadata()).isEqualTo(b.metadata());
+        }
+    }
+}
