@@ -7,6 +7,9 @@ import dev.rewind.ExpectedVersion;
 import dev.rewind.ProjectionStatus;
 import dev.rewind.Projections;
 import dev.rewind.Rewind;
+import dev.rewind.annotation.EventHandler;
+import dev.rewind.annotation.Projection;
+import dev.rewind.annotation.QueryState;
 import dev.rewind.projection.Counters.Incremented;
 import dev.rewind.projection.Counters.Reset;
 import dev.rewind.storage.memory.InMemoryStorage;
@@ -146,6 +149,31 @@ class ProjectionsTest {
                     .isInstanceOf(IllegalStateException.class)
                     .hasMessageStartingWith("projection 'fragile' failed on the event at global position 0 (Reset ");
         }
+    }
+
+    /** Its constructor throws. */
+    @Projection("cannot_start")
+    static class CannotStart {
+        CannotStart() {
+            throw new IllegalStateException("no config");
+        }
+
+        @EventHandler
+        void on(Incremented e) {
+        }
+
+        @QueryState
+        public int state() {
+            return 0;
+        }
+    }
+
+    @Test
+    void a_projection_whose_constructor_throws_stops_start_up_with_its_name() {
+        assertThatThrownBy(() -> builder().projection(CannotStart.class).build())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("cannot create projection 'cannot_start': the constructor of " + CannotStart.class.getName()
+                        + " threw java.lang.IllegalStateException: no config");
     }
 
     @Test

@@ -57,10 +57,11 @@ public record ProjectionType(String name, Class<?> javaClass, MethodHandle const
     public Object newInstance() {
         try {
             return constructor.invokeExact();
-        } catch (RuntimeException | Error e) {
+        } catch (VirtualMachineError e) {
             throw e;
         } catch (Throwable t) {
-            throw new IllegalStateException("cannot create projection '" + name + "' (" + javaClass.getName() + "): " + t, t);
+            throw new IllegalStateException("cannot create projection '" + name + "': the constructor of "
+                    + javaClass.getName() + " threw " + t, t);
         }
     }
 
