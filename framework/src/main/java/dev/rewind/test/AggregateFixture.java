@@ -102,7 +102,8 @@ public final class AggregateFixture<A> {
     /**
      * Starts a scenario whose aggregate already has these events in its stream.
      *
-     * @param events event records, or {@link RawEvent}s to give an event at an old schema version
+     * @param events event records, {@link dev.rewind.NewEvent}s (to choose ids and metadata), or
+     *     {@link RawEvent}s to give an event at an old schema version
      * @return the scenario, waiting for its command
      */
     public When given(Object... events) {
@@ -274,7 +275,9 @@ public final class AggregateFixture<A> {
         Set<Class<?>> types = new LinkedHashSet<>(eventTypes);
         types.addAll(expectedTypes);
         for (Object e : givenEvents) {
-            if (!(e instanceof RawEvent)) {
+            if (e instanceof dev.rewind.NewEvent n) {
+                types.add(n.payload().getClass());
+            } else if (!(e instanceof RawEvent)) {
                 types.add(e.getClass());
             }
         }

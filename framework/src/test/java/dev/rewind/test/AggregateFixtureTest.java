@@ -79,6 +79,14 @@ class AggregateFixtureTest {
     }
 
     @Test
+    void given_events_may_carry_their_own_ids_and_metadata() {
+        accounts.given(new dev.rewind.NewEvent(java.util.UUID.randomUUID(), opened,
+                        dev.rewind.Metadata.correlatedBy("import-3")))
+                .when(new Deposit("1", 5))
+                .then(new MoneyDeposited("1", 5));
+    }
+
+    @Test
     void different_events_show_expected_and_actual_one_per_line() {
         assertThatThrownBy(() -> accounts.given(opened).when(new Deposit("1", 5)).then(new MoneyDeposited("1", 6)))
                 .isExactlyInstanceOf(AssertionError.class)
