@@ -167,6 +167,13 @@ public final class RewindSide implements Side {
 
     private Iteration memory(int n) {
         Expected expected = Expected.of(n, false);
+        Measure.fullGc();
+        long empty = Measure.usedHeap();
+        List<Order> payloads = Workload.orders(n);
+        Measure.fullGc();
+        extras.put("the payload objects alone (generator's orders, ~8 bytes/event of list overhead), bytes/event",
+                (double) (Measure.usedHeap() - empty) / n);
+        Reference.reachabilityFence(payloads);
         return () -> {
             Measure.fullGc();
             long before = Measure.usedHeap();
