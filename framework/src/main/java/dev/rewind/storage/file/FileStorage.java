@@ -32,8 +32,10 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.LongConsumer;
@@ -89,6 +91,10 @@ public final class FileStorage implements EventStorage {
     private volatile boolean closed;
     private final AtomicLong fsyncs = new AtomicLong();
     private final AtomicLong appends = new AtomicLong();
+    /** Appenders inside {@link #append}, and batches queued but not yet taken by a commit: see awaitSiblings. */
+    private final AtomicInteger inAppend = new AtomicInteger();
+    private final AtomicInteger queued = new AtomicInteger();
+    private volatile long lastSyncNanos;
     private volatile long syncedHead;
     private final CopyOnWriteArrayList<LongConsumer> listeners = new CopyOnWriteArrayList<>();
 
@@ -261,6 +267,16 @@ public final class FileStorage implements EventStorage {
 
     @Override
     public AppendOutcome append(String streamId, ExpectedVersion expected, List<EventRecord> records, Clock clock) {
+        inAppend.incrementAndGet();
+        try {
+            return appendCounted(streamId, expected, records, clock);
+        } finally {
+            inAppend.decrementAndGet();
+        }
+    }
+
+    private AppendOutcome appendCounted(String streamId, ExpectedVersion expected, List<EventRecord> records,
+                                        Clock clock) {
         Objects.requireNonNull(streamId, "streamId");
         Objects.requireNonNull(expected, "expected");
         if (records.isEmpty()) {
@@ -389,6 +405,7 @@ public final class FileStorage implements EventStorage {
         lastRecordedAt = now;
         Batch batch = new Batch(first, Collections.unmodifiableList(stored), bytes, roll);
         toWrite.add(batch);
+        queued.incrementAndGet();
         unacknowledged.add(batch);
         return batch;
     }
@@ -413,6 +430,7 @@ public final class FileStorage implements EventStorage {
                 committing = true;
                 commitLock.unlock();
                 try {
+                    awaitSiblings();
                     published |= commitPending();
                 } finally {
                     commitLock.lock();
@@ -431,6 +449,22 @@ public final class FileStorage implements EventStorage {
         }
     }
 
+    /**
+     * Before a commit, gives appenders that are already inside {@link #append} (just acknowledged by the
+     * previous commit, now queueing their next batch) a moment to join it: at most half an fsync's time,
+     * and never when this thread is the only appender, so a lone writer never waits. Without it, on a busy
+     * machine the first woken appender commits alone while the others are still being scheduled.
+     */
+    private void awaitSiblings() {
+        if (durability != Durability.FSYNC) {
+            return;
+        }
+        long deadline = System.nanoTime() + Math.min(lastSyncNanos / 2, 2_000_000L);
+        while (queued.get() < inAppend.get() && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(20_000);
+        }
+    }
+
     /** Writes every queued batch, syncs once, then makes them readable (only one thread at a time). */
     private boolean commitPending() {
         List<Batch> batches;
@@ -438,6 +472,7 @@ public final class FileStorage implements EventStorage {
         try {
             batches = toWrite;
             toWrite = new ArrayList<>();
+            queued.set(0);
         } finally {
             rw.writeLock().unlock();
         }
@@ -504,7 +539,9 @@ public final class FileStorage implements EventStorage {
 
     private void sync(Segment s) throws IOException {
         if (durability == Durability.FSYNC) {
+            long start = System.nanoTime();
             s.channel.force(false);
+            lastSyncNanos = System.nanoTime() - start;
             fsyncs.incrementAndGet();
         }
     }

@@ -12,7 +12,7 @@ import java.util.UUID;
 import java.util.zip.CRC32C;
 
 /**
- * The on-disk form of one record (see docs/adr/0002-file-storage-format.md).
+ * The on-disk form of one record (see docs/adr/0005-file-storage-format.md).
  *
  * <pre>
  * header (12 bytes): int bodyLength | int crc32c(bodyLength) | int crc32c(bodyLength bytes + body)
