@@ -12,7 +12,6 @@ import dev.rewind.spi.StoredRecord;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -39,7 +38,6 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.LongConsumer;
-import java.util.zip.CRC32C;
 
 /**
  * The embedded, durable {@link EventStorage}: a directory holding a segmented append-only log.
@@ -573,18 +571,14 @@ public final class FileStorage implements EventStorage {
             }
         }
         List<StoredRecord> out = new ArrayList<>(1);
-        readRun(new View(segments, index.offsets(), head), p, p + 1, out);
+        readRun(new LogReader.View(segments, index.offsets(), head), p, p + 1, out);
         return out.get(0);
     }
 
-    /** What a reader needs, taken under the read lock; the file reads happen after it is released. */
-    private record View(Segment[] segments, int[] offsets, long head) {
-    }
-
-    private View view() {
+    private LogReader.View view() {
         rw.readLock().lock();
         try {
-            return new View(segments, index.offsets(), head);
+            return new LogReader.View(segments, index.offsets(), head);
         } finally {
             rw.readLock().unlock();
         }
@@ -593,13 +587,13 @@ public final class FileStorage implements EventStorage {
     @Override
     public List<StoredRecord> readStream(String streamId, long fromVersion, int maxCount) {
         int[] positions;
-        View v;
+        LogReader.View v;
         rw.readLock().lock();
         try {
             checkOpen();
             LogIndex.Positions stream = index.stream(streamId);
-            v = new View(segments, index.offsets(), head);
-            int size = stream == null ? 0 : stream.countBelow(v.head);
+            v = new LogReader.View(segments, index.offsets(), head);
+            int size = stream == null ? 0 : stream.countBelow(v.head());
             if (fromVersion >= size || maxCount <= 0) {
                 return List.of();
             }
@@ -636,12 +630,12 @@ public final class FileStorage implements EventStorage {
     @Override
     public List<StoredRecord> readAll(long fromPosition, int maxCount) {
         checkOpen();
-        View v = view();
+        LogReader.View v = view();
         long from = Math.max(0, fromPosition);
-        if (from >= v.head || maxCount <= 0) {
+        if (from >= v.head() || maxCount <= 0) {
             return List.of();
         }
-        int to = (int) Math.min(v.head, from + maxCount);
+        int to = (int) Math.min(v.head(), from + maxCount);
         List<StoredRecord> out = new ArrayList<>(to - (int) from);
         readRun(v, (int) from, to, out);
         return Collections.unmodifiableList(out);
@@ -653,92 +647,8 @@ public final class FileStorage implements EventStorage {
         }
     }
 
-    /** Reads the records of positions [from, to) (all acknowledged) in chunks of about 1 MiB. */
-    private void readRun(View v, int from, int to, List<StoredRecord> out) {
-        int p = from;
-        byte[] buf = null;
-        CRC32C crc = new CRC32C();
-        while (p < to) {
-            int si = segmentIndex(v.segments, p);
-            Segment s = v.segments[si];
-            long segEnd = si + 1 < v.segments.length ? v.segments[si + 1].base : v.head;
-            int runEnd = (int) Math.min(to, segEnd);
-            while (p < runEnd) {
-                long start = v.offsets[p];
-                int q = p;
-                long end;
-                do {
-                    end = recordEnd(v, s, segEnd, q);
-                    q++;
-                } while (q < runEnd && recordEnd(v, s, segEnd, q) - start <= SegmentScanner.CHUNK);
-                int len = (int) (end - start);
-                if (buf == null || buf.length < len) {
-                    buf = new byte[Math.max(len, Math.min(SegmentScanner.CHUNK, 64 * (runEnd - p) + 256))];
-                }
-                readChunk(s, buf, start, len);
-                ByteBuffer bb = ByteBuffer.wrap(buf, 0, len);
-                for (int k = p; k < q; k++) {
-                    out.add(decodeChecked(s, bb, (int) (v.offsets[k] - start), v.offsets[k], k, len, crc));
-                }
-                p = q;
-            }
-        }
-    }
-
-    private static long recordEnd(View v, Segment s, long segEnd, int k) {
-        return k + 1 < segEnd ? v.offsets[k + 1] : s.readableEnd;
-    }
-
-    private static int segmentIndex(Segment[] segs, long p) {
-        int lo = 0;
-        int hi = segs.length - 1;
-        while (lo < hi) {
-            int mid = (lo + hi + 1) >>> 1;
-            if (segs[mid].base <= p) {
-                lo = mid;
-            } else {
-                hi = mid - 1;
-            }
-        }
-        return lo;
-    }
-
-    private void readChunk(Segment s, byte[] buf, long start, int len) {
-        try {
-            int n = SegmentScanner.readFully(s.channel, buf, 0, start, start + len);
-            if (n < len) {
-                throw new CorruptStoreException("segment " + s.path + " is shorter than its index says: expected "
-                        + len + " bytes at offset " + start + ", found " + n);
-            }
-        } catch (ClosedChannelException e) {
-            throw new EventStoreException("the file storage at " + dir + " is closed", e);
-        } catch (IOException e) {
-            throw new UncheckedIOException("reading segment " + s.path + " at offset " + start + " failed", e);
-        }
-    }
-
-    private static StoredRecord decodeChecked(Segment s, ByteBuffer bb, int at, long offset, long position, int limit,
-                                              CRC32C crc) {
-        String where = "segment " + s.path + " at offset " + offset + " (global position " + position + ")";
-        int bodyLength = limit - at >= RecordCodec.HEADER ? bb.getInt(at) : -1;
-        if (bodyLength < RecordCodec.MIN_BODY || at + RecordCodec.HEADER + (long) bodyLength > limit
-                || RecordCodec.lengthCheck(bb.array(), at) != bb.getInt(at + 4)) {
-            throw new CorruptStoreException("corrupt record in " + where + ": bad length");
-        }
-        if (RecordCodec.checksum(crc, bb.array(), at, RecordCodec.HEADER + bodyLength) != bb.getInt(at + 8)) {
-            throw new CorruptStoreException("corrupt record in " + where + ": checksum mismatch");
-        }
-        StoredRecord r;
-        try {
-            r = RecordCodec.decode(bb, at, true);
-        } catch (RuntimeException e) {
-            throw new CorruptStoreException("corrupt record in " + where + ": undecodable (" + e + ")", e);
-        }
-        if (r.globalPosition() != position) {
-            throw new CorruptStoreException("corrupt record in " + where + ": it says global position "
-                    + r.globalPosition());
-        }
-        return r;
+    private void readRun(LogReader.View v, int from, int to, List<StoredRecord> out) {
+        LogReader.read(v, from, to, out, dir);
     }
 
     @Override

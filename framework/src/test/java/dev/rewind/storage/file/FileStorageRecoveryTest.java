@@ -170,6 +170,25 @@ class FileStorageRecoveryTest {
     }
 
     @Test
+    void a_record_damaged_after_the_open_is_never_returned_by_a_read() throws IOException {
+        try (FileStorage storage = FileStorage.open(dir)) {
+            for (int i = 0; i < 3; i++) {
+                storage.append("s", ExpectedVersion.any(), List.of(FileStorageGroupCommitTest.event("e" + i)),
+                        Clock.systemUTC());
+            }
+            long second = offsets(segment(0)).get(1);
+            flipBit(segment(0), second + 70);
+
+            String message = "corrupt record in segment " + segment(0) + " at offset " + second
+                    + " (global position 1): checksum mismatch";
+            assertThatThrownBy(() -> storage.readAll(0, 10)).isExactlyInstanceOf(CorruptStoreException.class)
+                    .hasMessage(message);
+            assertThatThrownBy(() -> storage.readStream("s", 1, 1)).hasMessage(message);
+            assertThat(storage.readAll(2, 10)).hasSize(1);
+        }
+    }
+
+    @Test
     void a_flipped_bit_in_a_record_length_is_damage_not_a_torn_tail() throws IOException {
         appendBatches(1, 1, 1);
         long second = offsets(segment(0)).get(1);

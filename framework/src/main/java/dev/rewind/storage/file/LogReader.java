@@ -1,0 +1,124 @@
+package dev.rewind.storage.file;
+
+import dev.rewind.CorruptStoreException;
+import dev.rewind.EventStoreException;
+import dev.rewind.spi.StoredRecord;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.zip.CRC32C;
+
+/**
+ * Reads acknowledged records from the segment files: runs of consecutive positions in chunks of about
+ * 1 MiB (one positional read per chunk, not per record), every record's checksums checked again, so a
+ * record damaged after the open is never returned.
+ */
+final class LogReader {
+    private LogReader() {
+    }
+
+    /**
+     * What a reader needs, taken under the storage's read lock; the file reads happen after it is released.
+     * Offsets below {@code head} never change, and a segment's readable end only grows.
+     *
+     * @param segments the segments, by base position
+     * @param offsets each position's offset in its segment
+     * @param head the acknowledged head
+     */
+    record View(Segment[] segments, int[] offsets, long head) {
+    }
+
+    /** Reads positions [from, to), all below the view's head, into {@code out}. */
+    static void read(View v, int from, int to, List<StoredRecord> out, Path dir) {
+        int p = from;
+        byte[] buf = null;
+        CRC32C crc = new CRC32C();
+        while (p < to) {
+            int si = segmentIndex(v.segments(), p);
+            Segment s = v.segments()[si];
+            long segEnd = si + 1 < v.segments().length ? v.segments()[si + 1].base : v.head();
+            int runEnd = (int) Math.min(to, segEnd);
+            while (p < runEnd) {
+                long start = v.offsets()[p];
+                int q = p;
+                long end;
+                do {
+                    end = recordEnd(v, s, segEnd, q);
+                    q++;
+                } while (q < runEnd && recordEnd(v, s, segEnd, q) - start <= SegmentScanner.CHUNK);
+                int len = (int) (end - start);
+                if (buf == null || buf.length < len) {
+                    buf = new byte[Math.max(len, Math.min(SegmentScanner.CHUNK, 64 * (runEnd - p) + 256))];
+                }
+                readChunk(s, buf, start, len, dir);
+                ByteBuffer bb = ByteBuffer.wrap(buf, 0, len);
+                for (int k = p; k < q; k++) {
+                    out.add(decodeChecked(s, bb, (int) (v.offsets()[k] - start), v.offsets()[k], k, len, crc));
+                }
+                p = q;
+            }
+        }
+    }
+
+    private static long recordEnd(View v, Segment s, long segEnd, int k) {
+        return k + 1 < segEnd ? v.offsets()[k + 1] : s.readableEnd;
+    }
+
+    static int segmentIndex(Segment[] segs, long p) {
+        int lo = 0;
+        int hi = segs.length - 1;
+        while (lo < hi) {
+            int mid = (lo + hi + 1) >>> 1;
+            if (segs[mid].base <= p) {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return lo;
+    }
+
+    private static void readChunk(Segment s, byte[] buf, long start, int len, Path dir) {
+        try {
+            int n = SegmentScanner.readFully(s.channel, buf, 0, start, start + len);
+            if (n < len) {
+                throw new CorruptStoreException("segment " + s.path + " is shorter than its index says: expected "
+                        + len + " bytes at offset " + start + ", found " + n);
+            }
+        } catch (ClosedChannelException e) {
+            throw new EventStoreException("the file storage at " + dir + " is closed", e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading segment " + s.path + " at offset " + start + " failed", e);
+        }
+    }
+
+    private static StoredRecord decodeChecked(Segment s, ByteBuffer bb, int at, long offset, long position, int limit,
+                                              CRC32C crc) {
+        int bodyLength = limit - at >= RecordCodec.HEADER ? bb.getInt(at) : -1;
+        if (bodyLength < RecordCodec.MIN_BODY || at + RecordCodec.HEADER + (long) bodyLength > limit
+                || RecordCodec.lengthCheck(bb.array(), at) != bb.getInt(at + 4)) {
+            throw corrupt(s, offset, position, "bad length", null);
+        }
+        if (RecordCodec.checksum(crc, bb.array(), at, RecordCodec.HEADER + bodyLength) != bb.getInt(at + 8)) {
+            throw corrupt(s, offset, position, "checksum mismatch", null);
+        }
+        StoredRecord r;
+        try {
+            r = RecordCodec.decode(bb, at, true);
+        } catch (RuntimeException e) {
+            throw corrupt(s, offset, position, "undecodable (" + e + ")", e);
+        }
+        if (r.globalPosition() != position) {
+            throw corrupt(s, offset, position, "it says global position " + r.globalPosition(), null);
+        }
+        return r;
+    }
+
+    private static CorruptStoreException corrupt(Segment s, long offset, long position, String what, Throwable cause) {
+        return new CorruptStoreException("corrupt record in segment " + s.path + " at offset " + offset
+                + " (global position " + position + "): " + what, cause);
+    }
+}
