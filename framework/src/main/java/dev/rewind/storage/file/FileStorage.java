@@ -38,6 +38,8 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.LongConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The embedded, durable {@link EventStorage}: a directory holding a segmented append-only log.
@@ -64,6 +66,7 @@ import java.util.function.LongConsumer;
  */
 public final class FileStorage implements EventStorage {
     static final String LOCK_FILE = "rewind.lock";
+    private static final Logger LOG = LoggerFactory.getLogger(FileStorage.class);
     private static final long DEFAULT_SEGMENT_SIZE = 64L << 20;
 
     private final Path dir;
@@ -810,6 +813,7 @@ public final class FileStorage implements EventStorage {
         try {
             if (failure == null) {
                 commitPending();
+                saveIndexes();
             }
         } finally {
             try {
@@ -827,6 +831,16 @@ public final class FileStorage implements EventStorage {
                 committed.signalAll();
                 commitLock.unlock();
             }
+        }
+    }
+
+    /** Saves the indexes so that the next open need not decode every record; they are only derived data. */
+    private void saveIndexes() {
+        try {
+            IndexSnapshot.write(dir, index);
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("Could not save the index snapshot of {} ({}); the next open rebuilds the indexes from the log",
+                    dir, e.toString());
         }
     }
 

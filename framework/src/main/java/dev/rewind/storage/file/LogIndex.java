@@ -1,9 +1,14 @@
 package dev.rewind.storage.file;
 
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 
 /**
@@ -197,5 +202,156 @@ final class LogIndex {
             }
         }
         return lo == runs ? count : runStart[lo];
+    }
+
+    long idHigh(int p) {
+        return idHigh[p];
+    }
+
+    long idLow(int p) {
+        return idLow[p];
+    }
+
+    /** Writes everything, for {@link IndexSnapshot}. */
+    void writeTo(DataOutputStream out) throws IOException {
+        out.writeInt(count);
+        for (int p = 0; p < count; p++) {
+            out.writeInt(offsets[p]);
+        }
+        for (int p = 0; p < count; p++) {
+            out.writeLong(idHigh[p]);
+            out.writeLong(idLow[p]);
+        }
+        for (int w = 0; w < (count + 63) >>> 6; w++) {
+            out.writeLong(w < batchEnds.length ? batchEnds[w] : 0);
+        }
+        out.writeInt(runs);
+        for (int i = 0; i < runs; i++) {
+            out.writeInt(runStart[i]);
+            out.writeLong(runSecond[i]);
+            out.writeInt(runNano[i]);
+        }
+        out.writeInt(streams.size());
+        for (Map.Entry<String, Positions> e : streams.entrySet()) {
+            byte[] name = e.getKey().getBytes(StandardCharsets.UTF_8);
+            out.writeInt(name.length);
+            out.write(name);
+            Positions positions = e.getValue();
+            out.writeInt(positions.size);
+            for (int i = 0; i < positions.size; i++) {
+                out.writeInt(positions.values[i]);
+            }
+        }
+    }
+
+    /**
+     * Reads what {@link #writeTo} wrote (whose checksum the caller has checked).
+     *
+     * @param maxCount an upper bound on the count, from the file size, so that damage cannot ask for a huge array
+     */
+    static LogIndex readFrom(DataInputStream in, long maxCount) throws IOException {
+        LogIndex x = new LogIndex();
+        int n = in.readInt();
+        if (n < 0 || n > maxCount) {
+            throw new IOException("bad event count " + n);
+        }
+        int capacity = Math.max(n, 1024);
+        x.offsets = new int[capacity];
+        x.idHigh = new long[capacity];
+        x.idLow = new long[capacity];
+        for (int p = 0; p < n; p++) {
+            x.offsets[p] = in.readInt();
+        }
+        for (int p = 0; p < n; p++) {
+            x.idHigh[p] = in.readLong();
+            x.idLow[p] = in.readLong();
+        }
+        x.batchEnds = new long[Math.max(16, (n + 63) >>> 6)];
+        for (int w = 0; w < (n + 63) >>> 6; w++) {
+            x.batchEnds[w] = in.readLong();
+        }
+        x.count = n;
+        int runs = in.readInt();
+        if (runs < 0 || runs > n) {
+            throw new IOException("bad time run count " + runs);
+        }
+        x.runs = runs;
+        x.runStart = new int[Math.max(64, runs)];
+        x.runSecond = new long[Math.max(64, runs)];
+        x.runNano = new int[Math.max(64, runs)];
+        for (int i = 0; i < runs; i++) {
+            x.runStart[i] = in.readInt();
+            x.runSecond[i] = in.readLong();
+            x.runNano[i] = in.readInt();
+        }
+        int streamCount = in.readInt();
+        if (streamCount < 0 || streamCount > n) {
+            throw new IOException("bad stream count " + streamCount);
+        }
+        for (int s = 0; s < streamCount; s++) {
+            int len = in.readInt();
+            if (len < 0 || len > 1 << 20) {
+                throw new IOException("bad stream name length " + len);
+            }
+            String name = new String(in.readNBytes(len), StandardCharsets.UTF_8);
+            int size = in.readInt();
+            if (size < 0 || size > n) {
+                throw new IOException("bad stream size " + size);
+            }
+            Positions positions = new Positions();
+            positions.values = new int[Math.max(2, size)];
+            for (int i = 0; i < size; i++) {
+                positions.values[i] = in.readInt();
+            }
+            positions.size = size;
+            x.streams.put(name, positions);
+        }
+        int table = 2048;
+        while ((long) n * 10 > (long) table * 7) {
+            table *= 2;
+        }
+        x.rehash(table);
+        return x;
+    }
+
+    /**
+     * @param rebuilt the indexes rebuilt from the log
+     * @return whether these indexes (a snapshot) say the same as {@code rebuilt} about the positions they cover
+     */
+    boolean agreesWith(LogIndex rebuilt) {
+        if (count > rebuilt.count) {
+            return false;
+        }
+        for (int p = 0; p < count; p++) {
+            if (offsets[p] != rebuilt.offsets[p] || idHigh[p] != rebuilt.idHigh[p] || idLow[p] != rebuilt.idLow[p]
+                    || isBatchEnd(p) != rebuilt.isBatchEnd(p)) {
+                return false;
+            }
+        }
+        for (int i = 0; i < runs; i++) {
+            if (i >= rebuilt.runs || runStart[i] != rebuilt.runStart[i] || runSecond[i] != rebuilt.runSecond[i]
+                    || runNano[i] != rebuilt.runNano[i]) {
+                return false;
+            }
+        }
+        long positions = 0;
+        for (Map.Entry<String, Positions> e : streams.entrySet()) {
+            Positions mine = e.getValue();
+            Positions theirs = rebuilt.streams.get(e.getKey());
+            if (theirs == null || theirs.size < mine.size || !Arrays.equals(mine.values, 0, mine.size, theirs.values,
+                    0, mine.size)) {
+                return false;
+            }
+            positions += mine.size;
+        }
+        return positions == count && Objects.equals(lastRecordedAtBelow(rebuilt, count), lastRecordedAt());
+    }
+
+    private static Instant lastRecordedAtBelow(LogIndex x, int n) {
+        Instant last = null;
+        for (int i = 0; i < x.runs && x.runStart[i] < n; i++) {
+            last = Instant.ofEpochSecond(x.runSecond[i], x.runNano[i]);
+        }
+        return last;
     }
 }

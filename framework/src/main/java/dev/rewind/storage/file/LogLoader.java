@@ -27,13 +27,24 @@ final class LogLoader {
 
     private final Path dir;
     private final boolean repair;
-    final LogIndex index = new LogIndex();
+    LogIndex index = new LogIndex();
     final List<Segment> segments = new ArrayList<>();
     final List<String> problems = new ArrayList<>();
     final List<String> notes = new ArrayList<>();
     long bytes;
     private Instant lastTime = Instant.MIN;
     private boolean indexing = true;
+    private long nextPosition;
+    private int covered;
+
+    /** The index snapshot disagrees with the log: it is ignored. */
+    private static final class SnapshotMismatch extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        SnapshotMismatch(String message) {
+            super(message, null, false, false);
+        }
+    }
 
     /**
      * @param dir the store directory
@@ -58,7 +69,55 @@ final class LogLoader {
         return files;
     }
 
+    /**
+     * Opening: starts from the index snapshot when there is a sound one (its records are checked, not
+     * decoded), else rebuilds everything. Verifying: rebuilds everything, then compares the snapshot.
+     */
     void load() throws IOException {
+        Path file = dir.resolve(IndexSnapshot.FILE);
+        IndexSnapshot.Loaded snapshot = IndexSnapshot.read(dir);
+        if (repair && snapshot != null && snapshot.index() != null) {
+            try {
+                loadFrom(snapshot.index());
+                return;
+            } catch (SnapshotMismatch e) {
+                LOG.warn("The index snapshot {} does not match the log ({}); rebuilding the indexes from the log",
+                        file, e.getMessage());
+                segments.forEach(LogLoader::closeQuietly);
+                segments.clear();
+                bytes = 0;
+                indexing = true;
+            }
+        } else if (repair && snapshot != null) {
+            LOG.warn("The index snapshot {} is unusable ({}); rebuilding the indexes from the log", file,
+                    snapshot.problem());
+        }
+        loadFrom(new LogIndex());
+        if (!repair && snapshot != null && indexing && problems.isEmpty()) {
+            if (snapshot.index() == null) {
+                notes.add("the index snapshot " + file + " is unusable (" + snapshot.problem()
+                        + "); the next open rebuilds the indexes from the log");
+            } else if (!snapshot.index().agreesWith(index)) {
+                notes.add("the index snapshot " + file + " does not match the log; the next open rebuilds the"
+                        + " indexes from the log");
+            }
+        }
+    }
+
+    private static void closeQuietly(Segment s) {
+        try {
+            s.close();
+        } catch (IOException ignored) {
+            // a second attempt follows
+        }
+    }
+
+    private void loadFrom(LogIndex initial) throws IOException {
+        index = initial;
+        covered = initial.count();
+        Instant t = initial.lastRecordedAt();
+        lastTime = t == null ? Instant.MIN : t;
+        nextPosition = 0;
         TreeMap<Long, Path> files = segmentFiles(dir);
         int i = 0;
         for (var e : files.entrySet()) {
@@ -70,16 +129,20 @@ final class LogLoader {
             segments.add(seg);
             loadSegment(seg, last);
         }
+        if (indexing && nextPosition < covered) {
+            throw new SnapshotMismatch("it covers " + covered + " events, the log holds " + nextPosition);
+        }
     }
 
     private void loadSegment(Segment seg, boolean last) throws IOException {
-        if (indexing && seg.base != index.count()) {
+        if (indexing && seg.base != nextPosition) {
             fail(seg.path + " starts at global position " + seg.base + ", but the segments before it end at "
-                    + index.count() + " (a segment is missing or misnamed)");
+                    + nextPosition + " (a segment is missing or misnamed)");
             indexing = false;
         }
         BatchSink sink = new BatchSink(seg);
-        SegmentScanner.Result r = SegmentScanner.scan(seg.channel, seg.base, false, sink);
+        SegmentScanner.Result r = SegmentScanner.scan(seg.channel, seg.base, covered, false, sink);
+        nextPosition = r.nextPosition();
         bytes += r.size();
         long end = r.batchEnd();
         SegmentScanner.Problem problem = r.problem();
@@ -123,6 +186,16 @@ final class LogLoader {
 
         BatchSink(Segment seg) {
             this.seg = seg;
+        }
+
+        @Override
+        public void covered(long position, long offset, boolean batchEnd, long idHigh, long idLow) {
+            int p = (int) position;
+            if (index.offset(p) != offset || index.idHigh(p) != idHigh || index.idLow(p) != idLow
+                    || index.isBatchEnd(p) != batchEnd) {
+                throw new SnapshotMismatch("global position " + position + " differs (segment " + seg.path
+                        + ", offset " + offset + ")");
+            }
         }
 
         @Override

@@ -217,6 +217,14 @@ final class RecordCodec {
         return (bb.get(at + HEADER) & BATCH_END) != 0;
     }
 
+    static long idHigh(ByteBuffer bb, int at) {
+        return bb.getLong(at + HEADER + 1 + 16);
+    }
+
+    static long idLow(ByteBuffer bb, int at) {
+        return bb.getLong(at + HEADER + 1 + 24);
+    }
+
     static long globalPosition(ByteBuffer bb, int at) {
         return bb.getLong(at + HEADER + 1);
     }

@@ -56,12 +56,31 @@ final class SegmentScanner {
          * @param batchEnd whether it ends its batch
          */
         void accept(StoredRecord record, long offset, boolean batchEnd);
+
+        /**
+         * A good record below the position from which records are decoded (already indexed).
+         *
+         * @param position its global position
+         * @param offset its offset in the segment
+         * @param batchEnd whether it ends its batch
+         * @param idHigh the most significant bits of its event id
+         * @param idLow the least significant bits of its event id
+         */
+        default void covered(long position, long offset, boolean batchEnd, long idHigh, long idLow) {
+            throw new IllegalStateException("no record is covered");
+        }
     }
 
     private SegmentScanner() {
     }
 
     static Result scan(FileChannel ch, long firstPosition, boolean withPayload, Sink sink) throws IOException {
+        return scan(ch, firstPosition, 0, withPayload, sink);
+    }
+
+    /** Scans, decoding only the records from {@code decodeFrom} on (the others go to {@link Sink#covered}). */
+    static Result scan(FileChannel ch, long firstPosition, long decodeFrom, boolean withPayload, Sink sink)
+            throws IOException {
         long size = ch.size();
         byte[] buf = new byte[(int) Math.min(CHUNK, Math.max(size, RecordCodec.HEADER))];
         ByteBuffer bb = ByteBuffer.wrap(buf);
@@ -104,15 +123,19 @@ final class SegmentScanner {
                         return stop(records, batchEnd, position, size, Kind.CORRUPT, offset,
                                 "the record says global position " + found);
                     }
-                    StoredRecord record;
-                    try {
-                        record = RecordCodec.decode(bb, p, withPayload);
-                    } catch (RuntimeException e) {
-                        return stop(records, batchEnd, position, size, Kind.CORRUPT, offset,
-                                "undecodable record (" + e + ")");
-                    }
                     boolean end = RecordCodec.isBatchEnd(bb, p);
-                    sink.accept(record, offset, end);
+                    if (position < decodeFrom) {
+                        sink.covered(position, offset, end, RecordCodec.idHigh(bb, p), RecordCodec.idLow(bb, p));
+                    } else {
+                        StoredRecord record;
+                        try {
+                            record = RecordCodec.decode(bb, p, withPayload);
+                        } catch (RuntimeException e) {
+                            return stop(records, batchEnd, position, size, Kind.CORRUPT, offset,
+                                    "undecodable record (" + e + ")");
+                        }
+                        sink.accept(record, offset, end);
+                    }
                     p += need;
                     position++;
                     records++;

@@ -75,10 +75,16 @@ class FileStorageRecoveryTest {
         return offsets;
     }
 
+    /**
+     * Cuts a segment short, as a crash mid-write does. The records cut were acknowledged and covered by the
+     * index snapshot saved at close, which a crash never leaves: that snapshot is removed too (the
+     * snapshot tests cover a snapshot that disagrees with the log).
+     */
     private static void truncate(Path file, long size) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
             ch.truncate(size);
         }
+        Files.deleteIfExists(file.resolveSibling(IndexSnapshot.FILE));
     }
 
     private static void flipBit(Path file, long offset) throws IOException {
@@ -268,6 +274,87 @@ class FileStorageRecoveryTest {
         try (FileStorage reopened = FileStorage.builder(dir).segmentSize(2048).open()) {
             assertSameAnswers(reopened, stored, t0);
         }
+    }
+
+    private static final Instant T0 = Instant.parse("2024-05-01T12:00:00Z");
+
+    /** Appends {@code batches} two-event batches over 7 streams, 3 batches per second from T0, then closes. */
+    private List<StoredRecord> fill(Path into, int from, int batches, List<StoredRecord> stored) {
+        try (FileStorage storage = FileStorage.builder(into).segmentSize(2048).open()) {
+            for (int i = from; i < from + batches; i++) {
+                Clock clock = Clock.fixed(T0.plusSeconds(i / 3), ZoneOffset.UTC);
+                stored.addAll(storage.append("stream-" + (i % 7), ExpectedVersion.any(),
+                        List.of(FileStorageGroupCommitTest.event("a" + i), FileStorageGroupCommitTest.event("b" + i)),
+                        clock).records());
+            }
+        }
+        return stored;
+    }
+
+    private void reopenAndCheck(List<StoredRecord> stored) {
+        try (FileStorage reopened = FileStorage.builder(dir).segmentSize(2048).open()) {
+            assertSameAnswers(reopened, stored, T0);
+        }
+    }
+
+    @Test
+    void a_missing_index_snapshot_is_rebuilt_with_the_same_answers() throws IOException {
+        List<StoredRecord> stored = fill(dir, 0, 60, new ArrayList<>());
+        Path snapshot = dir.resolve(IndexSnapshot.FILE);
+        assertThat(snapshot).exists();
+        reopenAndCheck(stored); // from the snapshot
+        Files.delete(snapshot);
+
+        reopenAndCheck(stored);
+
+        assertThat(snapshot).as("saved again at close").exists();
+        assertThat(warnings()).isEmpty();
+    }
+
+    @Test
+    void a_damaged_index_snapshot_is_reported_by_verify_and_ignored_with_a_warning_and_the_same_answers()
+            throws IOException {
+        List<StoredRecord> stored = fill(dir, 0, 60, new ArrayList<>());
+        Path snapshot = dir.resolve(IndexSnapshot.FILE);
+        flipBit(snapshot, Files.size(snapshot) / 2);
+
+        FileStorage.VerifyReport report = FileStorage.verify(dir);
+        assertThat(report.ok()).isTrue();
+        assertThat(report.notes()).containsExactly("the index snapshot " + snapshot
+                + " is unusable (checksum mismatch); the next open rebuilds the indexes from the log");
+        reopenAndCheck(stored);
+
+        assertThat(warnings()).containsExactly("The index snapshot " + snapshot
+                + " is unusable (checksum mismatch); rebuilding the indexes from the log");
+        assertThat(FileStorage.verify(dir).notes()).as("a sound snapshot was saved at close").isEmpty();
+    }
+
+    @Test
+    void a_stale_index_snapshot_is_completed_from_the_log() throws IOException {
+        List<StoredRecord> stored = fill(dir, 0, 30, new ArrayList<>());
+        byte[] old = Files.readAllBytes(dir.resolve(IndexSnapshot.FILE));
+        fill(dir, 30, 30, stored);
+        Files.write(dir.resolve(IndexSnapshot.FILE), old); // as if the process had died without closing
+
+        reopenAndCheck(stored);
+
+        assertThat(warnings()).isEmpty();
+    }
+
+    @Test
+    void an_index_snapshot_of_another_log_is_ignored_with_a_warning_and_the_same_answers() throws IOException {
+        List<StoredRecord> stored = fill(dir, 0, 60, new ArrayList<>());
+        Path other = Files.createDirectory(dir.resolve("other"));
+        fill(other, 0, 60, new ArrayList<>());
+        Path snapshot = dir.resolve(IndexSnapshot.FILE);
+        Files.copy(other.resolve(IndexSnapshot.FILE), snapshot, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+
+        assertThat(FileStorage.verify(dir).notes()).containsExactly("the index snapshot " + snapshot
+                + " does not match the log; the next open rebuilds the indexes from the log");
+        reopenAndCheck(stored);
+
+        assertThat(warnings()).singleElement().asString().startsWith("The index snapshot " + snapshot
+                + " does not match the log (global position 0 differs");
     }
 
     private static void assertSameAnswers(FileStorage storage, List<StoredRecord> stored, Instant t0) {
