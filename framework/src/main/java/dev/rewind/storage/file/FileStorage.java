@@ -56,7 +56,9 @@ import org.slf4j.LoggerFactory;
  * fsync (group commit). Only acknowledged records are readable.
  *
  * <p>The indexes (event id, stream and time to position, record offsets) are derived data, kept in
- * memory in primitive arrays and rebuilt from the log at every open, while every checksum is checked.
+ * memory in primitive arrays and saved at close ({@code index.snapshot}); the open checks every record's
+ * checksum and rebuilds from the log whatever the snapshot does not cover, and the whole of them when
+ * the snapshot is missing, damaged or disagrees with the log.
  * At open, a batch cut short by a crash at the end of the log is truncated with a WARN; any other
  * damage makes the open fail with a {@link CorruptStoreException} naming the segment, the offset and
  * the global position, and nothing is changed.

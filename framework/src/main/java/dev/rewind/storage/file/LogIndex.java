@@ -12,9 +12,9 @@ import java.util.Objects;
 import java.util.UUID;
 
 /**
- * The in-memory indexes over the log, rebuilt from it at open: record offsets, event id -> position,
- * stream -> positions, time -> position. Everything is in primitive arrays (about 30 bytes per event
- * plus a little per stream and per batch). Not thread-safe: {@link FileStorage} guards it.
+ * The in-memory indexes over the log, rebuilt from it (or loaded from an {@link IndexSnapshot}) at
+ * open: record offsets, event id -> position, stream -> positions, time -> position, batch ends.
+ * Everything is in primitive arrays (about 40 bytes per event, stream names included, for 1M events). Not thread-safe: {@link FileStorage} guards it.
  *
  * <p>Positions are ints: one store holds at most {@link Integer#MAX_VALUE} events.
  */
