@@ -1,6 +1,7 @@
 package dev.rewind;
 
 import java.util.Objects;
+import dev.rewind.internal.EventIds;
 import java.util.UUID;
 
 /**
@@ -23,18 +24,18 @@ public record NewEvent(UUID eventId, Object payload, Metadata metadata) {
 
     /**
      * @param payload the domain event
-     * @return a new event with a random id and empty metadata
+     * @return a new event with a new id (time-ordered, see {@code EventIds}) and empty metadata
      */
     public static NewEvent of(Object payload) {
-        return new NewEvent(UUID.randomUUID(), payload, Metadata.EMPTY);
+        return new NewEvent(EventIds.next(), payload, Metadata.EMPTY);
     }
 
     /**
      * @param payload the domain event
      * @param metadata its metadata
-     * @return a new event with a random id
+     * @return a new event with a new id (time-ordered, see {@code EventIds})
      */
     public static NewEvent of(Object payload, Metadata metadata) {
-        return new NewEvent(UUID.randomUUID(), payload, metadata);
+        return new NewEvent(EventIds.next(), payload, metadata);
     }
 }

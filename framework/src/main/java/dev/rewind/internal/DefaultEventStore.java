@@ -27,6 +27,7 @@ public final class DefaultEventStore implements EventStore {
     private final EventPipeline pipeline;
     private final Clock clock;
     private final Delivery delivery;
+    private final boolean encodeBeforeAppend;
 
     /**
      * @param storage the storage
@@ -37,6 +38,7 @@ public final class DefaultEventStore implements EventStore {
         this.storage = storage;
         this.pipeline = pipeline;
         this.clock = clock;
+        this.encodeBeforeAppend = !storage.keepsDecodedPayloads();
         this.delivery = new Delivery(storage, pipeline, storage.headPosition());
         storage.onAppended(head -> delivery.drain());
     }
@@ -56,7 +58,11 @@ public final class DefaultEventStore implements EventStore {
         checkAppend(streamId, expected, events);
         List<EventRecord> records = new ArrayList<>(events.size());
         for (Object e : events) {
-            records.add(pipeline.encode(Objects.requireNonNull(e, "event")));
+            EventRecord record = pipeline.encode(Objects.requireNonNull(e, "event"));
+            if (encodeBeforeAppend) {
+                record.payload(); // JSON encoding happens here, in the caller's thread, not under the storage's lock
+            }
+            records.add(record);
         }
         return store(streamId, expected, records);
     }
@@ -92,14 +98,28 @@ public final class DefaultEventStore implements EventStore {
     }
 
     private static void checkDistinctIds(List<EventRecord> records) {
-        if (records.size() > 1) {
+        int n = records.size();
+        if (n > 16) {
             java.util.HashSet<UUID> ids = new java.util.HashSet<>();
             for (EventRecord r : records) {
                 if (!ids.add(r.eventId())) {
-                    throw new dev.rewind.DuplicateEventIdException(r.eventId(), "it appears twice in the same batch");
+                    throw duplicateInBatch(r.eventId());
+                }
+            }
+            return;
+        }
+        for (int i = 1; i < n; i++) { // small batches (the usual case): no allocation
+            UUID id = records.get(i).eventId();
+            for (int j = 0; j < i; j++) {
+                if (records.get(j).eventId().equals(id)) {
+                    throw duplicateInBatch(id);
                 }
             }
         }
+    }
+
+    private static dev.rewind.DuplicateEventIdException duplicateInBatch(UUID id) {
+        return new dev.rewind.DuplicateEventIdException(id, "it appears twice in the same batch");
     }
 
     private List<StoredEvent<?>> decodeAll(List<StoredRecord> records) {

@@ -11,6 +11,7 @@ import dev.rewind.serialization.EventSerializer;
 import dev.rewind.spi.EventRecord;
 import dev.rewind.spi.EventUpcaster;
 import dev.rewind.spi.StoredRecord;
+import java.util.function.Function;
 
 /**
  * The one place that turns events into stored records and back: encode on append; read -> decode ->
@@ -21,6 +22,7 @@ import dev.rewind.spi.StoredRecord;
 public final class EventPipeline {
     private final EventTypeRegistry types;
     private final EventSerializer serializer;
+    private final Function<Object, byte[]> encoder;
 
     /**
      * @param types the closed type registry
@@ -29,6 +31,7 @@ public final class EventPipeline {
     public EventPipeline(EventTypeRegistry types, EventSerializer serializer) {
         this.types = types;
         this.serializer = serializer;
+        this.encoder = serializer::serialize;
     }
 
     /** @return the type registry */
@@ -48,8 +51,8 @@ public final class EventPipeline {
     public EventRecord encode(Object event) {
         NewEvent e = event instanceof NewEvent n ? n : NewEvent.of(event);
         EventType type = types.byClass(e.payload().getClass());
-        return new EventRecord(e.eventId(), type.name(), type.version(), serializer.serialize(e.payload()),
-                e.metadata(), e.payload());
+        return EventRecord.encodedLazily(e.eventId(), type.name(), type.version(), e.payload(), e.metadata(),
+                encoder);
     }
 
     /**

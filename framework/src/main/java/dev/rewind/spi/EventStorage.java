@@ -120,6 +120,17 @@ public interface EventStorage extends AutoCloseable {
     default void onAppended(LongConsumer onNewHead) {
     }
 
+    /**
+     * Whether this storage keeps payload objects in memory instead of bytes (see
+     * {@link EventRecord#decodedPayload()}). When false (the default), the store encodes every record's
+     * bytes before calling {@link #append}, so a durable storage never encodes JSON under its own lock.
+     *
+     * @return true for storages that hold events in memory
+     */
+    default boolean keepsDecodedPayloads() {
+        return false;
+    }
+
     /** Releases files, connections and locks. */
     @Override
     void close();

@@ -4,6 +4,7 @@ import dev.rewind.Metadata;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.function.Function;
 
 /**
  * An event as a storage holds it: the serialised form plus the numbers the storage assigned.
@@ -17,9 +18,10 @@ public final class StoredRecord {
     private final String type;
     private final int schemaVersion;
     private final Instant recordedAt;
-    private final byte[] payload;
+    private volatile byte[] payload;
     private final Metadata metadata;
     private final Object decodedPayload;
+    private final Function<Object, byte[]> encoder;
 
     /**
      * @param eventId unique in the store
@@ -46,6 +48,22 @@ public final class StoredRecord {
         this.payload = Objects.requireNonNull(payload, "payload");
         this.metadata = Objects.requireNonNull(metadata, "metadata");
         this.decodedPayload = decodedPayload;
+        this.encoder = null;
+    }
+
+    private StoredRecord(EventRecord record, String streamId, long streamVersion, long globalPosition,
+                         Instant recordedAt, Function<Object, byte[]> encoder) {
+        this.eventId = record.eventId();
+        this.streamId = Objects.requireNonNull(streamId, "streamId");
+        this.streamVersion = streamVersion;
+        this.globalPosition = globalPosition;
+        this.type = record.type();
+        this.schemaVersion = record.schemaVersion();
+        this.recordedAt = Objects.requireNonNull(recordedAt, "recordedAt");
+        this.payload = record.payloadIfEncoded();
+        this.metadata = record.metadata();
+        this.decodedPayload = record.decodedPayload();
+        this.encoder = encoder;
     }
 
     /**
@@ -61,6 +79,9 @@ public final class StoredRecord {
      */
     public static StoredRecord of(EventRecord record, String streamId, long streamVersion, long globalPosition,
                                   Instant recordedAt, boolean keepDecoded) {
+        if (keepDecoded && record.decodedPayload() != null) {
+            return new StoredRecord(record, streamId, streamVersion, globalPosition, recordedAt, record.encoder());
+        }
         return new StoredRecord(record.eventId(), streamId, streamVersion, globalPosition, record.type(),
                 record.schemaVersion(), recordedAt, record.payload(), record.metadata(),
                 keepDecoded ? record.decodedPayload() : null);
@@ -101,9 +122,17 @@ public final class StoredRecord {
         return recordedAt;
     }
 
-    /** @return the UTF-8 JSON bytes, not a copy: never modify them */
+    /**
+     * @return the UTF-8 JSON bytes, not a copy: never modify them (an in-memory storage that kept only
+     *     the payload object encodes them on first use)
+     */
     public byte[] payload() {
-        return payload;
+        byte[] bytes = payload;
+        if (bytes == null) {
+            bytes = encoder.apply(decodedPayload);
+            payload = bytes;
+        }
+        return bytes;
     }
 
     /** @return its metadata */

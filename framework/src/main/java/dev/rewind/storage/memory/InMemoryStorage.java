@@ -35,7 +35,7 @@ public final class InMemoryStorage implements EventStorage {
     private int[] batchStart = new int[1024];
     private volatile int size;
     private final Map<String, StreamIndex> streams = new HashMap<>();
-    private final Map<UUID, Integer> positions = new HashMap<>();
+    private final IdIndex positions = new IdIndex();
     private final Map<String, IntList> byType = new HashMap<>();
     private Instant lastRecordedAt = Instant.MIN;
 
@@ -63,6 +63,11 @@ public final class InMemoryStorage implements EventStorage {
 
     @Override
     public AppendOutcome append(String streamId, ExpectedVersion expected, List<EventRecord> records, Clock clock) {
+        for (EventRecord r : records) {
+            if (!cacheable(r)) {
+                r.payload(); // encode outside the lock; only immutable payloads are kept as objects
+            }
+        }
         List<StoredRecord> stored;
         lock.writeLock().lock();
         try {
@@ -89,13 +94,17 @@ public final class InMemoryStorage implements EventStorage {
             ensureCapacity(pos + records.size());
             long version = last;
             for (EventRecord r : records) {
-                StoredRecord s = StoredRecord.of(r, streamId, ++version, pos, now,
-                        r.decodedPayload() != null && ImmutableValues.isImmutable(r.decodedPayload().getClass()));
+                StoredRecord s = StoredRecord.of(r, streamId, ++version, pos, now, cacheable(r));
                 log[pos] = s;
                 batchStart[pos] = size;
                 stream.positions.add(pos);
-                positions.put(r.eventId(), pos);
-                byType.computeIfAbsent(r.type(), t -> new IntList()).add(pos);
+                positions.add(r.eventId(), pos, log);
+                IntList ofType = byType.get(r.type());
+                if (ofType == null) {
+                    ofType = new IntList();
+                    byType.put(r.type(), ofType);
+                }
+                ofType.add(pos);
                 stored.add(s);
                 pos++;
             }
@@ -106,10 +115,20 @@ public final class InMemoryStorage implements EventStorage {
         return new AppendOutcome(stored, false);
     }
 
+    private static boolean cacheable(EventRecord r) {
+        return r.decodedPayload() != null && ImmutableValues.isImmutable(r.decodedPayload().getClass());
+    }
+
+    /** @return true: events appended at their current version are kept as objects, encoded only when asked */
+    @Override
+    public boolean keepsDecodedPayloads() {
+        return true;
+    }
+
     /** Exact retry -> the original outcome; any other known id -> duplicate; all new -> null. */
     private AppendOutcome checkIds(String streamId, StreamIndex stream, List<EventRecord> records) {
-        Integer first = positions.get(records.get(0).eventId());
-        if (first != null && stream != null) {
+        int first = positions.get(records.get(0).eventId(), log);
+        if (first >= 0 && stream != null) {
             StoredRecord firstStored = log[first];
             if (firstStored.streamId().equals(streamId) && isExactRetry(firstStored, records)) {
                 List<StoredRecord> original = new ArrayList<>(records.size());
@@ -120,8 +139,8 @@ public final class InMemoryStorage implements EventStorage {
             }
         }
         for (EventRecord r : records) {
-            Integer at = positions.get(r.eventId());
-            if (at != null) {
+            int at = positions.get(r.eventId(), log);
+            if (at >= 0) {
                 StoredRecord s = log[at];
                 throw new DuplicateEventIdException(r.eventId(), "already stored at global position " + at
                         + " (stream '" + s.streamId() + "' version " + s.streamVersion()
@@ -232,8 +251,7 @@ public final class InMemoryStorage implements EventStorage {
     public long positionOf(UUID eventId) {
         lock.readLock().lock();
         try {
-            Integer p = positions.get(eventId);
-            return p == null ? -1 : p;
+            return positions.get(eventId, log);
         } finally {
             lock.readLock().unlock();
         }
