@@ -118,7 +118,7 @@ public final class PostgresBenchmark {
                 long count = 0;
                 long pos = 0;
                 while (count < events) {
-                    List<StoredRecord> page = storage.readAll(pos, 4096);
+                    List<StoredRecord> page = storage.readAll(pos, (int) Math.min(4096, events - count));
                     if (page.isEmpty()) {
                         break;
                     }
