@@ -12,6 +12,7 @@ import dev.rewind.spi.StoredRecord;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -256,13 +257,22 @@ public final class FileStorage implements EventStorage {
     }
 
     private static void syncDirectory(Path dir) throws IOException {
+        boolean interrupted = Thread.interrupted(); // an interrupt would close the channel mid-force
         try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
             d.force(true);
         } catch (IOException e) {
-            if (!System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("win")) {
+            if (e instanceof ClosedByInterruptException) {
+                interrupted = true;
+                Thread.interrupted();
+                syncDirectory(dir);
+            } else if (!System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("win")) {
                 throw e;
             }
             // Windows cannot open a directory as a file; NTFS journals the name anyway
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -528,22 +538,28 @@ public final class FileStorage implements EventStorage {
         }
         ByteBuffer[] buffers = group.toArray(new ByteBuffer[0]);
         long pos = s.writeEnd;
-        s.channel.position(pos);
-        long remaining = 0;
-        for (ByteBuffer b : buffers) {
-            remaining += b.remaining();
-        }
-        while (remaining > 0) {
-            remaining -= s.channel.write(buffers);
-        }
-        s.writeEnd = s.channel.position();
+        s.writeEnd = s.io(ch -> { // repeatable: everything is written again from pos
+            long remaining = 0;
+            for (ByteBuffer b : buffers) {
+                b.rewind();
+                remaining += b.remaining();
+            }
+            ch.position(pos);
+            while (remaining > 0) {
+                remaining -= ch.write(buffers);
+            }
+            return ch.position();
+        });
         group.clear();
     }
 
     private void sync(Segment s) throws IOException {
         if (durability == Durability.FSYNC) {
             long start = System.nanoTime();
-            s.channel.force(false);
+            s.io(ch -> {
+                ch.force(false);
+                return null;
+            });
             lastSyncNanos = System.nanoTime() - start;
             fsyncs.incrementAndGet();
         }
@@ -551,7 +567,7 @@ public final class FileStorage implements EventStorage {
 
     private Segment newSegment(long base) throws IOException {
         FileChannel ch = createSegmentFile(dir, base);
-        Segment s = new Segment(dir.resolve(Segment.fileName(base)), base, ch, 0);
+        Segment s = new Segment(dir.resolve(Segment.fileName(base)), base, ch, true, 0);
         rw.writeLock().lock();
         try {
             Segment[] old = segments;

@@ -125,7 +125,7 @@ final class LogLoader {
             FileChannel ch = repair && last
                     ? FileChannel.open(e.getValue(), StandardOpenOption.READ, StandardOpenOption.WRITE)
                     : FileChannel.open(e.getValue(), StandardOpenOption.READ);
-            Segment seg = new Segment(e.getValue(), e.getKey(), ch, 0);
+            Segment seg = new Segment(e.getValue(), e.getKey(), ch, repair && last, 0);
             segments.add(seg);
             loadSegment(seg, last);
         }

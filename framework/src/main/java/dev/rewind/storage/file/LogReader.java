@@ -83,7 +83,7 @@ final class LogReader {
 
     private static void readChunk(Segment s, byte[] buf, long start, int len, Path dir) {
         try {
-            int n = SegmentScanner.readFully(s.channel, buf, 0, start, start + len);
+            int n = s.io(ch -> SegmentScanner.readFully(ch, buf, 0, start, start + len));
             if (n < len) {
                 throw new CorruptStoreException("segment " + s.path + " is shorter than its index says: expected "
                         + len + " bytes at offset " + start + ", found " + n);

@@ -1,8 +1,12 @@
 package dev.rewind.storage.file;
 
 import java.io.IOException;
+import java.nio.channels.ClosedByInterruptException;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Locale;
 
 /** One segment file: named by the global position of its first record. */
@@ -11,16 +15,20 @@ final class Segment {
 
     final Path path;
     final long base;
-    final FileChannel channel;
+    private final boolean writable;
+    /** Replaced when a thread interrupted during I/O made the JDK close it (see {@link #io}). */
+    volatile FileChannel channel;
+    private volatile boolean released;
     /** Bytes that are acknowledged and readable; written only by the committing thread. */
     volatile long readableEnd;
     /** Bytes written so far (the committing thread's own). */
     long writeEnd;
 
-    Segment(Path path, long base, FileChannel channel, long size) {
+    Segment(Path path, long base, FileChannel channel, boolean writable, long size) {
         this.path = path;
         this.base = base;
         this.channel = channel;
+        this.writable = writable;
         this.readableEnd = size;
         this.writeEnd = size;
     }
@@ -46,7 +54,53 @@ final class Segment {
     }
 
     void close() throws IOException {
+        released = true;
         channel.close();
+    }
+
+    /** One I/O operation on the segment's channel. */
+    interface Io<T> {
+        T run(FileChannel channel) throws IOException;
+    }
+
+    /**
+     * Runs an I/O operation so that an interrupted thread cannot break the storage: a {@link FileChannel}
+     * is closed by the JDK when a thread using it is interrupted, for every thread. Here the channel is
+     * then reopened and the operation run again (it must be repeatable: positional reads, writes at a
+     * given offset, force), and the thread's interrupt status is restored at the end.
+     */
+    <T> T io(Io<T> operation) throws IOException {
+        boolean interrupted = false;
+        try {
+            for (int attempt = 0; ; attempt++) {
+                FileChannel ch = channel;
+                try {
+                    return operation.run(ch);
+                } catch (ClosedChannelException e) {
+                    if (e instanceof ClosedByInterruptException) {
+                        interrupted = true;
+                        Thread.interrupted(); // retry with the status clear, restore it below
+                    }
+                    if (released || attempt >= 10) {
+                        throw e;
+                    }
+                    reopen(ch);
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private synchronized void reopen(FileChannel failed) throws IOException {
+        if (channel == failed && !failed.isOpen() && !released) {
+            OpenOption[] options = writable
+                    ? new OpenOption[] {StandardOpenOption.READ, StandardOpenOption.WRITE}
+                    : new OpenOption[] {StandardOpenOption.READ};
+            channel = FileChannel.open(path, options);
+        }
     }
 
     @Override
