@@ -1,11 +1,13 @@
 package dev.rewind.storage.file;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
+import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,6 +17,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.zip.CRC32C;
+import java.util.zip.CheckedOutputStream;
 
 /**
  * The indexes saved at close ({@code index.snapshot}), so that the next open need not decode the records
@@ -41,21 +44,19 @@ final class IndexSnapshot {
     }
 
     static void write(Path dir, LogIndex index) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + index.count() * 32);
-        DataOutputStream out = new DataOutputStream(bytes);
-        out.write(MAGIC);
-        index.writeTo(out);
-        out.flush();
-        byte[] body = bytes.toByteArray();
-        CRC32C crc = new CRC32C();
-        crc.update(body);
         Path tmp = dir.resolve(FILE + ".tmp");
+        CRC32C crc = new CRC32C();
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                 StandardOpenOption.WRITE)) {
-            ByteBuffer[] buffers = {ByteBuffer.wrap(body), ByteBuffer.allocate(4).putInt(0, (int) crc.getValue())};
-            long remaining = body.length + 4L;
-            while (remaining > 0) {
-                remaining -= ch.write(buffers);
+            OutputStream raw = Channels.newOutputStream(ch); // not closed here: the channel is
+            DataOutputStream out = new DataOutputStream(new BufferedOutputStream(new CheckedOutputStream(raw, crc),
+                    1 << 16));
+            out.write(MAGIC);
+            index.writeTo(out);
+            out.flush();
+            ByteBuffer checksum = ByteBuffer.allocate(4).putInt(0, (int) crc.getValue());
+            while (checksum.hasRemaining()) {
+                ch.write(checksum);
             }
             ch.force(false);
         }
