@@ -62,6 +62,9 @@ import java.util.function.LongConsumer;
  * done; the pool replaces broken connections, so a later call succeeds once the server is back.
  */
 public final class PostgresStorage implements EventStorage {
+    /** The range of PostgreSQL's timestamptz (4713 BC to 294276 AD), with a margin. */
+    private static final Instant EARLIEST = Instant.parse("-4700-01-01T00:00:00Z");
+    private static final Instant LATEST = Instant.parse("+294000-01-01T00:00:00Z");
     private final HikariDataSource pool;
     private final String schema;
     private final Appender appender;
@@ -254,6 +257,12 @@ public final class PostgresStorage implements EventStorage {
 
     /** recordedAt never decreases along the global order, so the first match by time is the first by position. */
     private long firstPositionAt(Instant instant, String op) {
+        if (instant.isBefore(EARLIEST)) {
+            return 0; // before anything PostgreSQL can store
+        }
+        if (instant.isAfter(LATEST)) {
+            return headPosition();
+        }
         Object[] key = Rows.timeKey(instant);
         return queryLong("SELECT coalesce((SELECT global_position FROM rewind_events"
                 + " WHERE (recorded_at, recorded_at_nanos) " + op + " (?, ?)"

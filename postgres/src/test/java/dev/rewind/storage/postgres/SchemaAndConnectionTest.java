@@ -9,6 +9,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
@@ -63,6 +64,19 @@ class SchemaAndConnectionTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("not a PostgreSQL JDBC URL: 'jdbc:mysql://localhost/db' (expected"
                         + " jdbc:postgresql://host:port/database)");
+    }
+
+    @Test
+    void time_searches_beyond_what_postgresql_can_store_answer_the_start_or_the_head() {
+        TestDatabase.dropSchema(SCHEMA);
+        try (PostgresStorage storage = TestDatabase.builder(SCHEMA).build()) {
+            storage.append("s", ExpectedVersion.noStream(), TestRecords.batch(2, "t"), Clock.systemUTC());
+
+            assertThat(storage.positionAtOrAfter(Instant.MIN)).isZero();
+            assertThat(storage.positionAfter(Instant.MIN)).isZero();
+            assertThat(storage.positionAtOrAfter(Instant.MAX)).isEqualTo(2);
+            assertThat(storage.positionAfter(Instant.MAX)).isEqualTo(2);
+        }
     }
 
     private static List<String> versions() throws Exception {
