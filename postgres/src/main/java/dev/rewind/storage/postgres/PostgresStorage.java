@@ -3,6 +3,8 @@ package dev.rewind.storage.postgres;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.pool.HikariPool;
+import dev.rewind.ConcurrencyConflictException;
+import dev.rewind.DuplicateEventIdException;
 import dev.rewind.EventStoreException;
 import dev.rewind.ExpectedVersion;
 import dev.rewind.spi.AppendOutcome;
@@ -193,14 +195,14 @@ public final class PostgresStorage implements EventStorage {
             for (EventRecord r : records) {
                 long at = positionOf(r.eventId());
                 if (at >= 0) {
-                    return new dev.rewind.DuplicateEventIdException(r.eventId(), "already stored at global position "
+                    return new DuplicateEventIdException(r.eventId(), "already stored at global position "
                             + at + "; nothing of this batch was written");
                 }
             }
-            return new dev.rewind.DuplicateEventIdException(records.get(0).eventId(),
+            return new DuplicateEventIdException(records.get(0).eventId(),
                     "rejected by the unique index (" + message + "); nothing of this batch was written");
         }
-        return new dev.rewind.ConcurrencyConflictException(streamId, expected, streamVersion(streamId));
+        return new ConcurrencyConflictException(streamId, expected, streamVersion(streamId));
     }
 
     @Override
