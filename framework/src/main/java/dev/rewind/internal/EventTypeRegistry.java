@@ -29,6 +29,14 @@ public final class EventTypeRegistry {
     private final Map<String, EventType> byName;
     private final Map<Class<?>, EventType> byClass;
 
+    /** On the append path: one ClassValue read per event instead of a map probe. */
+    private final ClassValue<EventType> classCache = new ClassValue<>() {
+        @Override
+        protected EventType computeValue(Class<?> type) {
+            return byClass.get(type);
+        }
+    };
+
     private EventTypeRegistry(Map<String, EventType> byName, Map<Class<?>, EventType> byClass) {
         this.byName = byName;
         this.byClass = byClass;
@@ -53,7 +61,7 @@ public final class EventTypeRegistry {
      * @throws UnknownEventTypeException when the class is not registered
      */
     public EventType byClass(Class<?> payloadClass) {
-        EventType type = byClass.get(payloadClass);
+        EventType type = classCache.get(payloadClass);
         if (type == null) {
             throw new UnknownEventTypeException(payloadClass.getName(),
                     "(a payload class that is not a registered event type; annotate it with @Event and register or scan it)");

@@ -104,13 +104,21 @@ public final class EventRecord {
         return decodedPayload;
     }
 
-    /** The encoder of a lazily encoded record, or null; for {@link StoredRecord#of}. */
-    Function<Object, byte[]> encoder() {
+    /**
+     * For storages that keep payload objects: what turns {@link #decodedPayload()} into bytes.
+     *
+     * @return the encoder of a record whose bytes are not encoded yet, or null
+     */
+    public Function<Object, byte[]> encoder() {
         return payload == null ? encoder : null;
     }
 
-    /** The bytes if already encoded, else null; for {@link StoredRecord#of}. */
-    byte[] payloadIfEncoded() {
+    /**
+     * For storages that keep payload objects: the bytes without encoding them.
+     *
+     * @return the bytes if they are encoded already, else null
+     */
+    public byte[] payloadIfEncoded() {
         return payload;
     }
 

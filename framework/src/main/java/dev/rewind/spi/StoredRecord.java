@@ -51,19 +51,45 @@ public final class StoredRecord {
         this.encoder = null;
     }
 
-    private StoredRecord(EventRecord record, String streamId, long streamVersion, long globalPosition,
-                         Instant recordedAt, Function<Object, byte[]> encoder) {
-        this.eventId = record.eventId();
+    private StoredRecord(UUID eventId, String streamId, long streamVersion, long globalPosition, String type,
+                         int schemaVersion, Instant recordedAt, byte[] payload, Metadata metadata,
+                         Object decodedPayload, Function<Object, byte[]> encoder) {
+        this.eventId = Objects.requireNonNull(eventId, "eventId");
         this.streamId = Objects.requireNonNull(streamId, "streamId");
         this.streamVersion = streamVersion;
         this.globalPosition = globalPosition;
-        this.type = record.type();
-        this.schemaVersion = record.schemaVersion();
+        this.type = Objects.requireNonNull(type, "type");
+        this.schemaVersion = schemaVersion;
         this.recordedAt = Objects.requireNonNull(recordedAt, "recordedAt");
-        this.payload = record.payloadIfEncoded();
-        this.metadata = record.metadata();
-        this.decodedPayload = record.decodedPayload();
+        this.payload = payload;
+        this.metadata = Objects.requireNonNull(metadata, "metadata");
+        this.decodedPayload = decodedPayload;
         this.encoder = encoder;
+    }
+
+    /**
+     * A stored record whose bytes are encoded from the payload object on first use: for storages that
+     * keep payload objects instead of bytes ({@link EventStorage#keepsDecodedPayloads()}).
+     *
+     * @param eventId unique in the store
+     * @param streamId its stream
+     * @param streamVersion position in the stream
+     * @param globalPosition position in the store
+     * @param type logical type name
+     * @param schemaVersion the type's current version
+     * @param recordedAt when the storage recorded it
+     * @param decodedPayload the payload object (nobody may change it)
+     * @param metadata its metadata
+     * @param encoder turns the payload object into its bytes
+     * @return the record
+     */
+    public static StoredRecord encodedLazily(UUID eventId, String streamId, long streamVersion, long globalPosition,
+                                             String type, int schemaVersion, Instant recordedAt,
+                                             Object decodedPayload, Metadata metadata,
+                                             Function<Object, byte[]> encoder) {
+        return new StoredRecord(eventId, streamId, streamVersion, globalPosition, type, schemaVersion, recordedAt,
+                null, metadata, Objects.requireNonNull(decodedPayload, "decodedPayload"),
+                Objects.requireNonNull(encoder, "encoder"));
     }
 
     /**
@@ -80,7 +106,9 @@ public final class StoredRecord {
     public static StoredRecord of(EventRecord record, String streamId, long streamVersion, long globalPosition,
                                   Instant recordedAt, boolean keepDecoded) {
         if (keepDecoded && record.decodedPayload() != null) {
-            return new StoredRecord(record, streamId, streamVersion, globalPosition, recordedAt, record.encoder());
+            return new StoredRecord(record.eventId(), streamId, streamVersion, globalPosition, record.type(),
+                    record.schemaVersion(), recordedAt, record.payloadIfEncoded(), record.metadata(),
+                    record.decodedPayload(), record.encoder());
         }
         return new StoredRecord(record.eventId(), streamId, streamVersion, globalPosition, record.type(),
                 record.schemaVersion(), recordedAt, record.payload(), record.metadata(),

@@ -1,33 +1,36 @@
 package dev.rewind.storage.memory;
 
-import dev.rewind.spi.StoredRecord;
-import java.util.UUID;
-
 /**
- * Event id -> global position, as an open-addressing table of positions (linear probing, at most half
- * full). The ids themselves are not copied: a slot holds {@code position + 1} and the id is read from
- * the log. About 8 bytes per event, against about 50 for a {@code HashMap<UUID, Integer>} entry, and
- * one array probe instead of a chain of objects. Not thread-safe: the storage's lock guards it.
+ * Event id -> global position, as an open-addressing table (linear probing, at most half full). The
+ * ids are not copied: a slot holds a 32-bit tag of the id's hash and {@code position + 1}, and the id
+ * is read from the storage's id columns only when the tag matches. One cache miss per lookup on a
+ * large store (the tag and the position share a slot), 16 bytes per event at most, against about 80
+ * for a {@code HashMap<UUID, Integer>} entry with its UUID. Not thread-safe: the storage's lock guards it.
  */
 final class IdIndex {
-    private int[] slots = new int[1 << 11];
+    private long[] slots = new long[1 << 11];
     private int shift = 64 - 11;
     private int count;
 
     /**
-     * @param id an event id
-     * @param log the storage's log
+     * @param hi the id's most significant bits
+     * @param lo the id's least significant bits
+     * @param his the storage's column of most significant bits
+     * @param los the storage's column of least significant bits
      * @return its position, or -1
      */
-    int get(UUID id, StoredRecord[] log) {
+    int get(long hi, long lo, long[] his, long[] los) {
         int mask = slots.length - 1;
-        for (int i = slot(id); ; i = (i + 1) & mask) {
-            int s = slots[i];
+        long h = hash(hi, lo);
+        long tag = h << 32;
+        for (int i = (int) (h >>> shift); ; i = (i + 1) & mask) {
+            long s = slots[i];
             if (s == 0) {
                 return -1;
             }
-            if (log[s - 1].eventId().equals(id)) {
-                return s - 1;
+            int p = (int) s - 1;
+            if ((s & 0xFFFF_FFFF_0000_0000L) == tag && his[p] == hi && los[p] == lo) {
+                return p;
             }
         }
     }
@@ -35,40 +38,43 @@ final class IdIndex {
     /**
      * Adds an id that is not in the table yet.
      *
-     * @param id the id
-     * @param position its position (the log holds the record there already)
-     * @param log the storage's log
+     * @param hi the id's most significant bits
+     * @param lo the id's least significant bits
+     * @param position its position (the columns hold it there already)
+     * @param his the storage's column of most significant bits
+     * @param los the storage's column of least significant bits
      */
-    void add(UUID id, int position, StoredRecord[] log) {
+    void add(long hi, long lo, int position, long[] his, long[] los) {
         if ((count + 1) * 2 > slots.length) {
-            grow(log);
+            grow(his, los);
         }
-        insert(id, position);
+        insert(hash(hi, lo), position);
         count++;
     }
 
-    private void insert(UUID id, int position) {
+    private void insert(long h, int position) {
         int mask = slots.length - 1;
-        int i = slot(id);
+        int i = (int) (h >>> shift);
         while (slots[i] != 0) {
             i = (i + 1) & mask;
         }
-        slots[i] = position + 1;
+        slots[i] = (h << 32) | (position + 1L);
     }
 
-    private void grow(StoredRecord[] log) {
-        int[] old = slots;
-        slots = new int[old.length * 2];
+    private void grow(long[] his, long[] los) {
+        long[] old = slots;
+        slots = new long[old.length * 2];
         shift--;
-        for (int s : old) {
+        for (long s : old) {
             if (s != 0) {
-                insert(log[s - 1].eventId(), s - 1);
+                int p = (int) s - 1;
+                insert(hash(his[p], los[p]), p);
             }
         }
     }
 
-    private int slot(UUID id) {
-        long h = (id.getMostSignificantBits() ^ id.getLeastSignificantBits()) * 0x9E3779B97F4A7C15L;
-        return (int) (h >>> shift);
+    /** High bits pick the slot, low 32 bits are the tag. */
+    private static long hash(long hi, long lo) {
+        return (hi ^ lo) * 0x9E3779B97F4A7C15L;
     }
 }

@@ -21,7 +21,6 @@ import java.time.ZonedDateTime;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Decides, once per class, whether a payload can be shared between the appender and every reader:
@@ -35,7 +34,13 @@ final class ImmutableValues {
             UUID.class, Instant.class, LocalDate.class, LocalDateTime.class, LocalTime.class, OffsetDateTime.class,
             OffsetTime.class, ZonedDateTime.class, Duration.class, Period.class, Year.class, YearMonth.class,
             MonthDay.class, ZoneOffset.class, DayOfWeek.class, Month.class);
-    private static final ConcurrentHashMap<Class<?>, Boolean> CACHE = new ConcurrentHashMap<>();
+    /** Asked once per appended event: a ClassValue read is cheaper than a map lookup. */
+    private static final ClassValue<Boolean> CACHE = new ClassValue<>() {
+        @Override
+        protected Boolean computeValue(Class<?> type) {
+            return check(type, new HashSet<>());
+        }
+    };
 
     private ImmutableValues() {
     }
@@ -45,12 +50,7 @@ final class ImmutableValues {
      * @return whether no one holding an instance can change it
      */
     static boolean isImmutable(Class<?> type) {
-        Boolean known = CACHE.get(type);
-        if (known == null) {
-            known = check(type, new HashSet<>());
-            CACHE.put(type, known);
-        }
-        return known;
+        return CACHE.get(type);
     }
 
     private static boolean check(Class<?> type, Set<Class<?>> visiting) {

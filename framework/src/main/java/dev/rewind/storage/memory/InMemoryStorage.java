@@ -3,6 +3,7 @@ package dev.rewind.storage.memory;
 import dev.rewind.ConcurrencyConflictException;
 import dev.rewind.DuplicateEventIdException;
 import dev.rewind.ExpectedVersion;
+import dev.rewind.Metadata;
 import dev.rewind.spi.AppendOutcome;
 import dev.rewind.spi.EventRecord;
 import dev.rewind.spi.EventStorage;
@@ -11,6 +12,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
@@ -18,30 +20,55 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Function;
 
 /**
- * An {@link EventStorage} held in memory: fast, and gone when the process ends. It keeps the decoded
- * payload of events appended at their current version beside the bytes, so reads need no decoding,
- * but only for payloads that nobody can change afterwards (records whose components are all immutable
- * values: see {@link ImmutableValues}); any other payload is decoded from its bytes on every read, so
- * that neither the appender nor a reader can change what another reader sees.
+ * An {@link EventStorage} held in memory: fast, and gone when the process ends.
+ *
+ * <p>It keeps the payload objects of events appended at their current version instead of their bytes,
+ * so neither append nor read encodes or decodes JSON (the bytes are encoded only if someone asks for
+ * them) — but only for payloads that nobody can change afterwards (records whose components are all
+ * immutable values: see {@link ImmutableValues}); any other payload is kept as bytes and decoded on
+ * every read, so that neither the appender nor a reader can change what another reader sees.
+ *
+ * <p>Events are kept in columns (arrays indexed by global position) rather than one object per event:
+ * an append allocates nothing that lives on, so a store of millions of events costs the garbage
+ * collector nothing to keep, and about 70 bytes per event besides the payload objects. Reads build
+ * {@link StoredRecord}s, which die young.
  *
  * <p>Appends are serialised by a write lock; reads share a read lock.
  */
 public final class InMemoryStorage implements EventStorage {
     private final ReadWriteLock lock = new ReentrantReadWriteLock();
-    private StoredRecord[] log = new StoredRecord[1024];
-    /** {@code batchStart[p]}: the position of the first record of the batch that stored position p. */
-    private int[] batchStart = new int[1024];
+    private int capacity = 1024;
+    private long[] idHi = new long[capacity];
+    private long[] idLo = new long[capacity];
+    private String[] streamOf = new String[capacity];
+    private int[] versionOf = new int[capacity];
+    private String[] typeOf = new String[capacity];
+    private int[] schemaOf = new int[capacity];
+    private Instant[] recordedAt = new Instant[capacity];
+    private Metadata[] metadataOf = new Metadata[capacity];
+    /** The payload object, or null when only the bytes are kept. */
+    private Object[] objects = new Object[capacity];
+    /** The payload's bytes ({@code byte[]}), or what encodes the object into them ({@code Function}). */
+    private Object[] bytesOrEncoder = new Object[capacity];
+    /** Set at the position of each batch's first event: an exact retry must be one whole batch. */
+    private final BitSet batchStarts = new BitSet();
     private volatile int size;
     private final Map<String, StreamIndex> streams = new HashMap<>();
-    private final IdIndex positions = new IdIndex();
+    private final IdIndex ids = new IdIndex();
     private final Map<String, IntList> byType = new HashMap<>();
     private Instant lastRecordedAt = Instant.MIN;
 
-    /** Per stream: the global positions of its records, in stream order. */
+    /** Per stream: its id (one shared instance) and the global positions of its records, in order. */
     private static final class StreamIndex {
+        final String id;
         final IntList positions = new IntList();
+
+        StreamIndex(String id) {
+            this.id = id;
+        }
     }
 
     /** A growable int array (positions), cheaper than a list of boxed integers. */
@@ -61,6 +88,12 @@ public final class InMemoryStorage implements EventStorage {
     public InMemoryStorage() {
     }
 
+    /** @return true: events appended at their current version are kept as objects, encoded only when asked */
+    @Override
+    public boolean keepsDecodedPayloads() {
+        return true;
+    }
+
     @Override
     public AppendOutcome append(String streamId, ExpectedVersion expected, List<EventRecord> records, Clock clock) {
         for (EventRecord r : records) {
@@ -68,7 +101,7 @@ public final class InMemoryStorage implements EventStorage {
                 r.payload(); // encode outside the lock; only immutable payloads are kept as objects
             }
         }
-        List<StoredRecord> stored;
+        int first;
         lock.writeLock().lock();
         try {
             StreamIndex stream = streams.get(streamId);
@@ -81,7 +114,7 @@ public final class InMemoryStorage implements EventStorage {
                 throw new ConcurrencyConflictException(streamId, expected, last);
             }
             if (stream == null) {
-                stream = new StreamIndex();
+                stream = new StreamIndex(streamId);
                 streams.put(streamId, stream);
             }
             Instant now = clock.instant();
@@ -89,83 +122,86 @@ public final class InMemoryStorage implements EventStorage {
                 now = lastRecordedAt; // a clock that steps back must not break time queries
             }
             lastRecordedAt = now;
-            stored = new ArrayList<>(records.size());
-            int pos = size;
-            ensureCapacity(pos + records.size());
-            long version = last;
+            first = size;
+            ensureCapacity(first + records.size());
+            int pos = first;
+            int version = (int) last;
             for (EventRecord r : records) {
-                StoredRecord s = StoredRecord.of(r, streamId, ++version, pos, now, cacheable(r));
-                log[pos] = s;
-                batchStart[pos] = size;
+                put(pos, r, stream.id, ++version, now);
                 stream.positions.add(pos);
-                positions.add(r.eventId(), pos, log);
                 IntList ofType = byType.get(r.type());
                 if (ofType == null) {
                     ofType = new IntList();
                     byType.put(r.type(), ofType);
                 }
                 ofType.add(pos);
-                stored.add(s);
                 pos++;
             }
+            batchStarts.set(first);
             size = pos;
         } finally {
             lock.writeLock().unlock();
         }
-        return new AppendOutcome(stored, false);
+        return new AppendOutcome(records(first, first + records.size()), false);
+    }
+
+    private void put(int pos, EventRecord r, String streamId, int version, Instant now) {
+        UUID id = r.eventId();
+        idHi[pos] = id.getMostSignificantBits();
+        idLo[pos] = id.getLeastSignificantBits();
+        streamOf[pos] = streamId;
+        versionOf[pos] = version;
+        typeOf[pos] = r.type();
+        schemaOf[pos] = r.schemaVersion();
+        recordedAt[pos] = now;
+        metadataOf[pos] = r.metadata();
+        if (cacheable(r)) {
+            objects[pos] = r.decodedPayload();
+            byte[] bytes = r.payloadIfEncoded();
+            bytesOrEncoder[pos] = bytes != null ? bytes : r.encoder();
+        } else {
+            bytesOrEncoder[pos] = r.payload();
+        }
+        ids.add(idHi[pos], idLo[pos], pos, idHi, idLo);
     }
 
     private static boolean cacheable(EventRecord r) {
         return r.decodedPayload() != null && ImmutableValues.isImmutable(r.decodedPayload().getClass());
     }
 
-    /** @return true: events appended at their current version are kept as objects, encoded only when asked */
-    @Override
-    public boolean keepsDecodedPayloads() {
-        return true;
-    }
-
     /** Exact retry -> the original outcome; any other known id -> duplicate; all new -> null. */
     private AppendOutcome checkIds(String streamId, StreamIndex stream, List<EventRecord> records) {
-        int first = positions.get(records.get(0).eventId(), log);
-        if (first >= 0 && stream != null) {
-            StoredRecord firstStored = log[first];
-            if (firstStored.streamId().equals(streamId) && isExactRetry(firstStored, records)) {
-                List<StoredRecord> original = new ArrayList<>(records.size());
-                for (int i = 0; i < records.size(); i++) {
-                    original.add(log[first + i]);
-                }
-                return new AppendOutcome(original, true);
-            }
+        int first = positionOf(records.get(0).eventId().getMostSignificantBits(),
+                records.get(0).eventId().getLeastSignificantBits());
+        if (first >= 0 && stream != null && streamOf[first].equals(streamId) && isExactRetry(first, records)) {
+            return new AppendOutcome(records(first, first + records.size()), true);
         }
         for (EventRecord r : records) {
-            int at = positions.get(r.eventId(), log);
+            UUID id = r.eventId();
+            int at = positionOf(id.getMostSignificantBits(), id.getLeastSignificantBits());
             if (at >= 0) {
-                StoredRecord s = log[at];
-                throw new DuplicateEventIdException(r.eventId(), "already stored at global position " + at
-                        + " (stream '" + s.streamId() + "' version " + s.streamVersion()
+                throw new DuplicateEventIdException(id, "already stored at global position " + at
+                        + " (stream '" + streamOf[at] + "' version " + versionOf[at]
                         + "); nothing of this batch was written");
             }
         }
         return null;
     }
 
+    private int positionOf(long hi, long lo) {
+        return ids.get(hi, lo, idHi, idLo);
+    }
+
     /** The batch is the same batch again: a whole stored batch (no more, no less), same ids, same stream, same content. */
-    private boolean isExactRetry(StoredRecord firstStored, List<EventRecord> records) {
-        int basePos = (int) firstStored.globalPosition();
-        int end = basePos + records.size();
-        if (batchStart[basePos] != basePos || end > size || (end < size && batchStart[end] != end)) {
+    private boolean isExactRetry(int first, List<EventRecord> records) {
+        int end = first + records.size();
+        if (!batchStarts.get(first) || end > size || (end < size && !batchStarts.get(end))) {
             return false;
         }
         for (int i = 0; i < records.size(); i++) {
-            long p = basePos + i;
-            if (p >= size) {
-                return false;
-            }
-            StoredRecord s = log[(int) p];
-            if (!s.streamId().equals(firstStored.streamId())
-                    || s.streamVersion() != firstStored.streamVersion() + i
-                    || !records.get(i).sameContentAs(s)) {
+            int p = first + i;
+            if (!streamOf[p].equals(streamOf[first]) || versionOf[p] != versionOf[first] + i
+                    || !records.get(i).sameContentAs(record(p))) {
                 return false;
             }
         }
@@ -173,10 +209,44 @@ public final class InMemoryStorage implements EventStorage {
     }
 
     private void ensureCapacity(int needed) {
-        if (needed > log.length) {
-            log = Arrays.copyOf(log, Math.max(needed, log.length * 2));
-            batchStart = Arrays.copyOf(batchStart, log.length);
+        if (needed <= capacity) {
+            return;
         }
+        int c = Math.max(needed, capacity * 2);
+        idHi = Arrays.copyOf(idHi, c);
+        idLo = Arrays.copyOf(idLo, c);
+        streamOf = Arrays.copyOf(streamOf, c);
+        versionOf = Arrays.copyOf(versionOf, c);
+        typeOf = Arrays.copyOf(typeOf, c);
+        schemaOf = Arrays.copyOf(schemaOf, c);
+        recordedAt = Arrays.copyOf(recordedAt, c);
+        metadataOf = Arrays.copyOf(metadataOf, c);
+        objects = Arrays.copyOf(objects, c);
+        bytesOrEncoder = Arrays.copyOf(bytesOrEncoder, c);
+        capacity = c;
+    }
+
+    /** Builds the record at a position; call under the lock. */
+    @SuppressWarnings("unchecked")
+    private StoredRecord record(int p) {
+        UUID id = new UUID(idHi[p], idLo[p]);
+        Object object = objects[p];
+        Object b = bytesOrEncoder[p];
+        if (object != null && !(b instanceof byte[])) {
+            return StoredRecord.encodedLazily(id, streamOf[p], versionOf[p], p, typeOf[p], schemaOf[p], recordedAt[p],
+                    object, metadataOf[p], (Function<Object, byte[]>) b);
+        }
+        return new StoredRecord(id, streamOf[p], versionOf[p], p, typeOf[p], schemaOf[p], recordedAt[p],
+                (byte[]) b, metadataOf[p], object);
+    }
+
+    /** Records at positions [from, to); call under the lock (or for positions already published). */
+    private List<StoredRecord> records(int from, int to) {
+        StoredRecord[] out = new StoredRecord[to - from];
+        for (int p = from; p < to; p++) {
+            out[p - from] = record(p);
+        }
+        return Collections.unmodifiableList(Arrays.asList(out));
     }
 
     @Override
@@ -191,7 +261,7 @@ public final class InMemoryStorage implements EventStorage {
             int to = (int) Math.min(stream.positions.size, (long) from + maxCount);
             StoredRecord[] out = new StoredRecord[to - from];
             for (int i = from; i < to; i++) {
-                out[i - from] = log[stream.positions.values[i]];
+                out[i - from] = record(stream.positions.values[i]);
             }
             return Collections.unmodifiableList(Arrays.asList(out));
         } finally {
@@ -218,8 +288,7 @@ public final class InMemoryStorage implements EventStorage {
                 return List.of();
             }
             int from = (int) fromPosition;
-            int to = (int) Math.min(size, (long) from + maxCount);
-            return Collections.unmodifiableList(Arrays.asList(Arrays.copyOfRange(log, from, to)));
+            return records(from, (int) Math.min(size, (long) from + maxCount));
         } finally {
             lock.readLock().unlock();
         }
@@ -239,7 +308,7 @@ public final class InMemoryStorage implements EventStorage {
             }
             List<StoredRecord> out = new ArrayList<>();
             for (int i = start; i < list.size && out.size() < maxCount; i++) {
-                out.add(log[list.values[i]]);
+                out.add(record(list.values[i]));
             }
             return Collections.unmodifiableList(out);
         } finally {
@@ -251,7 +320,7 @@ public final class InMemoryStorage implements EventStorage {
     public long positionOf(UUID eventId) {
         lock.readLock().lock();
         try {
-            return positions.get(eventId, log);
+            return positionOf(eventId.getMostSignificantBits(), eventId.getLeastSignificantBits());
         } finally {
             lock.readLock().unlock();
         }
@@ -280,7 +349,7 @@ public final class InMemoryStorage implements EventStorage {
             int hi = size;
             while (lo < hi) {
                 int mid = (lo + hi) >>> 1;
-                int c = log[mid].recordedAt().compareTo(instant);
+                int c = recordedAt[mid].compareTo(instant);
                 if (c < 0 || (strictlyAfter && c == 0)) {
                     lo = mid + 1;
                 } else {
