@@ -92,7 +92,7 @@ public final class DefaultEventStore implements EventStore {
         AppendOutcome outcome = storage.append(streamId, expected, records, clock);
         List<StoredEvent<?>> stored = decodeAll(outcome.records());
         if (!outcome.alreadyAppended()) {
-            delivery.drain();
+            delivery.drain(stored);
         }
         return new AppendResult(streamId, stored, outcome.alreadyAppended());
     }
@@ -201,21 +201,13 @@ public final class DefaultEventStore implements EventStore {
     public long replay(long fromPosition, long toPosition, EventListener listener) {
         checkPosition(fromPosition, "fromPosition");
         Objects.requireNonNull(listener, "listener");
-        long pos = fromPosition;
-        long count = 0;
-        while (pos < toPosition) {
-            int max = (int) Math.min(PAGE, toPosition - pos);
-            List<StoredRecord> page = storage.readAll(pos, max);
-            if (page.isEmpty()) {
-                break;
-            }
-            for (StoredRecord r : page) {
-                listener.on(pipeline.decode(r));
-            }
-            count += page.size();
-            pos = page.get(page.size() - 1).globalPosition() + 1;
+        if (fromPosition >= toPosition) {
+            return 0;
         }
-        return count;
+        if (storage instanceof DirectReplay direct) {
+            return direct.replayDirect(fromPosition, toPosition, pipeline, listener);
+        }
+        return storage.forEach(fromPosition, toPosition, record -> listener.on(pipeline.decode(record)));
     }
 
     private static void checkPosition(long position, String name) {

@@ -56,24 +56,42 @@ final class Delivery {
     }
 
     void drain() {
+        drain(List.of());
+    }
+
+    /**
+     * Delivers everything up to the head.
+     *
+     * @param appended events the caller has just appended and decoded, in order: when delivery reaches
+     *     their first position they are delivered as they are, instead of being read and decoded again
+     */
+    void drain(List<StoredEvent<?>> appended) {
         while (storage.headPosition() > next) {
             if (!draining.compareAndSet(false, true)) {
                 return; // the thread draining now will see our events (it re-checks the head after releasing)
             }
             try {
-                drainOnce();
+                drainOnce(appended);
             } finally {
                 draining.set(false);
             }
         }
     }
 
-    private void drainOnce() {
+    private void drainOnce(List<StoredEvent<?>> appended) {
         long head;
         while ((head = storage.headPosition()) > next) {
             if (listeners.isEmpty()) {
                 next = head; // nobody to tell: a subscriber sees only events stored after it subscribed
                 return;
+            }
+            if (!appended.isEmpty() && appended.get(0).globalPosition() == next) {
+                for (StoredEvent<?> event : appended) {
+                    deliver(event);
+                    next = event.globalPosition() + 1;
+                }
+                appended = List.of();
+                continue;
             }
             List<StoredRecord> page = storage.readAll(next, (int) Math.min(DefaultEventStore.PAGE, head - next));
             if (page.isEmpty()) {
@@ -94,6 +112,10 @@ final class Delivery {
             LOG.error("cannot deliver the event at global position {}: {}", record.globalPosition(), e.getMessage(), e);
             return;
         }
+        deliver(event);
+    }
+
+    private void deliver(StoredEvent<?> event) {
         for (Subscriber s : listeners) { // iterates over a snapshot
             if (event.globalPosition() < s.from()) {
                 continue;

@@ -62,6 +62,33 @@ public interface EventStorage extends AutoCloseable {
     List<StoredRecord> readAll(long fromPosition, int maxCount);
 
     /**
+     * Visits the records in {@code [fromPosition, toPosition)} in global order: the replay path. The
+     * default reads pages with {@link #readAll}; a storage may override it to hand records over without
+     * building lists.
+     *
+     * @param fromPosition the first global position (inclusive)
+     * @param toPosition the end (exclusive); {@code Long.MAX_VALUE} for "up to the head"
+     * @param visitor receives each record
+     * @return how many records were visited
+     */
+    default long forEach(long fromPosition, long toPosition, java.util.function.Consumer<StoredRecord> visitor) {
+        long pos = fromPosition;
+        long count = 0;
+        while (pos < toPosition) {
+            List<StoredRecord> page = readAll(pos, (int) Math.min(4096, toPosition - pos));
+            if (page.isEmpty()) {
+                break;
+            }
+            for (StoredRecord r : page) {
+                visitor.accept(r);
+            }
+            count += page.size();
+            pos = page.get(page.size() - 1).globalPosition() + 1;
+        }
+        return count;
+    }
+
+    /**
      * Records of one type. The default scans {@link #readAll}; storages with a type index override it.
      *
      * @param type a logical type name

@@ -3,7 +3,12 @@ package dev.rewind.storage.memory;
 import dev.rewind.ConcurrencyConflictException;
 import dev.rewind.DuplicateEventIdException;
 import dev.rewind.ExpectedVersion;
+import dev.rewind.EventListener;
 import dev.rewind.Metadata;
+import dev.rewind.StoredEvent;
+import dev.rewind.internal.DirectReplay;
+import dev.rewind.internal.EventPipeline;
+import dev.rewind.internal.EventTypeRegistry.EventType;
 import dev.rewind.spi.AppendOutcome;
 import dev.rewind.spi.EventRecord;
 import dev.rewind.spi.EventStorage;
@@ -20,6 +25,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -33,16 +39,16 @@ import java.util.function.Function;
  *
  * <p>Events are kept in columns (arrays indexed by global position) rather than one object per event:
  * an append allocates nothing that lives on, so a store of millions of events costs the garbage
- * collector nothing to keep, and about 70 bytes per event besides the payload objects. Reads build
+ * collector nothing to keep, and about 90 bytes per event besides the payload and id objects. Reads build
  * {@link StoredRecord}s, which die young.
  *
  * <p>Appends are serialised by a write lock; reads share a read lock.
  */
-public final class InMemoryStorage implements EventStorage {
+public final class InMemoryStorage implements EventStorage, DirectReplay {
     private final ReadWriteLock lock = new ReentrantReadWriteLock();
     private int capacity = 1024;
-    private long[] idHi = new long[capacity];
-    private long[] idLo = new long[capacity];
+    /** The event ids, kept as the objects the appender made: a replay hands them on without allocating. */
+    private UUID[] idOf = new UUID[capacity];
     private String[] streamOf = new String[capacity];
     private int[] versionOf = new int[capacity];
     private String[] typeOf = new String[capacity];
@@ -147,8 +153,7 @@ public final class InMemoryStorage implements EventStorage {
 
     private void put(int pos, EventRecord r, String streamId, int version, Instant now) {
         UUID id = r.eventId();
-        idHi[pos] = id.getMostSignificantBits();
-        idLo[pos] = id.getLeastSignificantBits();
+        idOf[pos] = id;
         streamOf[pos] = streamId;
         versionOf[pos] = version;
         typeOf[pos] = r.type();
@@ -162,7 +167,7 @@ public final class InMemoryStorage implements EventStorage {
         } else {
             bytesOrEncoder[pos] = r.payload();
         }
-        ids.add(idHi[pos], idLo[pos], pos, idHi, idLo);
+        ids.add(id, pos, idOf);
     }
 
     private static boolean cacheable(EventRecord r) {
@@ -171,14 +176,13 @@ public final class InMemoryStorage implements EventStorage {
 
     /** Exact retry -> the original outcome; any other known id -> duplicate; all new -> null. */
     private AppendOutcome checkIds(String streamId, StreamIndex stream, List<EventRecord> records) {
-        int first = positionOf(records.get(0).eventId().getMostSignificantBits(),
-                records.get(0).eventId().getLeastSignificantBits());
+        int first = ids.get(records.get(0).eventId(), idOf);
         if (first >= 0 && stream != null && streamOf[first].equals(streamId) && isExactRetry(first, records)) {
             return new AppendOutcome(records(first, first + records.size()), true);
         }
         for (EventRecord r : records) {
             UUID id = r.eventId();
-            int at = positionOf(id.getMostSignificantBits(), id.getLeastSignificantBits());
+            int at = ids.get(id, idOf);
             if (at >= 0) {
                 throw new DuplicateEventIdException(id, "already stored at global position " + at
                         + " (stream '" + streamOf[at] + "' version " + versionOf[at]
@@ -186,10 +190,6 @@ public final class InMemoryStorage implements EventStorage {
             }
         }
         return null;
-    }
-
-    private int positionOf(long hi, long lo) {
-        return ids.get(hi, lo, idHi, idLo);
     }
 
     /** The batch is the same batch again: a whole stored batch (no more, no less), same ids, same stream, same content. */
@@ -213,8 +213,7 @@ public final class InMemoryStorage implements EventStorage {
             return;
         }
         int c = Math.max(needed, capacity * 2);
-        idHi = Arrays.copyOf(idHi, c);
-        idLo = Arrays.copyOf(idLo, c);
+        idOf = Arrays.copyOf(idOf, c);
         streamOf = Arrays.copyOf(streamOf, c);
         versionOf = Arrays.copyOf(versionOf, c);
         typeOf = Arrays.copyOf(typeOf, c);
@@ -226,10 +225,10 @@ public final class InMemoryStorage implements EventStorage {
         capacity = c;
     }
 
-    /** Builds the record at a position; call under the lock. */
+    /** Builds the record at a position below {@code size} (see {@link #forEach} for why no lock is needed). */
     @SuppressWarnings("unchecked")
     private StoredRecord record(int p) {
-        UUID id = new UUID(idHi[p], idLo[p]);
+        UUID id = idOf[p];
         Object object = objects[p];
         Object b = bytesOrEncoder[p];
         if (object != null && !(b instanceof byte[])) {
@@ -294,6 +293,44 @@ public final class InMemoryStorage implements EventStorage {
         }
     }
 
+    /**
+     * Visits without the lock, so that a visitor may append: every column entry below {@code size} is
+     * written before {@code size} is (a volatile write), never changed afterwards, and kept by every
+     * later copy of the columns, so a reader that reads {@code size} first sees them all.
+     */
+    @Override
+    public long forEach(long fromPosition, long toPosition, Consumer<StoredRecord> visitor) {
+        int end = (int) Math.min(size, toPosition);
+        for (int p = (int) fromPosition; p < end; p++) {
+            visitor.accept(record(p));
+        }
+        return Math.max(0, end - fromPosition);
+    }
+
+    /** Not API: see {@link DirectReplay}; lock-free for the reason given at {@link #forEach}. */
+    @Override
+    public long replayDirect(long from, long to, EventPipeline pipeline, EventListener listener) {
+        int end = (int) Math.min(size, to);
+        String lastType = null;
+        EventType known = null;
+        for (int p = (int) from; p < end; p++) {
+            Object payload = objects[p];
+            String type = typeOf[p];
+            if (type != lastType) {
+                lastType = type;
+                known = pipeline.types().byStoredName(type);
+            }
+            if (payload != null && known != null && known.javaClass() == payload.getClass()
+                    && known.name().equals(type)) {
+                listener.on(new StoredEvent<>(idOf[p], streamOf[p], versionOf[p], p, type, schemaOf[p], recordedAt[p],
+                        payload, metadataOf[p]));
+            } else {
+                listener.on(pipeline.decode(record(p)));
+            }
+        }
+        return Math.max(0, end - from);
+    }
+
     @Override
     public List<StoredRecord> readByType(String type, long fromPosition, int maxCount) {
         lock.readLock().lock();
@@ -320,7 +357,7 @@ public final class InMemoryStorage implements EventStorage {
     public long positionOf(UUID eventId) {
         lock.readLock().lock();
         try {
-            return positionOf(eventId.getMostSignificantBits(), eventId.getLeastSignificantBits());
+            return ids.get(eventId, idOf);
         } finally {
             lock.readLock().unlock();
         }
