@@ -25,7 +25,7 @@ import java.util.Map;
  *
  * <pre>
  * java -jar benchmarks/target/benchmarks.jar [--n 1000000] [--warmups 1] [--iterations 3]
- *      [--phases APPEND,DISPATCH,...] [--sides rewind,axon] [--out benchmarks/results/run.json] [--jvm "-Xms4g -Xmx4g ..."]
+ *      [--phases APPEND,DISPATCH,...] [--sides rewind,axon] [--rounds 1] [--out benchmarks/results/run.json] [--jvm "-Xms4g -Xmx4g ..."]
  * java -jar benchmarks/target/benchmarks.jar jmh [JMH options]     (the micro-benchmarks)
  * </pre>
  */
@@ -52,6 +52,7 @@ public final class Main {
         String out = "benchmarks/results/run-" + Instant.now().toString().replace(':', '-') + ".json";
         String jvm = DEFAULT_JVM;
         String sides = "rewind,axon";
+        int rounds = 1;
         for (int i = 0; i < args.length; i += 2) {
             String value = args[i + 1];
             switch (args[i]) {
@@ -62,8 +63,9 @@ public final class Main {
                 case "--out" -> out = value;
                 case "--jvm" -> jvm = value;
                 case "--sides" -> sides = value;
+                case "--rounds" -> rounds = Integer.parseInt(value);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + "; expected --n, --warmups, --iterations, --phases, --sides, --out or --jvm");
+                        + "; expected --n, --warmups, --iterations, --phases, --sides, --rounds, --out or --jvm");
             }
         }
         long t0 = System.nanoTime();
@@ -78,17 +80,21 @@ public final class Main {
         ArrayNode runs = report.putArray("runs");
         Map<Phase, JsonNode[]> results = new EnumMap<>(Phase.class);
         boolean failed = false;
+        report.put("rounds", rounds);
         for (Phase phase : phases) {
             JsonNode[] pair = new JsonNode[2];
-            for (int s = 0; s < 2; s++) {
-                String side = s == 0 ? "rewind" : "axon";
-                if (s == 1 && !phase.axon() || !List.of(sides.split(",")).contains(side)) {
-                    continue;
+            for (int round = 0; round < rounds; round++) { // the sides alternate: R, A, R, A...
+                for (int s = 0; s < 2; s++) {
+                    String side = s == 0 ? "rewind" : "axon";
+                    if (s == 1 && !phase.axon() || !List.of(sides.split(",")).contains(side)) {
+                        continue;
+                    }
+                    JsonNode r = runChild(json, jvm, phase, side, n, warmups, iterations);
+                    ((ObjectNode) r).put("round", round);
+                    runs.add(r);
+                    failed |= "failed".equals(r.path("status").asText());
+                    pair[s] = merge(json, pair[s], r);
                 }
-                JsonNode r = runChild(json, jvm, phase, side, n, warmups, iterations);
-                runs.add(r);
-                failed |= "failed".equals(r.path("status").asText());
-                pair[s] = r;
             }
             results.put(phase, pair);
         }
@@ -107,6 +113,24 @@ public final class Main {
             System.out.println("FAILED: at least one phase failed or did not verify (see above)");
             System.exit(1);
         }
+    }
+
+    /** Pools the measured iterations of several rounds of one side of a phase: one median over all. */
+    private static JsonNode merge(ObjectMapper json, JsonNode so, JsonNode next) {
+        if (so == null || !"ok".equals(so.path("status").asText())) {
+            return so == null ? next : so;
+        }
+        if (!"ok".equals(next.path("status").asText())) {
+            return next;
+        }
+        List<Double> all = new ArrayList<>();
+        so.get("iterations").forEach(v -> all.add(v.asDouble()));
+        next.get("iterations").forEach(v -> all.add(v.asDouble()));
+        Stats st = Stats.of(all);
+        ObjectNode merged = json.createObjectNode().put("status", "ok")
+                .put("median", st.median()).put("min", st.min()).put("max", st.max());
+        all.forEach(merged.putArray("iterations")::add);
+        return merged;
     }
 
     private static JsonNode runChild(ObjectMapper json, String jvm, Phase phase, String side, int n,
