@@ -19,18 +19,20 @@ import dev.rewind.serialization.JacksonEventSerializer;
 import dev.rewind.spi.EventStorage;
 import dev.rewind.spi.EventUpcaster;
 import dev.rewind.spi.ParameterResolver;
-import dev.rewind.storage.memory.InMemoryStorage;
+import dev.rewind.storage.internal.StorageUrls;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The entry point: assembles an event store and its projections once, at start-up.
  *
  * <pre>{@code
  * try (Rewind rewind = Rewind.builder()
- *         .storage(new InMemoryStorage())
+ *         .storage("file:data")                 // the embedded file log (the default: file:rewind-data)
  *         .scanPackages("com.example.orders")   // @Event records, @Projection and @Upcaster classes
  *         .build()) {                           // plus every RewindPlugin on the class path
  *     rewind.store().append("order-42", ExpectedVersion.noStream(), List.of(new OrderPlaced(...)));
@@ -45,6 +47,7 @@ import java.util.Objects;
  * start-up with a message naming what is wrong, where, and the fix. Closing it closes the storage.
  */
 public final class Rewind implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Rewind.class);
     private final EventStorage storage;
     private final DefaultEventStore store;
     private final DefaultProjections projections;
@@ -70,11 +73,18 @@ public final class Rewind implements AutoCloseable {
             projectionTypes.add(ProjectionType.of(c, inspector, index));
         }
 
-        this.storage = b.storage == null ? new InMemoryStorage() : b.storage;
-        EventPipeline pipeline = new EventPipeline(registry, new JacksonEventSerializer());
-        this.store = new DefaultEventStore(storage, pipeline, b.clock);
-        this.projections = new DefaultProjections(store, index, projectionTypes);
-        this.commands = b.commands.build(store, registry.types().keySet(), scan);
+        this.storage = b.storage != null ? b.storage : StorageUrls.open(b.storageUrl(), loader);
+        try {
+            EventPipeline pipeline = new EventPipeline(registry, new JacksonEventSerializer());
+            this.store = new DefaultEventStore(storage, pipeline, b.clock);
+            this.projections = new DefaultProjections(store, index, projectionTypes);
+            this.commands = b.commands.build(store, registry.types().keySet(), scan);
+        } catch (RuntimeException | Error e) {
+            if (b.storage == null) {
+                storage.close(); // opened here: release it (a file storage's lock) before failing
+            }
+            throw e;
+        }
     }
 
     private static ClassLoader defaultLoader() {
@@ -121,7 +131,10 @@ public final class Rewind implements AutoCloseable {
 
     /** Configures a {@link Rewind}. Every method may be called several times; registrations add up. */
     public static final class Builder {
+        /** The storage when nothing else is configured: the embedded file log. */
+        public static final String DEFAULT_STORAGE = "file:rewind-data";
         private EventStorage storage;
+        private String url;
         private Clock clock = Clock.systemUTC();
         private ClassLoader classLoader;
         private boolean discoverPlugins = true;
@@ -132,12 +145,42 @@ public final class Rewind implements AutoCloseable {
         }
 
         /**
-         * @param storage where events are kept (default: in memory)
+         * @param storage where events are kept (default: {@link #DEFAULT_STORAGE})
          * @return this
          */
         public Builder storage(EventStorage storage) {
             this.storage = Objects.requireNonNull(storage, "storage");
+            this.url = null;
             return this;
+        }
+
+        /**
+         * Chooses the storage by URL, opened by the {@link dev.rewind.spi.StorageProvider} of its scheme:
+         * {@code file:DIR} (the embedded file log), {@code memory:}, or {@code jdbc:postgresql://...?user=..&password=..}
+         * with the {@code rewind-postgres} module on the class path. Rewind closes it when it is closed.
+         *
+         * @param url a storage URL
+         * @return this
+         */
+        public Builder storage(String url) {
+            this.url = Objects.requireNonNull(url, "url");
+            this.storage = null;
+            return this;
+        }
+
+        /**
+         * The storage URL used when none was configured: the {@code rewind.storage} system property,
+         * else the {@code REWIND_STORAGE} environment variable, else {@value #DEFAULT_STORAGE}: the
+         * embedded, durable file log in {@code ./rewind-data}.
+         */
+        private String storageUrl() {
+            if (url != null) {
+                return url;
+            }
+            String configured = System.getProperty("rewind.storage", System.getenv("REWIND_STORAGE"));
+            String chosen = configured == null || configured.isBlank() ? DEFAULT_STORAGE : configured;
+            LOG.info("no storage configured in Rewind.builder(): using {}", chosen);
+            return chosen;
         }
 
         /**
