@@ -2,6 +2,7 @@ package dev.rewind.internal.dispatch;
 
 import dev.rewind.StoredEvent;
 import dev.rewind.annotation.Event;
+import dev.rewind.internal.Annotations;
 import java.lang.annotation.Annotation;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
@@ -11,7 +12,6 @@ import java.lang.reflect.Modifier;
 import java.lang.reflect.Parameter;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -108,32 +108,13 @@ public final class HandlerInspector {
     private static List<Method> handlerMethods(Class<?> type, Class<? extends Annotation> annotation) {
         List<Method> out = new ArrayList<>();
         Set<String> seen = new HashSet<>();
-        for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
-            Method[] declared = c.getDeclaredMethods();
-            Arrays.sort(declared, Comparator.comparing(Method::toGenericString));
-            for (Method m : declared) {
-                if (m.isBridge() || m.isSynthetic()) {
-                    continue;
-                }
-                String signature = m.getName() + Arrays.toString(m.getParameterTypes());
-                if (seen.add(signature) && isHandler(m, annotation)) {
-                    out.add(m);
-                }
+        for (Method m : Annotations.declaredMethods(type)) {
+            String signature = m.getName() + Arrays.toString(m.getParameterTypes());
+            if (seen.add(signature) && Annotations.isAnnotated(m, annotation)) {
+                out.add(m);
             }
         }
         return out;
-    }
-
-    private static boolean isHandler(Method m, Class<? extends Annotation> annotation) {
-        if (m.isAnnotationPresent(annotation)) {
-            return true;
-        }
-        for (Annotation a : m.getAnnotations()) {
-            if (a.annotationType().isAnnotationPresent(annotation)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private Class<?> validate(Method m, String at) {
