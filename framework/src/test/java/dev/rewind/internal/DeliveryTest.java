@@ -3,12 +3,10 @@ package dev.rewind.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import dev.rewind.EventListener;
 import dev.rewind.EventStore;
 import dev.rewind.ExpectedVersion;
+import dev.rewind.LogCapture;
 import dev.rewind.Rewind;
 import dev.rewind.StoredEvent;
 import dev.rewind.spi.ContractFixtures;
@@ -26,27 +24,24 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Delivery to subscribers: what is logged, what is skipped, and order under concurrent appenders. */
 class DeliveryTest {
-    private final Logger log = (Logger) LoggerFactory.getLogger(Delivery.class);
-    private final ListAppender<ILoggingEvent> logged = new ListAppender<>();
+    @RegisterExtension
+    final LogCapture logged = new LogCapture(Delivery.class);
     private final InMemoryStorage storage = new InMemoryStorage();
     private Rewind rewind;
     private EventStore store;
 
     @BeforeEach
     void setUp() {
-        logged.start();
-        log.addAppender(logged);
         rewind = ContractFixtures.builder().storage(storage).build();
         store = rewind.store();
     }
 
     @AfterEach
     void tearDown() {
-        log.detachAppender(logged);
         rewind.close();
     }
 
@@ -67,7 +62,7 @@ class DeliveryTest {
 
         store.append("order-7", ExpectedVersion.noStream(), List.of(new Placed("order-7", 1)));
 
-        assertThat(logged.list).singleElement().satisfies(e -> {
+        assertThat(logged.events()).singleElement().satisfies(e -> {
             assertThat(e.getLevel()).isEqualTo(Level.ERROR);
             assertThat(e.getFormattedMessage()).isEqualTo(
                     "subscriber the-failing-subscriber failed on the event at global position 0 (Placed in stream 'order-7');"
@@ -87,7 +82,7 @@ class DeliveryTest {
         narrower.append("b", ExpectedVersion.noStream(), List.of(new Placed("b", 1)));
 
         assertThat(seen).containsExactly(1L);
-        assertThat(logged.list).singleElement().satisfies(e -> {
+        assertThat(logged.events()).singleElement().satisfies(e -> {
             assertThat(e.getLevel()).isEqualTo(Level.ERROR);
             assertThat(e.getFormattedMessage()).startsWith(
                     "cannot deliver the event at global position 0: unknown event type 'Added' at global position 0");

@@ -3,10 +3,8 @@ package dev.rewind.plugin;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import dev.rewind.ExpectedVersion;
+import dev.rewind.LogCapture;
 import dev.rewind.Metadata;
 import dev.rewind.RawEvent;
 import dev.rewind.Rewind;
@@ -20,29 +18,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 
 /** Plugins found by ServiceLoader: every registrar method, failures skipped and logged, conflicts named. */
 class PluginLoadingTest {
     @TempDir
     Path dir;
-    private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
-    private final Logger logger = (Logger) LoggerFactory.getLogger(PluginLoader.class);
-
-    @BeforeEach
-    void captureLogs() {
-        logs.start();
-        logger.addAppender(logs);
-    }
-
-    @AfterEach
-    void releaseLogs() {
-        logger.detachAppender(logs);
-    }
+    @RegisterExtension
+    final LogCapture logs = new LogCapture(PluginLoader.class);
 
     /** A class loader that sees the test class path plus one services file listing the given plugins. */
     private ClassLoader withPlugins(String... classNames) throws IOException {
@@ -80,7 +65,7 @@ class PluginLoadingTest {
         try (Rewind rewind = Rewind.builder().classLoader(loader).build()) {
             assertThat(rewind.projections().names()).containsExactlyInAnyOrder("pings", "pongs");
         }
-        List<String> messages = logs.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+        List<String> messages = logs.messages();
         assertThat(messages).anySatisfy(m -> assertThat(m).startsWith("a RewindPlugin failed to load and is skipped: ")
                 .contains(name(Plugins.BrokenConstructor.class)));
         assertThat(messages).anySatisfy(m -> assertThat(m).startsWith("a RewindPlugin failed to load and is skipped: ")

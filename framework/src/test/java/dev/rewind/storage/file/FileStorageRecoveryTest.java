@@ -4,11 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import dev.rewind.CorruptStoreException;
 import dev.rewind.ExpectedVersion;
+import dev.rewind.LogCapture;
 import dev.rewind.spi.EventRecord;
 import dev.rewind.spi.StoredRecord;
 import java.io.IOException;
@@ -22,31 +20,17 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 
 /** What open does with a log cut short by a crash (truncates it) and with a damaged one (refuses, changes nothing). */
 class FileStorageRecoveryTest {
     @TempDir
     Path dir;
 
-    private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
-    private final Logger logger = (Logger) LoggerFactory.getLogger(FileStorage.class);
-
-    @BeforeEach
-    void captureLogs() {
-        logs.start();
-        logger.addAppender(logs);
-    }
-
-    @AfterEach
-    void releaseLogs() {
-        logger.detachAppender(logs);
-    }
+    @RegisterExtension
+    final LogCapture logs = new LogCapture(FileStorage.class);
 
     private Path segment(long base) {
         return dir.resolve(Segment.fileName(base));
@@ -97,8 +81,7 @@ class FileStorageRecoveryTest {
     }
 
     private List<String> warnings() {
-        return logs.list.stream().filter(e -> e.getLevel() == Level.WARN).map(ILoggingEvent::getFormattedMessage)
-                .collect(Collectors.toList());
+        return logs.messages(Level.WARN);
     }
 
     @Test
