@@ -24,31 +24,15 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIf;
 
 /** Connections killed mid-batch and a server restarted under load. */
-class FaultsTest {
+class FaultsTest extends FreshSchemaTest {
     private static final String SCHEMA = "faults";
 
-    private PostgresStorage storage;
-
-    @BeforeAll
-    static void server() {
-        TestDatabase.requireServer();
-    }
-
-    @BeforeEach
-    void open() {
-        storage = TestDatabase.fresh(SCHEMA);
-    }
-
-    @AfterEach
-    void close() {
-        storage.close();
+    FaultsTest() {
+        super(SCHEMA);
     }
 
     @Test

@@ -18,36 +18,20 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * The "no skipped events" proof: appenders whose transactions stay open for random times, committing
  * in an order nobody controls, and one reader tailing "everything after the last position I saw".
  */
-class TailingReaderTest {
+class TailingReaderTest extends FreshSchemaTest {
     private static final String SCHEMA = "tailing";
     private static final int APPENDERS = 8;
     private static final int BATCHES_PER_APPENDER = 25;
     private static final int BATCH_SIZE = 3;
 
-    private PostgresStorage storage;
-
-    @BeforeAll
-    static void server() {
-        TestDatabase.requireServer();
-    }
-
-    @BeforeEach
-    void open() {
-        storage = TestDatabase.fresh(SCHEMA);
-    }
-
-    @AfterEach
-    void close() {
-        storage.close();
+    TailingReaderTest() {
+        super(SCHEMA);
     }
 
     @Test
