@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rewind.Rewind;
 import dev.rewind.StoredEvent;
 import dev.rewind.storage.file.FileStorage;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
@@ -17,8 +16,6 @@ import picocli.CommandLine.Spec;
 @Command(name = "stats", description = "Print figures about the store as one JSON object: events, streams, "
         + "events per type, first and last recording time, segments and bytes.")
 final class StatsCommand implements Callable<Integer> {
-    private static final int PAGE = 1024;
-
     @Spec
     CommandSpec spec;
     @Mixin
@@ -33,15 +30,10 @@ final class StatsCommand implements Callable<Integer> {
             Map<String, Long> byType = new TreeMap<>();
             StoredEvent<?> first = null;
             StoredEvent<?> last = null;
-            long position = 0;
-            for (List<StoredEvent<?>> page = rewind.store().readAll(0, PAGE); !page.isEmpty();
-                    page = rewind.store().readAll(position, PAGE)) {
-                for (StoredEvent<?> e : page) {
-                    byType.merge(e.type(), 1L, Long::sum);
-                    first = first == null ? e : first;
-                    last = e;
-                }
-                position = last.globalPosition() + 1;
+            for (StoredEvent<?> e : AllEvents.of(rewind.store())) {
+                byType.merge(e.type(), 1L, Long::sum);
+                first = first == null ? e : first;
+                last = e;
             }
             doc.put("directory", stats.directory().toAbsolutePath().normalize().toString());
             doc.put("events", stats.events());

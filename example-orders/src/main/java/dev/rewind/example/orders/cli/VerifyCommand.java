@@ -26,8 +26,6 @@ import picocli.CommandLine.Spec;
 @Command(name = "verify", description = "Check every checksum and the indexes; print a JSON report. "
         + "Exits 1, naming each problem on stderr, when the store is damaged.")
 final class VerifyCommand implements Callable<Integer> {
-    private static final int PAGE = 1024;
-
     @Spec
     CommandSpec spec;
     @Mixin
@@ -75,20 +73,18 @@ final class VerifyCommand implements Callable<Integer> {
         Map<String, Long> lastVersion = new HashMap<>();
         long checks = 0;
         long position = 0;
-        for (List<StoredEvent<?>> page = store.readAll(0, PAGE); !page.isEmpty(); page = store.readAll(position, PAGE)) {
-            for (StoredEvent<?> e : page) {
-                String where = "event " + e.eventId() + " at global position " + e.globalPosition();
-                if (store.positionOf(e.eventId()) != e.globalPosition()) {
-                    problems.add("event-id index: " + where + " is indexed at " + store.positionOf(e.eventId()));
-                }
-                if (store.positionAfter(e.recordedAt()) <= e.globalPosition()) {
-                    problems.add("time index: " + where + " recorded at " + e.recordedAt() + " is not before position "
-                            + store.positionAfter(e.recordedAt()));
-                }
-                lastVersion.put(e.streamId(), e.streamVersion());
-                checks += 2;
-                position = e.globalPosition() + 1;
+        for (StoredEvent<?> e : AllEvents.of(store)) {
+            String where = "event " + e.eventId() + " at global position " + e.globalPosition();
+            if (store.positionOf(e.eventId()) != e.globalPosition()) {
+                problems.add("event-id index: " + where + " is indexed at " + store.positionOf(e.eventId()));
             }
+            if (store.positionAfter(e.recordedAt()) <= e.globalPosition()) {
+                problems.add("time index: " + where + " recorded at " + e.recordedAt() + " is not before position "
+                        + store.positionAfter(e.recordedAt()));
+            }
+            lastVersion.put(e.streamId(), e.streamVersion());
+            checks += 2;
+            position = e.globalPosition() + 1;
         }
         for (Map.Entry<String, Long> s : lastVersion.entrySet()) {
             long indexed = store.streamVersion(s.getKey());
