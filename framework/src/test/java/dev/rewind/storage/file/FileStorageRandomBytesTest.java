@@ -9,18 +9,15 @@ import dev.rewind.Metadata;
 import dev.rewind.spi.EventRecord;
 import dev.rewind.spi.StoredRecord;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.stream.Stream;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -64,7 +61,7 @@ class FileStorageRandomBytesTest {
     @AfterContainer
     static void deleteIt() throws IOException {
         LOG.setLevel(null);
-        delete(sound);
+        TestFiles.deleteTree(sound);
     }
 
     @Provide
@@ -116,7 +113,7 @@ class FileStorageRandomBytesTest {
                 }
             });
         } finally {
-            delete(dir);
+            TestFiles.deleteTree(dir);
         }
     }
 
@@ -140,15 +137,4 @@ class FileStorageRandomBytesTest {
         assertThat(r.metadata()).isEqualTo(w.metadata());
     }
 
-    private static void delete(Path dir) throws IOException {
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.delete(p);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        }
-    }
 }
