@@ -64,8 +64,7 @@ final class DemoCommand implements Callable<Integer> {
         try (Rewind rewind = start(storage, clock)) {
             doc = OrdersDemo.run(rewind, clock, Json.MAPPER);
         }
-        spec.commandLine().getOut().println(Json.pretty(doc));
-        spec.commandLine().getOut().flush();
+        Json.print(spec.commandLine().getOut(), doc);
         return 0;
     }
 

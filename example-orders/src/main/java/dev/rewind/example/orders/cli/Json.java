@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rewind.Metadata;
 import dev.rewind.StoredEvent;
 import dev.rewind.serialization.JacksonEventSerializer;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 
 /** The JSON the demo and the CLI print: Rewind's mapper, map keys sorted, instants as ISO-8601 text. */
@@ -30,6 +31,17 @@ public final class Json {
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * Prints a tree or a value as indented JSON followed by a line end, then flushes.
+     *
+     * @param out where to print
+     * @param value a tree or a value
+     */
+    public static void print(PrintWriter out, Object value) {
+        out.println(pretty(value));
+        out.flush();
     }
 
     /**

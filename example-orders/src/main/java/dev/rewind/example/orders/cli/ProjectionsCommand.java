@@ -34,8 +34,7 @@ final class ProjectionsCommand implements Callable<Integer> {
                 p.set("state", Json.tree(rewind.projections().state(name)));
             }
         }
-        spec.commandLine().getOut().println(Json.pretty(doc));
-        spec.commandLine().getOut().flush();
+        Json.print(spec.commandLine().getOut(), doc);
         return 0;
     }
 }

@@ -50,8 +50,7 @@ final class StateCommand implements Callable<Integer> {
             } else {
                 state = rewind.projections().state(projection);
             }
-            spec.commandLine().getOut().println(Json.pretty(state));
-            spec.commandLine().getOut().flush();
+            Json.print(spec.commandLine().getOut(), state);
         }
         return 0;
     }

@@ -45,8 +45,7 @@ final class StatsCommand implements Callable<Integer> {
             doc.put("bytes", stats.bytes());
             doc.put("durability", stats.durability().toString());
         }
-        spec.commandLine().getOut().println(Json.pretty(doc));
-        spec.commandLine().getOut().flush();
+        Json.print(spec.commandLine().getOut(), doc);
         return 0;
     }
 }

@@ -57,8 +57,7 @@ final class VerifyCommand implements Callable<Integer> {
         report.put("index_checks", indexChecks);
         report.set("problems", Json.tree(problems));
         report.set("notes", Json.tree(notes));
-        spec.commandLine().getOut().println(Json.pretty(report));
-        spec.commandLine().getOut().flush();
+        Json.print(spec.commandLine().getOut(), report);
         if (problems.isEmpty()) {
             return 0;
         }
