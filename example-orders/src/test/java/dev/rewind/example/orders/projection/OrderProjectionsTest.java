@@ -15,6 +15,7 @@ import dev.rewind.example.orders.domain.OrderShipped;
 import dev.rewind.example.orders.projection.totals.OrderTotal;
 import dev.rewind.example.orders.projection.totals.OrderTotal.Status;
 import dev.rewind.example.orders.projection.users.UserActivity;
+import dev.rewind.storage.memory.InMemoryStorage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,7 +37,7 @@ class OrderProjectionsTest {
 
     @BeforeEach
     void start() {
-        rewind = OrdersApp.rewind().clock(clock).build();
+        rewind = OrdersApp.rewind().storage(new InMemoryStorage()).clock(clock).build();
     }
 
     @AfterEach

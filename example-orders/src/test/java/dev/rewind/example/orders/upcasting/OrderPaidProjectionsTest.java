@@ -11,6 +11,7 @@ import dev.rewind.example.orders.domain.OrderEvent;
 import dev.rewind.example.orders.domain.OrderPaid;
 import dev.rewind.example.orders.domain.OrderPlaced;
 import dev.rewind.example.orders.domain.OrderShipped;
+import dev.rewind.storage.memory.InMemoryStorage;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -44,13 +45,13 @@ class OrderPaidProjectionsTest {
     @Test
     void old_events_and_native_v3_events_give_the_same_totals() {
         Map<String, Object> fromOldReleases;
-        try (Rewind rewind = OrdersApp.rewind().build()) {
+        try (Rewind rewind = OrdersApp.rewind().storage(new InMemoryStorage()).build()) {
             StoredFixtures.load(rewind.store(), "release-1-events.json");
             StoredFixtures.load(rewind.store(), "release-2-events.json");
             fromOldReleases = projections(rewind);
         }
         Map<String, Object> fromToday;
-        try (Rewind rewind = OrdersApp.rewind().build()) {
+        try (Rewind rewind = OrdersApp.rewind().storage(new InMemoryStorage()).build()) {
             for (OrderEvent e : NATIVE_V3) {
                 rewind.store().append(OrderEvent.streamOf(e.orderId()), ExpectedVersion.any(), List.of(e));
             }

@@ -7,6 +7,7 @@ import dev.rewind.Rewind;
 import dev.rewind.StoredEvent;
 import dev.rewind.example.orders.OrdersApp;
 import dev.rewind.example.orders.domain.OrderPaid;
+import dev.rewind.storage.memory.InMemoryStorage;
 import org.junit.jupiter.api.Test;
 
 /** Events stored by releases 1 and 2 read back, through the store, as today's v3 records. */
@@ -14,7 +15,7 @@ class OrderPaidUpcastingTest {
 
     @Test
     void old_payments_read_back_as_v3_and_keep_their_stored_version() {
-        try (Rewind rewind = OrdersApp.rewind().build()) {
+        try (Rewind rewind = OrdersApp.rewind().storage(new InMemoryStorage()).build()) {
             assertThat(StoredFixtures.load(rewind.store(), "release-1-events.json")).isEqualTo(8);
             assertThat(StoredFixtures.load(rewind.store(), "release-2-events.json")).isEqualTo(6);
 
