@@ -18,7 +18,8 @@ public interface Projections {
     /**
      * @param name a projection name
      * @param <T> the state type (what its {@code @QueryState} method returns)
-     * @return its live state
+     * @return its live state, reflecting every event stored before the call (even while live delivery
+     *     of the latest events is still under way on another thread)
      * @throws IllegalArgumentException naming the projection when it is unknown
      */
     <T> T state(String name);

@@ -75,7 +75,12 @@ public final class DefaultProjections implements Projections, EventListener, Aut
     @Override
     @SuppressWarnings("unchecked")
     public <T> T state(String name) {
-        return (T) runner(name).state();
+        ProjectionRunner runner = runner(name);
+        // Read-your-writes: live delivery may still be under way on another thread (a second appender,
+        // or a storage's watcher of other instances); apply what is stored before answering. The
+        // runner skips those events when delivery reaches them, so each is applied once.
+        runner.catchUp(store.headPosition());
+        return (T) runner.state();
     }
 
     @Override
