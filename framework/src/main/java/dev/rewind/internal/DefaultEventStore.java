@@ -90,7 +90,8 @@ public final class DefaultEventStore implements EventStore {
     private AppendResult store(String streamId, ExpectedVersion expected, List<EventRecord> records) {
         checkDistinctIds(records);
         AppendOutcome outcome = storage.append(streamId, expected, records, clock);
-        List<StoredEvent<?>> stored = decodeAll(outcome.records());
+        List<StoredEvent<?>> stored = outcome.alreadyAppended()
+                ? decodeAll(outcome.records()) : withOwnPayloads(outcome.records(), records);
         if (!outcome.alreadyAppended()) {
             delivery.drain(stored);
         }
@@ -120,6 +121,22 @@ public final class DefaultEventStore implements EventStore {
 
     private static dev.rewind.DuplicateEventIdException duplicateInBatch(UUID id) {
         return new dev.rewind.DuplicateEventIdException(id, "it appears twice in the same batch");
+    }
+
+    /**
+     * The events just stored, built from the payload objects the caller gave where they are immutable
+     * values (see {@link ImmutableValues}), so that a durable storage's append does not decode again
+     * the JSON it was just given; other payloads are decoded from the stored bytes.
+     */
+    private List<StoredEvent<?>> withOwnPayloads(List<StoredRecord> stored, List<EventRecord> given) {
+        List<StoredEvent<?>> out = new ArrayList<>(stored.size());
+        for (int i = 0; i < stored.size(); i++) {
+            StoredRecord r = stored.get(i);
+            Object payload = given.get(i).decodedPayload();
+            out.add(payload != null && r.decodedPayload() == null && ImmutableValues.isImmutable(payload.getClass())
+                    ? pipeline.bound(r, payload) : pipeline.decode(r));
+        }
+        return out;
     }
 
     private List<StoredEvent<?>> decodeAll(List<StoredRecord> records) {

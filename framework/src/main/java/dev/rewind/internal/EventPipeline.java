@@ -108,6 +108,18 @@ public final class EventPipeline {
                 record.metadata());
     }
 
+    /**
+     * @param record a record just appended at its type's current version
+     * @param payload the (immutable) payload object its bytes were encoded from
+     * @return the event, without decoding the bytes again
+     */
+    public StoredEvent<?> bound(StoredRecord record, Object payload) {
+        EventType type = types.byClass(payload.getClass());
+        return new StoredEvent<>(record.eventId(), record.streamId(), record.streamVersion(),
+                record.globalPosition(), type.name(), record.schemaVersion(), record.recordedAt(), payload,
+                record.metadata());
+    }
+
     private Object decodePayload(StoredRecord record, EventType type) {
         try {
             return bindPayload(record.payload(), record.schemaVersion(), record.type(), type);

@@ -4,14 +4,16 @@ import java.util.UUID;
 
 /**
  * Event id -> global position, as an open-addressing table (linear probing, at most half full). The
- * ids are not copied: a slot holds a 32-bit tag of the id's hash and {@code position + 1}, and the id
- * is read from the storage's id column only when the tag matches. One cache miss per lookup on a
+ * ids are not copied: a slot holds a 32-bit tag (the id's hash, whose top bits are the slot's index)
+ * and {@code position + 1}; the id is read from the storage's id column only when the tag matches,
+ * and growing rehashes from the tags alone. One cache miss per lookup on a
  * large store (the tag and the position share a slot), 16 bytes per event at most, against about 80
  * for a {@code HashMap<UUID, Integer>} entry with its UUID. Not thread-safe: the storage's lock guards it.
  */
 final class IdIndex {
     private long[] slots = new long[1 << 11];
-    private int shift = 64 - 11;
+    /** log2 of the table size: a slot's index is the top {@code bits} bits of its tag. */
+    private int bits = 11;
     private int count;
 
     /**
@@ -21,15 +23,14 @@ final class IdIndex {
      */
     int get(UUID id, UUID[] idOf) {
         int mask = slots.length - 1;
-        long h = hash(id);
-        long tag = h << 32;
-        for (int i = (int) (h >>> shift); ; i = (i + 1) & mask) {
+        int tag = hash(id);
+        for (int i = tag >>> (32 - bits); ; i = (i + 1) & mask) {
             long s = slots[i];
             if (s == 0) {
                 return -1;
             }
             int p = (int) s - 1;
-            if ((s & 0xFFFF_FFFF_0000_0000L) == tag && idOf[p].equals(id)) {
+            if ((int) (s >>> 32) == tag && idOf[p].equals(id)) {
                 return p;
             }
         }
@@ -39,40 +40,39 @@ final class IdIndex {
      * Adds an id that is not in the table yet.
      *
      * @param id the id
-     * @param position its position (the column holds it there already)
-     * @param idOf the storage's column of ids
+     * @param position its position
      */
-    void add(UUID id, int position, UUID[] idOf) {
+    void add(UUID id, int position) {
         if ((count + 1) * 2 > slots.length) {
-            grow(idOf);
+            grow();
         }
         insert(hash(id), position);
         count++;
     }
 
-    private void insert(long h, int position) {
+    private void insert(int tag, int position) {
         int mask = slots.length - 1;
-        int i = (int) (h >>> shift);
+        int i = tag >>> (32 - bits);
         while (slots[i] != 0) {
             i = (i + 1) & mask;
         }
-        slots[i] = (h << 32) | (position + 1L);
+        slots[i] = ((long) tag << 32) | (position + 1L);
     }
 
-    private void grow(UUID[] idOf) {
+    /** Rehashes from the tags alone: no id is read, so growing costs one write per entry. */
+    private void grow() {
         long[] old = slots;
         slots = new long[old.length * 2];
-        shift--;
+        bits++;
         for (long s : old) {
             if (s != 0) {
-                int p = (int) s - 1;
-                insert(hash(idOf[p]), p);
+                insert((int) (s >>> 32), (int) s - 1);
             }
         }
     }
 
-    /** High bits pick the slot, low 32 bits are the tag. */
-    private static long hash(UUID id) {
-        return (id.getMostSignificantBits() ^ id.getLeastSignificantBits()) * 0x9E3779B97F4A7C15L;
+    /** The tag: the high 32 bits of a multiplicative hash; its top bits pick the slot. */
+    private static int hash(UUID id) {
+        return (int) (((id.getMostSignificantBits() ^ id.getLeastSignificantBits()) * 0x9E3779B97F4A7C15L) >>> 32);
     }
 }

@@ -7,6 +7,7 @@ import dev.rewind.EventListener;
 import dev.rewind.Metadata;
 import dev.rewind.StoredEvent;
 import dev.rewind.internal.DirectReplay;
+import dev.rewind.internal.ImmutableValues;
 import dev.rewind.internal.EventPipeline;
 import dev.rewind.internal.EventTypeRegistry.EventType;
 import dev.rewind.spi.AppendOutcome;
@@ -167,7 +168,7 @@ public final class InMemoryStorage implements EventStorage, DirectReplay {
         } else {
             bytesOrEncoder[pos] = r.payload();
         }
-        ids.add(id, pos, idOf);
+        ids.add(id, pos);
     }
 
     private static boolean cacheable(EventRecord r) {

@@ -1,4 +1,4 @@
-package dev.rewind.storage.memory;
+package dev.rewind.internal;
 
 import java.lang.reflect.RecordComponent;
 import java.math.BigDecimal;
@@ -23,12 +23,12 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * Decides, once per class, whether a payload can be shared between the appender and every reader:
+ * Not API. Decides, once per class, whether a payload can be shared between the appender and every reader:
  * a record whose components are all primitives, well-known immutable JDK values, enums, or records of
  * the same kind. A component of any other type (a {@code List}, an array, an interface) might be
  * changed after the append, so such payloads are not cached.
  */
-final class ImmutableValues {
+public final class ImmutableValues {
     private static final Set<Class<?>> KNOWN = Set.of(String.class, Boolean.class, Character.class, Byte.class,
             Short.class, Integer.class, Long.class, Float.class, Double.class, BigDecimal.class, BigInteger.class,
             UUID.class, Instant.class, LocalDate.class, LocalDateTime.class, LocalTime.class, OffsetDateTime.class,
@@ -49,7 +49,7 @@ final class ImmutableValues {
      * @param type a payload class
      * @return whether no one holding an instance can change it
      */
-    static boolean isImmutable(Class<?> type) {
+    public static boolean isImmutable(Class<?> type) {
         return CACHE.get(type);
     }
 

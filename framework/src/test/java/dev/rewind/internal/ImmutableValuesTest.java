@@ -1,4 +1,4 @@
-package dev.rewind.storage.memory;
+package dev.rewind.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
