@@ -2,6 +2,7 @@ package dev.rewind.internal;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rewind.EventDecodingException;
+import dev.rewind.Metadata;
 import dev.rewind.NewEvent;
 import dev.rewind.RawEvent;
 import dev.rewind.StoredEvent;
@@ -49,10 +50,13 @@ public final class EventPipeline {
      * @return the record to store, at the type's current version
      */
     public EventRecord encode(Object event) {
-        NewEvent e = event instanceof NewEvent n ? n : NewEvent.of(event);
-        EventType type = types.byClass(e.payload().getClass());
-        return EventRecord.encodedLazily(e.eventId(), type.name(), type.version(), e.payload(), e.metadata(),
-                encoder);
+        if (event instanceof NewEvent e) {
+            EventType type = types.byClass(e.payload().getClass());
+            return EventRecord.encodedLazily(e.eventId(), type.name(), type.version(), e.payload(), e.metadata(),
+                    encoder);
+        }
+        EventType type = types.byClass(event.getClass()); // a bare payload: a new id, no metadata
+        return EventRecord.encodedLazily(EventIds.next(), type.name(), type.version(), event, Metadata.EMPTY, encoder);
     }
 
     /**
