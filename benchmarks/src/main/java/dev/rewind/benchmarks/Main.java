@@ -21,17 +21,21 @@ import java.util.Map;
 /**
  * The one command: runs every phase of the orders workload for Rewind and for Axon Framework, each
  * side of each phase in a fresh JVM with the same flags, prints the table and writes every iteration
- * to a JSON file.
+ * to a JSON file. The PostgreSQL phases ({@code PG_*}) run only when named in {@code --phases} or
+ * when {@code --pg URL} or {@code REWIND_PG_URL} is given (see {@link Pg}).
  *
  * <pre>
  * java -jar benchmarks/target/benchmarks.jar [--n 1000000] [--warmups 1] [--iterations 3]
- *      [--phases APPEND,DISPATCH,...] [--sides rewind,axon] [--rounds 1] [--out benchmarks/results/run.json] [--jvm "-Xms4g -Xmx4g ..."]
+ *      [--phases APPEND,DISPATCH,...] [--sides rewind,axon] [--rounds 1] [--pg jdbc:postgresql://localhost:5432/rewind_test] [--out benchmarks/results/run.json] [--jvm "-Xms4g -Xmx4g ..."]
  * java -jar benchmarks/target/benchmarks.jar jmh [JMH options]     (the micro-benchmarks)
  * </pre>
  */
 public final class Main {
     /** The flags every child JVM gets (both sides alike). */
     public static final String DEFAULT_JVM = "-Xms4g -Xmx4g -XX:+AlwaysPreTouch -XX:+UseTransparentHugePages";
+
+    /** The PostgreSQL URL handed to the children ({@code --pg} or {@code REWIND_PG_URL}), or null. */
+    private static String pgUrl;
 
     private Main() {
     }
@@ -48,7 +52,8 @@ public final class Main {
         int n = 1_000_000;
         int warmups = 1;
         int iterations = 3;
-        List<Phase> phases = new ArrayList<>(List.of(Phase.values()));
+        List<Phase> phases = null;
+        String pg = System.getenv("REWIND_PG_URL");
         String out = "benchmarks/results/run-" + Instant.now().toString().replace(':', '-') + ".json";
         String jvm = DEFAULT_JVM;
         String sides = "rewind,axon";
@@ -64,10 +69,16 @@ public final class Main {
                 case "--jvm" -> jvm = value;
                 case "--sides" -> sides = value;
                 case "--rounds" -> rounds = Integer.parseInt(value);
+                case "--pg" -> pg = value;
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + "; expected --n, --warmups, --iterations, --phases, --sides, --rounds, --out or --jvm");
+                        + "; expected --n, --warmups, --iterations, --phases, --sides, --rounds, --pg, --out or --jvm");
             }
         }
+        if (phases == null) { // the PostgreSQL phases only when a server is named
+            boolean withPg = pg != null && !pg.isBlank();
+            phases = Arrays.stream(Phase.values()).filter(p -> withPg || !p.postgres()).toList();
+        }
+        pgUrl = pg == null || pg.isBlank() ? null : pg;
         long t0 = System.nanoTime();
         ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         ObjectNode report = json.createObjectNode()
@@ -141,7 +152,11 @@ public final class Main {
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Child.class.getName(),
                 phase.name(), side, Integer.toString(n), Integer.toString(warmups), Integer.toString(iterations)));
         System.err.printf("%s / %s ...%n", phase.label(), side);
-        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT);
+        if (pgUrl != null) {
+            pb.environment().put("REWIND_PG_URL", pgUrl);
+        }
+        Process p = pb.start();
         JsonNode result = null;
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             for (String line = r.readLine(); line != null; line = r.readLine()) {

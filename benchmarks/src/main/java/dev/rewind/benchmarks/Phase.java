@@ -29,7 +29,15 @@ public enum Phase {
     /** Heap held per stored event after a full GC, in-memory stores. */
     MEMORY("memory, in memory", "bytes/event", false, true),
     /** Heap held per stored event after a full GC, Rewind's file store. */
-    MEMORY_FILE("memory, file store", "bytes/event", false, false);
+    MEMORY_FILE("memory, file store", "bytes/event", false, false),
+    /** PostgreSQL (run only when asked): durable append, 1 writer, Rewind's PostgresStorage vs Axon's JDBC engine. */
+    PG_DURABLE_1("PostgreSQL durable append, 1 writer", "events/s", true, true),
+    /** PostgreSQL: durable append, 4 writers. */
+    PG_DURABLE_4("PostgreSQL durable append, 4 writers", "events/s", true, true),
+    /** PostgreSQL: durable append, 16 writers. */
+    PG_DURABLE_16("PostgreSQL durable append, 16 writers", "events/s", true, true),
+    /** PostgreSQL: the database holds N events; rebuild both views (Axon: tracking processor, batch 100). */
+    PG_REPLAY("PostgreSQL serialized replay", "events/s", true, true);
 
     private final String label;
     private final String unit;
@@ -46,6 +54,11 @@ public enum Phase {
     /** @return whether Axon has a comparable feature (else its side is not run) */
     public boolean axon() {
         return axon;
+    }
+
+    /** @return whether the phase needs the PostgreSQL server of {@link Pg} (the default run leaves it out) */
+    public boolean postgres() {
+        return name().startsWith("PG_");
     }
 
     /** @return the name printed in the table */

@@ -46,12 +46,14 @@ import org.h2.jdbcx.JdbcConnectionPool;
  * Axon Server): {@link EmbeddedEventStore} over {@link InMemoryEventStorageEngine} or
  * {@link JdbcEventStorageEngine} on in-memory H2 with {@link JacksonSerializer}; a
  * {@link SubscribingEventProcessor} for dispatch, a {@link TrackingEventProcessor} (batch 100) for
- * replays; one annotated handler class, {@link AxonViews}, for the two views.
+ * replays; one annotated handler class, {@link AxonViews}, for the two views. The {@code PG_*} phases
+ * run the JDBC engine on PostgreSQL ({@link AxonPostgres}).
  */
 public final class AxonSide implements Side {
     private static final String AGGREGATE = "Order";
     private final Map<String, Double> extras = new LinkedHashMap<>();
     private int processors;
+    private final AxonPostgres postgres = new AxonPostgres(this, extras);
 
     @Override
     public Map<String, Double> extras() {
@@ -73,6 +75,14 @@ public final class AxonSide implements Side {
                 return upcastReplay(n);
             case MEMORY:
                 return memory(n);
+            case PG_DURABLE_1:
+                return postgres.durable(1);
+            case PG_DURABLE_4:
+                return postgres.durable(4);
+            case PG_DURABLE_16:
+                return postgres.durable(16);
+            case PG_REPLAY:
+                return postgres.replay(n);
             default:
                 return null;
         }
@@ -108,7 +118,7 @@ public final class AxonSide implements Side {
         };
     }
 
-    private Iteration replay(EmbeddedEventStore store, int n, boolean upcast) {
+    Iteration replay(EmbeddedEventStore store, int n, boolean upcast) {
         Expected expected = Expected.of(n, upcast);
         long head = store.createHeadToken().position().orElseThrow();
         return () -> {

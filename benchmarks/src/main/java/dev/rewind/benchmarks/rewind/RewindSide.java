@@ -26,11 +26,13 @@ import java.util.Map;
 
 /**
  * Rewind's side of the workload: the in-memory storage for append, dispatch, replay and memory; the
- * file storage for the serialized, upcast, temporal and durable phases.
+ * file storage for the serialized, upcast, temporal and durable phases; the PostgreSQL storage for the
+ * {@code PG_*} phases.
  */
 public final class RewindSide implements Side {
     private final Map<String, Double> extras = new LinkedHashMap<>();
     private final FilePhases files = new FilePhases(extras);
+    private final PgPhases pg = new PgPhases(extras);
 
     @Override
     public Map<String, Double> extras() {
@@ -68,6 +70,14 @@ public final class RewindSide implements Side {
                 return jacksonWrite(n);
             case MEMORY:
                 return memory(n);
+            case PG_DURABLE_1:
+                return pg.durable(1);
+            case PG_DURABLE_4:
+                return pg.durable(4);
+            case PG_DURABLE_16:
+                return pg.durable(16);
+            case PG_REPLAY:
+                return pg.replay(n);
             default:
                 return null;
         }

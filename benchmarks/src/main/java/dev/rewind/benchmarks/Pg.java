@@ -1,0 +1,52 @@
+package dev.rewind.benchmarks;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/**
+ * Where the PostgreSQL phases connect: {@code REWIND_PG_URL} (default
+ * {@code jdbc:postgresql://localhost:5432/rewind_test}, the server of {@code .ci/start-postgres.sh}),
+ * {@code REWIND_PG_USER} and {@code REWIND_PG_PASSWORD} (default {@code rewind}).
+ */
+public final class Pg {
+    /** The URL used when {@code REWIND_PG_URL} is not set. */
+    public static final String DEFAULT_URL = "jdbc:postgresql://localhost:5432/rewind_test";
+
+    private Pg() {
+    }
+
+    /** @return the JDBC URL */
+    public static String url() {
+        return env("REWIND_PG_URL", DEFAULT_URL);
+    }
+
+    /** @return the user */
+    public static String user() {
+        return env("REWIND_PG_USER", "rewind");
+    }
+
+    /** @return the password */
+    public static String password() {
+        return env("REWIND_PG_PASSWORD", "rewind");
+    }
+
+    /**
+     * Drops a schema with everything in it, then creates it empty.
+     *
+     * @param schema the schema name (lower case)
+     * @throws SQLException when the server refuses
+     */
+    public static void freshSchema(String schema) throws SQLException {
+        try (Connection c = DriverManager.getConnection(url(), user(), password()); Statement s = c.createStatement()) {
+            s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+            s.execute("CREATE SCHEMA " + schema);
+        }
+    }
+
+    private static String env(String name, String fallback) {
+        String v = System.getenv(name);
+        return v == null || v.isBlank() ? fallback : v;
+    }
+}

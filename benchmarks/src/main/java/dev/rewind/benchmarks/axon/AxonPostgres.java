@@ -1,0 +1,161 @@
+package dev.rewind.benchmarks.axon;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.rewind.benchmarks.Iteration;
+import dev.rewind.benchmarks.Measure;
+import dev.rewind.benchmarks.Pg;
+import dev.rewind.benchmarks.workload.Workload;
+import dev.rewind.benchmarks.workload.Workload.Order;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.sql.DataSource;
+import org.axonframework.common.jdbc.DataSourceConnectionProvider;
+import org.axonframework.common.transaction.NoTransactionManager;
+import org.axonframework.eventhandling.EventMessage;
+import org.axonframework.eventhandling.GenericDomainEventMessage;
+import org.axonframework.eventsourcing.eventstore.EmbeddedEventStore;
+import org.axonframework.eventsourcing.eventstore.jdbc.JdbcEventStorageEngine;
+import org.axonframework.eventsourcing.eventstore.jdbc.PostgresEventTableFactory;
+import org.axonframework.serialization.json.JacksonSerializer;
+
+/**
+ * Axon's side of the PostgreSQL phases: {@link JdbcEventStorageEngine} with Axon's
+ * {@link PostgresEventTableFactory} (BYTEA payloads) and {@link JacksonSerializer}, in its own schema
+ * of the same database as Rewind's, through a HikariCP pool in auto-commit (each engine call is one
+ * JDBC batch, which PostgreSQL commits as one implicit transaction: durable before it returns).
+ */
+final class AxonPostgres {
+    private static final String AGGREGATE = "Order";
+    /** Events per engine call when seeding the replay phase (not measured). */
+    private static final int SEED_BATCH = 10_000;
+    private final AxonSide side;
+    private final Map<String, Double> extras;
+
+    AxonPostgres(AxonSide side, Map<String, Double> extras) {
+        this.side = side;
+        this.extras = extras;
+    }
+
+    private static HikariDataSource dataSource(String schema, int poolSize) {
+        HikariConfig config = new HikariConfig();
+        String url = Pg.url();
+        config.setJdbcUrl(url + (url.contains("?") ? "&" : "?") + "currentSchema=" + schema);
+        config.setUsername(Pg.user());
+        config.setPassword(Pg.password());
+        config.setMaximumPoolSize(poolSize);
+        return new HikariDataSource(config);
+    }
+
+    private static JdbcEventStorageEngine engine(DataSource ds) {
+        JacksonSerializer serializer = JacksonSerializer.builder()
+                .objectMapper(new ObjectMapper().registerModule(new JavaTimeModule())).build();
+        return JdbcEventStorageEngine.builder()
+                .connectionProvider(new DataSourceConnectionProvider(ds))
+                .transactionManager(NoTransactionManager.INSTANCE)
+                .eventSerializer(serializer)
+                .snapshotSerializer(serializer)
+                .dataType(byte[].class)
+                .batchSize(100)
+                .build();
+    }
+
+    private static List<EventMessage<?>> messages(String aggregateId, Order o) {
+        List<EventMessage<?>> messages = new ArrayList<>(Workload.EVENTS_PER_ORDER);
+        long seq = 0;
+        for (Object payload : o.events()) {
+            messages.add(new GenericDomainEventMessage<>(AGGREGATE, aggregateId, seq++, payload));
+        }
+        return messages;
+    }
+
+    private static long rows(DataSource ds) throws SQLException {
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT count(*) FROM DomainEventEntry")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /**
+     * {@code writers} threads each publish whole orders (10 events, one publish, a new aggregate each)
+     * through an {@link EmbeddedEventStore} for {@code bench.pg.ms} (default 10,000) ms, into an emptied
+     * schema; verifies the table holds exactly the acknowledged events.
+     */
+    Iteration durable(int writers) {
+        long millis = Long.getLong("bench.pg.ms", 10_000);
+        List<Order> orders = Workload.orders(100_000);
+        int[] round = {0};
+        return () -> {
+            Pg.freshSchema("axon_durable");
+            try (HikariDataSource ds = dataSource("axon_durable", writers + 1)) {
+                JdbcEventStorageEngine engine = engine(ds);
+                engine.createSchema(PostgresEventTableFactory.INSTANCE);
+                EmbeddedEventStore store = EmbeddedEventStore.builder().storageEngine(engine).build();
+                AtomicBoolean stop = new AtomicBoolean();
+                AtomicLong events = new AtomicLong();
+                List<Thread> threads = new ArrayList<>();
+                int r = round[0]++;
+                for (int w = 0; w < writers; w++) {
+                    int id = w;
+                    threads.add(new Thread(() -> {
+                        for (int k = id; !stop.get(); k += writers) {
+                            Order o = orders.get(k % orders.size());
+                            store.publish(messages("r" + r + "-w" + id + "-" + k, o));
+                            events.addAndGet(o.events().size());
+                        }
+                    }));
+                }
+                long t0 = System.nanoTime();
+                threads.forEach(Thread::start);
+                Measure.pause(millis);
+                stop.set(true);
+                for (Thread t : threads) {
+                    t.join();
+                }
+                double rate = Measure.rate(events.get(), t0);
+                long stored = rows(ds);
+                store.shutDown();
+                if (stored != events.get()) {
+                    throw new IllegalStateException("Axon PostgreSQL durable append: the table holds " + stored
+                            + " events, the writers were acknowledged " + events.get());
+                }
+                return rate;
+            }
+        };
+    }
+
+    /**
+     * Seeds an emptied schema {@code axon_bench} through the engine ({@value #SEED_BATCH} events per
+     * call), then replays it with a tracking processor (batch 100) over a fresh engine per iteration.
+     */
+    Iteration replay(int n) throws SQLException {
+        Pg.freshSchema("axon_bench");
+        HikariDataSource ds = dataSource("axon_bench", 4);
+        JdbcEventStorageEngine seeder = engine(ds);
+        seeder.createSchema(PostgresEventTableFactory.INSTANCE);
+        List<EventMessage<?>> chunk = new ArrayList<>();
+        long t0 = System.nanoTime();
+        Workload.generate(n, o -> {
+            chunk.addAll(messages(o.streamId(), o));
+            if (chunk.size() >= SEED_BATCH) {
+                seeder.appendEvents(chunk);
+                chunk.clear();
+            }
+        });
+        if (!chunk.isEmpty()) {
+            seeder.appendEvents(chunk);
+        }
+        extras.put("seeding PostgreSQL, " + SEED_BATCH + " events per engine call, events/s", Measure.rate(n, t0));
+        return side.replay(EmbeddedEventStore.builder().storageEngine(engine(ds)).build(), n, false);
+    }
+}
