@@ -29,7 +29,8 @@ final class SchemaMigrator {
     private static final Logger LOG = LoggerFactory.getLogger(SchemaMigrator.class);
 
     /** The migrations, in order: version i+1 is {@code MIGRATIONS.get(i)}. Add new files at the end. */
-    static final List<String> MIGRATIONS = List.of("V1__events.sql", "V2__append_function.sql");
+    static final List<String> MIGRATIONS = List.of("V1__events.sql", "V2__append_function.sql",
+            "V3__append_custom_plans.sql");
 
     private SchemaMigrator() {
     }

@@ -34,7 +34,8 @@ class SchemaAndConnectionTest {
         try (PostgresStorage again = TestDatabase.builder(SCHEMA).build()) {
             assertThat(again.headPosition()).isEqualTo(1);
         }
-        assertThat(versions()).containsExactly("1 V1__events.sql", "2 V2__append_function.sql");
+        assertThat(versions()).containsExactly("1 V1__events.sql", "2 V2__append_function.sql",
+                "3 V3__append_custom_plans.sql");
     }
 
     @Test
@@ -47,7 +48,7 @@ class SchemaAndConnectionTest {
         assertThatThrownBy(() -> TestDatabase.builder(SCHEMA).build())
                 .isInstanceOf(EventStoreException.class)
                 .hasMessage("the PostgreSQL schema 'schema_test' is at version 99, newer than this Rewind version"
-                        + " knows (2): upgrade Rewind before using this store");
+                        + " knows (3): upgrade Rewind before using this store");
     }
 
     @Test
