@@ -7,8 +7,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
-/** The store a subcommand works on: a file-storage directory. */
+/** The store a subcommand works on: a file-storage directory, or any store by URL. */
 public final class StoreOptions {
+
+    @Option(names = "--store", paramLabel = "URL",
+            description = "A store by URL instead of --data: file:DIR, or jdbc:postgresql://HOST/DB?user=U&password=P"
+                    + "&rewindSchema=S (the demo's schema on PostgreSQL is rewind_demo).")
+    String url;
 
     @Option(names = "--data", paramLabel = "DIR", defaultValue = "demo-data",
             description = "The store directory (default: ${DEFAULT-VALUE}, where the demo writes).")
@@ -16,7 +21,22 @@ public final class StoreOptions {
 
     /** @return the directory, absolute, for messages */
     Path directory() {
-        return data.toAbsolutePath().normalize();
+        return fileDirectory().toAbsolutePath().normalize();
+    }
+
+    /**
+     * @return the file store's directory: {@code --data}, or the directory of a {@code --store file:} URL
+     * @throws CliException when {@code --store} names a store that is not a file store
+     */
+    Path fileDirectory() {
+        if (url == null) {
+            return data;
+        }
+        if (!url.startsWith("file:")) {
+            throw new CliException("this command works on a file store: name it with --data DIR (or --store file:DIR), "
+                    + "not --store " + url.replaceAll("password=[^&]*", "password=***"));
+        }
+        return Path.of(url.substring("file:".length()));
     }
 
     /**
@@ -27,6 +47,9 @@ public final class StoreOptions {
      * @throws CliException when the directory does not exist: reading commands never create a store
      */
     Rewind open() {
+        if (url != null) {
+            return OrdersApp.rewind().storage(url).build();
+        }
         return withApp(openStorage());
     }
 
@@ -35,6 +58,7 @@ public final class StoreOptions {
      * @throws CliException when the directory does not exist
      */
     FileStorage openStorage() {
+        Path data = fileDirectory();
         if (!Files.isDirectory(data)) {
             throw new CliException("no store at " + directory() + " (run the demo first, or name a store with --data DIR)");
         }
@@ -47,6 +71,9 @@ public final class StoreOptions {
      * @return the started Rewind; the caller closes it
      */
     Rewind openOrCreate() {
+        if (url != null) {
+            return OrdersApp.rewind().storage(url).build();
+        }
         return withApp(FileStorage.open(data));
     }
 

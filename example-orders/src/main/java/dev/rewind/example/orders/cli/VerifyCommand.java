@@ -33,10 +33,10 @@ final class VerifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (!Files.isDirectory(store.data)) {
+        if (!Files.isDirectory(store.fileDirectory())) {
             throw new CliException("no store at " + store.directory());
         }
-        FileStorage.VerifyReport log = FileStorage.verify(store.data);
+        FileStorage.VerifyReport log = FileStorage.verify(store.fileDirectory());
         List<String> problems = new ArrayList<>(log.problems());
         List<String> notes = new ArrayList<>(log.notes());
         long indexChecks = 0;

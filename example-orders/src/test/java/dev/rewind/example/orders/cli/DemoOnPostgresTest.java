@@ -64,4 +64,24 @@ class DemoOnPostgresTest {
         assertThat(reset.exitCode()).isZero();
         assertThat(reset.out()).isEqualTo(first.out());
     }
+
+    @Test
+    void the_cli_reads_the_demo_store_on_postgres_by_url_and_refuses_file_only_commands() throws Exception {
+        assertThat(demo("--reset").exitCode()).isZero();
+        String store = URL + (URL.contains("?") ? "&" : "?") + "user=" + USER + "&password=" + PASSWORD
+                + "&rewindSchema=" + SCHEMA;
+
+        Cli.Run projections = Cli.run("projections", "--store", store);
+        assertThat(projections.exitCode()).as(projections.err()).isZero();
+        assertThat(projections.json().toString()).contains("order_totals", "revenue_by_currency");
+
+        Cli.Run read = Cli.run("read", "--store", store);
+        assertThat(read.exitCode()).as(read.err()).isZero();
+        assertThat(read.out().lines()).hasSize(8);
+
+        Cli.Run stats = Cli.run("stats", "--store", store);
+        assertThat(stats.exitCode()).isEqualTo(1);
+        assertThat(stats.err()).startsWith("error: this command works on a file store: name it with --data DIR"
+                + " (or --store file:DIR), not --store " + URL).contains("password=***").doesNotContain("password=" + PASSWORD + "&");
+    }
 }
