@@ -129,14 +129,15 @@ public final class DefaultEventStore implements EventStore {
      * the JSON it was just given; other payloads are decoded from the stored bytes.
      */
     private List<StoredEvent<?>> withOwnPayloads(List<StoredRecord> stored, List<EventRecord> given) {
-        List<StoredEvent<?>> out = new ArrayList<>(stored.size());
-        for (int i = 0; i < stored.size(); i++) {
+        StoredEvent<?>[] out = new StoredEvent<?>[stored.size()];
+        for (int i = 0; i < out.length; i++) {
             StoredRecord r = stored.get(i);
             Object payload = given.get(i).decodedPayload();
-            out.add(payload != null && r.decodedPayload() == null && ImmutableValues.isImmutable(payload.getClass())
-                    ? pipeline.bound(r, payload) : pipeline.decode(r));
+            boolean own = payload != null && (r.decodedPayload() == payload // kept by an in-memory storage: immutable
+                    || r.decodedPayload() == null && ImmutableValues.isImmutable(payload.getClass()));
+            out[i] = own ? pipeline.bound(r, payload) : pipeline.decode(r);
         }
-        return out;
+        return List.of(out);
     }
 
     private List<StoredEvent<?>> decodeAll(List<StoredRecord> records) {
