@@ -16,8 +16,6 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
 import org.axonframework.common.jdbc.DataSourceConnectionProvider;
 import org.axonframework.common.transaction.NoTransactionManager;
@@ -101,33 +99,14 @@ final class AxonPostgres {
                 JdbcEventStorageEngine engine = engine(ds);
                 engine.createSchema(PostgresEventTableFactory.INSTANCE);
                 EmbeddedEventStore store = EmbeddedEventStore.builder().storageEngine(engine).build();
-                AtomicBoolean stop = new AtomicBoolean();
-                AtomicLong events = new AtomicLong();
-                List<Thread> threads = new ArrayList<>();
-                int r = round[0]++;
-                for (int w = 0; w < writers; w++) {
-                    int id = w;
-                    threads.add(new Thread(() -> {
-                        for (int k = id; !stop.get(); k += writers) {
-                            Order o = orders.get(k % orders.size());
-                            store.publish(messages("r" + r + "-w" + id + "-" + k, o));
-                            events.addAndGet(o.events().size());
-                        }
-                    }));
-                }
-                long t0 = System.nanoTime();
-                threads.forEach(Thread::start);
-                Measure.pause(millis);
-                stop.set(true);
-                for (Thread t : threads) {
-                    t.join();
-                }
-                double rate = Measure.rate(events.get(), t0);
+                Measure.Writers done = Measure.timedWriters(writers, millis, orders, "r" + round[0]++,
+                        (stream, o) -> store.publish(messages(stream, o)));
+                double rate = done.rate();
                 long stored = rows(ds);
                 store.shutDown();
-                if (stored != events.get()) {
+                if (stored != done.events()) {
                     throw new IllegalStateException("Axon PostgreSQL durable append: the table holds " + stored
-                            + " events, the writers were acknowledged " + events.get());
+                            + " events, the writers were acknowledged " + done.events());
                 }
                 return rate;
             }

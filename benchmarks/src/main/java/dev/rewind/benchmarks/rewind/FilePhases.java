@@ -20,12 +20,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 /** Rewind's phases on its file storage: serialized and upcast replay, temporal, durable append, memory. */
@@ -102,32 +99,13 @@ final class FilePhases {
             FileStorage storage = FileStorage.builder(dir).durability(Durability.FSYNC).open();
             try (Rewind rewind = RewindSide.builder().storage(storage).build()) { // closes the storage too
                 EventStore store = rewind.store();
-                AtomicBoolean stop = new AtomicBoolean();
-                AtomicLong events = new AtomicLong();
-                List<Thread> threads = new ArrayList<>();
-                int r = round[0]++;
-                for (int w = 0; w < writers; w++) {
-                    int id = w;
-                    threads.add(new Thread(() -> {
-                        for (int k = id; !stop.get(); k += writers) {
-                            Order o = orders.get(k % orders.size());
-                            store.append("r" + r + "-w" + id + "-" + k, ExpectedVersion.noStream(), o.events());
-                            events.addAndGet(o.events().size());
-                        }
-                    }));
-                }
-                long t0 = System.nanoTime();
-                threads.forEach(Thread::start);
-                Measure.pause(millis);
-                stop.set(true);
-                for (Thread t : threads) {
-                    t.join();
-                }
-                double rate = Measure.rate(events.get(), t0);
+                Measure.Writers done = Measure.timedWriters(writers, millis, orders, "r" + round[0]++,
+                        (stream, o) -> store.append(stream, ExpectedVersion.noStream(), o.events()));
+                double rate = done.rate();
                 FileStorage.Stats stats = storage.stats();
-                if (stats.events() != events.get()) {
+                if (stats.events() != done.events()) {
                     throw new IllegalStateException("durable append: the store holds " + stats.events()
-                            + " events, the writers were acknowledged " + events.get());
+                            + " events, the writers were acknowledged " + done.events());
                 }
                 extras.put("events per fsync (" + writers + " writers)", (double) stats.events() / Math.max(1, stats.fsyncs()));
                 return rate;

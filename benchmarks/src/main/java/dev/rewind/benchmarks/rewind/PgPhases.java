@@ -14,8 +14,6 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 
 /** Rewind's phases on {@link PostgresStorage}: durable append with concurrent writers, serialized replay. */
 final class PgPhases {
@@ -45,33 +43,14 @@ final class PgPhases {
             Pg.freshSchema("bench_durable");
             try (Rewind rewind = RewindSide.builder().storage(storage("bench_durable", writers + 1)).build()) {
                 EventStore store = rewind.store();
-                AtomicBoolean stop = new AtomicBoolean();
-                AtomicLong events = new AtomicLong();
-                List<Thread> threads = new ArrayList<>();
-                int r = round[0]++;
-                for (int w = 0; w < writers; w++) {
-                    int id = w;
-                    threads.add(new Thread(() -> {
-                        for (int k = id; !stop.get(); k += writers) {
-                            Order o = orders.get(k % orders.size());
-                            store.append("r" + r + "-w" + id + "-" + k, ExpectedVersion.noStream(), o.events());
-                            events.addAndGet(o.events().size());
-                        }
-                    }));
-                }
-                long t0 = System.nanoTime();
-                threads.forEach(Thread::start);
-                Measure.pause(millis);
-                stop.set(true);
-                for (Thread t : threads) {
-                    t.join();
-                }
-                double rate = Measure.rate(events.get(), t0);
+                Measure.Writers done = Measure.timedWriters(writers, millis, orders, "r" + round[0]++,
+                        (stream, o) -> store.append(stream, ExpectedVersion.noStream(), o.events()));
+                double rate = done.rate();
                 long[] stored = {0};
                 store.replay(0, Long.MAX_VALUE, e -> stored[0]++);
-                if (stored[0] != events.get()) {
+                if (stored[0] != done.events()) {
                     throw new IllegalStateException("PostgreSQL durable append: the store holds " + stored[0]
-                            + " events, the writers were acknowledged " + events.get());
+                            + " events, the writers were acknowledged " + done.events());
                 }
                 return rate;
             }
