@@ -7,12 +7,11 @@ import dev.rewind.ExpectedVersion;
 import dev.rewind.Rewind;
 import dev.rewind.spi.ContractFixtures;
 import dev.rewind.storage.file.FileStorage;
+import dev.rewind.storage.file.TestFiles;
 import dev.rewind.storage.memory.InMemoryStorage;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -85,17 +84,8 @@ class StorageUrlTest {
             if (saved != null) {
                 System.setProperty("rewind.storage", saved);
             }
-            deleteTree(data);
-        }
-    }
-
-    private static void deleteTree(Path root) throws Exception {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(root)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
+            if (Files.exists(data)) {
+                TestFiles.deleteTree(data);
             }
         }
     }

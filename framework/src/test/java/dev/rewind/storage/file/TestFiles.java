@@ -8,7 +8,7 @@ import java.util.Comparator;
 import java.util.stream.Stream;
 
 /** File helpers shared by the file-storage tests and benches. */
-final class TestFiles {
+public final class TestFiles {
     private TestFiles() {
     }
 
@@ -18,7 +18,7 @@ final class TestFiles {
      * @param dir an existing directory
      * @throws IOException when it cannot be walked (a failed delete is thrown as {@link UncheckedIOException})
      */
-    static void deleteTree(Path dir) throws IOException {
+    public static void deleteTree(Path dir) throws IOException {
         try (Stream<Path> files = Files.walk(dir)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> {
                 try {
