@@ -3,6 +3,7 @@ package dev.rewind.internal;
 import java.security.SecureRandom;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * New event ids: version-7 UUIDs (RFC 9562), time-ordered, so ids of events appended together sort
@@ -13,18 +14,32 @@ import java.util.concurrent.ThreadLocalRandom;
  * not secret. The random bits come from {@link ThreadLocalRandom}, mixed with 64 bits drawn once per
  * process from {@link SecureRandom} so that two processes started at the same instant do not share a
  * sequence. The store rejects a duplicate id in any case: a collision could never overwrite anything.
+ *
+ * <p>Ids increase: the 12 bits after the version ({@code rand_a}) are a counter within the
+ * millisecond (RFC 9562, section 6.2, method 1), shared by all threads of the process, and a counter
+ * that overflows carries into the timestamp. Every id this process makes is greater (as an unsigned
+ * 128-bit number) than the one before it, even when the system clock steps back, so the in-memory
+ * store adds a new id to its id index by appending, not by hashing.
  */
 public final class EventIds {
     private static final long PROCESS_SALT = new SecureRandom().nextLong();
+    /** The last id's 48-bit millisecond timestamp and 12-bit counter, as one 60-bit number. */
+    private static final AtomicLong LAST = new AtomicLong();
 
     private EventIds() {
     }
 
     /** @return a new version-7 UUID */
     public static UUID next() {
+        long now = System.currentTimeMillis() << 12;
+        long last;
+        long state;
+        do {
+            last = LAST.get();
+            state = Math.max(now, last + 1);
+        } while (!LAST.compareAndSet(last, state));
+        long msb = ((state >>> 12) << 16) | 0x7000L | (state & 0x0FFFL);
         ThreadLocalRandom random = ThreadLocalRandom.current();
-        long millis = System.currentTimeMillis();
-        long msb = (millis << 16) | 0x7000L | (random.nextInt() & 0x0FFFL);
         long lsb = ((random.nextLong() ^ PROCESS_SALT) & 0x3FFF_FFFF_FFFF_FFFFL) | 0x8000_0000_0000_0000L;
         return new UUID(msb, lsb);
     }

@@ -1,0 +1,82 @@
+package dev.rewind.storage.memory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.rewind.internal.EventIds;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+class IdIndexTest {
+    private static final int N = 20_000;
+
+    /** Fills an index with the ids in the given order, at positions 0..n-1, as the storage does. */
+    private static IdIndex fill(UUID[] idOf, List<UUID> ids) {
+        IdIndex index = new IdIndex();
+        for (int p = 0; p < ids.size(); p++) {
+            assertThat(index.get(ids.get(p), idOf)).as("id %s before it is added", p).isEqualTo(-1);
+            idOf[p] = ids.get(p);
+            index.add(ids.get(p), p);
+        }
+        return index;
+    }
+
+    private static void assertFindsAll(IdIndex index, UUID[] idOf, List<UUID> ids) {
+        for (int p = 0; p < ids.size(); p++) {
+            assertThat(index.get(ids.get(p), idOf)).isEqualTo(p);
+        }
+        Random random = new Random(7);
+        for (int i = 0; i < 1000; i++) {
+            assertThat(index.get(new UUID(random.nextLong(), random.nextLong()), idOf)).isEqualTo(-1);
+            UUID fresh = EventIds.next(); // greater than everything, and one between the stored ones
+            assertThat(index.get(fresh, idOf)).isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void idsMadeByRewindAreAppendedInOrderAndFound() {
+        List<UUID> ids = new ArrayList<>();
+        for (int i = 0; i < N; i++) {
+            ids.add(EventIds.next());
+        }
+        UUID[] idOf = new UUID[N];
+        IdIndex index = fill(idOf, ids);
+        assertThat(index.outOfOrder()).isZero();
+        assertFindsAll(index, idOf, ids);
+    }
+
+    @Test
+    void idsInAnyOrderAreFoundIncludingOnesWhoseTopBitIsSet() {
+        Random random = new Random(42);
+        List<UUID> ids = new ArrayList<>();
+        for (int i = 0; i < N; i++) {
+            ids.add(i % 3 == 0 ? UUID.randomUUID() : new UUID(random.nextLong(), random.nextLong()));
+        }
+        ids.add(new UUID(-1L, -1L)); // the greatest id, compared unsigned
+        ids.add(new UUID(0L, 0L));
+        ids.add(new UUID(Long.MIN_VALUE, 0L));
+        UUID[] idOf = new UUID[ids.size()];
+        IdIndex index = fill(idOf, ids);
+        assertThat(index.outOfOrder()).isPositive();
+        assertFindsAll(index, idOf, ids);
+    }
+
+    @Test
+    void mostlyOrderedIdsWithSomeOutOfPlaceAreAllFound() {
+        List<UUID> ids = new ArrayList<>();
+        for (int i = 0; i < N; i++) {
+            ids.add(EventIds.next());
+        }
+        Random random = new Random(3);
+        for (int i = 0; i < N; i += 50) { // as concurrent appenders would leave them: neighbours swapped
+            Collections.swap(ids, i, Math.min(N - 1, i + 1 + random.nextInt(20)));
+        }
+        UUID[] idOf = new UUID[N];
+        IdIndex index = fill(idOf, ids);
+        assertThat(index.outOfOrder()).isBetween(1, N / 2); // an id moved ahead sends the ones it passed to the table
+        assertFindsAll(index, idOf, ids);
+    }
+}
