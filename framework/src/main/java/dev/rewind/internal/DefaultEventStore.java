@@ -57,8 +57,9 @@ public final class DefaultEventStore implements EventStore {
     public AppendResult append(String streamId, ExpectedVersion expected, List<?> events) {
         checkAppend(streamId, expected, events);
         List<EventRecord> records = new ArrayList<>(events.size());
+        long ids = EventIds.reserve(events.size()); // a NewEvent brings its own id: its reserved one goes unused
         for (Object e : events) {
-            EventRecord record = pipeline.encode(Objects.requireNonNull(e, "event"));
+            EventRecord record = pipeline.encode(Objects.requireNonNull(e, "event"), ids++);
             if (encodeBeforeAppend) {
                 record.payload(); // JSON encoding happens here, in the caller's thread, not under the storage's lock
             }
@@ -90,8 +91,14 @@ public final class DefaultEventStore implements EventStore {
     private AppendResult store(String streamId, ExpectedVersion expected, List<EventRecord> records) {
         checkDistinctIds(records);
         AppendOutcome outcome = storage.append(streamId, expected, records, clock);
-        List<StoredEvent<?>> stored = outcome.alreadyAppended()
-                ? decodeAll(outcome.records()) : withOwnPayloads(outcome.records(), records);
+        List<StoredEvent<?>> stored;
+        if (outcome.alreadyAppended()) {
+            stored = decodeAll(outcome.records());
+        } else if (outcome.records() instanceof AppendOutcome.Written written && written.given() == records) {
+            stored = fromGiven(written);
+        } else {
+            stored = withOwnPayloads(outcome.records(), records);
+        }
         if (!outcome.alreadyAppended()) {
             delivery.drain(stored);
         }
@@ -136,6 +143,28 @@ public final class DefaultEventStore implements EventStore {
             boolean own = payload != null && (r.decodedPayload() == payload // kept by an in-memory storage: immutable
                     || r.decodedPayload() == null && ImmutableValues.isImmutable(payload.getClass()));
             out[i] = own ? pipeline.bound(r, payload) : pipeline.decode(r);
+        }
+        return List.of(out);
+    }
+
+    /**
+     * The events of a batch the storage stored as given: built from the caller's payload objects where
+     * they are immutable values, without a stored record per event; others decoded from their bytes.
+     */
+    private List<StoredEvent<?>> fromGiven(AppendOutcome.Written written) {
+        List<EventRecord> given = written.given();
+        StoredEvent<?>[] out = new StoredEvent<?>[given.size()];
+        String streamId = written.streamId();
+        long version = written.firstVersion();
+        long position = written.firstPosition();
+        Instant at = written.recordedAt();
+        for (int i = 0; i < out.length; i++) {
+            EventRecord r = given.get(i);
+            Object payload = r.decodedPayload();
+            out[i] = payload != null && ImmutableValues.isImmutable(payload.getClass())
+                    ? new StoredEvent<>(r.eventId(), streamId, version + i, position + i, r.type(), r.schemaVersion(), at,
+                            payload, r.metadata())
+                    : pipeline.decode(written.get(i));
         }
         return List.of(out);
     }

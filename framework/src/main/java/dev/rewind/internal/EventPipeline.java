@@ -50,13 +50,23 @@ public final class EventPipeline {
      * @return the record to store, at the type's current version
      */
     public EventRecord encode(Object event) {
+        return event instanceof NewEvent ? encode(event, 0) : encode(event, EventIds.reserve(1));
+    }
+
+    /**
+     * @param event a payload or a {@link NewEvent}
+     * @param reservedId for a bare payload, the id to give it, reserved by {@link EventIds#reserve}
+     * @return the record to store, at the type's current version
+     */
+    public EventRecord encode(Object event, long reservedId) {
         if (event instanceof NewEvent e) {
             EventType type = types.byClass(e.payload().getClass());
             return EventRecord.encodedLazily(e.eventId(), type.name(), type.version(), e.payload(), e.metadata(),
                     encoder);
         }
         EventType type = types.byClass(event.getClass()); // a bare payload: a new id, no metadata
-        return EventRecord.encodedLazily(EventIds.next(), type.name(), type.version(), event, Metadata.EMPTY, encoder);
+        return EventRecord.encodedLazily(EventIds.at(reservedId), type.name(), type.version(), event, Metadata.EMPTY,
+                encoder);
     }
 
     /**

@@ -16,7 +16,7 @@ import java.util.UUID;
  * <p><b>The table.</b> Any other id (given by the caller, or made by another thread that appended
  * later) goes into an open-addressing table (linear probing, at most half full): a slot holds a
  * 32-bit tag (the id's hash, whose top bits are the slot's index) and {@code position + 1}; the id is
- * read from the storage's id column only when the tag matches, and growing rehashes from the tags
+ * read from the storage's id columns only when the tag matches, and growing rehashes from the tags
  * alone. One cache miss per lookup, 16 bytes per event at most.
  *
  * <p>Not thread-safe: the storage's lock guards it.
@@ -34,20 +34,23 @@ final class IdIndex {
 
     /**
      * @param id an event id
-     * @param idOf the storage's column of ids
+     * @param msbOf the storage's column of ids' most significant 64 bits
+     * @param lsbOf the storage's column of ids' least significant 64 bits
      * @return its position, or -1
      */
-    int get(UUID id, UUID[] idOf) {
+    int get(UUID id, long[] msbOf, long[] lsbOf) {
+        long msb = id.getMostSignificantBits();
+        long lsb = id.getLeastSignificantBits();
         if (count > 0) {
-            int p = tableGet(id, idOf);
+            int p = tableGet(msb, lsb, msbOf, lsbOf);
             if (p >= 0) {
                 return p;
             }
         }
-        if (orderedCount == 0 || compare(id.getMostSignificantBits(), id.getLeastSignificantBits(), maxMsb, maxLsb) > 0) {
+        if (orderedCount == 0 || compare(msb, lsb, maxMsb, maxLsb) > 0) {
             return -1;
         }
-        return orderedGet(id, idOf);
+        return orderedGet(msb, lsb, msbOf, lsbOf);
     }
 
     /**
@@ -71,7 +74,7 @@ final class IdIndex {
         if ((count + 1) * 2 > slots.length) {
             grow();
         }
-        insert(hash(id), position);
+        insert(hash(msb, lsb), position);
         count++;
     }
 
@@ -85,13 +88,8 @@ final class IdIndex {
         return c != 0 ? c : Long.compareUnsigned(lsb, otherLsb);
     }
 
-    private static int compare(UUID id, UUID other) {
-        return compare(id.getMostSignificantBits(), id.getLeastSignificantBits(),
-                other.getMostSignificantBits(), other.getLeastSignificantBits());
-    }
-
     /** Searches the run for an id not greater than its last: backwards from the end, doubling the step, then bisecting. */
-    private int orderedGet(UUID id, UUID[] idOf) {
+    private int orderedGet(long msb, long lsb, long[] msbOf, long[] lsbOf) {
         int hi = orderedCount - 1; // id <= id(hi)
         int lo;
         int step = 1;
@@ -101,7 +99,8 @@ final class IdIndex {
                 lo = -1;
                 break;
             }
-            int c = compare(id, idOf[ordered[lo]]);
+            int at = ordered[lo];
+            int c = compare(msb, lsb, msbOf[at], lsbOf[at]);
             if (c == 0) {
                 return ordered[lo];
             }
@@ -115,7 +114,8 @@ final class IdIndex {
         int b = hi;
         while (a <= b) { // id(lo) < id <= id(hi)
             int m = (a + b) >>> 1;
-            int c = compare(id, idOf[ordered[m]]);
+            int at = ordered[m];
+            int c = compare(msb, lsb, msbOf[at], lsbOf[at]);
             if (c == 0) {
                 return ordered[m];
             }
@@ -128,16 +128,16 @@ final class IdIndex {
         return -1;
     }
 
-    private int tableGet(UUID id, UUID[] idOf) {
+    private int tableGet(long msb, long lsb, long[] msbOf, long[] lsbOf) {
         int mask = slots.length - 1;
-        int tag = hash(id);
+        int tag = hash(msb, lsb);
         for (int i = tag >>> (32 - bits); ; i = (i + 1) & mask) {
             long s = slots[i];
             if (s == 0) {
                 return -1;
             }
             int p = (int) s - 1;
-            if ((int) (s >>> 32) == tag && idOf[p].equals(id)) {
+            if ((int) (s >>> 32) == tag && msbOf[p] == msb && lsbOf[p] == lsb) {
                 return p;
             }
         }
@@ -165,7 +165,7 @@ final class IdIndex {
     }
 
     /** The tag: the high 32 bits of a multiplicative hash; its top bits pick the slot. */
-    private static int hash(UUID id) {
-        return (int) (((id.getMostSignificantBits() ^ id.getLeastSignificantBits()) * 0x9E3779B97F4A7C15L) >>> 32);
+    private static int hash(long msb, long lsb) {
+        return (int) (((msb ^ lsb) * 0x9E3779B97F4A7C15L) >>> 32);
     }
 }
