@@ -5,6 +5,7 @@ import dev.rewind.EventListener;
 import dev.rewind.EventStore;
 import dev.rewind.EventStoreException;
 import dev.rewind.ExpectedVersion;
+import dev.rewind.NewEvent;
 import dev.rewind.RawEvent;
 import dev.rewind.StoredEvent;
 import dev.rewind.Subscription;
@@ -58,14 +59,16 @@ public final class DefaultEventStore implements EventStore {
         checkAppend(streamId, expected, events);
         List<EventRecord> records = new ArrayList<>(events.size());
         long ids = EventIds.reserve(events.size()); // a NewEvent brings its own id: its reserved one goes unused
+        boolean idsGiven = false;
         for (Object e : events) {
+            idsGiven |= e instanceof NewEvent;
             EventRecord record = pipeline.encode(Objects.requireNonNull(e, "event"), ids++);
             if (encodeBeforeAppend) {
                 record.payload(); // JSON encoding happens here, in the caller's thread, not under the storage's lock
             }
             records.add(record);
         }
-        return store(streamId, expected, records);
+        return store(streamId, expected, records, idsGiven);
     }
 
     @Override
@@ -75,7 +78,7 @@ public final class DefaultEventStore implements EventStore {
         for (RawEvent e : events) {
             records.add(pipeline.encodeRaw(Objects.requireNonNull(e, "event")));
         }
-        return store(streamId, expected, records);
+        return store(streamId, expected, records, true);
     }
 
     private static void checkAppend(String streamId, ExpectedVersion expected, List<?> events) {
@@ -88,8 +91,11 @@ public final class DefaultEventStore implements EventStore {
         }
     }
 
-    private AppendResult store(String streamId, ExpectedVersion expected, List<EventRecord> records) {
-        checkDistinctIds(records);
+    /** @param idsGiven false when every id was reserved here, and so distinct by construction */
+    private AppendResult store(String streamId, ExpectedVersion expected, List<EventRecord> records, boolean idsGiven) {
+        if (idsGiven) {
+            checkDistinctIds(records);
+        }
         AppendOutcome outcome = storage.append(streamId, expected, records, clock);
         List<StoredEvent<?>> stored;
         if (outcome.alreadyAppended()) {

@@ -38,10 +38,11 @@ import java.util.function.Function;
  * immutable values: see {@link ImmutableValues}); any other payload is kept as bytes and decoded on
  * every read, so that neither the appender nor a reader can change what another reader sees.
  *
- * <p>Events are kept in columns (arrays indexed by global position) rather than one object per event:
- * an append allocates nothing that lives on, so a store of millions of events costs the garbage
- * collector nothing to keep, and about 90 bytes per event besides the payload and id objects. Reads build
- * {@link StoredRecord}s, which die young.
+ * <p>Events are kept in columns (arrays indexed by global position) rather than one object per event,
+ * ids as two {@code long}s, instants as seconds and nanoseconds, streams in {@link Streams}: an append
+ * allocates nothing that lives on besides what the caller gave (payloads, stream ids), so a store of
+ * millions of events costs the garbage collector nothing to keep. Reads build {@link StoredRecord}s and
+ * {@code StoredEvent}s, which die young.
  *
  * <p>Appends are serialised by a write lock; reads share a read lock.
  */
@@ -58,7 +59,9 @@ public final class InMemoryStorage implements EventStorage, DirectReplay {
     private int[] versionOf = new int[capacity];
     private String[] typeOf = new String[capacity];
     private int[] schemaOf = new int[capacity];
-    private Instant[] recordedAt = new Instant[capacity];
+    /** When each event was recorded, as seconds and nanoseconds: no {@code Instant} kept per batch. */
+    private long[] secondOf = new long[capacity];
+    private int[] nanoOf = new int[capacity];
     private Metadata[] metadataOf = new Metadata[capacity];
     /** The payload object, or null when only the bytes are kept. */
     private Object[] objects = new Object[capacity];
@@ -67,20 +70,10 @@ public final class InMemoryStorage implements EventStorage, DirectReplay {
     /** Set at the position of each batch's first event: an exact retry must be one whole batch. */
     private final BitSet batchStarts = new BitSet();
     private volatile int size;
-    private final Map<String, StreamIndex> streams = new HashMap<>();
+    private final Streams streams = new Streams();
     private final IdIndex ids = new IdIndex();
     private final Map<String, IntList> byType = new HashMap<>();
     private Instant lastRecordedAt = Instant.MIN;
-
-    /** Per stream: its id (one shared instance) and the global positions of its records, in order. */
-    private static final class StreamIndex {
-        final String id;
-        final IntList positions = new IntList();
-
-        StreamIndex(String id) {
-            this.id = id;
-        }
-    }
 
     /** A growable int array (positions), cheaper than a list of boxed integers. */
     static final class IntList {
@@ -118,18 +111,17 @@ public final class InMemoryStorage implements EventStorage, DirectReplay {
         Instant now;
         lock.writeLock().lock();
         try {
-            StreamIndex stream = streams.get(streamId);
+            int stream = streams.find(streamId);
             AppendOutcome retry = checkIds(streamId, stream, records);
             if (retry != null) {
                 return retry;
             }
-            long last = stream == null ? -1 : stream.positions.size - 1;
+            long last = stream < 0 ? -1 : streams.count(stream) - 1;
             if (!expected.matches(last)) {
                 throw new ConcurrencyConflictException(streamId, expected, last);
             }
-            if (stream == null) {
-                stream = new StreamIndex(streamId);
-                streams.put(streamId, stream);
+            if (stream < 0) {
+                stream = streams.create(streamId);
             }
             now = clock.instant();
             if (now.isBefore(lastRecordedAt)) {
@@ -140,19 +132,26 @@ public final class InMemoryStorage implements EventStorage, DirectReplay {
             ensureCapacity(first + records.size());
             int pos = first;
             int version = (int) last;
-            storedStreamId = stream.id;
+            storedStreamId = streams.id(stream);
             firstVersion = last + 1;
+            long second = now.getEpochSecond();
+            int nano = now.getNano();
+            String lastType = null;
+            IntList ofType = null;
             for (EventRecord r : records) {
-                put(pos, r, stream.id, ++version, now);
-                stream.positions.add(pos);
-                IntList ofType = byType.get(r.type());
-                if (ofType == null) {
-                    ofType = new IntList();
-                    byType.put(r.type(), ofType);
+                put(pos, r, storedStreamId, ++version, second, nano);
+                if (r.type() != lastType) {
+                    lastType = r.type();
+                    ofType = byType.get(lastType);
+                    if (ofType == null) {
+                        ofType = new IntList();
+                        byType.put(lastType, ofType);
+                    }
                 }
                 ofType.add(pos);
                 pos++;
             }
+            streams.add(stream, first, records.size());
             batchStarts.set(first);
             size = pos;
         } finally {
@@ -161,7 +160,7 @@ public final class InMemoryStorage implements EventStorage, DirectReplay {
         return AppendOutcome.written(records, storedStreamId, firstVersion, first, now);
     }
 
-    private void put(int pos, EventRecord r, String streamId, int version, Instant now) {
+    private void put(int pos, EventRecord r, String streamId, int version, long second, int nano) {
         UUID id = r.eventId();
         msbOf[pos] = id.getMostSignificantBits();
         lsbOf[pos] = id.getLeastSignificantBits();
@@ -169,7 +168,8 @@ public final class InMemoryStorage implements EventStorage, DirectReplay {
         versionOf[pos] = version;
         typeOf[pos] = r.type();
         schemaOf[pos] = r.schemaVersion();
-        recordedAt[pos] = now;
+        secondOf[pos] = second;
+        nanoOf[pos] = nano;
         metadataOf[pos] = r.metadata();
         if (cacheable(r)) {
             objects[pos] = r.decodedPayload();
@@ -186,9 +186,9 @@ public final class InMemoryStorage implements EventStorage, DirectReplay {
     }
 
     /** Exact retry -> the original outcome; any other known id -> duplicate; all new -> null. */
-    private AppendOutcome checkIds(String streamId, StreamIndex stream, List<EventRecord> records) {
+    private AppendOutcome checkIds(String streamId, int stream, List<EventRecord> records) {
         int first = ids.get(records.get(0).eventId(), msbOf, lsbOf);
-        if (first >= 0 && stream != null && streamOf[first].equals(streamId) && isExactRetry(first, records)) {
+        if (first >= 0 && stream >= 0 && streamOf[first].equals(streamId) && isExactRetry(first, records)) {
             return new AppendOutcome(records(first, first + records.size()), true);
         }
         for (EventRecord r : records) {
@@ -230,7 +230,8 @@ public final class InMemoryStorage implements EventStorage, DirectReplay {
         versionOf = Arrays.copyOf(versionOf, c);
         typeOf = Arrays.copyOf(typeOf, c);
         schemaOf = Arrays.copyOf(schemaOf, c);
-        recordedAt = Arrays.copyOf(recordedAt, c);
+        secondOf = Arrays.copyOf(secondOf, c);
+        nanoOf = Arrays.copyOf(nanoOf, c);
         metadataOf = Arrays.copyOf(metadataOf, c);
         objects = Arrays.copyOf(objects, c);
         bytesOrEncoder = Arrays.copyOf(bytesOrEncoder, c);
@@ -244,11 +245,15 @@ public final class InMemoryStorage implements EventStorage, DirectReplay {
         Object object = objects[p];
         Object b = bytesOrEncoder[p];
         if (object != null && !(b instanceof byte[])) {
-            return StoredRecord.encodedLazily(id, streamOf[p], versionOf[p], p, typeOf[p], schemaOf[p], recordedAt[p],
+            return StoredRecord.encodedLazily(id, streamOf[p], versionOf[p], p, typeOf[p], schemaOf[p], recordedAt(p),
                     object, metadataOf[p], (Function<Object, byte[]>) b);
         }
-        return new StoredRecord(id, streamOf[p], versionOf[p], p, typeOf[p], schemaOf[p], recordedAt[p],
+        return new StoredRecord(id, streamOf[p], versionOf[p], p, typeOf[p], schemaOf[p], recordedAt(p),
                 (byte[]) b, metadataOf[p], object);
+    }
+
+    private Instant recordedAt(int p) {
+        return Instant.ofEpochSecond(secondOf[p], nanoOf[p]);
     }
 
     /** Records at positions [from, to); call under the lock (or for positions already published). */
@@ -264,15 +269,17 @@ public final class InMemoryStorage implements EventStorage, DirectReplay {
     public List<StoredRecord> readStream(String streamId, long fromVersion, int maxCount) {
         lock.readLock().lock();
         try {
-            StreamIndex stream = streams.get(streamId);
-            if (stream == null || fromVersion >= stream.positions.size) {
+            int stream = streams.find(streamId);
+            if (stream < 0 || fromVersion >= streams.count(stream) || maxCount <= 0) {
                 return List.of();
             }
             int from = (int) fromVersion;
-            int to = (int) Math.min(stream.positions.size, (long) from + maxCount);
+            int to = (int) Math.min(streams.count(stream), (long) from + maxCount);
+            int[] positions = new int[to - from];
+            streams.positions(stream, from, to, positions);
             StoredRecord[] out = new StoredRecord[to - from];
-            for (int i = from; i < to; i++) {
-                out[i - from] = record(stream.positions.values[i]);
+            for (int i = 0; i < positions.length; i++) {
+                out[i] = record(positions[i]);
             }
             return Collections.unmodifiableList(Arrays.asList(out));
         } finally {
@@ -284,8 +291,8 @@ public final class InMemoryStorage implements EventStorage, DirectReplay {
     public long streamVersion(String streamId) {
         lock.readLock().lock();
         try {
-            StreamIndex stream = streams.get(streamId);
-            return stream == null ? -1 : stream.positions.size - 1;
+            int stream = streams.find(streamId);
+            return stream < 0 ? -1 : streams.count(stream) - 1;
         } finally {
             lock.readLock().unlock();
         }
@@ -325,7 +332,11 @@ public final class InMemoryStorage implements EventStorage, DirectReplay {
         int end = (int) Math.min(size, to);
         String lastType = null;
         EventType known = null;
+        Instant at = null; // the events of one batch share their instant: one object for them all
         for (int p = (int) from; p < end; p++) {
+            if (at == null || at.getEpochSecond() != secondOf[p] || at.getNano() != nanoOf[p]) {
+                at = recordedAt(p);
+            }
             Object payload = objects[p];
             String type = typeOf[p];
             if (type != lastType) {
@@ -334,7 +345,7 @@ public final class InMemoryStorage implements EventStorage, DirectReplay {
             }
             if (payload != null && known != null && known.javaClass() == payload.getClass()
                     && known.name().equals(type)) {
-                listener.on(new StoredEvent<>(new UUID(msbOf[p], lsbOf[p]), streamOf[p], versionOf[p], p, type, schemaOf[p], recordedAt[p],
+                listener.on(new StoredEvent<>(new UUID(msbOf[p], lsbOf[p]), streamOf[p], versionOf[p], p, type, schemaOf[p], at,
                         payload, metadataOf[p]));
             } else {
                 listener.on(pipeline.decode(record(p)));
@@ -398,7 +409,10 @@ public final class InMemoryStorage implements EventStorage, DirectReplay {
             int hi = size;
             while (lo < hi) {
                 int mid = (lo + hi) >>> 1;
-                int c = recordedAt[mid].compareTo(instant);
+                int c = Long.compare(secondOf[mid], instant.getEpochSecond());
+                if (c == 0) {
+                    c = Integer.compare(nanoOf[mid], instant.getNano());
+                }
                 if (c < 0 || (strictlyAfter && c == 0)) {
                     lo = mid + 1;
                 } else {
