@@ -108,6 +108,11 @@ final class FilePhases {
                             + " events, the writers were acknowledged " + done.events());
                 }
                 extras.put("events per fsync (" + writers + " writers)", (double) stats.events() / Math.max(1, stats.fsyncs()));
+                double seconds = millis / 1000.0;
+                extras.put("fsyncs/s (" + writers + " writers)", stats.fsyncs() / seconds);
+                extras.put("share of the time in fsync (" + writers + " writers)", stats.fsyncNanos() / 1e9 / seconds);
+                extras.put("share of the time committers waited for writers to queue (" + writers + " writers)",
+                        stats.gatherNanos() / 1e9 / seconds);
                 return rate;
             } finally {
                 delete(dir);

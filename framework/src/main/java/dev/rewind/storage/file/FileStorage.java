@@ -27,16 +27,19 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.Condition;
+
 import java.util.concurrent.locks.LockSupport;
-import java.util.concurrent.locks.ReentrantLock;
+
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.LongConsumer;
 import org.slf4j.Logger;
@@ -80,10 +83,19 @@ public final class FileStorage implements EventStorage {
 
     /** Guards the index, the segment list and the pending state; no I/O is done while holding it (but rare reads). */
     private final ReentrantReadWriteLock rw = new ReentrantReadWriteLock();
-    /** Guards {@link #committing}: whether a thread is writing and syncing pending batches for everyone. */
-    private final ReentrantLock commitLock = new ReentrantLock();
-    private final Condition committed = commitLock.newCondition();
-    private boolean committing;
+    /**
+     * Whether a thread is writing and syncing pending batches for everyone. The others park in
+     * {@link #waiters}; when a commit ends, its committer unparks the waiters it covered and one that
+     * it did not (the next committer), and no one else. A condition variable woke every waiter, covered
+     * or not, and handed them its lock one after another: with 16 writers on two cores that came to
+     * 4.5 parks per append and a chain of wake-ups as long as the fsync itself (2026-11-26).
+     */
+    private final AtomicBoolean committing = new AtomicBoolean();
+    private final ConcurrentLinkedQueue<Waiter> waiters = new ConcurrentLinkedQueue<>();
+
+    /** A thread parked until every position below {@code end} is acknowledged. */
+    private record Waiter(Thread thread, long end) {
+    }
     private final LogIndex index;
     private volatile Segment[] segments;
     private volatile long head;
@@ -95,10 +107,14 @@ public final class FileStorage implements EventStorage {
     private volatile boolean closed;
     private final AtomicLong fsyncs = new AtomicLong();
     private final AtomicLong appends = new AtomicLong();
+    private final AtomicLong fsyncNanos = new AtomicLong();
+    private final AtomicLong gatherNanos = new AtomicLong();
     /** Appenders inside {@link #append}, and batches queued but not yet taken by a commit: see awaitSiblings. */
     private final AtomicInteger inAppend = new AtomicInteger();
     private final AtomicInteger queued = new AtomicInteger();
     private volatile long lastSyncNanos;
+    /** The committer waiting in {@link #awaitSiblings}, if any. */
+    private volatile Thread siblingWaiter;
     private volatile long syncedHead;
     private final CopyOnWriteArrayList<LongConsumer> listeners = new CopyOnWriteArrayList<>();
 
@@ -285,6 +301,7 @@ public final class FileStorage implements EventStorage {
             return appendCounted(streamId, expected, records, clock);
         } finally {
             inAppend.decrementAndGet();
+            siblingArrived();
         }
     }
 
@@ -299,7 +316,7 @@ public final class FileStorage implements EventStorage {
         List<StoredRecord> retry;
         ConcurrencyConflictException conflict = null;
         long settled = 0;
-        rw.writeLock().lock();
+        lockForAppend();
         try {
             checkWritable();
             retry = exactRetry(streamId, records);
@@ -326,9 +343,27 @@ public final class FileStorage implements EventStorage {
             awaitAcknowledged(retry.get(0).globalPosition() + retry.size());
             return new AppendOutcome(retry, true);
         }
+        siblingArrived();
         awaitAcknowledged(batch.end());
         appends.incrementAndGet();
         return new AppendOutcome(batch.records, false);
+    }
+
+    /**
+     * Takes the write lock, trying (and yielding) a little before blocking: the lock is held for a
+     * few microseconds, while a blocked thread is handed the lock only after a wake-up that costs
+     * more than that; when a commit acknowledges many writers at once, blocking lined them up
+     * behind one wake-up each.
+     */
+    private void lockForAppend() {
+        java.util.concurrent.locks.Lock lock = rw.writeLock();
+        for (int i = 0; i < 32; i++) {
+            if (lock.tryLock()) {
+                return;
+            }
+            Thread.yield();
+        }
+        lock.lock();
     }
 
     private void checkWritable() {
@@ -430,35 +465,69 @@ public final class FileStorage implements EventStorage {
      */
     private void awaitAcknowledged(long end) {
         boolean published = false;
-        commitLock.lock();
-        try {
-            while (head < end) {
-                if (failure != null) {
-                    throw new EventStoreException("the append was not written: " + failure.getMessage(), failure);
-                }
-                if (committing) {
-                    committed.awaitUninterruptibly();
-                    continue;
-                }
-                committing = true;
-                commitLock.unlock();
-                try {
-                    awaitSiblings();
-                    published |= commitPending();
-                } finally {
-                    commitLock.lock();
-                    committing = false;
-                    committed.signalAll();
-                }
+        while (head < end) {
+            if (failure != null) {
+                throw new EventStoreException("the append was not written: " + failure.getMessage(), failure);
             }
-        } finally {
-            commitLock.unlock();
+            if (committing.compareAndSet(false, true)) {
+                try {
+                    if (head < end) {
+                        long t0 = System.nanoTime();
+                        awaitSiblings();
+                        gatherNanos.addAndGet(System.nanoTime() - t0);
+                        published |= commitPending();
+                    }
+                } finally {
+                    committing.set(false);
+                    wakeCovered();
+                }
+                continue;
+            }
+            Waiter me = new Waiter(Thread.currentThread(), end);
+            while (true) { // queue up, then check: a commit that ends after the check will unpark this thread
+                waiters.add(me);
+                if (head >= end || !committing.get() || failure != null) {
+                    break;
+                }
+                LockSupport.park(this);
+            }
+            waiters.remove(me); // when it left without being woken: a stale entry would wake it spuriously later
         }
         if (published) {
             long h = head;
             for (LongConsumer l : listeners) {
                 l.accept(h);
             }
+        }
+    }
+
+    /**
+     * After a commit: unparks the waiters it acknowledged, and the first one it did not, which then
+     * commits the batches queued meanwhile (its own among them). A waiter queued twice only costs a
+     * spurious wake-up; after a failure everyone is woken, to see it.
+     */
+    private void wakeCovered() {
+        if (failure != null) {
+            wakeWaiters();
+            return;
+        }
+        long h = head;
+        boolean nextCommitter = false;
+        for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
+            Waiter w = it.next();
+            if (w.end <= h || !nextCommitter) {
+                nextCommitter |= w.end > h;
+                it.remove();
+                LockSupport.unpark(w.thread);
+            }
+        }
+    }
+
+    /** Unparks every waiting thread. */
+    private void wakeWaiters() {
+        Waiter w;
+        while ((w = waiters.poll()) != null) {
+            LockSupport.unpark(w.thread);
         }
     }
 
@@ -473,8 +542,22 @@ public final class FileStorage implements EventStorage {
             return;
         }
         long deadline = System.nanoTime() + Math.min(lastSyncNanos / 2, 2_000_000L);
-        while (queued.get() < inAppend.get() && System.nanoTime() < deadline) {
-            LockSupport.parkNanos(20_000);
+        siblingWaiter = Thread.currentThread();
+        try {
+            long left;
+            while (queued.get() < inAppend.get() && (left = deadline - System.nanoTime()) > 0) {
+                LockSupport.parkNanos(this, left); // the last sibling to queue unparks this thread
+            }
+        } finally {
+            siblingWaiter = null;
+        }
+    }
+
+    /** Called when an appender has queued its batch or left: wakes a committer waiting for it to be the last. */
+    private void siblingArrived() {
+        Thread w = siblingWaiter;
+        if (w != null && queued.get() >= inAppend.get()) {
+            LockSupport.unpark(w);
         }
     }
 
@@ -561,6 +644,7 @@ public final class FileStorage implements EventStorage {
                 return null;
             });
             lastSyncNanos = System.nanoTime() - start;
+            fsyncNanos.addAndGet(lastSyncNanos);
             fsyncs.incrementAndGet();
         }
     }
@@ -725,9 +809,12 @@ public final class FileStorage implements EventStorage {
      * @param bytes the bytes of readable records
      * @param appends the batches appended since open (exact retries not counted)
      * @param fsyncs the fsyncs done since open (one may cover many appends)
+     * @param fsyncNanos the time spent in those fsyncs
+     * @param gatherNanos the time committers waited, before writing, for appenders already inside
+     *     {@code append} to queue their batches into the same fsync
      */
     public record Stats(Path directory, Durability durability, long events, int streams, int segments, long bytes,
-                        long appends, long fsyncs) {
+                        long appends, long fsyncs, long fsyncNanos, long gatherNanos) {
     }
 
     /** @return figures about this storage */
@@ -739,7 +826,7 @@ public final class FileStorage implements EventStorage {
                 bytes += s.readableEnd;
             }
             return new Stats(dir, durability, head, index.streamCount(), segments.length, bytes, appends.get(),
-                    fsyncs.get());
+                    fsyncs.get(), fsyncNanos.get(), gatherNanos.get());
         } finally {
             rw.readLock().unlock();
         }
@@ -807,27 +894,27 @@ public final class FileStorage implements EventStorage {
     /** Writes what is queued, then releases the files and the directory lock. */
     @Override
     public void close() {
-        commitLock.lock();
-        try {
+        while (!committing.compareAndSet(false, true)) {
             if (closed) {
                 return;
             }
-            while (committing) {
-                committed.awaitUninterruptibly();
+            waiters.add(new Waiter(Thread.currentThread(), Long.MAX_VALUE));
+            if (committing.get()) {
+                LockSupport.parkNanos(this, 1_000_000L);
             }
-            if (closed) {
-                return;
-            }
-            rw.writeLock().lock();
-            try {
-                closed = true; // no batch is queued from now on
-            } finally {
-                rw.writeLock().unlock();
-            }
-            committing = true; // and nobody else writes: waiters are covered by the commit below
-        } finally {
-            commitLock.unlock();
         }
+        if (closed) { // closed by another thread while this one waited
+            committing.set(false);
+            wakeWaiters();
+            return;
+        }
+        rw.writeLock().lock();
+        try {
+            closed = true; // no batch is queued from now on
+        } finally {
+            rw.writeLock().unlock();
+        }
+        // committing stays true: nobody else writes, and waiters are covered by the commit below
         try {
             if (failure == null) {
                 commitPending();
@@ -845,9 +932,7 @@ public final class FileStorage implements EventStorage {
             } catch (IOException e) {
                 throw new UncheckedIOException("closing the store directory " + dir + " failed", e);
             } finally {
-                commitLock.lock();
-                committed.signalAll();
-                commitLock.unlock();
+                wakeWaiters();
             }
         }
     }

@@ -1,5 +1,6 @@
 package dev.rewind.storage.file;
 
+import dev.rewind.storage.internal.IdIndex;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -23,8 +24,8 @@ final class LogIndex {
     private int[] offsets = new int[1024];
     private long[] idHigh = new long[1024];
     private long[] idLow = new long[1024];
-    /** Open addressing, linear probing: position + 1, 0 for an empty slot. */
-    private int[] idTable = new int[2048];
+    /** Event id -> position (ids that arrive in increasing order cost no hashing: see {@link IdIndex}). */
+    private IdIndex ids = new IdIndex();
     /** One bit per position: set when the record ends its batch (exact retries must match whole batches). */
     private long[] batchEnds = new long[16];
     private final Map<String, Positions> streams = new HashMap<>();
@@ -80,10 +81,7 @@ final class LogIndex {
         idHigh[p] = id.getMostSignificantBits();
         idLow[p] = id.getLeastSignificantBits();
         count = p + 1;
-        if ((long) count * 10 > (long) idTable.length * 7) {
-            rehash(idTable.length * 2);
-        }
-        insert(p);
+        ids.add(idHigh[p], idLow[p], p);
         streams.computeIfAbsent(streamId, s -> new Positions()).add(p);
         addTime(p, recordedAt);
     }
@@ -122,42 +120,16 @@ final class LogIndex {
         return runs == 0 ? null : Instant.ofEpochSecond(runSecond[runs - 1], runNano[runs - 1]);
     }
 
-    private static int hash(long high, long low) {
-        long h = (high ^ low) * 0x9E3779B97F4A7C15L;
-        return (int) (h ^ (h >>> 32));
-    }
-
-    private void insert(int p) {
-        int mask = idTable.length - 1;
-        int i = hash(idHigh[p], idLow[p]) & mask;
-        while (idTable[i] != 0) {
-            i = (i + 1) & mask;
-        }
-        idTable[i] = p + 1;
-    }
-
-    private void rehash(int capacity) {
-        idTable = new int[capacity];
+    private void reindexIds() {
+        ids = new IdIndex();
         for (int p = 0; p < count; p++) {
-            insert(p);
+            ids.add(idHigh[p], idLow[p], p);
         }
     }
 
     /** @return the position of the id, or -1 */
     int positionOf(UUID id) {
-        long high = id.getMostSignificantBits();
-        long low = id.getLeastSignificantBits();
-        int mask = idTable.length - 1;
-        int i = hash(high, low) & mask;
-        int v;
-        while ((v = idTable[i]) != 0) {
-            int p = v - 1;
-            if (idHigh[p] == high && idLow[p] == low) {
-                return p;
-            }
-            i = (i + 1) & mask;
-        }
-        return -1;
+        return ids.get(id, idHigh, idLow);
     }
 
     UUID idAt(int p) {
@@ -306,11 +278,7 @@ final class LogIndex {
             positions.size = size;
             x.streams.put(name, positions);
         }
-        int table = 2048;
-        while ((long) n * 10 > (long) table * 7) {
-            table *= 2;
-        }
-        x.rehash(table);
+        x.reindexIds();
         return x;
     }
 

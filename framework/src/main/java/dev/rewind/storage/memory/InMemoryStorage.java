@@ -14,6 +14,7 @@ import dev.rewind.spi.AppendOutcome;
 import dev.rewind.spi.EventRecord;
 import dev.rewind.spi.EventStorage;
 import dev.rewind.spi.StoredRecord;
+import dev.rewind.storage.internal.IdIndex;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -333,15 +334,24 @@ public final class InMemoryStorage implements EventStorage, DirectReplay {
         String lastType = null;
         EventType known = null;
         Instant at = null; // the events of one batch share their instant: one object for them all
+        String[] seenNames = new String[16];
+        EventType[] seenTypes = new EventType[16];
         for (int p = (int) from; p < end; p++) {
             if (at == null || at.getEpochSecond() != secondOf[p] || at.getNano() != nanoOf[p]) {
                 at = recordedAt(p);
             }
             Object payload = objects[p];
             String type = typeOf[p];
-            if (type != lastType) {
+            if (type != lastType) { // a few types take turns: remember each by the identity of its name
                 lastType = type;
-                known = pipeline.types().byStoredName(type);
+                int slot = System.identityHashCode(type) & (seenNames.length - 1);
+                if (seenNames[slot] == type) {
+                    known = seenTypes[slot];
+                } else {
+                    known = pipeline.types().byStoredName(type);
+                    seenNames[slot] = type;
+                    seenTypes[slot] = known;
+                }
             }
             if (payload != null && known != null && known.javaClass() == payload.getClass()
                     && known.name().equals(type)) {

@@ -75,6 +75,8 @@ class FileStorageGroupCommitTest {
             assertThat(stats.events()).isEqualTo(appends);
             assertThat(stats.appends()).isEqualTo(appends);
             assertThat(fsyncs).as("fsyncs for %d appends", appends).isPositive().isLessThan(appends / 2);
+            assertThat(stats.fsyncNanos()).as("time in fsync").isPositive();
+            assertThat(stats.gatherNanos()).as("time waiting for siblings").isNotNegative();
             System.out.println("group commit: " + appends + " appends, " + fsyncs + " fsyncs");
         }
         try (FileStorage reopened = FileStorage.open(dir)) {
@@ -92,6 +94,8 @@ class FileStorageGroupCommitTest {
                 storage.append("s", ExpectedVersion.any(), List.of(event("e" + i)), Clock.systemUTC());
             }
             assertThat(storage.stats().fsyncs()).isZero();
+            assertThat(storage.stats().fsyncNanos()).isZero();
+            assertThat(storage.stats().gatherNanos()).isZero();
             assertThat(storage.headPosition()).isEqualTo(50);
         }
         try (FileStorage reopened = FileStorage.open(dir)) {

@@ -1,4 +1,4 @@
-package dev.rewind.storage.memory;
+package dev.rewind.storage.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

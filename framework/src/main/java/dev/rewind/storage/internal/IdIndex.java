@@ -1,10 +1,10 @@
-package dev.rewind.storage.memory;
+package dev.rewind.storage.internal;
 
 import java.util.Arrays;
 import java.util.UUID;
 
 /**
- * Event id -> global position, in two parts.
+ * Not API. Event id -> global position, for the in-memory and the file storage, in two parts.
  *
  * <p><b>The ordered run.</b> Ids made by Rewind are version-7 UUIDs that increase with every id the
  * process makes, so a store usually receives each new id greater than every id it holds. Such an id
@@ -21,7 +21,7 @@ import java.util.UUID;
  *
  * <p>Not thread-safe: the storage's lock guards it.
  */
-final class IdIndex {
+public final class IdIndex {
     private int[] ordered = new int[1024];
     private int orderedCount;
     private long maxMsb;
@@ -38,7 +38,7 @@ final class IdIndex {
      * @param lsbOf the storage's column of ids' least significant 64 bits
      * @return its position, or -1
      */
-    int get(UUID id, long[] msbOf, long[] lsbOf) {
+    public int get(UUID id, long[] msbOf, long[] lsbOf) {
         long msb = id.getMostSignificantBits();
         long lsb = id.getLeastSignificantBits();
         if (count > 0) {
@@ -59,9 +59,18 @@ final class IdIndex {
      * @param id the id
      * @param position its position
      */
-    void add(UUID id, int position) {
-        long msb = id.getMostSignificantBits();
-        long lsb = id.getLeastSignificantBits();
+    public void add(UUID id, int position) {
+        add(id.getMostSignificantBits(), id.getLeastSignificantBits(), position);
+    }
+
+    /**
+     * Adds an id that is not in the index yet.
+     *
+     * @param msb the id's most significant 64 bits
+     * @param lsb the id's least significant 64 bits
+     * @param position its position
+     */
+    public void add(long msb, long lsb, int position) {
         if (orderedCount == 0 || compare(msb, lsb, maxMsb, maxLsb) > 0) {
             if (orderedCount == ordered.length) {
                 ordered = Arrays.copyOf(ordered, orderedCount * 2);
@@ -79,7 +88,7 @@ final class IdIndex {
     }
 
     /** @return how many ids were added out of order (and so are in the table): for tests */
-    int outOfOrder() {
+    public int outOfOrder() {
         return count;
     }
 
