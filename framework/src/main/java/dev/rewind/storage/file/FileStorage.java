@@ -472,9 +472,7 @@ public final class FileStorage implements EventStorage {
             if (committing.compareAndSet(false, true)) {
                 try {
                     if (head < end) {
-                        long t0 = System.nanoTime();
                         awaitSiblings();
-                        gatherNanos.addAndGet(System.nanoTime() - t0);
                         published |= commitPending();
                     }
                 } finally {
@@ -541,7 +539,8 @@ public final class FileStorage implements EventStorage {
         if (durability != Durability.FSYNC) {
             return;
         }
-        long deadline = System.nanoTime() + Math.min(lastSyncNanos / 2, 2_000_000L);
+        long start = System.nanoTime();
+        long deadline = start + Math.min(lastSyncNanos / 2, 2_000_000L);
         siblingWaiter = Thread.currentThread();
         try {
             long left;
@@ -550,6 +549,7 @@ public final class FileStorage implements EventStorage {
             }
         } finally {
             siblingWaiter = null;
+            gatherNanos.addAndGet(System.nanoTime() - start);
         }
     }
 
