@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import com.fasterxml.jackson.module.blackbird.BlackbirdModule;
 import java.io.IOException;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -48,6 +49,7 @@ public final class JacksonEventSerializer implements EventSerializer {
     public static ObjectMapper defaultMapper() {
         return JsonMapper.builder()
                 .addModule(new JavaTimeModule())
+                .addModule(new BlackbirdModule()) // accessors and constructors called through generated lambdas, not reflection
                 .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
                 .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS)
                 // an OffsetDateTime or ZonedDateTime keeps its offset and zone: nothing is moved to UTC

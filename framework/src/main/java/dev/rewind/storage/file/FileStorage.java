@@ -531,16 +531,19 @@ public final class FileStorage implements EventStorage {
 
     /**
      * Before a commit, gives appenders that are already inside {@link #append} (just acknowledged by the
-     * previous commit, now queueing their next batch) a moment to join it: at most half an fsync's time,
-     * and never when this thread is the only appender, so a lone writer never waits. Without it, on a busy
-     * machine the first woken appender commits alone while the others are still being scheduled.
+     * previous commit, now queueing their next batch) a moment to join it: at most one fsync's time
+     * (a sibling that arrives within it is served sooner by this fsync than by the next one), and never
+     * when this thread is the only appender, so a lone writer never waits. Without it, on a busy machine
+     * the first woken appender commits alone while the others are still being scheduled. On this
+     * machine's disk an fsync of 25 KiB took barely longer than one of 1.7 KiB (240 against 150-200 us),
+     * so full groups pay: 16 writers put 15.7 appends into each fsync with this bound, 13.5 with half of it.
      */
     private void awaitSiblings() {
         if (durability != Durability.FSYNC) {
             return;
         }
         long start = System.nanoTime();
-        long deadline = start + Math.min(lastSyncNanos / 2, 2_000_000L);
+        long deadline = start + Math.min(lastSyncNanos, 2_000_000L);
         siblingWaiter = Thread.currentThread();
         try {
             long left;
