@@ -14,11 +14,15 @@ import java.util.Map;
  * Runs one side of one phase in this JVM and prints its figures as one JSON line prefixed with
  * {@value #PREFIX} (the launcher, {@link Main}, spawns one such JVM per side and phase).
  *
- * <p>Arguments: {@code <PHASE> <rewind|axon> <N> <warm-ups> <iterations>}.
+ * <p>Arguments: {@code <PHASE> <rewind|axon> <N> <warm-ups> <iterations>}. There are at least
+ * {@code warm-ups} warm-up iterations, and more (at most 10) until they have taken 3 s
+ * ({@code -Dbench.warmup.ms}): the JIT needs time, not a count, to compile a phase.
  */
 public final class Child {
     /** The prefix of the result line on standard output. */
     public static final String PREFIX = "RESULT ";
+    /** Warm-ups go on until they have taken this long (the same rule for both sides). */
+    private static final long WARMUP_NANOS = Long.getLong("bench.warmup.ms", 3000) * 1_000_000L;
 
     private Child() {
     }
@@ -44,15 +48,22 @@ public final class Child {
         } else {
             List<Double> measured = new ArrayList<>();
             ArrayNode warm = out.putArray("warmup");
-            for (int i = 0; i < warmups + iterations; i++) {
+            long warmStart = System.nanoTime();
+            int warmed = 0;
+            // the given number of warm-ups, and more (up to 10) until they have run for WARMUP_SECONDS:
+            // a phase whose iteration takes 0.3 s is not compiled by the JIT after one of them
+            while (warmed < warmups || (warmups > 0 && warmed < 10 && System.nanoTime() - warmStart < WARMUP_NANOS)) {
                 Measure.fullGc();
                 double v = iteration.run();
-                System.err.printf("  %s %s %s %.1f %s%n", phase, sideName, i < warmups ? "warm-up" : "iteration", v, phase.unit());
-                if (i < warmups) {
-                    warm.add(v);
-                } else {
-                    measured.add(v);
-                }
+                System.err.printf("  %s %s warm-up %.1f %s%n", phase, sideName, v, phase.unit());
+                warm.add(v);
+                warmed++;
+            }
+            for (int i = 0; i < iterations; i++) {
+                Measure.fullGc();
+                double v = iteration.run();
+                System.err.printf("  %s %s iteration %.1f %s%n", phase, sideName, v, phase.unit());
+                measured.add(v);
             }
             ArrayNode its = out.putArray("iterations");
             measured.forEach(its::add);

@@ -19,10 +19,10 @@ import dev.rewind.dispatch.ShopEvents.Sold;
 import dev.rewind.internal.dispatch.EventIndex;
 import dev.rewind.internal.dispatch.HandlerInspector;
 import dev.rewind.internal.dispatch.Handlers;
+import dev.rewind.internal.dispatch.Invoker;
 import dev.rewind.internal.dispatch.ParameterResolvers;
 import dev.rewind.spi.ParameterResolver;
 import java.lang.annotation.ElementType;
-import java.lang.invoke.MethodHandle;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
@@ -32,6 +32,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
@@ -191,10 +192,45 @@ class DispatchTest {
 
         assertThat(inspector.inspect(Revenue.class, EventHandler.class)).isSameAs(first);
         assertThat(first.byEventClass()).containsOnlyKeys(Sold.class);
-        MethodHandle[] table = first.table(index);
+        Invoker[] table = first.table(index);
         assertThat(table[index.of(Sold.class)]).isNotNull();
+        assertThat(table[index.of(Sold.class)].isGenerated()).as("a one-parameter handler gets a generated class").isTrue();
         assertThat(table[index.of(Opened.class)]).isNull();
         assertThat(index.of(String.class)).isEqualTo(-1);
+    }
+
+    /** A private one-parameter handler and a package-private two-parameter one. */
+    static class Mixed {
+        long sold;
+        String openedIn;
+
+        @EventHandler
+        private void on(Sold e) {
+            sold += e.cents();
+        }
+
+        @EventHandler
+        void on(Opened e, StoredEvent<?> stored) {
+            openedIn = stored.streamId();
+        }
+    }
+
+    @Test
+    void private_and_multi_parameter_handlers_are_both_called_one_through_a_generated_class() throws Throwable {
+        EventIndex index = new EventIndex(List.of(ShopEvents.ALL));
+        Invoker[] table = new HandlerInspector(index.classes(), new ParameterResolvers(List.of()))
+                .inspect(Mixed.class, EventHandler.class).table(index);
+        Mixed target = new Mixed();
+        Invoker sold = table[index.of(Sold.class)];
+        Invoker opened = table[index.of(Opened.class)];
+        sold.invoke(target, new StoredEvent<>(UUID.randomUUID(), "shop-9", 1, 1, "Sold", 1, Instant.EPOCH,
+                new Sold("a", 5), Metadata.EMPTY));
+        opened.invoke(target, new StoredEvent<>(UUID.randomUUID(), "shop-9", 0, 0, "Opened", 1, Instant.EPOCH,
+                new Opened("a"), Metadata.EMPTY));
+        assertThat(sold.isGenerated()).isTrue();
+        assertThat(opened.isGenerated()).isFalse();
+        assertThat(target.sold).isEqualTo(5);
+        assertThat(target.openedIn).isEqualTo("shop-9");
     }
 
     @Test

@@ -89,10 +89,12 @@ final class FilePhases {
      * {@code writers} threads append orders (10 events, expected version checked) with fsync before
      * acknowledgement, for {@code bench.durable.ms} (default 3300) per iteration.
      */
-    Iteration durable(int writers) throws IOException {
+    Iteration durable(int writers) throws Exception {
         long millis = Long.getLong("bench.durable.ms", 3300);
         List<Order> orders = Workload.orders(100_000);
         extras.put("disk: fsyncs/s of one 4 KiB write + force, same disk", fsyncRate());
+        extras.put("CPU ceiling: the same appends without fsync (relaxed durability), events/s, " + writers + " writers",
+                timedAppends(writers, millis, orders, "relaxed", Durability.RELAXED).rate());
         int[] round = {0};
         return () -> {
             Path dir = Files.createTempDirectory("rewind-durable");
@@ -118,6 +120,19 @@ final class FilePhases {
                 delete(dir);
             }
         };
+    }
+
+    /** One time-boxed run of {@code writers} threads appending orders to a fresh store. */
+    private static Measure.Writers timedAppends(int writers, long millis, List<Order> orders, String prefix,
+                                                Durability durability) throws Exception {
+        Path dir = Files.createTempDirectory("rewind-durable");
+        try (Rewind rewind = RewindSide.builder().storage(FileStorage.builder(dir).durability(durability).open()).build()) {
+            EventStore store = rewind.store();
+            return Measure.timedWriters(writers, millis, orders, prefix,
+                    (stream, o) -> store.append(stream, ExpectedVersion.noStream(), o.events()));
+        } finally {
+            delete(dir);
+        }
     }
 
     private Path seeded(int n, boolean orderPaidV1, boolean tickingClock) throws IOException {

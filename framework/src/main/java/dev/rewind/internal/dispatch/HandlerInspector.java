@@ -4,6 +4,8 @@ import dev.rewind.StoredEvent;
 import dev.rewind.annotation.Event;
 import dev.rewind.internal.Annotations;
 import java.lang.annotation.Annotation;
+import java.lang.invoke.CallSite;
+import java.lang.invoke.LambdaMetafactory;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
@@ -19,19 +21,22 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Inspects a class once for methods carrying a handler annotation (directly or as a meta-annotation),
  * validates them against the registered event types and the parameter resolvers, and binds each to
- * a {@link MethodHandle} of type {@code (Object target, StoredEvent event)void}: the payload and every
- * further argument are extracted by handles composed here, so invoking a handler is one
- * {@code invokeExact} with no reflection and no argument array.
+ * an {@link Invoker}: a class generated for a handler that takes only the event, or a
+ * {@link MethodHandle} of type {@code (Object target, StoredEvent event)void} whose further arguments
+ * are extracted by handles composed here. Either way there is no reflection and no argument array.
  *
  * <p>A handler whose first parameter is a supertype (for example a sealed interface) handles every
  * registered event class assignable to it; where several handlers match one class the most specific
  * parameter type wins.
  */
 public final class HandlerInspector {
+    private static final Logger LOG = LoggerFactory.getLogger(HandlerInspector.class);
     private static final MethodHandle PAYLOAD;
     private static final MethodHandle APPLY;
 
@@ -83,7 +88,7 @@ public final class HandlerInspector {
         String at = "@" + annotation.getSimpleName();
         List<Method> methods = handlerMethods(type, annotation);
         Map<Class<?>, Method> byParameter = new LinkedHashMap<>();
-        Map<Method, MethodHandle> invokers = new HashMap<>();
+        Map<Method, Invoker> invokers = new HashMap<>();
         for (Method m : methods) {
             Class<?> eventParam = validate(m, at);
             Method other = byParameter.putIfAbsent(eventParam, m);
@@ -94,7 +99,7 @@ public final class HandlerInspector {
             }
             invokers.put(m, bind(m, at));
         }
-        Map<Class<?>, MethodHandle> byEventClass = new HashMap<>();
+        Map<Class<?>, Invoker> byEventClass = new HashMap<>();
         for (Class<?> eventClass : eventClasses) {
             Method best = mostSpecific(eventClass, byParameter, at);
             if (best != null) {
@@ -164,7 +169,7 @@ public final class HandlerInspector {
         return best;
     }
 
-    private MethodHandle bind(Method m, String at) {
+    private Invoker bind(Method m, String at) {
         MethodHandle mh;
         try {
             m.setAccessible(true);
@@ -173,6 +178,36 @@ public final class HandlerInspector {
             throw new IllegalStateException(at + " method '" + m.toGenericString()
                     + "' is not accessible to Rewind (" + e.getMessage() + "): make it public or open its package", e);
         }
+        if (m.getParameterCount() == 1) {
+            Invoker.PayloadHandler generated = generated(m);
+            if (generated != null) {
+                return Invoker.of(generated);
+            }
+        }
+        return Invoker.of(composed(m, mh));
+    }
+
+    /**
+     * A class generated for a one-parameter handler, or null where the JVM does not let Rewind define
+     * one next to the handler's class (a named module that does not open its package): then the
+     * composed handle serves.
+     */
+    private static Invoker.PayloadHandler generated(Method m) {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(m.getDeclaringClass(), MethodHandles.lookup());
+            MethodHandle target = lookup.unreflect(m);
+            MethodType erased = MethodType.methodType(void.class, Object.class, Object.class);
+            CallSite site = LambdaMetafactory.metafactory(lookup, "handle",
+                    MethodType.methodType(Invoker.PayloadHandler.class), erased, target,
+                    MethodType.methodType(void.class, m.getDeclaringClass(), m.getParameterTypes()[0]));
+            return (Invoker.PayloadHandler) site.getTarget().invoke();
+        } catch (Throwable e) {
+            LOG.debug("handler {} is called through a method handle: {}", m, e.toString());
+            return null;
+        }
+    }
+
+    private MethodHandle composed(Method m, MethodHandle mh) {
         Class<?>[] types = m.getParameterTypes();
         MethodType erased = MethodType.methodType(void.class, Object.class).appendParameterTypes(types);
         mh = mh.asType(erased);

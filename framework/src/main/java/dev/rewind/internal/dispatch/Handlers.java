@@ -13,14 +13,14 @@ import java.util.Map;
  * @param methods the handler methods
  * @param byEventClass registered event class -> invoker of type {@code (Object target, StoredEvent event)void}
  */
-public record Handlers(Class<?> type, List<Method> methods, Map<Class<?>, MethodHandle> byEventClass) {
+public record Handlers(Class<?> type, List<Method> methods, Map<Class<?>, Invoker> byEventClass) {
 
     /**
      * @param index the event index
      * @return the dispatch table: invoker by event index, null where the class has no handler
      */
-    public MethodHandle[] table(EventIndex index) {
-        MethodHandle[] table = new MethodHandle[index.size()];
+    public Invoker[] table(EventIndex index) {
+        Invoker[] table = new Invoker[index.size()];
         for (int i = 0; i < table.length; i++) {
             table[i] = byEventClass.get(index.classes().get(i));
         }

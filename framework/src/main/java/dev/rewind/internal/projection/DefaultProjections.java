@@ -7,7 +7,7 @@ import dev.rewind.Projections;
 import dev.rewind.StoredEvent;
 import dev.rewind.Subscription;
 import dev.rewind.internal.dispatch.EventIndex;
-import java.lang.invoke.MethodHandle;
+import dev.rewind.internal.dispatch.Invoker;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -101,13 +101,13 @@ public final class DefaultProjections implements Projections, EventListener, Aut
     private <T> T stateBefore(String name, long toExclusive) {
         ProjectionType type = runner(name).type();
         Object instance = type.newInstance();
-        MethodHandle[] table = type.table();
+        Invoker[] table = type.table();
         store.replay(0, toExclusive, e -> {
             int i = index.of(e.payload().getClass());
-            MethodHandle h = i >= 0 ? table[i] : null;
+            Invoker h = i >= 0 ? table[i] : null;
             if (h != null) {
                 try {
-                    h.invokeExact(instance, e);
+                    h.invoke(instance, e);
                 } catch (Throwable t) {
                     throw new IllegalStateException("projection '" + name + "' failed on the event at global position "
                             + e.globalPosition() + " (" + e.type() + " " + e.eventId() + ") while computing a past state: " + t, t);

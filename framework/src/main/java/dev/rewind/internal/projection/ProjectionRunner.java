@@ -4,7 +4,7 @@ import dev.rewind.EventStore;
 import dev.rewind.ProjectionStatus;
 import dev.rewind.StoredEvent;
 import dev.rewind.internal.dispatch.EventIndex;
-import java.lang.invoke.MethodHandle;
+import dev.rewind.internal.dispatch.Invoker;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,7 +18,7 @@ final class ProjectionRunner {
     private static final Logger LOG = LoggerFactory.getLogger(ProjectionRunner.class);
 
     private final ProjectionType type;
-    private final MethodHandle[] table;
+    private final Invoker[] table;
     private final EventStore store;
     private final EventIndex index;
     private Object instance;
@@ -76,10 +76,10 @@ final class ProjectionRunner {
     }
 
     private void apply(int eventIndex, StoredEvent<?> event) {
-        MethodHandle handler = eventIndex >= 0 ? table[eventIndex] : null;
+        Invoker handler = eventIndex >= 0 ? table[eventIndex] : null;
         if (handler != null) {
             try {
-                handler.invokeExact(instance, event);
+                handler.invoke(instance, event);
             } catch (Throwable t) {
                 fail(event, t);
                 return;

@@ -5,6 +5,7 @@ import dev.rewind.annotation.Projection;
 import dev.rewind.annotation.QueryState;
 import dev.rewind.internal.dispatch.EventIndex;
 import dev.rewind.internal.dispatch.HandlerInspector;
+import dev.rewind.internal.dispatch.Invoker;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
@@ -27,7 +28,7 @@ import java.util.List;
  * @param table invokers of type {@code (Object, StoredEvent)void} by event index
  */
 public record ProjectionType(String name, Class<?> javaClass, MethodHandle constructor, MethodHandle queryState,
-                             MethodHandle[] table) {
+                             Invoker[] table) {
 
     /**
      * Validates a projection class and builds its type.
@@ -49,7 +50,7 @@ public record ProjectionType(String name, Class<?> javaClass, MethodHandle const
         }
         MethodHandle constructor = constructor(cls);
         MethodHandle query = queryState(cls);
-        MethodHandle[] table = inspector.inspect(cls, EventHandler.class).table(index);
+        Invoker[] table = inspector.inspect(cls, EventHandler.class).table(index);
         return new ProjectionType(p.value(), cls, constructor, query, table);
     }
 
