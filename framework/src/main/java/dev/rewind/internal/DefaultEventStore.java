@@ -147,7 +147,7 @@ public final class DefaultEventStore implements EventStore {
             StoredRecord r = stored.get(i);
             Object payload = given.get(i).decodedPayload();
             boolean own = payload != null && (r.decodedPayload() == payload // kept by an in-memory storage: immutable
-                    || r.decodedPayload() == null && ImmutableValues.isImmutable(payload.getClass()));
+                    || r.decodedPayload() == null && ImmutableValues.isShareable(payload));
             out[i] = own ? pipeline.bound(r, payload) : pipeline.decode(r);
         }
         return List.of(out);
@@ -167,7 +167,7 @@ public final class DefaultEventStore implements EventStore {
         for (int i = 0; i < out.length; i++) {
             EventRecord r = given.get(i);
             Object payload = r.decodedPayload();
-            out[i] = payload != null && ImmutableValues.isImmutable(payload.getClass())
+            out[i] = ImmutableValues.isShareable(payload)
                     ? new StoredEvent<>(r.eventId(), streamId, version + i, position + i, r.type(), r.schemaVersion(), at,
                             payload, r.metadata())
                     : pipeline.decode(written.get(i));

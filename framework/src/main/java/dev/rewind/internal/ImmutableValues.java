@@ -68,6 +68,15 @@ public final class ImmutableValues {
         return immutable;
     }
 
+    /**
+     * @param payload a payload object, or null
+     * @return whether it is there and no one holding it can change it, so that it may be shared
+     *     between the appender and every reader instead of being decoded from its bytes
+     */
+    public static boolean isShareable(Object payload) {
+        return payload != null && isImmutable(payload.getClass());
+    }
+
     /** One answer of the fast table. */
     private static final class Known {
         final Class<?> type;

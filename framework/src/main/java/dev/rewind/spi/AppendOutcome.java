@@ -65,8 +65,8 @@ public record AppendOutcome(List<StoredRecord> records, boolean alreadyAppended)
         @Override
         public StoredRecord get(int index) {
             EventRecord r = records.get(index);
-            boolean shareable = r.decodedPayload() != null && ImmutableValues.isImmutable(r.decodedPayload().getClass());
-            return StoredRecord.of(r, streamId, firstVersion + index, firstPosition + index, recordedAt, shareable);
+            return StoredRecord.of(r, streamId, firstVersion + index, firstPosition + index, recordedAt,
+                    ImmutableValues.isShareable(r.decodedPayload()));
         }
 
         @Override

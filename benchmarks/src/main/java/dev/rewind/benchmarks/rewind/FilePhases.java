@@ -94,42 +94,44 @@ final class FilePhases {
         List<Order> orders = Workload.orders(100_000);
         extras.put("disk: fsyncs/s of one 4 KiB write + force, same disk", fsyncRate());
         extras.put("CPU ceiling: the same appends without fsync (relaxed durability), events/s, " + writers + " writers",
-                timedAppends(writers, millis, orders, "relaxed", Durability.RELAXED).rate());
+                timedAppends(writers, millis, orders, "relaxed", Durability.RELAXED).done().rate());
         int[] round = {0};
         return () -> {
-            Path dir = Files.createTempDirectory("rewind-durable");
-            FileStorage storage = FileStorage.builder(dir).durability(Durability.FSYNC).open();
-            try (Rewind rewind = RewindSide.builder().storage(storage).build()) { // closes the storage too
-                EventStore store = rewind.store();
-                Measure.Writers done = Measure.timedWriters(writers, millis, orders, "r" + round[0]++,
-                        (stream, o) -> store.append(stream, ExpectedVersion.noStream(), o.events()));
-                double rate = done.rate();
-                FileStorage.Stats stats = storage.stats();
-                if (stats.events() != done.events()) {
-                    throw new IllegalStateException("durable append: the store holds " + stats.events()
-                            + " events, the writers were acknowledged " + done.events());
-                }
-                extras.put("events per fsync (" + writers + " writers)", (double) stats.events() / Math.max(1, stats.fsyncs()));
-                double seconds = millis / 1000.0;
-                extras.put("fsyncs/s (" + writers + " writers)", stats.fsyncs() / seconds);
-                extras.put("share of the time in fsync (" + writers + " writers)", stats.fsyncNanos() / 1e9 / seconds);
-                extras.put("share of the time committers waited for writers to queue (" + writers + " writers)",
-                        stats.gatherNanos() / 1e9 / seconds);
-                return rate;
-            } finally {
-                delete(dir);
+            Timed t = timedAppends(writers, millis, orders, "r" + round[0]++, Durability.FSYNC);
+            FileStorage.Stats stats = t.stats();
+            if (stats.events() != t.done().events()) {
+                throw new IllegalStateException("durable append: the store holds " + stats.events()
+                        + " events, the writers were acknowledged " + t.done().events());
             }
+            extras.put("events per fsync (" + writers + " writers)", (double) stats.events() / Math.max(1, stats.fsyncs()));
+            double seconds = millis / 1000.0;
+            extras.put("fsyncs/s (" + writers + " writers)", stats.fsyncs() / seconds);
+            extras.put("share of the time in fsync (" + writers + " writers)", stats.fsyncNanos() / 1e9 / seconds);
+            extras.put("share of the time committers waited for writers to queue (" + writers + " writers)",
+                    stats.gatherNanos() / 1e9 / seconds);
+            return t.done().rate();
         };
     }
 
+    /**
+     * What one time-boxed run measured.
+     *
+     * @param done what the writers were acknowledged
+     * @param stats the storage's figures once the writers stopped, before it was closed
+     */
+    private record Timed(Measure.Writers done, FileStorage.Stats stats) {
+    }
+
     /** One time-boxed run of {@code writers} threads appending orders to a fresh store. */
-    private static Measure.Writers timedAppends(int writers, long millis, List<Order> orders, String prefix,
-                                                Durability durability) throws Exception {
+    private static Timed timedAppends(int writers, long millis, List<Order> orders, String prefix,
+                                      Durability durability) throws Exception {
         Path dir = Files.createTempDirectory("rewind-durable");
-        try (Rewind rewind = RewindSide.builder().storage(FileStorage.builder(dir).durability(durability).open()).build()) {
+        FileStorage storage = FileStorage.builder(dir).durability(durability).open();
+        try (Rewind rewind = RewindSide.builder().storage(storage).build()) { // closes the storage too
             EventStore store = rewind.store();
-            return Measure.timedWriters(writers, millis, orders, prefix,
+            Measure.Writers done = Measure.timedWriters(writers, millis, orders, prefix,
                     (stream, o) -> store.append(stream, ExpectedVersion.noStream(), o.events()));
+            return new Timed(done, storage.stats());
         } finally {
             delete(dir);
         }

@@ -37,9 +37,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-
+import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.LockSupport;
-
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.LongConsumer;
 import org.slf4j.Logger;
@@ -356,7 +355,7 @@ public final class FileStorage implements EventStorage {
      * behind one wake-up each.
      */
     private void lockForAppend() {
-        java.util.concurrent.locks.Lock lock = rw.writeLock();
+        Lock lock = rw.writeLock();
         for (int i = 0; i < 32; i++) {
             if (lock.tryLock()) {
                 return;
@@ -906,11 +905,7 @@ public final class FileStorage implements EventStorage {
                 LockSupport.parkNanos(this, 1_000_000L);
             }
         }
-        if (closed) { // closed by another thread while this one waited
-            committing.set(false);
-            wakeWaiters();
-            return;
-        }
+        // a closer never gives the flag back, so holding it means nobody has closed this storage yet
         rw.writeLock().lock();
         try {
             closed = true; // no batch is queued from now on

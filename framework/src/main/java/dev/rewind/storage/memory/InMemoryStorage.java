@@ -183,7 +183,7 @@ public final class InMemoryStorage implements EventStorage, DirectReplay {
     }
 
     private static boolean cacheable(EventRecord r) {
-        return r.decodedPayload() != null && ImmutableValues.isImmutable(r.decodedPayload().getClass());
+        return ImmutableValues.isShareable(r.decodedPayload());
     }
 
     /** Exact retry -> the original outcome; any other known id -> duplicate; all new -> null. */
