@@ -47,6 +47,7 @@ public final class Child {
             out.put("status", "n/a");
         } else {
             List<Double> measured = new ArrayList<>();
+            List<Double> limits = new ArrayList<>();
             ArrayNode warm = out.putArray("warmup");
             long warmStart = System.nanoTime();
             int warmed = 0;
@@ -62,13 +63,22 @@ public final class Child {
             for (int i = 0; i < iterations; i++) {
                 Measure.fullGc();
                 double v = iteration.run();
-                System.err.printf("  %s %s iteration %.1f %s%n", phase, sideName, v, phase.unit());
+                double limit = iteration.limit();
+                System.err.printf("  %s %s iteration %.1f %s%s%n", phase, sideName, v, phase.unit(),
+                        Double.isNaN(limit) ? "" : String.format(" (limit measured next: %.1f)", limit));
                 measured.add(v);
+                if (!Double.isNaN(limit)) {
+                    limits.add(limit);
+                }
             }
             ArrayNode its = out.putArray("iterations");
             measured.forEach(its::add);
             Stats s = Stats.of(measured);
             out.put("status", "ok").put("median", s.median()).put("min", s.min()).put("max", s.max());
+            if (!limits.isEmpty()) {
+                limits.forEach(out.putArray("limits")::add);
+                out.put("limitMedian", Stats.of(limits).median());
+            }
         }
         ObjectNode extras = out.putObject("extras");
         for (Map.Entry<String, Double> e : side.extras().entrySet()) {

@@ -8,4 +8,13 @@ public interface Iteration {
      * @throws Exception when the run or its verification fails: the whole run fails
      */
     double run() throws Exception;
+
+    /**
+     * @return a limit for the same figure measured by the last {@link #run()} in the same JVM right after
+     *     it (the durable phases: bare group commit of the same bytes on the same disk), or NaN when the
+     *     phase has none
+     */
+    default double limit() {
+        return Double.NaN;
+    }
 }

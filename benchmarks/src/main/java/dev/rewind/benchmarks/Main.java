@@ -141,6 +141,13 @@ public final class Main {
         ObjectNode merged = json.createObjectNode().put("status", "ok")
                 .put("median", st.median()).put("min", st.min()).put("max", st.max());
         all.forEach(merged.putArray("iterations")::add);
+        List<Double> limits = new ArrayList<>();
+        so.path("limits").forEach(v -> limits.add(v.asDouble()));
+        next.path("limits").forEach(v -> limits.add(v.asDouble()));
+        if (!limits.isEmpty()) {
+            limits.forEach(merged.putArray("limits")::add);
+            merged.put("limitMedian", Stats.of(limits).median());
+        }
         return merged;
     }
 

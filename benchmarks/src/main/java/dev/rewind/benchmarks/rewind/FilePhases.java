@@ -87,7 +87,9 @@ final class FilePhases {
 
     /**
      * {@code writers} threads append orders (10 events, expected version checked) with fsync before
-     * acknowledgement, for {@code bench.durable.ms} (default 3300) per iteration.
+     * acknowledgement, for {@code bench.durable.ms} (default 3300) per iteration. After each run, the
+     * same number of threads appends the same bytes with no event work ({@link BareGroupCommit}) for as
+     * long: that rate, measured on the same disk a moment later, is the iteration's limit.
      */
     Iteration durable(int writers) throws Exception {
         long millis = Long.getLong("bench.durable.ms", 3300);
@@ -95,21 +97,37 @@ final class FilePhases {
         extras.put("disk: fsyncs/s of one 4 KiB write + force, same disk", fsyncRate());
         extras.put("CPU ceiling: the same appends without fsync (relaxed durability), events/s, " + writers + " writers",
                 timedAppends(writers, millis, orders, "relaxed", Durability.RELAXED).done().rate());
-        int[] round = {0};
-        return () -> {
-            Timed t = timedAppends(writers, millis, orders, "r" + round[0]++, Durability.FSYNC);
-            FileStorage.Stats stats = t.stats();
-            if (stats.events() != t.done().events()) {
-                throw new IllegalStateException("durable append: the store holds " + stats.events()
-                        + " events, the writers were acknowledged " + t.done().events());
+        return new Iteration() {
+            private int round;
+            private double limit = Double.NaN;
+
+            @Override
+            public double run() throws Exception {
+                Timed t = timedAppends(writers, millis, orders, "r" + round++, Durability.FSYNC);
+                FileStorage.Stats stats = t.stats();
+                if (stats.events() != t.done().events()) {
+                    throw new IllegalStateException("durable append: the store holds " + stats.events()
+                            + " events, the writers were acknowledged " + t.done().events());
+                }
+                extras.put("events per fsync (" + writers + " writers)", (double) stats.events() / Math.max(1, stats.fsyncs()));
+                double seconds = millis / 1000.0;
+                extras.put("fsyncs/s (" + writers + " writers)", stats.fsyncs() / seconds);
+                extras.put("share of the time in fsync (" + writers + " writers)", stats.fsyncNanos() / 1e9 / seconds);
+                extras.put("share of the time committers waited for writers to queue (" + writers + " writers)",
+                        stats.gatherNanos() / 1e9 / seconds);
+                int batchBytes = (int) (stats.bytes() / stats.appends());
+                BareGroupCommit.Result bare = BareGroupCommit.run(writers, millis, t.sample(), batchBytes,
+                        Workload.EVENTS_PER_ORDER, t.sampleDir());
+                extras.put("bare group commit: bytes per batch", (double) batchBytes);
+                extras.put("bare group commit: batches per fsync (" + writers + " writers)", bare.batchesPerFsync());
+                limit = bare.eventsPerSecond();
+                return t.done().rate();
             }
-            extras.put("events per fsync (" + writers + " writers)", (double) stats.events() / Math.max(1, stats.fsyncs()));
-            double seconds = millis / 1000.0;
-            extras.put("fsyncs/s (" + writers + " writers)", stats.fsyncs() / seconds);
-            extras.put("share of the time in fsync (" + writers + " writers)", stats.fsyncNanos() / 1e9 / seconds);
-            extras.put("share of the time committers waited for writers to queue (" + writers + " writers)",
-                    stats.gatherNanos() / 1e9 / seconds);
-            return t.done().rate();
+
+            @Override
+            public double limit() {
+                return limit;
+            }
         };
     }
 
@@ -118,8 +136,10 @@ final class FilePhases {
      *
      * @param done what the writers were acknowledged
      * @param stats the storage's figures once the writers stopped, before it was closed
+     * @param sample the first MiB (at most) of the first segment the run wrote
+     * @param sampleDir the directory the store was in (its parent), on the same file system
      */
-    private record Timed(Measure.Writers done, FileStorage.Stats stats) {
+    private record Timed(Measure.Writers done, FileStorage.Stats stats, byte[] sample, Path sampleDir) {
     }
 
     /** One time-boxed run of {@code writers} threads appending orders to a fresh store. */
@@ -131,9 +151,25 @@ final class FilePhases {
             EventStore store = rewind.store();
             Measure.Writers done = Measure.timedWriters(writers, millis, orders, prefix,
                     (stream, o) -> store.append(stream, ExpectedVersion.noStream(), o.events()));
-            return new Timed(done, storage.stats());
+            return new Timed(done, storage.stats(), firstSegmentBytes(dir, 1 << 20), dir.getParent());
         } finally {
             delete(dir);
+        }
+    }
+
+    /** Up to {@code max} bytes from the start of the store's first segment file. */
+    private static byte[] firstSegmentBytes(Path dir, int max) throws IOException {
+        Path first;
+        try (Stream<Path> files = Files.list(dir)) {
+            first = files.filter(p -> p.getFileName().toString().endsWith(".seg")).sorted().findFirst()
+                    .orElseThrow(() -> new IllegalStateException("no segment file in " + dir));
+        }
+        try (FileChannel ch = FileChannel.open(first, StandardOpenOption.READ)) {
+            ByteBuffer buf = ByteBuffer.allocate((int) Math.min(max, ch.size()));
+            while (buf.hasRemaining() && ch.read(buf) >= 0) {
+                // read until full
+            }
+            return buf.array();
         }
     }
 
