@@ -17,7 +17,9 @@ import java.util.UUID;
  * later) goes into an open-addressing table (linear probing, at most half full): a slot holds a
  * 32-bit tag (the id's hash, whose top bits are the slot's index) and {@code position + 1}; the id is
  * read from the storage's id columns only when the tag matches, and growing rehashes from the tags
- * alone. One cache miss per lookup, 16 bytes per event at most.
+ * alone. One cache miss per lookup, 16 bytes per event at most. Every id in the table was below the
+ * run's last id when it was added, and that id only grows, so a lookup of an id above it (a new one,
+ * usually) answers "absent" without probing the table.
  *
  * <p>Not thread-safe: the storage's lock guards it.
  */
@@ -41,14 +43,14 @@ public final class IdIndex {
     public int get(UUID id, long[] msbOf, long[] lsbOf) {
         long msb = id.getMostSignificantBits();
         long lsb = id.getLeastSignificantBits();
+        if (orderedCount == 0 || compare(msb, lsb, maxMsb, maxLsb) > 0) {
+            return -1; // above the run's last id, so above every id held: the table's were below it when added
+        }
         if (count > 0) {
             int p = tableGet(msb, lsb, msbOf, lsbOf);
             if (p >= 0) {
                 return p;
             }
-        }
-        if (orderedCount == 0 || compare(msb, lsb, maxMsb, maxLsb) > 0) {
-            return -1;
         }
         return orderedGet(msb, lsb, msbOf, lsbOf);
     }
