@@ -25,7 +25,7 @@ final class LogIndex {
     private long[] idHigh = new long[1024];
     private long[] idLow = new long[1024];
     /** Event id -> position (ids that arrive in increasing order cost no hashing: see {@link IdIndex}). */
-    private IdIndex ids = new IdIndex();
+    private final IdIndex ids = new IdIndex();
     /** One bit per position: set when the record ends its batch (exact retries must match whole batches). */
     private long[] batchEnds = new long[16];
     private final Map<String, Positions> streams = new HashMap<>();
@@ -120,8 +120,8 @@ final class LogIndex {
         return runs == 0 ? null : Instant.ofEpochSecond(runSecond[runs - 1], runNano[runs - 1]);
     }
 
-    private void reindexIds() {
-        ids = new IdIndex();
+    /** Indexes the ids of a snapshot just read (into a fresh index). */
+    private void indexIds() {
         for (int p = 0; p < count; p++) {
             ids.add(idHigh[p], idLow[p], p);
         }
@@ -278,7 +278,7 @@ final class LogIndex {
             positions.size = size;
             x.streams.put(name, positions);
         }
-        x.reindexIds();
+        x.indexIds();
         return x;
     }
 
