@@ -896,14 +896,16 @@ public final class FileStorage implements EventStorage {
     /** Writes what is queued, then releases the files and the directory lock. */
     @Override
     public void close() {
+        Waiter me = new Waiter(Thread.currentThread(), Long.MAX_VALUE);
         while (!committing.compareAndSet(false, true)) {
             if (closed) {
                 return;
             }
-            waiters.add(new Waiter(Thread.currentThread(), Long.MAX_VALUE));
+            waiters.add(me);
             if (committing.get()) {
                 LockSupport.parkNanos(this, 1_000_000L);
             }
+            waiters.remove(me); // one entry at a time, as in awaitAcknowledged
         }
         // a closer never gives the flag back, so holding it means nobody has closed this storage yet
         rw.writeLock().lock();
