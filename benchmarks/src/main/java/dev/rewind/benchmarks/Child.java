@@ -51,7 +51,7 @@ public final class Child {
             ArrayNode warm = out.putArray("warmup");
             long warmStart = System.nanoTime();
             int warmed = 0;
-            // the given number of warm-ups, and more (up to 10) until they have run for WARMUP_SECONDS:
+            // the given number of warm-ups, and more (up to 10) until they have run for WARMUP_NANOS:
             // a phase whose iteration takes 0.3 s is not compiled by the JIT after one of them
             while (warmed < warmups || (warmups > 0 && warmed < 10 && System.nanoTime() - warmStart < WARMUP_NANOS)) {
                 Measure.fullGc();
