@@ -178,9 +178,17 @@ public final class Rewind implements AutoCloseable {
                 return url;
             }
             String configured = System.getProperty("rewind.storage", System.getenv("REWIND_STORAGE"));
-            String chosen = configured == null || configured.isBlank() ? DEFAULT_STORAGE : configured;
-            LOG.info("no storage configured in Rewind.builder(): using {}", chosen);
-            return chosen;
+            if (configured != null && !configured.isBlank()) {
+                LOG.info("No storage configured in Rewind.builder(): using {} from rewind.storage / REWIND_STORAGE",
+                        configured);
+                return configured;
+            }
+            // a bare builder in a user's project would otherwise fill ./rewind-data unnoticed, run after run
+            LOG.info("No storage configured: using the embedded file store in {} (events stay there between runs);"
+                    + " choose another with Rewind.builder().storage(\"file:DIR\" or \"memory:\"), the system property"
+                    + " rewind.storage or the environment variable REWIND_STORAGE",
+                    java.nio.file.Path.of(DEFAULT_STORAGE.substring("file:".length())).toAbsolutePath().normalize());
+            return DEFAULT_STORAGE;
         }
 
         /**

@@ -19,20 +19,38 @@ public final class LogCapture implements BeforeEachCallback, AfterEachCallback {
     private final Logger logger;
     private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
 
-    /** @param owner the class whose logger is captured */
+    /** @param owner the class whose logger is captured, at the levels the test configuration lets through */
     public LogCapture(Class<?> owner) {
+        this(owner, null);
+    }
+
+    private final Level level;
+    private Level saved;
+
+    /**
+     * @param owner the class whose logger is captured
+     * @param level the level the logger is set to during each test (INFO to capture what the test
+     *     configuration's WARN root would drop)
+     */
+    public LogCapture(Class<?> owner, Level level) {
         this.logger = (Logger) LoggerFactory.getLogger(owner);
+        this.level = level;
     }
 
     @Override
     public void beforeEach(ExtensionContext context) {
         appender.start();
         logger.addAppender(appender);
+        saved = logger.getLevel();
+        if (level != null) {
+            logger.setLevel(level);
+        }
     }
 
     @Override
     public void afterEach(ExtensionContext context) {
         logger.detachAppender(appender);
+        logger.setLevel(saved);
     }
 
     /** @return the events logged so far in this test, in order (the live list) */

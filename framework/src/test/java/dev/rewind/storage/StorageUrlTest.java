@@ -17,6 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Storages chosen by URL through the StorageProvider SPI, and the default when none is named. */
 class StorageUrlTest {
+    @org.junit.jupiter.api.extension.RegisterExtension
+    final dev.rewind.LogCapture logs = new dev.rewind.LogCapture(Rewind.class, ch.qos.logback.classic.Level.INFO);
 
     @Test
     void a_file_url_opens_the_durable_file_log(@TempDir Path dir) {
@@ -76,6 +78,10 @@ class StorageUrlTest {
                     rewind.store().append("s", ExpectedVersion.any(), List.of(new ContractFixtures.Placed("s", 2)));
                 }
                 assertThat(data).isDirectory();
+                assertThat(logs.messages(ch.qos.logback.classic.Level.INFO)).contains("No storage configured: using"
+                        + " the embedded file store in " + data.toAbsolutePath() + " (events stay there between runs);"
+                        + " choose another with Rewind.builder().storage(\"file:DIR\" or \"memory:\"), the system"
+                        + " property rewind.storage or the environment variable REWIND_STORAGE");
                 try (FileStorage reopened = FileStorage.open(data)) {
                     assertThat(reopened.headPosition()).isEqualTo(1);
                 }

@@ -10,16 +10,11 @@ import dev.rewind.spi.EventRecord;
 import dev.rewind.spi.EventStorage;
 import dev.rewind.spi.StoredRecord;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -48,8 +43,9 @@ import org.slf4j.LoggerFactory;
  * The embedded, durable {@link EventStorage}: a directory holding a segmented append-only log.
  *
  * <pre>{@code
- * try (FileStorage storage = FileStorage.open(Path.of("data"))) { ... }
+ * try (FileStorage storage = FileStorage.open(Path.of("data"))) { ... }   // creates it in an absent or empty directory
  * FileStorage relaxed = FileStorage.builder(dir).segmentSize(16 << 20).durability(Durability.RELAXED).open();
+ * FileStorage reader = FileStorage.openReadOnly(dir);          // never creates or changes a file
  * FileStorage.VerifyReport report = FileStorage.verify(dir);   // checks everything, changes nothing
  * }</pre>
  *
@@ -62,23 +58,30 @@ import org.slf4j.LoggerFactory;
  * memory in primitive arrays and saved at close ({@code index.snapshot}); the open checks every record's
  * checksum and rebuilds from the log whatever the snapshot does not cover, and the whole of them when
  * the snapshot is missing, damaged or disagrees with the log.
- * At open, a batch cut short by a crash at the end of the log is truncated with a WARN; any other
- * damage makes the open fail with a {@link CorruptStoreException} naming the segment, the offset and
- * the global position, and nothing is changed.
  *
- * <p>One process owns a directory at a time (an OS file lock on {@code rewind.lock}, released on
+ * <p>Recovery (docs/adr/0009-file-store-recovery.md): a record the store can prove was acknowledged
+ * (below what {@code rewind.store} recorded at the last open or clean close, covered by the index
+ * snapshot, or followed by a later write) is never cut: if it is damaged or missing, the open fails
+ * with a {@link CorruptStoreException} naming the segment, the offset and the global position, and
+ * nothing is changed. Bytes after the last provably acknowledged record are a torn tail: an open for
+ * writing cuts them with a WARN (keeping them in a {@code .torn-OFFSET} file beside the segment), a
+ * read-only open reads around them.
+ *
+ * <p>A store is created only in an absent directory (whose parent exists) or an empty one; a
+ * directory holding anything else is refused with a {@link NoStoreException}. One writer or any number
+ * of read-only storages use a directory at a time (an OS file lock on {@code rewind.lock}, released on
  * close and by the OS when the process dies). Thread-safe.
  */
 public final class FileStorage implements EventStorage {
-    static final String LOCK_FILE = "rewind.lock";
+    static final String LOCK_FILE = StoreDirectory.LOCK_FILE;
     private static final Logger LOG = LoggerFactory.getLogger(FileStorage.class);
     private static final long DEFAULT_SEGMENT_SIZE = 64L << 20;
 
     private final Path dir;
     private final Durability durability;
     private final long segmentSize;
-    private final FileChannel lockChannel;
-    private final FileLock fileLock;
+    private final boolean readOnly;
+    private final StoreDirectory.Lock lock;
 
     /** Guards the index, the segment list and the pending state; no I/O is done while holding it (but rare reads). */
     private final ReentrantReadWriteLock rw = new ReentrantReadWriteLock();
@@ -136,37 +139,74 @@ public final class FileStorage implements EventStorage {
         }
     }
 
-    private FileStorage(Builder b, FileChannel lockChannel, FileLock fileLock, LogLoader log) {
+    private FileStorage(Builder b, StoreDirectory.Lock lock, LogLoader log) {
         this.dir = b.dir;
         this.durability = b.durability;
         this.segmentSize = b.segmentSize;
-        this.lockChannel = lockChannel;
-        this.fileLock = fileLock;
+        this.readOnly = b.readOnly;
+        this.lock = lock;
         this.index = log.index;
         this.segments = log.segments.toArray(new Segment[0]);
         this.head = index.count();
         this.syncedHead = head;
-        Segment last = segments[segments.length - 1];
-        this.assignedInSegment = last.writeEnd;
+        this.assignedInSegment = segments.length == 0 ? 0 : segments[segments.length - 1].writeEnd;
         Instant t = index.lastRecordedAt();
         this.lastRecordedAt = t == null ? Instant.MIN : t;
     }
 
     /**
-     * Opens (or creates) a store in a directory, with the defaults: {@link Durability#FSYNC}, 64 MiB segments.
+     * Opens a store for writing, or creates one in an absent (its parent must exist) or empty directory,
+     * with the defaults: {@link Durability#FSYNC}, 64 MiB segments.
      *
-     * @param dir the store directory, created when absent
+     * @param dir the store directory
      * @return the open storage
+     * @throws NoStoreException when the directory holds anything but a store, or its parent is missing
      * @throws EventStoreException when another process has the directory open, or it cannot be read
-     * @throws CorruptStoreException when the log is damaged (not merely cut short by a crash)
+     * @throws CorruptStoreException when an acknowledged record is damaged or missing
      */
     public static FileStorage open(Path dir) {
         return builder(dir).open();
     }
 
     /**
-     * @param dir the store directory, created when absent
-     * @return a builder to set the segment size and durability before opening
+     * Opens an existing store for reading only: no file is created or changed (a torn tail is read
+     * around, not cut), and appends are refused. Any number of read-only storages may share a
+     * directory; a writer may not use it meanwhile.
+     *
+     * @param dir the store directory
+     * @return the open storage
+     * @throws NoStoreException when the directory is absent or holds no store
+     * @throws EventStoreException when a writer has the store open, or it cannot be read
+     * @throws CorruptStoreException when an acknowledged record is damaged or missing
+     */
+    public static FileStorage openReadOnly(Path dir) {
+        return builder(dir).readOnly().open();
+    }
+
+    /**
+     * @param dir a directory
+     * @return whether it holds a Rewind file store (reads only the names of its entries and a few bytes)
+     */
+    public static boolean isStore(Path dir) {
+        return StoreDirectory.kind(Objects.requireNonNull(dir, "dir").toAbsolutePath().normalize())
+                == StoreDirectory.Kind.STORE;
+    }
+
+    /**
+     * Deletes a store: every file and sub-directory the store writes, recognised by name and format,
+     * leaving the directory itself, empty. A directory that also holds anything else is refused and
+     * nothing is deleted; so is a store that is open. An absent or empty directory is left as it is.
+     *
+     * @param dir the store directory
+     * @throws EventStoreException naming every entry it does not recognise, or when the store is open
+     */
+    public static void deleteStore(Path dir) {
+        StoreDirectory.delete(Objects.requireNonNull(dir, "dir").toAbsolutePath().normalize());
+    }
+
+    /**
+     * @param dir the store directory
+     * @return a builder to set the segment size, durability or read-only access before opening
      */
     public static Builder builder(Path dir) {
         return new Builder(dir);
@@ -177,6 +217,7 @@ public final class FileStorage implements EventStorage {
         private final Path dir;
         private long segmentSize = DEFAULT_SEGMENT_SIZE;
         private Durability durability = Durability.FSYNC;
+        private boolean readOnly;
 
         private Builder(Path dir) {
             this.dir = Objects.requireNonNull(dir, "dir").toAbsolutePath().normalize();
@@ -204,11 +245,23 @@ public final class FileStorage implements EventStorage {
         }
 
         /**
-         * Locks the directory, recovers the log and rebuilds the indexes.
+         * Opens the store for reading only (see {@link FileStorage#openReadOnly}).
+         *
+         * @return this builder
+         */
+        public Builder readOnly() {
+            this.readOnly = true;
+            return this;
+        }
+
+        /**
+         * Locks the directory (creating a store in it when absent or empty, unless read-only), recovers
+         * the log and rebuilds the indexes.
          *
          * @return the open storage
+         * @throws NoStoreException when the directory holds anything but a store (or, read-only, no store)
          * @throws EventStoreException when another process has the directory open, or it cannot be read
-         * @throws CorruptStoreException when the log is damaged
+         * @throws CorruptStoreException when an acknowledged record is damaged or missing
          */
         public FileStorage open() {
             return FileStorage.openWith(this);
@@ -216,36 +269,48 @@ public final class FileStorage implements EventStorage {
     }
 
     private static FileStorage openWith(Builder b) {
-        FileChannel lockChannel = null;
+        StoreDirectory.Lock lock = null;
         LogLoader log = null;
         try {
-            Files.createDirectories(b.dir);
-            Path lockPath = b.dir.resolve(LOCK_FILE);
-            lockChannel = FileChannel.open(lockPath, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            FileLock lock;
-            try {
-                lock = lockChannel.tryLock();
-            } catch (OverlappingFileLockException e) {
-                lock = null;
+            StoreDirectory.Kind kind = StoreDirectory.kind(b.dir);
+            if (b.readOnly) {
+                if (kind != StoreDirectory.Kind.STORE) {
+                    throw StoreDirectory.noStore(b.dir);
+                }
+                lock = StoreDirectory.lockForReading(b.dir);
+                log = new LogLoader(b.dir, LogLoader.Mode.READ_ONLY);
+                log.load();
+                return new FileStorage(b, lock, log);
             }
-            if (lock == null) {
-                throw new EventStoreException("the store directory " + b.dir + " is already open in another process"
-                        + " (or in this one): only one may open it at a time (lock file " + lockPath + ")");
+            switch (kind) {
+                case ABSENT, EMPTY -> lock = StoreDirectory.create(b.dir);
+                case STORE -> lock = StoreDirectory.lockForWriting(b.dir);
+                default -> throw StoreDirectory.noStore(b.dir);
             }
             if (LogLoader.segmentFiles(b.dir).isEmpty()) {
-                createSegmentFile(b.dir, 0).close();
+                StoreState.Loaded state = StoreState.read(b.dir);
+                if (state != null && state.state() != null && state.state().acknowledged() > 0) {
+                    throw new CorruptStoreException("the store in " + b.dir + " has no segment files, but "
+                            + StoreState.FILE + " records " + state.state().describe()
+                            + "; the store was not opened and nothing was changed");
+                }
+                StoreDirectory.createSegment(b.dir, 0).close(); // a creation cut short before its first segment
             }
-            log = new LogLoader(b.dir, true);
+            log = new LogLoader(b.dir, LogLoader.Mode.WRITE);
             log.load();
-            return new FileStorage(b, lockChannel, lock, log);
+            // What the log holds now is kept for good: durable first, then recorded as acknowledged.
+            Segment last = log.segments.get(log.segments.size() - 1);
+            last.channel.force(false);
+            new StoreState(false, log.index.count(), last.base, last.writeEnd).write(b.dir);
+            return new FileStorage(b, lock, log);
         } catch (IOException | RuntimeException e) {
             if (log != null) {
                 log.segments.forEach(FileStorage::closeQuietly);
             }
-            if (lockChannel != null) {
+            if (lock != null) {
                 try {
-                    lockChannel.close();
-                } catch (IOException suppressed) {
+                    lock.close();
+                } catch (RuntimeException suppressed) {
                     e.addSuppressed(suppressed);
                 }
             }
@@ -261,33 +326,6 @@ public final class FileStorage implements EventStorage {
             s.close();
         } catch (IOException ignored) {
             // closing after a failure: the first error is what matters
-        }
-    }
-
-    private static FileChannel createSegmentFile(Path dir, long base) throws IOException {
-        FileChannel ch = FileChannel.open(dir.resolve(Segment.fileName(base)), StandardOpenOption.CREATE_NEW,
-                StandardOpenOption.READ, StandardOpenOption.WRITE);
-        syncDirectory(dir); // the new name must survive a crash before anything in it is acknowledged
-        return ch;
-    }
-
-    private static void syncDirectory(Path dir) throws IOException {
-        boolean interrupted = Thread.interrupted(); // an interrupt would close the channel mid-force
-        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-            d.force(true);
-        } catch (IOException e) {
-            if (e instanceof ClosedByInterruptException) {
-                interrupted = true;
-                Thread.interrupted();
-                syncDirectory(dir);
-            } else if (!System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("win")) {
-                throw e;
-            }
-            // Windows cannot open a directory as a file; NTFS journals the name anyway
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
         }
     }
 
@@ -310,6 +348,9 @@ public final class FileStorage implements EventStorage {
         Objects.requireNonNull(expected, "expected");
         if (records.isEmpty()) {
             throw new IllegalArgumentException("an append needs at least one event");
+        }
+        if (readOnly) {
+            throw new EventStoreException("the file storage at " + dir + " is open read-only: appends are refused");
         }
         Batch batch = null;
         List<StoredRecord> retry;
@@ -590,6 +631,10 @@ public final class FileStorage implements EventStorage {
                     active = newSegment(b.first);
                     touched.add(active);
                 }
+                if (group.isEmpty() && durability == Durability.FSYNC) {
+                    // every record before this write is durable: recovery takes this flag as the proof
+                    RecordCodec.markWriteStart(b.bytes, 0);
+                }
                 group.add(ByteBuffer.wrap(b.bytes));
             }
             write(active, group);
@@ -652,7 +697,7 @@ public final class FileStorage implements EventStorage {
     }
 
     private Segment newSegment(long base) throws IOException {
-        FileChannel ch = createSegmentFile(dir, base);
+        FileChannel ch = StoreDirectory.createSegment(dir, base);
         Segment s = new Segment(dir.resolve(Segment.fileName(base)), base, ch, true, 0);
         rw.writeLock().lock();
         try {
@@ -846,45 +891,68 @@ public final class FileStorage implements EventStorage {
      * @param segments the number of segment files
      * @param events the number of events whose records passed every check
      * @param bytes the size of the segment files
-     * @param problems damage found (each names the segment, offset and global position); empty when sound
-     * @param notes findings that are not damage, such as a torn tail the next open will truncate
+     * @param outcome sound, a torn tail only, or damaged
+     * @param problems damage of acknowledged records (each names the segment, offset and global position);
+     *     empty unless damaged
+     * @param notes findings that are not damage, such as a torn tail the next open for writing cuts
      */
-    public record VerifyReport(Path directory, int segments, long events, long bytes, List<String> problems,
-                               List<String> notes) {
+    public record VerifyReport(Path directory, int segments, long events, long bytes, Outcome outcome,
+                               List<String> problems, List<String> notes) {
         /** Copies the lists. */
         public VerifyReport {
             problems = List.copyOf(problems);
             notes = List.copyOf(notes);
         }
 
-        /** @return true when no problem was found */
+        /** @return true when no acknowledged record is damaged or missing (a torn tail is no damage) */
         public boolean ok() {
             return problems.isEmpty();
+        }
+
+        /** What a verify concluded, by the same rule as an open. */
+        public enum Outcome {
+            /** Every record is sound and the log ends where its last batch ends. */
+            SOUND,
+            /** Sound, but bytes of an unacknowledged write follow the last whole batch; the next open for writing cuts them. */
+            TORN_TAIL,
+            /** An acknowledged record is damaged or missing (or the log is inconsistent): the store does not open. */
+            DAMAGED
         }
     }
 
     /**
-     * Checks a closed store without changing anything: every record's length and checksum, the order of
-     * global positions across segments, gap-free stream versions, unique event ids and non-decreasing
-     * recording times (what the indexes are built from).
+     * Checks a store without opening it and without changing anything: every record's length and
+     * checksum, the order of global positions across segments, gap-free stream versions, unique event
+     * ids and non-decreasing recording times (what the indexes are built from), and the end of the log
+     * by the recovery rule an open applies: a torn tail of an unacknowledged write is a note, damage of
+     * an acknowledged record a problem.
      *
      * @param dir the store directory
      * @return the findings
-     * @throws EventStoreException when the directory does not exist or cannot be read
+     * @throws NoStoreException when the directory is absent or holds no store
+     * @throws EventStoreException when a writer has the store open, or it cannot be read
      */
     public static VerifyReport verify(Path dir) {
         Path d = dir.toAbsolutePath().normalize();
-        if (!Files.isDirectory(d)) {
-            throw new EventStoreException("no store directory at " + d);
+        if (StoreDirectory.kind(d) != StoreDirectory.Kind.STORE) {
+            throw StoreDirectory.noStore(d);
         }
-        LogLoader log = new LogLoader(d, false);
+        LogLoader log = new LogLoader(d, LogLoader.Mode.VERIFY);
+        StoreDirectory.Lock lock = null;
         try {
+            lock = StoreDirectory.lockForReading(d);
             log.load();
-            return new VerifyReport(d, log.segments.size(), log.index.count(), log.bytes, log.problems, log.notes);
+            VerifyReport.Outcome outcome = !log.problems.isEmpty() ? VerifyReport.Outcome.DAMAGED
+                    : log.tornTail ? VerifyReport.Outcome.TORN_TAIL : VerifyReport.Outcome.SOUND;
+            return new VerifyReport(d, log.segments.size(), log.index.count(), log.bytes, outcome, log.problems,
+                    log.notes);
         } catch (IOException e) {
             throw new EventStoreException("cannot read the store directory " + d + ": " + e, e);
         } finally {
             log.segments.forEach(FileStorage::closeQuietly);
+            if (lock != null) {
+                lock.close();
+            }
         }
     }
 
@@ -893,7 +961,10 @@ public final class FileStorage implements EventStorage {
         return dir;
     }
 
-    /** Writes what is queued, then releases the files and the directory lock. */
+    /**
+     * Writes what is queued, records how far the log reached (a clean close), then releases the files
+     * and the directory lock. A read-only storage only releases them.
+     */
     @Override
     public void close() {
         Waiter me = new Waiter(Thread.currentThread(), Long.MAX_VALUE);
@@ -916,8 +987,9 @@ public final class FileStorage implements EventStorage {
         }
         // committing stays true: nobody else writes, and waiters are covered by the commit below
         try {
-            if (failure == null) {
+            if (failure == null && !readOnly) {
                 commitPending();
+                recordCleanClose();
                 saveIndexes();
             }
         } finally {
@@ -925,16 +997,39 @@ public final class FileStorage implements EventStorage {
                 for (Segment s : segments) {
                     closeQuietly(s);
                 }
-                if (fileLock.isValid()) {
-                    fileLock.release();
-                }
-                lockChannel.close();
-            } catch (IOException e) {
-                throw new UncheckedIOException("closing the store directory " + dir + " failed", e);
+                lock.close();
             } finally {
                 wakeWaiters();
             }
         }
+    }
+
+    /** Records in {@code rewind.store} that every record up to the head was acknowledged and the store closed. */
+    private void recordCleanClose() {
+        Segment last = segments[segments.length - 1];
+        try {
+            if (durability != Durability.FSYNC) {
+                last.channel.force(false); // relaxed appends were not synced: the record below must not lie
+            }
+            new StoreState(true, head, last.base, last.readableEnd).write(dir);
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("Could not record the clean close of {} ({}); the next open relies on the log and the index"
+                    + " snapshot alone", dir, e.toString());
+        }
+    }
+
+    /**
+     * Leaves the store as a killed process would: releases the files and the lock without writing what
+     * is queued, recording a clean close or saving the indexes. For crash tests.
+     */
+    void abandon() {
+        closed = true;
+        failure = new EventStoreException("abandoned");
+        for (Segment s : segments) {
+            closeQuietly(s);
+        }
+        lock.close();
+        wakeWaiters();
     }
 
     /** Saves the indexes so that the next open need not decode every record; they are only derived data. */
@@ -949,6 +1044,6 @@ public final class FileStorage implements EventStorage {
 
     @Override
     public String toString() {
-        return "FileStorage[" + dir + ", " + durability + "]";
+        return "FileStorage[" + dir + ", " + (readOnly ? "read-only" : durability.toString()) + "]";
     }
 }

@@ -61,6 +61,16 @@ final class IndexSnapshot {
             ch.force(false);
         }
         Files.move(tmp, dir.resolve(FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        StoreDirectory.syncDirectory(dir);
+    }
+
+    /** @return whether the file starts with the snapshot's magic (it may still be damaged) */
+    static boolean hasMagic(Path file) {
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            return Arrays.equals(in.readNBytes(MAGIC.length), MAGIC);
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** @return null when there is no snapshot */

@@ -286,6 +286,22 @@ final class LogIndex {
      * @param rebuilt the indexes rebuilt from the log
      * @return whether these indexes (a snapshot) say the same as {@code rebuilt} about the positions they cover
      */
+    /**
+     * @param rebuilt indexes rebuilt from the log
+     * @return whether both say the same of every position both hold (offset, event id, batch end): a
+     *     snapshot that does is this log's, even when it covers more than the log still holds
+     */
+    boolean agreesOnPrefix(LogIndex rebuilt) {
+        int n = Math.min(count, rebuilt.count);
+        for (int p = 0; p < n; p++) {
+            if (offsets[p] != rebuilt.offsets[p] || idHigh[p] != rebuilt.idHigh[p] || idLow[p] != rebuilt.idLow[p]
+                    || isBatchEnd(p) != rebuilt.isBatchEnd(p)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     boolean agreesWith(LogIndex rebuilt) {
         if (count > rebuilt.count) {
             return false;

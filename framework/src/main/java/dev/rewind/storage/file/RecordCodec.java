@@ -16,7 +16,8 @@ import java.util.zip.CRC32C;
  *
  * <pre>
  * header (12 bytes): int bodyLength | int crc32c(bodyLength) | int crc32c(bodyLength bytes + body)
- * body: byte flags (bit 0: last record of its batch) | long globalPosition | long streamVersion
+ * body: byte flags (bit 0: last record of its batch; bit 1: first record of a write that began after an
+ *       fsync had returned) | long globalPosition | long streamVersion
  *       | long idMsb | long idLsb | long recordedAtSecond | int recordedAtNano | int schemaVersion
  *       | str streamId | str type | metadata | payload (the rest of the body)
  * str: unsigned varint length + UTF-8 bytes
@@ -32,6 +33,11 @@ final class RecordCodec {
     static final int MIN_BODY = FIXED_BODY + 3;
     static final int MAX_BODY = 256 << 20;
     static final byte BATCH_END = 1;
+    /**
+     * Set on the first record of each write the group commit issues after an fsync returned: finding it
+     * proves every record before it was durable before it was written (see docs/adr/0009).
+     */
+    static final byte WRITE_START = 2;
 
     private RecordCodec() {
     }
@@ -211,6 +217,23 @@ final class RecordCodec {
         }
         return new StoredRecord(id, stream, version, position, type, schema, Instant.ofEpochSecond(second, nano),
                 payload, new Metadata(correlation, causation, values), null);
+    }
+
+    /**
+     * Flags the record at {@code at} as the first of a write and recomputes its checksum (the rest of
+     * the record is unchanged).
+     *
+     * @param bytes encoded records
+     * @param at where the record's header starts
+     */
+    static void markWriteStart(byte[] bytes, int at) {
+        bytes[at + HEADER] |= WRITE_START;
+        int bodyLength = ByteBuffer.wrap(bytes).getInt(at);
+        ByteBuffer.wrap(bytes).putInt(at + 8, checksum(new CRC32C(), bytes, at, HEADER + bodyLength));
+    }
+
+    static boolean isWriteStart(ByteBuffer bb, int at) {
+        return (bb.get(at + HEADER) & WRITE_START) != 0;
     }
 
     static boolean isBatchEnd(ByteBuffer bb, int at) {

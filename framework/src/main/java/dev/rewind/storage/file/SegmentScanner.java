@@ -44,8 +44,11 @@ final class SegmentScanner {
      * @param nextPosition the global position after the last good record
      * @param size the file's size
      * @param problem why the scan stopped before the end, or null
+     * @param lastWriteStart the global position of the last good record that starts a write, or -1
+     * @param batchEndPosition the global position after the last good record that ends a batch
      */
-    record Result(long records, long validEnd, long batchEnd, long nextPosition, long size, Problem problem) {
+    record Result(long records, long validEnd, long batchEnd, long nextPosition, long size, Problem problem,
+                  long lastWriteStart, long batchEndPosition) {
     }
 
     /** Receives each good record. */
@@ -91,39 +94,44 @@ final class SegmentScanner {
         long position = firstPosition;
         long records = 0;
         long batchEnd = 0;
+        long writeStart = -1;
+        long batchEndPosition = firstPosition;
         while (true) {
             long offset = bufStart + p;
             int avail = bufLen - p;
             if (offset == size) {
-                return new Result(records, offset, batchEnd, position, size, null);
+                return new Result(records, offset, batchEnd, position, size, null, writeStart, batchEndPosition);
             }
             int need = RecordCodec.HEADER;
             if (avail >= RecordCodec.HEADER) {
                 int bodyLength = bb.getInt(p);
                 if (RecordCodec.lengthCheck(buf, p) != bb.getInt(p + 4)) {
                     Kind kind = onlyZeroes(ch, offset, size) ? Kind.INCOMPLETE : Kind.CORRUPT;
-                    return stop(records, batchEnd, position, size, kind, offset, "length field checksum mismatch");
+                    return stop(records, batchEnd, batchEndPosition, position, size, writeStart, kind, offset, "length field checksum mismatch");
                 }
                 if (bodyLength < RecordCodec.MIN_BODY || bodyLength > RecordCodec.MAX_BODY) {
-                    return stop(records, batchEnd, position, size, Kind.CORRUPT, offset,
+                    return stop(records, batchEnd, batchEndPosition, position, size, writeStart, Kind.CORRUPT, offset,
                             "impossible record length " + bodyLength);
                 }
                 need = RecordCodec.HEADER + bodyLength;
                 if (offset + need > size) {
-                    return stop(records, batchEnd, position, size, Kind.INCOMPLETE, offset,
+                    return stop(records, batchEnd, batchEndPosition, position, size, writeStart, Kind.INCOMPLETE, offset,
                             "record of " + need + " bytes runs past the end of the file");
                 }
                 if (avail >= need) {
                     if (RecordCodec.checksum(crc, buf, p, need) != bb.getInt(p + 8)) {
                         Kind kind = offset + need == size ? Kind.TORN_LAST : Kind.CORRUPT;
-                        return stop(records, batchEnd, position, size, kind, offset, "checksum mismatch");
+                        return stop(records, batchEnd, batchEndPosition, position, size, writeStart, kind, offset, "checksum mismatch");
                     }
                     long found = RecordCodec.globalPosition(bb, p);
                     if (found != position) {
-                        return stop(records, batchEnd, position, size, Kind.CORRUPT, offset,
+                        return stop(records, batchEnd, batchEndPosition, position, size, writeStart, Kind.CORRUPT, offset,
                                 "the record says global position " + found);
                     }
                     boolean end = RecordCodec.isBatchEnd(bb, p);
+                    if (RecordCodec.isWriteStart(bb, p)) {
+                        writeStart = position;
+                    }
                     if (position < decodeFrom) {
                         sink.covered(position, offset, end, RecordCodec.idHigh(bb, p), RecordCodec.idLow(bb, p));
                     } else {
@@ -131,7 +139,7 @@ final class SegmentScanner {
                         try {
                             record = RecordCodec.decode(bb, p, withPayload);
                         } catch (RuntimeException e) {
-                            return stop(records, batchEnd, position, size, Kind.CORRUPT, offset,
+                            return stop(records, batchEnd, batchEndPosition, position, size, writeStart, Kind.CORRUPT, offset,
                                     "undecodable record (" + e + ")");
                         }
                         sink.accept(record, offset, end);
@@ -141,6 +149,7 @@ final class SegmentScanner {
                     records++;
                     if (end) {
                         batchEnd = offset + need;
+                        batchEndPosition = position;
                     }
                     continue;
                 }
@@ -159,16 +168,61 @@ final class SegmentScanner {
             bufLen = avail;
             int read = readFully(ch, buf, bufLen, bufStart + bufLen, size);
             if (read == 0) { // fewer than a header's bytes remain
-                return stop(records, batchEnd, position, size, Kind.INCOMPLETE, bufStart,
+                return stop(records, batchEnd, batchEndPosition, position, size, writeStart, Kind.INCOMPLETE, bufStart,
                         "the file ends inside a record header");
             }
             bufLen += read;
         }
     }
 
-    private static Result stop(long records, long batchEnd, long position, long size, Kind kind, long offset,
-                               String detail) {
-        return new Result(records, offset, batchEnd, position, size, new Problem(kind, offset, position, detail));
+    private static Result stop(long records, long batchEnd, long batchEndPosition, long position, long size,
+                               long writeStart, Kind kind, long offset, String detail) {
+        return new Result(records, offset, batchEnd, position, size, new Problem(kind, offset, position, detail),
+                writeStart, batchEndPosition);
+    }
+
+    /**
+     * Looks past damage for a sound record that starts a later write: one whose length and body checksums
+     * hold at some offset after {@code from}, flagged {@link RecordCodec#WRITE_START}, at a global position
+     * above {@code above}. Such a record was written only after an fsync covering everything before it
+     * had returned, so the damage lies in acknowledged data.
+     *
+     * @return its global position, or -1 when there is none
+     */
+    static long laterWriteStart(FileChannel ch, long from, long above) throws IOException {
+        long size = ch.size();
+        byte[] buf = new byte[(int) Math.min(CHUNK, Math.max(0, size - from))];
+        ByteBuffer bb = ByteBuffer.wrap(buf);
+        CRC32C crc = new CRC32C();
+        long start = from;
+        while (start + RecordCodec.HEADER <= size) {
+            int len = readFully(ch, buf, 0, start, size);
+            int last = len - RecordCodec.HEADER; // the last offset in buf where a whole header fits
+            for (int i = 0; i <= last; i++) {
+                if (RecordCodec.lengthCheck(buf, i) != bb.getInt(i + 4)) {
+                    continue;
+                }
+                int bodyLength = bb.getInt(i);
+                if (bodyLength < RecordCodec.MIN_BODY || bodyLength > RecordCodec.MAX_BODY
+                        || start + i + RecordCodec.HEADER + bodyLength > size) {
+                    continue;
+                }
+                byte[] record = new byte[RecordCodec.HEADER + bodyLength];
+                if (readFully(ch, record, 0, start + i, start + i + record.length) != record.length) {
+                    continue;
+                }
+                ByteBuffer rb = ByteBuffer.wrap(record);
+                if (RecordCodec.checksum(crc, record, 0, record.length) == rb.getInt(8)
+                        && RecordCodec.isWriteStart(rb, 0) && RecordCodec.globalPosition(rb, 0) > above) {
+                    return RecordCodec.globalPosition(rb, 0);
+                }
+            }
+            if (len < buf.length) {
+                break;
+            }
+            start += last + 1;
+        }
+        return -1;
     }
 
     /** Fills buf from {@code from} up to its end or the file's end; returns the bytes read. */

@@ -69,39 +69,106 @@ final class ChildProcesses {
         }
     }
 
-    /** Appends forever from several threads with fsync on, printing "ACK position eventId" per acknowledged event. */
+    /**
+     * Appends forever from several threads. Event ids are {@link #crashId}s, so that one short line per
+     * acknowledged batch, "ACK thread index firstPosition count", names every id (a line per event made
+     * the child wait on its output pipe more than on its appends). Arguments: directory, threads,
+     * durability (FSYNC or RELAXED), the largest batch (events), the payload size (bytes) and a seed
+     * (the batch sizes and the ids' prefix). With a seventh argument {@code BIG}, one thread appends a
+     * few small batches, prints "BIG", then appends one batch of {@link #BIG_BATCH} bytes, whose write
+     * takes long enough for the parent to see the segment grow and kill the child in its middle: a real
+     * torn tail.
+     */
     static final class CrashingAppender {
         public static void main(String[] args) throws Exception {
             Path dir = Path.of(args[0]);
             int threads = Integer.parseInt(args[1]);
+            Durability durability = Durability.valueOf(args[2]);
+            int maxBatch = Integer.parseInt(args[3]);
+            String pad = "x".repeat(Integer.parseInt(args[4]));
+            long seed = Long.parseLong(args[5]);
             PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false,
                     StandardCharsets.UTF_8);
-            FileStorage storage = FileStorage.builder(dir).segmentSize(16 * 1024).open();
+            FileStorage storage = FileStorage.builder(dir).segmentSize(4 << 20).durability(durability).open();
             out.println("READY " + storage.headPosition());
             out.flush();
+            if (args.length > 6 && args[6].equals("BIG")) {
+                appendThenBig(storage, seed, out);
+                return;
+            }
             for (int t = 0; t < threads; t++) {
-                String stream = "crash-" + ProcessHandle.current().pid() + "-" + t;
+                int thread = t;
+                String stream = "crash-" + seed + "-" + t;
+                java.util.Random random = new java.util.Random(seed + t);
                 new Thread(() -> {
                     for (int i = 0; ; i++) {
                         List<EventRecord> batch = new ArrayList<>();
-                        for (int k = 0; k <= i % 3; k++) {
-                            batch.add(new EventRecord(UUID.randomUUID(), "Crashed", 1,
-                                    ("{\"i\":" + i + ",\"pad\":\"" + "x".repeat(i % 200) + "\"}")
-                                            .getBytes(StandardCharsets.UTF_8),
+                        int size = 1 + random.nextInt(maxBatch);
+                        for (int k = 0; k < size; k++) {
+                            batch.add(new EventRecord(crashId(seed, thread, i, k), "Crashed", 1,
+                                    ("{\"i\":" + i + ",\"pad\":\"" + pad + "\"}").getBytes(StandardCharsets.UTF_8),
                                     Metadata.correlatedBy(stream), null));
                         }
                         AppendOutcome o = storage.append(stream, ExpectedVersion.any(), batch, Clock.systemUTC());
-                        StringBuilder sb = new StringBuilder();
-                        for (StoredRecord r : o.records()) {
-                            sb.append("ACK ").append(r.globalPosition()).append(' ').append(r.eventId()).append('\n');
-                        }
+                        String line = "ACK " + thread + " " + i + " " + o.records().get(0).globalPosition() + " "
+                                + o.records().size();
                         synchronized (out) {
-                            out.print(sb);
+                            out.println(line);
                             out.flush();
                         }
                     }
                 }).start();
             }
+        }
+    }
+
+    /** The size of the batch that a crashing appender in BIG mode is killed while writing. */
+    static final int BIG_BATCH = 48 << 20;
+
+    private static void appendThenBig(FileStorage storage, long seed, PrintStream out) {
+        String stream = "big-" + seed;
+        int small = 1 + (int) Math.floorMod(seed, 8L);
+        String pad = "y".repeat(BIG_BATCH / 4096 - 40);
+        for (int i = 0; i <= small; i++) {
+            List<EventRecord> batch = new ArrayList<>();
+            int size = i < small ? 1 + i : 4096; // the last one is the big one
+            for (int k = 0; k < size; k++) {
+                batch.add(new EventRecord(crashId(seed, 0, i, k), "Crashed", 1,
+                        ("{\"i\":" + i + ",\"pad\":\"" + (i < small ? "" : pad) + "\"}")
+                                .getBytes(StandardCharsets.UTF_8), Metadata.EMPTY, null));
+            }
+            if (i == small) {
+                out.println("BIG");
+                out.flush();
+            }
+            AppendOutcome o = storage.append(stream, ExpectedVersion.any(), batch, Clock.systemUTC());
+            out.println("ACK 0 " + i + " " + o.records().get(0).globalPosition() + " " + o.records().size());
+            out.flush();
+        }
+    }
+
+    /** The id of event {@code k} of batch {@code index} of a crashing appender's thread. */
+    static UUID crashId(long seed, int thread, int index, int k) {
+        return new UUID(seed * 31 + thread, ((long) index << 20) | k);
+    }
+
+    /**
+     * Appends a fixed series of one-event batches (each its own write), prints "ACK position eventId" for
+     * each, then "DONE", and waits to be killed. Arguments: directory, number of batches.
+     */
+    static final class AppendThenWait {
+        public static void main(String[] args) throws Exception {
+            FileStorage storage = FileStorage.open(Path.of(args[0]));
+            int n = Integer.parseInt(args[1]);
+            for (int i = 0; i < n; i++) {
+                StoredRecord r = storage.append("s-" + (i % 2), ExpectedVersion.any(), List.of(new EventRecord(
+                        UUID.randomUUID(), "Noted", 1, ("{\"i\":" + i + "}").getBytes(StandardCharsets.UTF_8),
+                        Metadata.correlatedBy("c" + i), null)), Clock.systemUTC()).records().get(0);
+                System.out.println("ACK " + r.globalPosition() + " " + r.eventId());
+            }
+            System.out.println("DONE");
+            System.out.flush();
+            Thread.sleep(Long.MAX_VALUE);
         }
     }
 

@@ -2,7 +2,9 @@ package dev.rewind.storage.file;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
 import dev.rewind.ExpectedVersion;
+import dev.rewind.LogCapture;
 import dev.rewind.Metadata;
 import dev.rewind.spi.EventRecord;
 import dev.rewind.spi.StoredRecord;
@@ -19,53 +21,125 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A child JVM appends with fsync on and prints what was acknowledged; it is killed with SIGKILL at a
- * random moment, and the store must then hold every acknowledged event, intact, once, gap-free.
+ * A child JVM appends large batches from several threads and is killed with SIGKILL at a random moment
+ * (after a random number of acknowledgements); the store must then hold every acknowledged event,
+ * intact, once, gap-free, and open for appends. Large batches make some kills land inside a write, so
+ * that some rounds end with a real torn tail: they are counted, and the test needs at least one.
+ * The rounds alternate fsync and relaxed durability. Set {@code -Drewind.test.seed=N} to replay a run.
  */
 class FileStorageCrashTest {
-    private static final int ROUNDS = 20;
+    private static final int MIN_ROUNDS = 20;
+    private static final int MAX_ROUNDS = 40;
+    private static final int WANTED_TORN_TAILS = 3;
 
     @TempDir
     Path dir;
 
+    @RegisterExtension
+    final LogCapture logs = new LogCapture(FileStorage.class);
+
     @Test
     void every_acknowledged_event_survives_a_sigkill_at_a_random_moment_and_appending_continues() throws Exception {
-        Random random = new Random();
+        long seed = Long.getLong("rewind.test.seed", System.nanoTime());
+        System.out.println("FileStorageCrashTest seed " + seed + " (replay with -Drewind.test.seed=" + seed + ")");
+        Random random = new Random(seed);
         Map<Long, UUID> acknowledged = new HashMap<>();
         long parentAppends = 0;
-        for (int round = 0; round < ROUNDS; round++) {
+        int torn = 0;
+        int round = 0;
+        for (; round < MAX_ROUNDS && (round < MIN_ROUNDS || torn < WANTED_TORN_TAILS); round++) {
+            String where = "round " + round + " of seed " + seed;
+            boolean big = round % 4 == 3;
+            String durability = round % 2 == 0 ? "FSYNC" : "RELAXED";
+            int acksBeforeKill = 1 + random.nextInt(round % 2 == 0 ? 40 : 400);
+            long childSeed = random.nextLong();
             try (ChildProcesses.Child child = new ChildProcesses.Child(ChildProcesses.CrashingAppender.class,
-                    dir.toString(), "4")) {
+                    dir.toString(), "4", durability, "100", "300", Long.toString(childSeed), big ? "BIG" : "SMALL")) {
                 String ready = child.lines.poll(60, TimeUnit.SECONDS);
-                assertThat(ready).as("round %d: the child's first line", round).startsWith("READY ");
-                Thread.sleep(random.nextInt(300));
-                child.kill();
+                assertThat(ready).as("%s: the child's first line", where).startsWith("READY ");
+                int acks = 0;
                 String line;
-                while (!"EOF".equals(line = child.lines.poll(30, TimeUnit.SECONDS))) {
-                    assertThat(line).as("round %d: a line of the child", round).isNotNull();
-                    String[] parts = line.split(" ");
-                    if (parts.length == 3 && parts[0].equals("ACK") && parts[2].length() == 36) {
-                        UUID before = acknowledged.put(Long.parseLong(parts[1]), UUID.fromString(parts[2]));
-                        assertThat(before).as("position %s acknowledged twice", parts[1]).isNull();
+                while ((big || acks < acksBeforeKill) && (line = child.lines.poll(30, TimeUnit.SECONDS)) != null
+                        && !line.equals("EOF")) {
+                    acks += record(line, childSeed, acknowledged, where);
+                    if (line.equals("BIG")) {
+                        killWhileTheLogGrows(child, where);
+                        break;
                     }
                 }
+                child.kill();
+                while (!"EOF".equals(line = child.lines.poll(30, TimeUnit.SECONDS))) {
+                    assertThat(line).as("%s: a line of the child", where).isNotNull();
+                    record(line, childSeed, acknowledged, where);
+                }
             }
+            FileStorage.VerifyReport report = FileStorage.verify(dir);
+            assertThat(report.problems()).as(where).isEmpty();
+            if (report.outcome() == FileStorage.VerifyReport.Outcome.TORN_TAIL) {
+                torn++;
+            }
+            int warningsBefore = logs.messages(Level.WARN).size();
             try (FileStorage storage = FileStorage.open(dir)) {
-                checkStore(storage, acknowledged, round);
+                checkStore(storage, acknowledged, where);
                 storage.append("parent", ExpectedVersion.afterVersion(parentAppends - 1),
                         List.of(new EventRecord(UUID.randomUUID(), "Checked", 1,
                                 ("{\"round\":" + round + "}").getBytes(StandardCharsets.UTF_8), Metadata.EMPTY, null)),
                         Clock.systemUTC()).records().forEach(r -> acknowledged.put(r.globalPosition(), r.eventId()));
                 parentAppends++;
             }
+            List<String> cut = logs.messages(Level.WARN).subList(warningsBefore, logs.messages(Level.WARN).size());
+            assertThat(cut).as("%s: a torn tail found by verify is cut at open, and only then", where)
+                    .hasSize(report.outcome() == FileStorage.VerifyReport.Outcome.TORN_TAIL ? 1 : 0);
+            assertThat(FileStorage.verify(dir).outcome()).as(where).isEqualTo(FileStorage.VerifyReport.Outcome.SOUND);
         }
-        assertThat(acknowledged.size()).as("events acknowledged in %d rounds", ROUNDS).isGreaterThan(ROUNDS * 2);
+        System.out.println("FileStorageCrashTest: " + torn + " of " + round + " rounds ended with a torn tail (seed "
+                + seed + ")");
+        assertThat(acknowledged.size()).as("events acknowledged in %d rounds (seed %d)", round, seed)
+                .isGreaterThan(round * 2);
+        assertThat(torn).as("rounds that ended with a real torn tail, of %d (seed %d)", round, seed).isPositive();
     }
 
-    private static void checkStore(FileStorage storage, Map<Long, UUID> acknowledged, int round) {
+    /** Kills the child as soon as the log grows: it has begun writing its big batch. */
+    private void killWhileTheLogGrows(ChildProcesses.Child child, String where) throws Exception {
+        long before = logBytes();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (logBytes() == before) {
+            assertThat(System.nanoTime()).as("%s: the big batch's write never began", where).isLessThan(deadline);
+            Thread.onSpinWait();
+        }
+        child.kill();
+    }
+
+    private long logBytes() throws java.io.IOException {
+        long total = 0;
+        for (Path p : LogLoader.segmentFiles(dir).values()) {
+            total += java.nio.file.Files.size(p);
+        }
+        return total;
+    }
+
+    /** Records the events of an "ACK thread index firstPosition count" line; returns 1 for such a line. */
+    private static int record(String line, long childSeed, Map<Long, UUID> acknowledged, String where) {
+        String[] parts = line.split(" ");
+        if (parts.length != 5 || !parts[0].equals("ACK")) {
+            return 0;
+        }
+        int thread = Integer.parseInt(parts[1]);
+        int index = Integer.parseInt(parts[2]);
+        long first = Long.parseLong(parts[3]);
+        int count = Integer.parseInt(parts[4]);
+        for (int k = 0; k < count; k++) {
+            UUID before = acknowledged.put(first + k, ChildProcesses.crashId(childSeed, thread, index, k));
+            assertThat(before).as("%s: position %s acknowledged twice", where, first + k).isNull();
+        }
+        return 1;
+    }
+
+    private static void checkStore(FileStorage storage, Map<Long, UUID> acknowledged, String where) {
         List<StoredRecord> all = storage.readAll(0, Integer.MAX_VALUE);
         assertThat((long) all.size()).isEqualTo(storage.headPosition());
         Set<UUID> ids = new HashSet<>();
@@ -92,7 +166,6 @@ class FileStorageCrashTest {
                         + " instead of " + id);
             }
         });
-        assertThat(broken).as("after round %d", round).isEmpty();
-        assertThat(FileStorage.verify(storage.directory()).problems()).isEmpty();
+        assertThat(broken).as(where).isEmpty();
     }
 }

@@ -12,14 +12,18 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** One process owns a store directory at a time, through an OS file lock that dies with its owner. */
+/**
+ * One writer or any number of readers use a store directory at a time, through an OS file lock that dies
+ * with its owner.
+ */
 class FileStorageLockTest {
     @TempDir
     Path dir;
 
     private String refusal() {
-        return "the store directory " + dir + " is already open in another process (or in this one): only one may"
-                + " open it at a time (lock file " + dir.resolve("rewind.lock") + ")";
+        return "the store directory " + dir + " is in use: another process (or another storage in this one) has it"
+                + " open (lock file " + dir.resolve("rewind.lock") + "); a writer excludes everyone, readers exclude"
+                + " writers";
     }
 
     @Test
@@ -65,5 +69,52 @@ class FileStorageLockTest {
                 .isExactlyInstanceOf(EventStoreException.class)
                 .hasMessage("the file storage at " + dir + " is closed");
         assertThatThrownBy(() -> storage.readAll(0, 10)).hasMessage("the file storage at " + dir + " is closed");
+    }
+
+    @Test
+    void readers_share_the_store_a_writer_excludes_them_and_they_exclude_a_writer() {
+        try (FileStorage writer = FileStorage.open(dir)) {
+            writer.append("s", ExpectedVersion.noStream(), List.of(FileStorageGroupCommitTest.event("one")),
+                    Clock.systemUTC());
+            assertThatThrownBy(() -> FileStorage.openReadOnly(dir)).isExactlyInstanceOf(EventStoreException.class)
+                    .hasMessage(refusal());
+            assertThatThrownBy(() -> FileStorage.verify(dir)).hasMessage(refusal());
+        }
+        FileStorage a = FileStorage.openReadOnly(dir);
+        try (FileStorage b = FileStorage.openReadOnly(dir)) {
+            assertThat(a.readAll(0, 10)).hasSize(1);
+            assertThat(b.readAll(0, 10)).hasSize(1);
+            assertThat(FileStorage.verify(dir).outcome()).isEqualTo(FileStorage.VerifyReport.Outcome.SOUND);
+            assertThatThrownBy(() -> FileStorage.open(dir)).hasMessage(refusal());
+            a.close();
+            assertThatThrownBy(() -> FileStorage.open(dir)).as("b still reads").hasMessage(refusal());
+        }
+        try (FileStorage writer = FileStorage.open(dir)) {
+            assertThat(writer.headPosition()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void a_reader_in_another_jvm_is_refused_while_a_writer_holds_the_store() throws Exception {
+        FileStorage.open(dir).close();
+        try (ChildProcesses.Child owner = new ChildProcesses.Child(ChildProcesses.LockHolder.class, dir.toString())) {
+            assertThat(owner.lines.poll(60, TimeUnit.SECONDS)).isEqualTo("LOCKED " + dir);
+            assertThatThrownBy(() -> FileStorage.openReadOnly(dir)).hasMessage(refusal());
+            owner.kill();
+        }
+        try (FileStorage reader = FileStorage.openReadOnly(dir)) {
+            assertThat(reader.headPosition()).isZero();
+        }
+    }
+
+    @Test
+    void a_read_only_storage_refuses_appends_naming_the_directory() {
+        FileStorage.open(dir).close();
+        try (FileStorage reader = FileStorage.openReadOnly(dir)) {
+            assertThatThrownBy(() -> reader.append("s", ExpectedVersion.any(),
+                    List.of(FileStorageGroupCommitTest.event("no")), Clock.systemUTC()))
+                    .isExactlyInstanceOf(EventStoreException.class)
+                    .hasMessage("the file storage at " + dir + " is open read-only: appends are refused");
+        }
     }
 }

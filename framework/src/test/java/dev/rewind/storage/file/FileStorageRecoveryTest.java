@@ -19,12 +19,20 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-/** What open does with a log cut short by a crash (truncates it) and with a damaged one (refuses, changes nothing). */
+/**
+ * The recovery rule (docs/adr/0009): what the open does with a log cut short by a crash (cuts the torn
+ * tail) and with a damaged or shortened acknowledged record (refuses, changes nothing), and what a
+ * read-only open and verify make of both.
+ */
 class FileStorageRecoveryTest {
     @TempDir
     Path dir;
@@ -36,17 +44,29 @@ class FileStorageRecoveryTest {
         return dir.resolve(Segment.fileName(base));
     }
 
-    /** Appends one batch per element, {@code sizes[i]} events each, to stream "s", then closes. */
+    /**
+     * Appends one batch per element, {@code sizes[i]} events each, to stream "s" (each batch its own write),
+     * then leaves the store as a process killed at that moment does: no clean close, no index snapshot.
+     */
     private List<StoredRecord> appendBatches(int... sizes) {
+        return appendBatches(false, sizes);
+    }
+
+    /** The same, closing the store cleanly when {@code close} is set. */
+    private List<StoredRecord> appendBatches(boolean close, int... sizes) {
         List<StoredRecord> out = new ArrayList<>();
-        try (FileStorage storage = FileStorage.open(dir)) {
-            for (int size : sizes) {
-                List<EventRecord> batch = new ArrayList<>();
-                for (int i = 0; i < size; i++) {
-                    batch.add(FileStorageGroupCommitTest.event("event " + out.size() + "/" + i));
-                }
-                out.addAll(storage.append("s", ExpectedVersion.any(), batch, Clock.systemUTC()).records());
+        FileStorage storage = FileStorage.open(dir);
+        for (int size : sizes) {
+            List<EventRecord> batch = new ArrayList<>();
+            for (int i = 0; i < size; i++) {
+                batch.add(FileStorageGroupCommitTest.event("event " + out.size() + "/" + i));
             }
+            out.addAll(storage.append("s", ExpectedVersion.any(), batch, Clock.systemUTC()).records());
+        }
+        if (close) {
+            storage.close();
+        } else {
+            storage.abandon();
         }
         return out;
     }
@@ -59,16 +79,11 @@ class FileStorageRecoveryTest {
         return offsets;
     }
 
-    /**
-     * Cuts a segment short, as a crash mid-write does. The records cut were acknowledged and covered by the
-     * index snapshot saved at close, which a crash never leaves: that snapshot is removed too (the
-     * snapshot tests cover a snapshot that disagrees with the log).
-     */
+    /** Cuts a segment short, as a crash mid-write does. */
     private static void truncate(Path file, long size) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
             ch.truncate(size);
         }
-        Files.deleteIfExists(file.resolveSibling(IndexSnapshot.FILE));
     }
 
     private static void flipBit(Path file, long offset) throws IOException {
@@ -84,12 +99,30 @@ class FileStorageRecoveryTest {
         return logs.messages(Level.WARN);
     }
 
+    /** Every file of the store directory, by name, with its bytes. */
+    private Map<String, byte[]> files() throws IOException {
+        Map<String, byte[]> files = new TreeMap<>();
+        try (Stream<Path> all = Files.list(dir)) {
+            for (Path p : all.toList()) {
+                files.put(p.getFileName().toString(), Files.isRegularFile(p) ? Files.readAllBytes(p) : new byte[0]);
+            }
+        }
+        return files;
+    }
+
+    private void assertUnchanged(Map<String, byte[]> before) throws IOException {
+        Map<String, byte[]> after = files();
+        assertThat(after.keySet()).isEqualTo(before.keySet());
+        before.forEach((name, bytes) -> assertThat(after.get(name)).as(name).isEqualTo(bytes));
+    }
+
     @Test
-    void a_record_cut_short_at_the_end_is_truncated_with_a_warning_naming_segment_and_offset() throws IOException {
+    void after_a_crash_a_record_cut_short_at_the_end_is_cut_with_a_warning_and_its_bytes_are_kept() throws IOException {
         List<StoredRecord> stored = appendBatches(1, 1, 1, 1, 1);
         long last = offsets(segment(0)).get(4);
         long size = Files.size(segment(0));
         truncate(segment(0), size - 5);
+        byte[] tornBytes = Arrays.copyOfRange(Files.readAllBytes(segment(0)), (int) last, (int) size - 5);
 
         try (FileStorage storage = FileStorage.open(dir)) {
             assertThat(storage.headPosition()).isEqualTo(4);
@@ -100,16 +133,19 @@ class FileStorageRecoveryTest {
                     Clock.systemUTC());
             assertThat(storage.headPosition()).isEqualTo(5);
         }
-        assertThat(warnings()).containsExactly("Truncating the torn tail of segment " + segment(0) + " at offset "
-                + last + " (record of " + (size - last) + " bytes runs past the end of the file at offset " + last
-                + "; " + (size - 5 - last) + " bytes of a batch that was never acknowledged)");
+        Path kept = dir.resolve(Segment.fileName(0) + ".torn-" + last);
+        assertThat(warnings()).containsExactly("Cutting the torn tail of segment " + segment(0) + " at offset " + last
+                + ": " + (size - 5 - last) + " bytes after global position 3 (record of " + (size - last)
+                + " bytes runs past the end of the file at offset " + last + " (global position 4)), never"
+                + " acknowledged; the bytes cut are kept in " + kept);
+        assertThat(Files.readAllBytes(kept)).isEqualTo(tornBytes);
         try (FileStorage reopened = FileStorage.open(dir)) {
             assertThat(reopened.headPosition()).isEqualTo(5);
         }
     }
 
     @Test
-    void a_batch_cut_short_is_dropped_whole_never_in_part() throws IOException {
+    void after_a_crash_a_batch_cut_short_is_dropped_whole_never_in_part() throws IOException {
         appendBatches(2, 3);
         List<Long> offsets = offsets(segment(0));
         truncate(segment(0), offsets.get(4) + 20); // inside the last record of the second batch
@@ -120,20 +156,110 @@ class FileStorageRecoveryTest {
         }
         assertThat(Files.size(segment(0))).isEqualTo(offsets.get(2));
         assertThat(warnings()).singleElement().asString()
-                .startsWith("Truncating the torn tail of segment " + segment(0) + " at offset " + offsets.get(2));
+                .startsWith("Cutting the torn tail of segment " + segment(0) + " at offset " + offsets.get(2));
     }
 
     @Test
-    void zeroes_after_the_last_record_are_truncated() throws IOException {
-        appendBatches(1, 1);
-        long size = Files.size(segment(0));
-        Files.write(segment(0), new byte[4096], StandardOpenOption.APPEND);
+    void zeroes_or_garbage_after_the_last_record_are_a_torn_tail_after_a_crash_and_after_a_clean_close()
+            throws IOException {
+        for (boolean clean : new boolean[] {false, true}) {
+            TestFiles.deleteTree(dir);
+            Files.createDirectory(dir);
+            appendBatches(clean, 1, 1);
+            long size = Files.size(segment(0));
+            byte[] tail = new byte[4096];
+            if (clean) {
+                new java.util.Random(7).nextBytes(tail); // e.g. a half-written header with a garbage length
+            }
+            Files.write(segment(0), tail, StandardOpenOption.APPEND);
+            assertThat(FileStorage.verify(dir).outcome()).isEqualTo(FileStorage.VerifyReport.Outcome.TORN_TAIL);
 
+            try (FileStorage storage = FileStorage.open(dir)) {
+                assertThat(storage.headPosition()).as("clean: %s", clean).isEqualTo(2);
+            }
+            assertThat(Files.size(segment(0))).isEqualTo(size);
+            assertThat(warnings()).last().asString().contains("at offset " + size + ": 4096 bytes after global position 1");
+            assertThat(Files.readAllBytes(dir.resolve(Segment.fileName(0) + ".torn-" + size))).isEqualTo(tail);
+        }
+    }
+
+    @Test
+    void twelve_random_bytes_after_a_cleanly_closed_store_are_cut_not_a_reason_to_refuse() throws IOException {
+        List<StoredRecord> stored = appendBatches(true, 3, 2);
+        byte[] garbage = new byte[12];
+        new java.util.Random(12).nextBytes(garbage);
+        Files.write(segment(0), garbage, StandardOpenOption.APPEND);
+
+        try (FileStorage storage = FileStorage.open(dir)) {
+            assertThat(storage.headPosition()).isEqualTo(5);
+            assertThat(storage.readAll(0, 10)).extracting(StoredRecord::eventId)
+                    .containsExactlyElementsOf(stored.stream().map(StoredRecord::eventId).toList());
+        }
+    }
+
+    @Test
+    void a_damaged_last_record_of_a_cleanly_closed_store_fails_the_open_and_verify_and_nothing_changes()
+            throws IOException {
+        appendBatches(true, 1, 1, 1);
+        long last = offsets(segment(0)).get(2);
+        flipBit(segment(0), Files.size(segment(0)) - 3); // in the payload of the last record
+        Map<String, byte[]> before = files();
+
+        assertThatThrownBy(() -> FileStorage.open(dir)).isExactlyInstanceOf(CorruptStoreException.class)
+                .hasMessageStartingWith("damaged acknowledged record in segment " + segment(0)
+                        + ": checksum mismatch at offset " + last + " (global position 2), but every event below"
+                        + " global position 3 was acknowledged: rewind.store records 3 events")
+                .hasMessageEndingWith("the store was not opened and nothing was changed");
+        assertThatThrownBy(() -> FileStorage.openReadOnly(dir)).isExactlyInstanceOf(CorruptStoreException.class);
+        FileStorage.VerifyReport report = FileStorage.verify(dir);
+        assertThat(report.outcome()).isEqualTo(FileStorage.VerifyReport.Outcome.DAMAGED);
+        assertThat(report.problems()).singleElement().asString().startsWith("damaged acknowledged record in segment "
+                + segment(0) + ": checksum mismatch at offset " + last + " (global position 2)");
+        assertUnchanged(before);
+    }
+
+    @Test
+    void the_index_snapshot_proves_what_it_covers_when_the_clean_close_record_is_gone() throws IOException {
+        appendBatches(true, 1, 1, 1);
+        Files.delete(dir.resolve(StoreState.FILE));
+        long last = offsets(segment(0)).get(2);
+        flipBit(segment(0), Files.size(segment(0)) - 3);
+
+        assertThatThrownBy(() -> FileStorage.open(dir)).isExactlyInstanceOf(CorruptStoreException.class)
+                .hasMessageContaining("checksum mismatch at offset " + last + " (global position 2), but every event"
+                        + " below global position 3 was acknowledged: the index snapshot saved at close covers 3"
+                        + " events");
+    }
+
+    @Test
+    void a_log_shorter_than_what_was_acknowledged_fails_the_open() throws IOException {
+        appendBatches(true, 1, 1, 1);
+        long last = offsets(segment(0)).get(2);
+        truncate(segment(0), last); // exactly at a record boundary: looks whole, but is not
+
+        assertThatThrownBy(() -> FileStorage.open(dir)).isExactlyInstanceOf(CorruptStoreException.class)
+                .hasMessageStartingWith("the log ends at global position 2 (offset " + last + " of segment "
+                        + segment(0) + "), but every event below global position 3 was acknowledged");
+        assertThat(FileStorage.verify(dir).outcome()).isEqualTo(FileStorage.VerifyReport.Outcome.DAMAGED);
+    }
+
+    @Test
+    void a_damaged_store_file_with_a_torn_tail_is_refused_and_alone_it_is_rewritten() throws IOException {
+        appendBatches(true, 1, 1);
+        Path state = dir.resolve(StoreState.FILE);
+        flipBit(state, 20);
+        Files.write(segment(0), new byte[] {1, 2, 3}, StandardOpenOption.APPEND);
+
+        assertThatThrownBy(() -> FileStorage.open(dir)).isExactlyInstanceOf(CorruptStoreException.class)
+                .hasMessageContaining("rewind.store is unusable (checksum mismatch), so a torn tail cannot be told"
+                        + " from a damaged acknowledged record");
+        truncate(segment(0), Files.size(segment(0)) - 3);
         try (FileStorage storage = FileStorage.open(dir)) {
             assertThat(storage.headPosition()).isEqualTo(2);
         }
-        assertThat(Files.size(segment(0))).isEqualTo(size);
-        assertThat(warnings()).singleElement().asString().contains("at offset " + size);
+        assertThat(warnings()).contains("rewind.store is unusable (checksum mismatch) in " + dir
+                + "; the next open for writing rewrites it");
+        assertThat(StoreState.read(dir).state()).isEqualTo(new StoreState(true, 2, 0, Files.size(segment(0))));
     }
 
     @Test
@@ -142,18 +268,19 @@ class FileStorageRecoveryTest {
         appendBatches(1, 1, 1);
         long second = offsets(segment(0)).get(1);
         flipBit(segment(0), second + 80);
-        byte[] before = Files.readAllBytes(segment(0));
-        String problem = "corrupt record in segment " + segment(0) + " at offset " + second
-                + " (global position 1): checksum mismatch";
+        Map<String, byte[]> before = files();
+        String problem = "damaged acknowledged record in segment " + segment(0) + ": checksum mismatch at offset "
+                + second + " (global position 1), but every event below global position 2 was acknowledged: a sound"
+                + " record after it, at global position 2, starts a write that began after an fsync returned";
 
         assertThatThrownBy(() -> FileStorage.open(dir)).isExactlyInstanceOf(CorruptStoreException.class)
-                .hasMessage(problem + "; the store was not opened and nothing was changed");
+                .hasMessageStartingWith(problem);
 
-        assertThat(Files.readAllBytes(segment(0))).isEqualTo(before);
+        assertUnchanged(before);
         FileStorage.VerifyReport report = FileStorage.verify(dir);
         assertThat(report.ok()).isFalse();
-        assertThat(report.problems()).containsExactly(problem);
-        assertThat(Files.readAllBytes(segment(0))).isEqualTo(before);
+        assertThat(report.problems()).singleElement().asString().startsWith(problem);
+        assertUnchanged(before);
         assertThatThrownBy(() -> FileStorage.open(dir)).as("the lock was released by the failed open")
                 .isExactlyInstanceOf(CorruptStoreException.class);
     }
@@ -184,8 +311,8 @@ class FileStorageRecoveryTest {
         flipBit(segment(0), second + 1);
 
         assertThatThrownBy(() -> FileStorage.open(dir)).isExactlyInstanceOf(CorruptStoreException.class)
-                .hasMessageStartingWith("corrupt record in segment " + segment(0) + " at offset " + second
-                        + " (global position 1): length field checksum mismatch");
+                .hasMessageStartingWith("damaged acknowledged record in segment " + segment(0)
+                        + ": length field checksum mismatch at offset " + second + " (global position 1)");
     }
 
     @Test
@@ -223,21 +350,40 @@ class FileStorageRecoveryTest {
     }
 
     @Test
-    void verify_reports_a_sound_store_and_notes_a_torn_tail_without_truncating_it() throws IOException {
+    void verify_reports_a_sound_store_and_notes_a_torn_tail_without_cutting_it() throws IOException {
         appendBatches(2, 1);
         FileStorage.VerifyReport sound = FileStorage.verify(dir);
         assertThat(sound.ok()).isTrue();
+        assertThat(sound.outcome()).isEqualTo(FileStorage.VerifyReport.Outcome.SOUND);
         assertThat(sound.events()).isEqualTo(3);
         assertThat(sound.segments()).isEqualTo(1);
         assertThat(sound.notes()).isEmpty();
 
         long size = Files.size(segment(0));
         truncate(segment(0), size - 1);
+        Map<String, byte[]> before = files();
         FileStorage.VerifyReport torn = FileStorage.verify(dir);
         assertThat(torn.ok()).isTrue();
+        assertThat(torn.outcome()).isEqualTo(FileStorage.VerifyReport.Outcome.TORN_TAIL);
         assertThat(torn.events()).isEqualTo(2);
         assertThat(torn.notes()).singleElement().asString().startsWith("torn tail in segment " + segment(0));
-        assertThat(Files.size(segment(0))).isEqualTo(size - 1);
+        assertUnchanged(before);
+    }
+
+    @Test
+    void a_read_only_open_reads_around_a_torn_tail_and_changes_no_file() throws IOException {
+        List<StoredRecord> stored = appendBatches(true, 2, 1);
+        Files.write(segment(0), new byte[] {9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9}, StandardOpenOption.APPEND);
+        Map<String, byte[]> before = files();
+
+        try (FileStorage reader = FileStorage.openReadOnly(dir)) {
+            assertThat(reader.headPosition()).isEqualTo(3);
+            assertThat(reader.readAll(0, 10)).extracting(StoredRecord::eventId)
+                    .containsExactlyElementsOf(stored.stream().map(StoredRecord::eventId).toList());
+        }
+        assertUnchanged(before);
+        assertThat(warnings()).singleElement().asString().startsWith("Segment " + segment(0) + " has a torn tail at"
+                + " offset ").endsWith("read around it, the next open for writing cuts it");
     }
 
     @Test
@@ -333,7 +479,8 @@ class FileStorageRecoveryTest {
         Files.copy(other.resolve(IndexSnapshot.FILE), snapshot, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
 
         assertThat(FileStorage.verify(dir).notes()).containsExactly("the index snapshot " + snapshot
-                + " does not match the log; the next open rebuilds the indexes from the log");
+                + " does not match the log (stale, or another store's); the next open ignores it and rebuilds the"
+                + " indexes from the log");
         reopenAndCheck(stored);
 
         assertThat(warnings()).singleElement().asString().startsWith("The index snapshot " + snapshot

@@ -233,7 +233,7 @@ class CliTest {
             Path store = copyOfTheDemoStore();
             Path segment = segmentOf(store);
             byte[] bytes = Files.readAllBytes(segment);
-            byte[] torn = java.util.Arrays.copyOf(bytes, bytes.length - 5); // a crash in the middle of the last write
+            byte[] torn = java.util.Arrays.copyOf(bytes, bytes.length + 5); // a write that never finished
             Files.write(segment, torn);
 
             Cli.Run run = Cli.run("verify", "--data", store.toString());
@@ -258,7 +258,7 @@ class CliTest {
 
             assertThat(run.exitCode()).isEqualTo(1);
             assertThat(run.json().get("ok").asBoolean()).isFalse();
-            assertThat(run.err()).startsWith("error: corrupt record in segment " + segment.toAbsolutePath())
+            assertThat(run.err()).startsWith("error: damaged acknowledged record in segment " + segment.toAbsolutePath())
                     .contains(" at offset ").contains("(global position 3)");
             assertThat(Files.readAllBytes(segment)).as("verify changes nothing").isEqualTo(bytes);
         }
