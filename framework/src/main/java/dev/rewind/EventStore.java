@@ -45,12 +45,23 @@ public interface EventStore {
     /**
      * Appends events in their stored form, each at the schema version it names (imports, migrations,
      * tests of old data). The type must be registered (or renamed to a registered type) and the version
-     * between 1 and the type's current version; the JSON must be an object.
+     * between 1 and the type's current version.
+     *
+     * <p>The JSON is bound strictly before anything is stored: exactly one JSON object, no field twice,
+     * nothing after it, no unknown or missing field, no null for a primitive, and no scalar coercion
+     * (a float for an integer, a string for a number, a number for a string or a date, ...); an
+     * integer for a {@code long}, floating-point or decimal field is the one conversion accepted. What
+     * is stored is the canonical form, so that the store holds exactly what a read returns: at the
+     * type's current version the serializer's encoding of the bound payload, at an older version the
+     * JSON written back compactly (and proven to upcast and bind).
      *
      * @param streamId the stream
      * @param expected what the caller expects of the stream
      * @param events the raw events
      * @return the stored events, decoded (upcast to the current version)
+     * @throws IllegalArgumentException naming the event id, type, schema version and what is wrong, when
+     *         an event's JSON is refused; nothing of the batch is stored
+     * @throws UnknownEventTypeException when a type is not registered
      */
     AppendResult appendRaw(String streamId, ExpectedVersion expected, List<RawEvent> events);
 

@@ -6,8 +6,9 @@ import java.util.UUID;
 
 /**
  * An event in its stored form, for {@link EventStore#appendRaw}: the JSON bytes of one schema version
- * of a registered type, written as given. This is the path for imports, migrations and tests of old
- * data; a normal {@link EventStore#append} always writes the type's current version.
+ * of a registered type, bound strictly and stored in canonical form. This is the path for imports,
+ * migrations and tests of old data; a normal {@link EventStore#append} always writes the type's
+ * current version.
  *
  * @param eventId the id the event will have in the store
  * @param type the logical type name as stored (a registered name, or an old name that is renamed to one)

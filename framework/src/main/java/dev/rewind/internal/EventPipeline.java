@@ -70,12 +70,18 @@ public final class EventPipeline {
     }
 
     /**
-     * Checks a raw event against the registry and turns it into a record, without rewriting its bytes.
-     * The bytes must be readable: decoded, upcast and bound once here, so that a raw append never stores
-     * an event that every later read would fail on.
+     * Checks a raw event against the registry, binds its JSON strictly and turns it into a record in
+     * canonical form, so that the store holds exactly what a read returns. At the type's current
+     * version the stored bytes are the serializer's encoding of the bound payload; at an older version
+     * (no class exists for it) they are the strictly read JSON tree written back compactly, which is
+     * then upcast and bound strictly to prove that every later read succeeds. Duplicate fields,
+     * content after the object and scalar coercions (see {@link EventSerializer#bindStrictly}) are
+     * refused.
      *
      * @param raw a raw event
-     * @return the record to store as given
+     * @return the record to store
+     * @throws UnknownEventTypeException when the type is not registered
+     * @throws IllegalArgumentException naming the event, its type and version, and what is wrong
      */
     public EventRecord encodeRaw(RawEvent raw) {
         EventType type = types.byStoredName(raw.type());
@@ -87,18 +93,27 @@ public final class EventPipeline {
                     + raw.schemaVersion() + ", newer than the current v" + type.version() + " of "
                     + type.javaClass().getName());
         }
-        byte[] json = raw.json();
+        String which = "raw event " + raw.eventId() + " of type " + raw.type() + " v" + raw.schemaVersion();
+        byte[] canonical;
         try {
-            serializer.readTree(json);
-            bindPayload(json, raw.schemaVersion(), raw.type(), type); // what cannot be read back is not written
+            ObjectNode tree = serializer.readTreeStrictly(raw.json());
+            if (raw.schemaVersion() == type.version()) {
+                canonical = serializer.serialize(serializer.bindStrictly(tree, type.javaClass()));
+            } else {
+                canonical = serializer.serializeTree(tree); // before the upcasters change the tree
+                ObjectNode current = upcast(tree, raw.schemaVersion(), type);
+                try {
+                    serializer.bindStrictly(current, type.javaClass());
+                } catch (IllegalArgumentException e) {
+                    throw new Failure("cannot be bound after upcasting to v" + type.version() + ": " + e.getMessage(), e);
+                }
+            }
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("raw event " + raw.eventId() + " of type " + raw.type() + ": "
-                    + e.getMessage(), e);
+            throw new IllegalArgumentException(which + ": " + e.getMessage(), e);
         } catch (Failure f) {
-            throw new IllegalArgumentException("raw event " + raw.eventId() + " of type " + raw.type() + " v"
-                    + raw.schemaVersion() + " " + f.getMessage(), f.getCause());
+            throw new IllegalArgumentException(which + " " + f.getMessage(), f.getCause());
         }
-        return new EventRecord(raw.eventId(), raw.type(), raw.schemaVersion(), json, raw.metadata(), null);
+        return new EventRecord(raw.eventId(), raw.type(), raw.schemaVersion(), canonical, raw.metadata(), null);
     }
 
     /**
@@ -171,6 +186,16 @@ public final class EventPipeline {
         } catch (IllegalArgumentException e) {
             throw new Failure("cannot be decoded: " + e.getMessage(), e);
         }
+        tree = upcast(tree, stored, type);
+        try {
+            return serializer.bind(tree, type.javaClass());
+        } catch (IllegalArgumentException e) {
+            throw new Failure("cannot be bound after upcasting to v" + type.version() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Runs the upcasters of {@code type} from version {@code stored} (1 or more) to the current one on {@code tree}. */
+    private static ObjectNode upcast(ObjectNode tree, int stored, EventType type) {
         EventUpcaster[] steps = type.steps();
         for (int v = stored; v < type.version(); v++) {
             EventUpcaster step = steps[v];
@@ -188,11 +213,7 @@ public final class EventPipeline {
                         + ") returned null", null);
             }
         }
-        try {
-            return serializer.bind(tree, type.javaClass());
-        } catch (IllegalArgumentException e) {
-            throw new Failure("cannot be bound after upcasting to v" + type.version() + ": " + e.getMessage(), e);
-        }
+        return tree;
     }
 
     private static EventDecodingException failure(StoredRecord r, String what, Throwable cause) {

@@ -47,4 +47,34 @@ public interface EventSerializer {
      * @return the payload as a JSON tree (for printing)
      */
     ObjectNode toTree(Object payload);
+
+    /**
+     * Reads JSON given from outside the store (a raw append) strictly: exactly one JSON object, no
+     * field twice in one object, nothing after it. The normal read path ({@link #readTree}) is not
+     * affected.
+     *
+     * @param json UTF-8 JSON bytes
+     * @return the tree of the JSON object
+     * @throws IllegalArgumentException saying what is wrong and where
+     */
+    ObjectNode readTreeStrictly(byte[] json);
+
+    /**
+     * Binds a tree strictly, as a raw append does before it stores anything: as {@link #bind}, and
+     * without the scalar coercions a normal read may apply (a float for an integer, a string for a
+     * number, ...). The normal read path ({@link #bind}, {@link #deserialize}) is not affected.
+     *
+     * @param tree a JSON object
+     * @param type the record class
+     * @param <T> the record type
+     * @return the bound record
+     * @throws IllegalArgumentException naming the field and what is wrong with it
+     */
+    <T> T bindStrictly(ObjectNode tree, Class<T> type);
+
+    /**
+     * @param tree a JSON object
+     * @return its compact UTF-8 JSON bytes
+     */
+    byte[] serializeTree(ObjectNode tree);
 }

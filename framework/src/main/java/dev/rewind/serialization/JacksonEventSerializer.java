@@ -22,12 +22,17 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Binding is strict, so that an upcaster that forgot a field fails loudly instead of binding a
  * wrong record: unknown properties, missing record components and nulls for primitives are errors.
+ * JSON that comes from outside the store (a raw append) goes through a stricter path of its own
+ * ({@link #readTreeStrictly}, {@link #bindStrictly}), with a separate copy of the mapper, which also
+ * refuses duplicate fields, trailing content and scalar coercions.
  */
 public final class JacksonEventSerializer implements EventSerializer {
     private final ObjectMapper mapper;
     private final ObjectReader treeReader;
     private final ConcurrentHashMap<Class<?>, ObjectReader> readers = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Class<?>, ObjectWriter> writers = new ConcurrentHashMap<>();
+    /** Created on first use: most applications never append raw events. */
+    private volatile StrictJson strict;
 
     /** A serializer with Rewind's default mapper. */
     public JacksonEventSerializer() {
@@ -112,6 +117,39 @@ public final class JacksonEventSerializer implements EventSerializer {
     @Override
     public ObjectNode toTree(Object payload) {
         return mapper.valueToTree(payload);
+    }
+
+    @Override
+    public ObjectNode readTreeStrictly(byte[] json) {
+        return strict().readTree(json);
+    }
+
+    @Override
+    public <T> T bindStrictly(ObjectNode tree, Class<T> type) {
+        return strict().bind(tree, type);
+    }
+
+    @Override
+    public byte[] serializeTree(ObjectNode tree) {
+        try {
+            return mapper.writeValueAsBytes(tree);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("cannot serialise a JSON tree: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    private StrictJson strict() {
+        StrictJson s = strict;
+        if (s == null) {
+            synchronized (this) {
+                s = strict;
+                if (s == null) {
+                    s = new StrictJson(mapper);
+                    strict = s;
+                }
+            }
+        }
+        return s;
     }
 
     private static String message(IOException e) {

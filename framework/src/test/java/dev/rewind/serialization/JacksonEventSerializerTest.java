@@ -129,4 +129,43 @@ class JacksonEventSerializerTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("cannot serialise java.lang.Object: ");
     }
+
+    @Test
+    void the_strict_path_accepts_everything_the_serializer_writes() {
+        Everything original = everything();
+        ObjectNode tree = serializer.readTreeStrictly(serializer.serialize(original));
+        assertThat(serializer.bindStrictly(tree, Everything.class)).isEqualTo(original);
+        assertThat(serializer.serializeTree(tree)).isEqualTo(serializer.serialize(original));
+    }
+
+    @Test
+    void the_strict_path_leaves_the_normal_one_as_lenient_as_it_was() {
+        byte[] coerced = "{\"id\":\"p\",\"x\":\"3\"}".getBytes(UTF_8);
+        assertThatThrownBy(() -> serializer.bindStrictly(serializer.readTreeStrictly(coerced), Point.class))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("cannot coerce \"3\" to int for field 'x'");
+
+        assertThat(serializer.deserialize(coerced, Point.class)).isEqualTo(new Point("p", 3));
+        assertThat(serializer.bind(serializer.readTree(coerced), Point.class)).isEqualTo(new Point("p", 3));
+        assertThat(serializer.deserialize("{\"id\":\"p\",\"x\":2.7}".getBytes(UTF_8), Point.class)).isEqualTo(new Point("p", 2));
+        assertThat(serializer.readTree("{\"a\":1,\"a\":2}".getBytes(UTF_8)).get("a").asInt()).isEqualTo(2);
+    }
+
+    @Test
+    void strict_messages_name_the_problem_and_where_it_is() {
+        assertThatThrownBy(() -> serializer.readTreeStrictly("{\"a\":1}\n  x".getBytes(UTF_8)))
+                .hasMessage("trailing content after the JSON object at line 2, column 3");
+        assertThatThrownBy(() -> serializer.readTreeStrictly("{\"a\":{\"b\":[{\"c\":1,\"c\":2}]}}".getBytes(UTF_8)))
+                .hasMessageStartingWith("duplicate field 'a.b[0].c' at line 1, column ");
+        assertThatThrownBy(() -> serializer.readTreeStrictly("\"x\"".getBytes(UTF_8)))
+                .hasMessage("expected a JSON object, found a string");
+        ObjectNode instantAsArray = serializer.readTreeStrictly(
+                serializer.toTree(everything()).put("date", 0).toString().getBytes(UTF_8));
+        assertThatThrownBy(() -> serializer.bindStrictly(instantAsArray, Everything.class))
+                .hasMessage("cannot coerce 0 to LocalDate for field 'date'");
+        ObjectNode lines = serializer.toTree(everything());
+        ((ObjectNode) lines.get("lines").get(1)).put("quantity", "2");
+        assertThatThrownBy(() -> serializer.bindStrictly(lines, Everything.class))
+                .hasMessage("cannot coerce \"2\" to int for field 'lines[1].quantity'");
+    }
 }

@@ -789,7 +789,7 @@ public abstract class EventStorageContract {
     // ---------------------------------------------------------------- raw append and unknown types
 
     @Test
-    void a_raw_append_stores_the_bytes_at_the_schema_version_it_names() {
+    void a_raw_append_stores_the_json_compactly_at_the_schema_version_it_names() {
         String v1 = "{ \"id\" : \"order-1\" }";
         RawEvent raw = new RawEvent(UUID.randomUUID(), "Shipped", 1, v1.getBytes(UTF_8), Metadata.correlatedBy("import-7"));
 
@@ -806,7 +806,7 @@ public abstract class EventStorageContract {
 
         List<StoredRecord> records = storage.readAll(0, 10);
         assertThat(records.get(0).schemaVersion()).isEqualTo(1);
-        assertThat(new String(records.get(0).payload(), UTF_8)).isEqualTo(v1);
+        assertThat(new String(records.get(0).payload(), UTF_8)).isEqualTo("{\"id\":\"order-1\"}");
         assertThat(records.get(1).schemaVersion()).isEqualTo(2);
         assertThat(records.get(1).type()).isEqualTo("Shipped");
     }
@@ -841,7 +841,7 @@ public abstract class EventStorageContract {
                         + " register a record annotated @Event(name = \"Nope\")");
         assertThatThrownBy(() -> store.appendRaw("o", ExpectedVersion.any(), List.of(fine, notAnObject)))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("raw event 00000000-0000-0000-0000-000000000005 of type Placed: expected a JSON object, found ARRAY");
+                .hasMessage("raw event 00000000-0000-0000-0000-000000000005 of type Placed v1: expected a JSON object, found an array");
         assertThat(store.headPosition()).isZero();
     }
 
@@ -853,8 +853,7 @@ public abstract class EventStorageContract {
 
         assertThatThrownBy(() -> store.appendRaw("o", ExpectedVersion.any(), List.of(fine, missingQuantity)))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageStartingWith("raw event 00000000-0000-0000-0000-000000000006 of type Placed v1 cannot be decoded: "
-                        + "cannot bind JSON to " + Placed.class.getName() + ": Missing creator property 'quantity'");
+                .hasMessage("raw event 00000000-0000-0000-0000-000000000006 of type Placed v1: missing field 'quantity'");
         assertThatCode(() -> store.appendRaw("o", ExpectedVersion.any(),
                 List.of(RawEvent.of("Shipped", 1, "{\"id\":\"o\",\"carrier\":\"v1 had no carrier\"}"))))
                 .as("the upcaster sets carrier on a v1 object that already has one: still binds")

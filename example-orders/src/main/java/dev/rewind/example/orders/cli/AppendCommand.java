@@ -20,7 +20,10 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code append}: stores one event given as JSON, with optimistic concurrency. */
-@Command(name = "append", description = "Append one event (its payload as JSON) to a stream; prints the stored event.")
+@Command(name = "append", mixinStandardHelpOptions = true, versionProvider = CliVersion.class,
+        description = "Append one event (its payload as JSON) to a stream; prints the stored event. The JSON is "
+        + "bound strictly (no coercion such as \"3\" or 2.7 for an int, no field twice, nothing after the object) "
+        + "and stored in canonical form.")
 final class AppendCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -34,10 +37,11 @@ final class AppendCommand implements Callable<Integer> {
     String type;
 
     @Option(names = "--expected-version", paramLabel = "any|no-stream|N", defaultValue = "any",
+            converter = Values.Expected.class,
             description = "What the stream must be at: any (default), no-stream, or the version of its last event.")
-    String expected;
+    ExpectedVersion expected;
 
-    @Option(names = "--schema-version", paramLabel = "N",
+    @Option(names = "--schema-version", paramLabel = "N", converter = Values.SchemaVersion.class,
             description = "The schema version the JSON is written at (default: the type's current version).")
     Integer schemaVersion;
 
@@ -52,13 +56,12 @@ final class AppendCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ExpectedVersion expectedVersion = parseExpected(expected);
         RawEvent raw = new RawEvent(eventId == null ? UUID.randomUUID() : eventId, type,
                 schemaVersion == null ? currentVersion(type) : schemaVersion,
                 json.getBytes(StandardCharsets.UTF_8),
                 correlationId == null ? Metadata.EMPTY : Metadata.correlatedBy(correlationId));
         try (Rewind rewind = store.openOrCreate()) {
-            AppendResult result = rewind.store().appendRaw(stream, expectedVersion, List.of(raw));
+            AppendResult result = rewind.store().appendRaw(stream, expected, List.of(raw));
             EventsOut.print(spec.commandLine().getOut(), result.events());
         }
         return 0;
@@ -72,21 +75,5 @@ final class AppendCommand implements Callable<Integer> {
                 .mapToInt(Event::version)
                 .findFirst()
                 .orElse(1);
-    }
-
-    static ExpectedVersion parseExpected(String text) {
-        switch (text) {
-            case "any":
-                return ExpectedVersion.any();
-            case "no-stream":
-                return ExpectedVersion.noStream();
-            default:
-                try {
-                    return ExpectedVersion.exactly(Long.parseLong(text));
-                } catch (IllegalArgumentException e) {
-                    throw new CliException("--expected-version must be any, no-stream or a version 0 or more, was '"
-                            + text + "'");
-                }
-        }
     }
 }

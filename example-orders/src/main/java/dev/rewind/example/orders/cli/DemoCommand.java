@@ -14,18 +14,21 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
  * {@code demo}: plays the demo's scenario into a fresh file store and prints one JSON document: the
  * number of events stored, the three projections, and {@code order_totals} as of 15:00.
  */
-@Command(name = "demo", description = "Append the demo's 8 events to a fresh store and print the projections "
-        + "and a temporal query as one JSON document. The store is kept for the other subcommands.")
+@Command(name = "demo", mixinStandardHelpOptions = true, versionProvider = CliVersion.class,
+        description = "Append the demo's 8 events to a fresh store and print the projections "
+        + "and a temporal query as one JSON document. The store is kept for the other subcommands. "
+        + "The same as running rewind-orders without a subcommand.")
 final class DemoCommand implements Callable<Integer> {
     static final Path DEFAULT_DIR = Path.of("demo-data");
     /** The file every file store holds; a directory without it is not wiped. */
@@ -34,29 +37,31 @@ final class DemoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--data", paramLabel = "DIR",
-            description = "Where to write the store; it must be empty or absent unless --reset is given "
-                    + "(default: ./demo-data, wiped at every run).")
-    Path data;
-
-    @Option(names = "--reset", description = "Wipe the store in --data DIR (only a directory holding a Rewind store) "
-            + "or in --pg-schema first.")
-    boolean reset;
-
     @Mixin
-    PostgresOptions postgres;
+    DemoOptions options;
 
     @Override
     public Integer call() {
+        return run(options, spec.commandLine());
+    }
+
+    /**
+     * Runs the demo: {@code demo}, and the command line without a subcommand.
+     *
+     * @param options where to write
+     * @param commandLine the command that runs it, for its output and its usage errors
+     * @return the exit code
+     */
+    static int run(DemoOptions options, CommandLine commandLine) {
         EventStorage storage;
-        if (postgres.enabled()) {
-            if (data != null) {
-                throw new CliException("give --data DIR or --postgres JDBC_URL, not both");
+        if (options.postgres.enabled()) {
+            if (options.data != null) {
+                throw new ParameterException(commandLine, "give --data DIR or --postgres JDBC_URL, not both");
             }
-            storage = postgres.openEmpty(reset);
+            storage = options.postgres.openEmpty(options.reset);
         } else {
-            Path dir = data == null ? DEFAULT_DIR : data;
-            prepare(dir, data == null || reset);
+            Path dir = options.data == null ? DEFAULT_DIR : options.data;
+            prepare(dir, options.data == null || options.reset);
             storage = FileStorage.open(dir);
         }
         ScriptedClock clock = new ScriptedClock(OrdersDemo.start());
@@ -64,7 +69,7 @@ final class DemoCommand implements Callable<Integer> {
         try (Rewind rewind = start(storage, clock)) {
             doc = OrdersDemo.run(rewind, clock, Json.MAPPER);
         }
-        Json.print(spec.commandLine().getOut(), doc);
+        Json.print(commandLine.getOut(), doc);
         return 0;
     }
 

@@ -10,7 +10,8 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code events}: the events recorded in a time range. */
-@Command(name = "events", description = "Print the events recorded in [--from, --to), one JSON object per line. "
+@Command(name = "events", mixinStandardHelpOptions = true, versionProvider = CliVersion.class,
+        description = "Print the events recorded in [--from, --to), one JSON object per line. "
         + "--from after --to prints nothing.")
 final class EventsCommand implements Callable<Integer> {
     @Spec

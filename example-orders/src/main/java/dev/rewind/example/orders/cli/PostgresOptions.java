@@ -5,13 +5,11 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.regex.Pattern;
 import picocli.CommandLine.Option;
 
 /** Where the demo writes when it runs on PostgreSQL: a server and a schema of its own. */
 final class PostgresOptions {
     static final String DEFAULT_SCHEMA = "rewind_demo";
-    private static final Pattern SCHEMA_NAME = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
 
     @Option(names = "--postgres", paramLabel = "JDBC_URL",
             description = "Run on PostgreSQL instead of files, for example jdbc:postgresql://localhost:5432/rewind_test.")
@@ -25,7 +23,7 @@ final class PostgresOptions {
             description = "Its password (default: $REWIND_PG_PASSWORD, else rewind).")
     String password;
 
-    @Option(names = "--pg-schema", paramLabel = "SCHEMA",
+    @Option(names = "--pg-schema", paramLabel = "SCHEMA", converter = Values.SchemaName.class,
             description = "The schema holding the store; it must be empty or absent unless --reset is given "
                     + "(default: " + DEFAULT_SCHEMA + ", dropped and recreated at every run).")
     String schema;
@@ -42,9 +40,6 @@ final class PostgresOptions {
      */
     PostgresStorage openEmpty(boolean reset) {
         String s = schema == null ? DEFAULT_SCHEMA : schema;
-        if (!SCHEMA_NAME.matcher(s).matches()) {
-            throw new CliException("--pg-schema must be a lower-case SQL name ([a-z_][a-z0-9_]*), was '" + s + "'");
-        }
         if (schema == null || reset) {
             dropSchema(s);
         }

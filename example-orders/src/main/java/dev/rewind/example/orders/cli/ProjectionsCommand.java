@@ -11,7 +11,8 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code projections}: every projection with its health and its state. */
-@Command(name = "projections", description = "List the projections with their status and state, as one JSON object.")
+@Command(name = "projections", mixinStandardHelpOptions = true, versionProvider = CliVersion.class,
+        description = "List the projections with their status and state, as one JSON object.")
 final class ProjectionsCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

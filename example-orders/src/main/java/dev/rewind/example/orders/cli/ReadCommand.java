@@ -13,7 +13,8 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code read}: a stream from a version, or the whole store from a global position. */
-@Command(name = "read", description = "Print a stream's events, or all events from a global position, one JSON object per line.")
+@Command(name = "read", mixinStandardHelpOptions = true, versionProvider = CliVersion.class,
+        description = "Print a stream's events, or all events from a global position, one JSON object per line.")
 final class ReadCommand implements Callable<Integer> {
     private static final int PAGE = 1024;
 
@@ -25,18 +26,16 @@ final class ReadCommand implements Callable<Integer> {
     @Parameters(index = "0", arity = "0..1", paramLabel = "STREAM", description = "A stream; without it, every stream.")
     String stream;
 
-    @Option(names = "--from", paramLabel = "N", defaultValue = "0",
+    @Option(names = "--from", paramLabel = "N", defaultValue = "0", converter = Values.NonNegative.class,
             description = "The first stream version (with STREAM) or global position (without), inclusive; default 0.")
     long from;
 
-    @Option(names = "--limit", paramLabel = "N", description = "Print at most N events.")
+    @Option(names = "--limit", paramLabel = "N", converter = Values.NonNegative.class,
+            description = "Print at most N events (0 or more).")
     Long limit;
 
     @Override
     public Integer call() {
-        if (from < 0) {
-            throw new CliException("--from must be 0 or more, was " + from);
-        }
         long max = limit == null ? Long.MAX_VALUE : limit;
         PrintWriter out = spec.commandLine().getOut();
         try (Rewind rewind = store.open()) {

@@ -11,7 +11,8 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code replay}: re-emits the events from one event on. */
-@Command(name = "replay", description = "Replay, in global order, the event with this id and every later one, one JSON object per line.")
+@Command(name = "replay", mixinStandardHelpOptions = true, versionProvider = CliVersion.class,
+        description = "Replay, in global order, the event with this id and every later one, one JSON object per line.")
 final class ReplayCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

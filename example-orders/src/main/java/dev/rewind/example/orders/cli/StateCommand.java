@@ -12,7 +12,8 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code state}: a projection's state now, as of an instant, or as of a global position. */
-@Command(name = "state", description = "Print a projection's state: now, --at an instant, or --position N.")
+@Command(name = "state", mixinStandardHelpOptions = true, versionProvider = CliVersion.class,
+        description = "Print a projection's state: now, --at an instant, or --position N.")
 final class StateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -30,7 +31,7 @@ final class StateCommand implements Callable<Integer> {
                 description = "The state as of this instant (events recorded at or before it), ISO-8601.")
         Instant at;
 
-        @Option(names = "--position", paramLabel = "N",
+        @Option(names = "--position", paramLabel = "N", converter = Values.PositionOrNone.class,
                 description = "The state as of this global position (inclusive); -1 for the empty state.")
         Long position;
     }

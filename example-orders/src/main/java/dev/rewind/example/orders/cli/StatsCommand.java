@@ -13,7 +13,8 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** {@code stats}: figures about a store. */
-@Command(name = "stats", description = "Print figures about the store as one JSON object: events, streams, "
+@Command(name = "stats", mixinStandardHelpOptions = true, versionProvider = CliVersion.class,
+        description = "Print figures about the store as one JSON object: events, streams, "
         + "events per type, first and last recording time, segments and bytes.")
 final class StatsCommand implements Callable<Integer> {
     @Spec

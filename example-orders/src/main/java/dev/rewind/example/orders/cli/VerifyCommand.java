@@ -23,7 +23,8 @@ import picocli.CommandLine.Spec;
  * truncate), opens the store and checks that its indexes answer what the log holds. Exits 1 naming
  * each problem on stderr.
  */
-@Command(name = "verify", description = "Check every checksum and the indexes; print a JSON report. "
+@Command(name = "verify", mixinStandardHelpOptions = true, versionProvider = CliVersion.class,
+        description = "Check every checksum and the indexes; print a JSON report. "
         + "Exits 1, naming each problem on stderr, when the store is damaged.")
 final class VerifyCommand implements Callable<Integer> {
     @Spec

@@ -334,22 +334,149 @@ class CliTest {
         }
 
         @Test
-        void a_bad_expected_version_is_named() throws Exception {
-            Cli.Run run = Cli.run("append", "--data", tmp.resolve("s").toString(), "--stream", "x", "--type",
+        void a_bad_expected_version_is_a_usage_error_naming_the_option() {
+            Path dir = tmp.resolve("s");
+
+            Cli.Run run = Cli.run("append", "--data", dir.toString(), "--stream", "x", "--type",
                     "OrderPlaced", "--expected-version", "latest", "{}");
 
+            assertThat(run.exitCode()).isEqualTo(2);
+            assertThat(run.err()).startsWith("Invalid value for option '--expected-version': "
+                    + "must be any, no-stream or a version 0 or more, was 'latest'\n");
+            assertThat(dir).doesNotExist();
+        }
+
+        @Test
+        void json_that_needs_a_coercion_is_refused_and_nothing_is_written() throws Exception {
+            String store = copyOfTheDemoStore().toString();
+
+            Cli.Run run = Cli.run("append", "--data", store, "--stream", "order-1001", "--type", "ItemAdded",
+                    "{\"orderId\":\"1001\",\"sku\":\"X\",\"quantity\":2.7,\"unitPriceCents\":100}");
+
             assertThat(run.exitCode()).isEqualTo(1);
-            assertThat(run.err()).isEqualTo(
-                    "error: --expected-version must be any, no-stream or a version 0 or more, was 'latest'\n");
+            assertThat(run.out()).isEmpty();
+            assertThat(run.err()).startsWith("error: raw event ").endsWith(
+                    " of type ItemAdded v1: cannot coerce 2.7 to int for field 'quantity'\n");
+            assertThat(Cli.run("stats", "--data", store).json().get("events").asLong()).isEqualTo(8);
+        }
+
+        @Test
+        void the_payload_is_stored_and_printed_in_canonical_form() throws Exception {
+            String store = copyOfTheDemoStore().toString();
+
+            Cli.Run run = Cli.run("append", "--data", store, "--stream", "order-1003", "--type", "OrderPlaced",
+                    "{ \"currency\" : \"GBP\", \"userId\" : \"carol\", \"orderId\" : \"1003\" }");
+
+            assertThat(run.exitCode()).as(run.err()).isZero();
+            assertThat(run.lines().get(0).get("payload").toString())
+                    .isEqualTo("{\"orderId\":\"1003\",\"userId\":\"carol\",\"currency\":\"GBP\"}");
         }
     }
+
+    static final List<String> SUBCOMMANDS =
+            List.of("demo", "append", "read", "replay", "events", "state", "projections", "verify", "stats");
 
     @Test
     void help_lists_every_subcommand() {
         Cli.Run run = Cli.run("--help");
 
         assertThat(run.exitCode()).isZero();
-        assertThat(List.of("demo", "append", "read", "replay", "events", "state", "projections", "verify", "stats"))
-                .allSatisfy(c -> assertThat(run.out()).contains("  " + c + " "));
+        assertThat(SUBCOMMANDS).allSatisfy(c -> assertThat(run.out()).contains("  " + c + " "));
+    }
+
+    @Test
+    void every_subcommand_has_help_and_version() {
+        assertThat(SUBCOMMANDS).allSatisfy(c -> {
+            Cli.Run help = Cli.run(c, "--help");
+            assertThat(help.exitCode()).as(c + " --help: " + help.err()).isZero();
+            assertThat(help.out()).startsWith("Usage: rewind-orders " + c + " ").contains("-h, --help");
+            Cli.Run version = Cli.run(c, "--version");
+            assertThat(version.exitCode()).isZero();
+            assertThat(version.out()).isEqualTo("rewind-orders 0.1.0\n");
+        });
+    }
+
+    @Nested
+    class UsageErrors {
+        @Test
+        void read_limit_and_from_must_be_0_or_more() {
+            Cli.Run limit = Cli.run("read", "--data", demoStore, "--limit", "-1");
+            Cli.Run from = Cli.run("read", "--data", demoStore, "--from", "-1");
+            Cli.Run text = Cli.run("read", "--data", demoStore, "--limit", "ten");
+
+            assertThat(limit.exitCode()).isEqualTo(2);
+            assertThat(limit.out()).isEmpty();
+            assertThat(limit.err()).startsWith("Invalid value for option '--limit': must be 0 or more, was -1\n");
+            assertThat(from.exitCode()).isEqualTo(2);
+            assertThat(from.err()).startsWith("Invalid value for option '--from': must be 0 or more, was -1\n");
+            assertThat(text.exitCode()).isEqualTo(2);
+            assertThat(text.err()).startsWith("Invalid value for option '--limit': 'ten' is not a whole number\n");
+        }
+
+        @Test
+        void state_position_below_minus_1_is_refused() {
+            Cli.Run run = Cli.run("state", "order_totals", "--data", demoStore, "--position", "-2");
+
+            assertThat(run.exitCode()).isEqualTo(2);
+            assertThat(run.err()).startsWith("Invalid value for option '--position': must be -1");
+        }
+
+        @Test
+        void append_event_id_and_schema_version_are_named() {
+            Path dir = tmp.resolve("s");
+
+            Cli.Run id = Cli.run("append", "--data", dir.toString(), "--stream", "x", "--type", "OrderPlaced",
+                    "--event-id", "not-a-uuid", "{}");
+            Cli.Run version = Cli.run("append", "--data", dir.toString(), "--stream", "x", "--type", "OrderPlaced",
+                    "--schema-version", "0", "{}");
+
+            assertThat(id.exitCode()).isEqualTo(2);
+            assertThat(id.err()).startsWith("Invalid value for option '--event-id': ");
+            assertThat(version.exitCode()).isEqualTo(2);
+            assertThat(version.err()).startsWith("Invalid value for option '--schema-version': must be a schema version 1 or more, was 0\n");
+            assertThat(dir).doesNotExist();
+        }
+
+        @Test
+        void demo_pg_schema_must_be_a_plain_sql_name() {
+            Cli.Run run = Cli.run("demo", "--postgres", "jdbc:postgresql://localhost:1/none", "--pg-schema", "Robert'); DROP");
+
+            assertThat(run.exitCode()).isEqualTo(2);
+            assertThat(run.err()).startsWith("Invalid value for option '--pg-schema': must be a lower-case SQL name");
+        }
+
+        @Test
+        void demo_data_and_postgres_together_are_refused() {
+            Path dir = tmp.resolve("d");
+
+            Cli.Run run = Cli.run("demo", "--data", dir.toString(), "--postgres", "jdbc:postgresql://localhost:1/none");
+
+            assertThat(run.exitCode()).isEqualTo(2);
+            assertThat(run.err()).startsWith("give --data DIR or --postgres JDBC_URL, not both\n");
+            assertThat(dir).doesNotExist();
+        }
+
+        @Test
+        void the_demo_options_before_a_subcommand_are_refused_rather_than_ignored() {
+            Cli.Run run = Cli.run("--data", demoStore, "read");
+
+            assertThat(run.exitCode()).isEqualTo(2);
+            assertThat(run.out()).isEmpty();
+            assertThat(run.err()).startsWith("--data before the subcommand read is an option of the demo; "
+                    + "give the options of read after it (rewind-orders read --data DIR ...)\n");
+        }
+    }
+
+    @Test
+    void without_a_subcommand_the_demo_runs_with_the_demo_options() throws Exception {
+        Path dir = tmp.resolve("no-subcommand");
+
+        Cli.Run run = Cli.run("--data", dir.toString());
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.json()).isEqualTo(Json.MAPPER.readTree(DemoTest.EXPECTED));
+        assertThat(Cli.run("stats", "--data", dir.toString()).json().get("events").asLong()).isEqualTo(8);
+        assertThat(Cli.run("--data", dir.toString()).exitCode()).as("not empty, no --reset").isEqualTo(1);
+        assertThat(Cli.run("--data", dir.toString(), "--reset").out()).isEqualTo(run.out());
     }
 }
