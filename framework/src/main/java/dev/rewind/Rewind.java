@@ -16,10 +16,10 @@ import dev.rewind.internal.command.CommandConfig;
 import dev.rewind.internal.command.DefaultCommandGateway;
 import dev.rewind.spi.SnapshotStorage;
 import dev.rewind.serialization.JacksonEventSerializer;
-import dev.rewind.spi.EventStorage;
+import dev.rewind.spi.storage.EventStorage;
 import dev.rewind.spi.EventUpcaster;
 import dev.rewind.spi.ParameterResolver;
-import dev.rewind.storage.internal.StorageUrls;
+import dev.rewind.internal.StorageUrls;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -155,7 +155,7 @@ public final class Rewind implements AutoCloseable {
         }
 
         /**
-         * Chooses the storage by URL, opened by the {@link dev.rewind.spi.StorageProvider} of its scheme:
+         * Chooses the storage by URL, opened by the {@link dev.rewind.spi.storage.StorageProvider} of its scheme:
          * {@code file:DIR} (the embedded file log), {@code memory:}, or {@code jdbc:postgresql://...?user=..&password=..}
          * with the {@code rewind-postgres} module on the class path. Rewind closes it when it is closed.
          *

@@ -9,10 +9,15 @@ import dev.rewind.NewEvent;
 import dev.rewind.RawEvent;
 import dev.rewind.StoredEvent;
 import dev.rewind.Subscription;
-import dev.rewind.spi.AppendOutcome;
-import dev.rewind.spi.EventRecord;
-import dev.rewind.spi.EventStorage;
-import dev.rewind.spi.StoredRecord;
+import dev.rewind.spi.storage.AppendNotifications;
+import dev.rewind.spi.storage.AppendOutcome;
+import dev.rewind.spi.storage.PayloadObjectStorage;
+import dev.rewind.spi.storage.ReadDirection;
+import dev.rewind.spi.storage.SerializedEvent;
+import dev.rewind.spi.storage.EventStorage;
+import dev.rewind.spi.storage.StoredSerializedEvent;
+import dev.rewind.spi.storage.TypeIndex;
+import dev.rewind.storage.kernel.ShareableValues;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -29,6 +34,7 @@ public final class DefaultEventStore implements EventStore {
     private final Clock clock;
     private final Delivery delivery;
     private final boolean encodeBeforeAppend;
+    private final PayloadObjectStorage.Decoder objectDecoder;
 
     /**
      * @param storage the storage
@@ -39,9 +45,12 @@ public final class DefaultEventStore implements EventStore {
         this.storage = storage;
         this.pipeline = pipeline;
         this.clock = clock;
-        this.encodeBeforeAppend = !storage.keepsDecodedPayloads();
-        this.delivery = new Delivery(storage, pipeline, storage.headPosition());
-        storage.onAppended(head -> delivery.drain());
+        this.encodeBeforeAppend = !(storage instanceof PayloadObjectStorage);
+        this.objectDecoder = pipeline.objectDecoder();
+        this.delivery = new Delivery(storage, pipeline, storage.nextPosition());
+        if (storage instanceof AppendNotifications notifications) {
+            notifications.onAppended(next -> delivery.drain());
+        }
     }
 
     /** @return the pipeline */
@@ -57,12 +66,12 @@ public final class DefaultEventStore implements EventStore {
     @Override
     public AppendResult append(String streamId, ExpectedVersion expected, List<?> events) {
         checkAppend(streamId, expected, events);
-        List<EventRecord> records = new ArrayList<>(events.size());
+        List<SerializedEvent> records = new ArrayList<>(events.size());
         long ids = EventIds.reserve(events.size()); // a NewEvent brings its own id: its reserved one goes unused
         boolean idsGiven = false;
         for (Object e : events) {
             idsGiven |= e instanceof NewEvent;
-            EventRecord record = pipeline.encode(Objects.requireNonNull(e, "event"), ids++);
+            SerializedEvent record = pipeline.encode(Objects.requireNonNull(e, "event"), ids++);
             if (encodeBeforeAppend) {
                 record.payload(); // JSON encoding happens here, in the caller's thread, not under the storage's lock
             }
@@ -74,7 +83,7 @@ public final class DefaultEventStore implements EventStore {
     @Override
     public AppendResult appendRaw(String streamId, ExpectedVersion expected, List<RawEvent> events) {
         checkAppend(streamId, expected, events);
-        List<EventRecord> records = new ArrayList<>(events.size());
+        List<SerializedEvent> records = new ArrayList<>(events.size());
         for (RawEvent e : events) {
             records.add(pipeline.encodeRaw(Objects.requireNonNull(e, "event")));
         }
@@ -92,30 +101,23 @@ public final class DefaultEventStore implements EventStore {
     }
 
     /** @param idsGiven false when every id was reserved here, and so distinct by construction */
-    private AppendResult store(String streamId, ExpectedVersion expected, List<EventRecord> records, boolean idsGiven) {
+    private AppendResult store(String streamId, ExpectedVersion expected, List<SerializedEvent> records, boolean idsGiven) {
         if (idsGiven) {
             checkDistinctIds(records);
         }
         AppendOutcome outcome = storage.append(streamId, expected, records, clock);
-        List<StoredEvent<?>> stored;
-        if (outcome.alreadyAppended()) {
-            stored = decodeAll(outcome.records());
-        } else if (outcome.records() instanceof AppendOutcome.Written written && written.given() == records) {
-            stored = fromGiven(written);
-        } else {
-            stored = withOwnPayloads(outcome.records(), records);
-        }
+        List<StoredEvent<?>> stored = fromGiven(streamId, outcome, records);
         if (!outcome.alreadyAppended()) {
             delivery.drain(stored);
         }
         return new AppendResult(streamId, stored, outcome.alreadyAppended());
     }
 
-    private static void checkDistinctIds(List<EventRecord> records) {
+    private static void checkDistinctIds(List<SerializedEvent> records) {
         int n = records.size();
         if (n > 16) {
             java.util.HashSet<UUID> ids = new java.util.HashSet<>();
-            for (EventRecord r : records) {
+            for (SerializedEvent r : records) {
                 if (!ids.add(r.eventId())) {
                     throw duplicateInBatch(r.eventId());
                 }
@@ -137,47 +139,30 @@ public final class DefaultEventStore implements EventStore {
     }
 
     /**
-     * The events just stored, built from the payload objects the caller gave where they are immutable
-     * values (see {@link ImmutableValues}), so that a durable storage's append does not decode again
-     * the JSON it was just given; other payloads are decoded from the stored bytes.
+     * The events of a batch, from what was given and the numbers the storage assigned (a batch is stored
+     * whole, consecutively, under one instant; an exact retry's events are the ones given again): built
+     * from the caller's payload objects where they are immutable values (see {@link ShareableValues}), so
+     * that an append never decodes the JSON it was just given; others decoded from their bytes.
      */
-    private List<StoredEvent<?>> withOwnPayloads(List<StoredRecord> stored, List<EventRecord> given) {
-        StoredEvent<?>[] out = new StoredEvent<?>[stored.size()];
-        for (int i = 0; i < out.length; i++) {
-            StoredRecord r = stored.get(i);
-            Object payload = given.get(i).decodedPayload();
-            boolean own = payload != null && (r.decodedPayload() == payload // kept by an in-memory storage: immutable
-                    || r.decodedPayload() == null && ImmutableValues.isShareable(payload));
-            out[i] = own ? pipeline.bound(r, payload) : pipeline.decode(r);
-        }
-        return List.of(out);
-    }
-
-    /**
-     * The events of a batch the storage stored as given: built from the caller's payload objects where
-     * they are immutable values, without a stored record per event; others decoded from their bytes.
-     */
-    private List<StoredEvent<?>> fromGiven(AppendOutcome.Written written) {
-        List<EventRecord> given = written.given();
+    private List<StoredEvent<?>> fromGiven(String streamId, AppendOutcome outcome, List<SerializedEvent> given) {
         StoredEvent<?>[] out = new StoredEvent<?>[given.size()];
-        String streamId = written.streamId();
-        long version = written.firstVersion();
-        long position = written.firstPosition();
-        Instant at = written.recordedAt();
+        long version = outcome.firstVersion();
+        long position = outcome.firstPosition();
+        Instant at = outcome.recordedAt();
         for (int i = 0; i < out.length; i++) {
-            EventRecord r = given.get(i);
-            Object payload = r.decodedPayload();
-            out[i] = ImmutableValues.isShareable(payload)
-                    ? new StoredEvent<>(r.eventId(), streamId, version + i, position + i, r.type(), r.schemaVersion(), at,
-                            payload, r.metadata())
-                    : pipeline.decode(written.get(i));
+            SerializedEvent r = given.get(i);
+            Object payload = r.payloadObject();
+            out[i] = ShareableValues.isShareable(payload)
+                    ? new StoredEvent<>(r.eventId(), streamId, version + i, position + i, r.type(), r.schemaVersion(),
+                            at, payload, r.metadata())
+                    : pipeline.decode(StoredSerializedEvent.of(r, streamId, version + i, position + i, at));
         }
         return List.of(out);
     }
 
-    private List<StoredEvent<?>> decodeAll(List<StoredRecord> records) {
+    private List<StoredEvent<?>> decodeAll(List<StoredSerializedEvent> records) {
         List<StoredEvent<?>> out = new ArrayList<>(records.size());
-        for (StoredRecord r : records) {
+        for (StoredSerializedEvent r : records) {
             out.add(pipeline.decode(r));
         }
         return out;
@@ -192,8 +177,8 @@ public final class DefaultEventStore implements EventStore {
         List<StoredEvent<?>> out = new ArrayList<>();
         long v = fromVersion;
         while (true) {
-            List<StoredRecord> page = storage.readStream(streamId, v, PAGE);
-            for (StoredRecord r : page) {
+            List<StoredSerializedEvent> page = storage.readStream(streamId, v, PAGE, ReadDirection.FORWARD);
+            for (StoredSerializedEvent r : page) {
                 out.add(pipeline.decode(r));
             }
             if (page.size() < PAGE) {
@@ -205,7 +190,7 @@ public final class DefaultEventStore implements EventStore {
 
     @Override
     public long streamVersion(String streamId) {
-        return storage.streamVersion(Objects.requireNonNull(streamId, "streamId"));
+        return storage.lastVersion(Objects.requireNonNull(streamId, "streamId"));
     }
 
     @Override
@@ -214,14 +199,26 @@ public final class DefaultEventStore implements EventStore {
         if (maxCount < 0) {
             throw new IllegalArgumentException("maxCount must be 0 or more, was " + maxCount);
         }
-        return List.copyOf(decodeAll(storage.readAll(fromPosition, maxCount)));
+        List<StoredEvent<?>> out = new ArrayList<>(Math.min(maxCount, PAGE));
+        storage.read(fromPosition, fromPosition + maxCount < 0 ? Long.MAX_VALUE : fromPosition + maxCount,
+                r -> out.add(pipeline.decode(r)));
+        return List.copyOf(out);
     }
 
     @Override
     public List<StoredEvent<?>> readByType(String type, long fromPosition) {
         Objects.requireNonNull(type, "type");
         checkPosition(fromPosition, "fromPosition");
-        return List.copyOf(decodeAll(storage.readByType(type, fromPosition, Integer.MAX_VALUE)));
+        if (storage instanceof TypeIndex index) {
+            return List.copyOf(decodeAll(index.readByType(type, fromPosition, Integer.MAX_VALUE)));
+        }
+        List<StoredEvent<?>> out = new ArrayList<>();
+        storage.read(fromPosition, Long.MAX_VALUE, r -> {
+            if (r.type().equals(type)) {
+                out.add(pipeline.decode(r));
+            }
+        });
+        return List.copyOf(out);
     }
 
     @Override
@@ -232,8 +229,8 @@ public final class DefaultEventStore implements EventStore {
         if (!start.isBefore(end)) {
             return List.of();
         }
-        long from = storage.positionAtOrAfter(start);
-        long to = storage.positionAtOrAfter(end);
+        long from = storage.firstPositionAtOrAfter(start);
+        long to = storage.firstPositionAtOrAfter(end);
         List<StoredEvent<?>> out = new ArrayList<>();
         replay(from, to, out::add);
         return List.copyOf(out);
@@ -257,10 +254,10 @@ public final class DefaultEventStore implements EventStore {
         if (fromPosition >= toPosition) {
             return 0;
         }
-        if (storage instanceof DirectReplay direct) {
-            return direct.replayDirect(fromPosition, toPosition, pipeline, listener);
+        if (storage instanceof PayloadObjectStorage objects) {
+            return objects.replayObjects(fromPosition, toPosition, objectDecoder, listener);
         }
-        return storage.forEach(fromPosition, toPosition, record -> listener.on(pipeline.decode(record)));
+        return storage.read(fromPosition, toPosition, record -> listener.on(pipeline.decode(record)));
     }
 
     private static void checkPosition(long position, String name) {
@@ -276,12 +273,14 @@ public final class DefaultEventStore implements EventStore {
 
     @Override
     public long headPosition() {
-        return storage.headPosition();
+        return storage.nextPosition();
     }
 
     @Override
     public long positionAfter(Instant instant) {
-        return storage.positionAfter(Objects.requireNonNull(instant, "instant"));
+        Objects.requireNonNull(instant, "instant");
+        return instant.equals(Instant.MAX) ? storage.nextPosition()
+                : storage.firstPositionAtOrAfter(instant.plusNanos(1));
     }
 
     @Override

@@ -3,8 +3,8 @@ package dev.rewind.internal;
 import dev.rewind.EventListener;
 import dev.rewind.StoredEvent;
 import dev.rewind.Subscription;
-import dev.rewind.spi.EventStorage;
-import dev.rewind.spi.StoredRecord;
+import dev.rewind.spi.storage.EventStorage;
+import dev.rewind.spi.storage.StoredSerializedEvent;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -45,7 +45,7 @@ final class Delivery {
     }
 
     Subscription subscribe(EventListener listener) {
-        Subscriber subscriber = new Subscriber(listener, storage.headPosition());
+        Subscriber subscriber = new Subscriber(listener, storage.nextPosition());
         listeners.add(subscriber);
         AtomicBoolean open = new AtomicBoolean(true);
         return () -> {
@@ -66,7 +66,7 @@ final class Delivery {
      *     their first position they are delivered as they are, instead of being read and decoded again
      */
     void drain(List<StoredEvent<?>> appended) {
-        while (storage.headPosition() > next) {
+        while (storage.nextPosition() > next) {
             if (!draining.compareAndSet(false, true)) {
                 return; // the thread draining now will see our events (it re-checks the head after releasing)
             }
@@ -80,7 +80,7 @@ final class Delivery {
 
     private void drainOnce(List<StoredEvent<?>> appended) {
         long head;
-        while ((head = storage.headPosition()) > next) {
+        while ((head = storage.nextPosition()) > next) {
             if (listeners.isEmpty()) {
                 next = head; // nobody to tell: a subscriber sees only events stored after it subscribed
                 return;
@@ -93,18 +93,17 @@ final class Delivery {
                 appended = List.of();
                 continue;
             }
-            List<StoredRecord> page = storage.readAll(next, (int) Math.min(DefaultEventStore.PAGE, head - next));
-            if (page.isEmpty()) {
-                return;
-            }
-            for (StoredRecord record : page) {
+            long to = Math.min(head, next + DefaultEventStore.PAGE);
+            if (storage.read(next, to, record -> {
                 deliver(record);
                 next = record.globalPosition() + 1;
+            }) == 0) {
+                return;
             }
         }
     }
 
-    private void deliver(StoredRecord record) {
+    private void deliver(StoredSerializedEvent record) {
         StoredEvent<?> event;
         try {
             event = pipeline.decode(record);

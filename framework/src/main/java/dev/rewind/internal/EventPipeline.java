@@ -9,9 +9,10 @@ import dev.rewind.StoredEvent;
 import dev.rewind.UnknownEventTypeException;
 import dev.rewind.internal.EventTypeRegistry.EventType;
 import dev.rewind.serialization.EventSerializer;
-import dev.rewind.spi.EventRecord;
+import dev.rewind.spi.storage.SerializedEvent;
 import dev.rewind.spi.EventUpcaster;
-import dev.rewind.spi.StoredRecord;
+import dev.rewind.spi.storage.PayloadObjectStorage;
+import dev.rewind.spi.storage.StoredSerializedEvent;
 import java.util.function.Function;
 
 /**
@@ -49,7 +50,7 @@ public final class EventPipeline {
      * @param event a payload or a {@link NewEvent}
      * @return the record to store, at the type's current version
      */
-    public EventRecord encode(Object event) {
+    public SerializedEvent encode(Object event) {
         return event instanceof NewEvent ? encode(event, 0) : encode(event, EventIds.reserve(1));
     }
 
@@ -58,14 +59,14 @@ public final class EventPipeline {
      * @param reservedId for a bare payload, the id to give it, reserved by {@link EventIds#reserve}
      * @return the record to store, at the type's current version
      */
-    public EventRecord encode(Object event, long reservedId) {
+    public SerializedEvent encode(Object event, long reservedId) {
         if (event instanceof NewEvent e) {
             EventType type = types.byClass(e.payload().getClass());
-            return EventRecord.encodedLazily(e.eventId(), type.name(), type.version(), e.payload(), e.metadata(),
+            return SerializedEvent.ofObject(e.eventId(), type.name(), type.version(), e.payload(), e.metadata(),
                     encoder);
         }
         EventType type = types.byClass(event.getClass()); // a bare payload: a new id, no metadata
-        return EventRecord.encodedLazily(EventIds.at(reservedId), type.name(), type.version(), event, Metadata.EMPTY,
+        return SerializedEvent.ofObject(EventIds.at(reservedId), type.name(), type.version(), event, Metadata.EMPTY,
                 encoder);
     }
 
@@ -83,7 +84,7 @@ public final class EventPipeline {
      * @throws UnknownEventTypeException when the type is not registered
      * @throws IllegalArgumentException naming the event, its type and version, and what is wrong
      */
-    public EventRecord encodeRaw(RawEvent raw) {
+    public SerializedEvent encodeRaw(RawEvent raw) {
         EventType type = types.byStoredName(raw.type());
         if (type == null) {
             throw new UnknownEventTypeException(raw.type(), "in raw event " + raw.eventId());
@@ -113,7 +114,7 @@ public final class EventPipeline {
         } catch (Failure f) {
             throw new IllegalArgumentException(which + " " + f.getMessage(), f.getCause());
         }
-        return new EventRecord(raw.eventId(), raw.type(), raw.schemaVersion(), canonical, raw.metadata(), null);
+        return new SerializedEvent(raw.eventId(), raw.type(), raw.schemaVersion(), canonical, raw.metadata());
     }
 
     /**
@@ -122,8 +123,8 @@ public final class EventPipeline {
      * @throws UnknownEventTypeException when the type is not registered
      * @throws EventDecodingException when the bytes cannot be decoded, upcast or bound
      */
-    public StoredEvent<?> decode(StoredRecord record) {
-        Object payload = record.decodedPayload();
+    public StoredEvent<?> decode(StoredSerializedEvent record) {
+        Object payload = record.payloadObject();
         EventType type = types.byStoredName(record.type());
         if (type == null) {
             throw new UnknownEventTypeException(record.type(), "at global position " + record.globalPosition()
@@ -138,18 +139,37 @@ public final class EventPipeline {
     }
 
     /**
+     * @return what a {@link PayloadObjectStorage} asks while it replays: whether a kept payload object is
+     *     the current version of its type, and how to decode an event from its bytes otherwise
+     */
+    public PayloadObjectStorage.Decoder objectDecoder() {
+        return new PayloadObjectStorage.Decoder() {
+            @Override
+            public boolean isCurrent(String type, Class<?> payloadClass) {
+                EventType known = types.byStoredName(type);
+                return known != null && known.javaClass() == payloadClass && known.name().equals(type);
+            }
+
+            @Override
+            public StoredEvent<?> decode(StoredSerializedEvent event) {
+                return EventPipeline.this.decode(event);
+            }
+        };
+    }
+
+    /**
      * @param record a record just appended at its type's current version
      * @param payload the (immutable) payload object its bytes were encoded from
      * @return the event, without decoding the bytes again
      */
-    public StoredEvent<?> bound(StoredRecord record, Object payload) {
+    public StoredEvent<?> bound(StoredSerializedEvent record, Object payload) {
         EventType type = types.byClass(payload.getClass());
         return new StoredEvent<>(record.eventId(), record.streamId(), record.streamVersion(),
                 record.globalPosition(), type.name(), record.schemaVersion(), record.recordedAt(), payload,
                 record.metadata());
     }
 
-    private Object decodePayload(StoredRecord record, EventType type) {
+    private Object decodePayload(StoredSerializedEvent record, EventType type) {
         try {
             return bindPayload(record.payload(), record.schemaVersion(), record.type(), type);
         } catch (Failure f) {
@@ -216,7 +236,7 @@ public final class EventPipeline {
         return tree;
     }
 
-    private static EventDecodingException failure(StoredRecord r, String what, Throwable cause) {
+    private static EventDecodingException failure(StoredSerializedEvent r, String what, Throwable cause) {
         return new EventDecodingException("event " + r.eventId() + " (type " + r.type() + " v" + r.schemaVersion()
                 + ", stream '" + r.streamId() + "' version " + r.streamVersion() + ", global position "
                 + r.globalPosition() + ") " + what, cause);

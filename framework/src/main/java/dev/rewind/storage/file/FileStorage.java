@@ -2,39 +2,33 @@ package dev.rewind.storage.file;
 
 import dev.rewind.ConcurrencyConflictException;
 import dev.rewind.CorruptStoreException;
-import dev.rewind.DuplicateEventIdException;
 import dev.rewind.EventStoreException;
 import dev.rewind.ExpectedVersion;
-import dev.rewind.spi.AppendOutcome;
-import dev.rewind.spi.EventRecord;
-import dev.rewind.spi.EventStorage;
-import dev.rewind.spi.StoredRecord;
+import dev.rewind.spi.storage.AppendOutcome;
+import dev.rewind.spi.storage.EventStorage;
+import dev.rewind.spi.storage.ReadDirection;
+import dev.rewind.spi.storage.SerializedEvent;
+import dev.rewind.spi.storage.StoredSerializedEvent;
+import dev.rewind.spi.storage.AppendNotifications;
+import dev.rewind.storage.kernel.AppendRules;
+import dev.rewind.storage.kernel.GroupCommit;
+import dev.rewind.storage.kernel.RecordedAtClamp;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Lock;
-import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -72,86 +66,53 @@ import org.slf4j.LoggerFactory;
  * of read-only storages use a directory at a time (an OS file lock on {@code rewind.lock}, released on
  * close and by the OS when the process dies). Thread-safe.
  */
-public final class FileStorage implements EventStorage {
+public final class FileStorage implements EventStorage, AppendNotifications {
     static final String LOCK_FILE = StoreDirectory.LOCK_FILE;
     private static final Logger LOG = LoggerFactory.getLogger(FileStorage.class);
     private static final long DEFAULT_SEGMENT_SIZE = 64L << 20;
+    private static final int PAGE = 4096;
 
     private final Path dir;
     private final Durability durability;
-    private final long segmentSize;
     private final boolean readOnly;
     private final StoreDirectory.Lock lock;
-
-    /** Guards the index, the segment list and the pending state; no I/O is done while holding it (but rare reads). */
+    /** Guards the index, the segment list and the queue; no I/O is done while holding it (but rare reads). */
     private final ReentrantReadWriteLock rw = new ReentrantReadWriteLock();
-    /**
-     * Whether a thread is writing and syncing pending batches for everyone. The others park in
-     * {@link #waiters}; when a commit ends, its committer unparks the waiters it covered and one that
-     * it did not (the next committer), and no one else. A condition variable woke every waiter, covered
-     * or not, and handed them its lock one after another: with 16 writers on two cores that came to
-     * 4.5 parks per append and a chain of wake-ups as long as the fsync itself (2026-11-26).
-     */
-    private final AtomicBoolean committing = new AtomicBoolean();
-    private final ConcurrentLinkedQueue<Waiter> waiters = new ConcurrentLinkedQueue<>();
-
-    /** A thread parked until every position below {@code end} is acknowledged. */
-    private record Waiter(Thread thread, long end) {
-    }
     private final LogIndex index;
-    private volatile Segment[] segments;
-    private volatile long head;
-    private long assignedInSegment;
-    private Instant lastRecordedAt;
-    private List<Batch> toWrite = new ArrayList<>();
-    private final ArrayDeque<Batch> unacknowledged = new ArrayDeque<>();
-    private volatile EventStoreException failure;
+    private final SegmentWriter writer;
+    private final GroupCommit groupCommit;
+    private final RecordedAtClamp clamp;
     private volatile boolean closed;
-    private final AtomicLong fsyncs = new AtomicLong();
     private final AtomicLong appends = new AtomicLong();
-    private final AtomicLong fsyncNanos = new AtomicLong();
-    private final AtomicLong gatherNanos = new AtomicLong();
-    /** Appenders inside {@link #append}, and batches queued but not yet taken by a commit: see awaitSiblings. */
-    private final AtomicInteger inAppend = new AtomicInteger();
-    private final AtomicInteger queued = new AtomicInteger();
-    private volatile long lastSyncNanos;
-    /** The committer waiting in {@link #awaitSiblings}, if any. */
-    private volatile Thread siblingWaiter;
-    private volatile long syncedHead;
     private final CopyOnWriteArrayList<LongConsumer> listeners = new CopyOnWriteArrayList<>();
-
-    /** One appended batch on its way to the disk. */
-    private static final class Batch {
-        final long first;
-        final List<StoredRecord> records;
-        final byte[] bytes;
-        final boolean newSegment;
-
-        Batch(long first, List<StoredRecord> records, byte[] bytes, boolean newSegment) {
-            this.first = first;
-            this.records = records;
-            this.bytes = bytes;
-            this.newSegment = newSegment;
+    /** What the append checks read: positions queued but not yet acknowledged come from memory. */
+    private final AppendRules.Lookups lookups = new AppendRules.Lookups() {
+        @Override
+        public long positionOf(UUID eventId) {
+            return index.positionOf(eventId);
         }
 
-        long end() {
-            return first + records.size();
+        @Override
+        public StoredSerializedEvent eventAt(long position) {
+            return recordAt((int) position);
         }
-    }
+
+        @Override
+        public boolean batchStartsAt(long position) {
+            return position == 0 || (position <= index.count() && index.isBatchEnd((int) position - 1));
+        }
+    };
 
     private FileStorage(Builder b, StoreDirectory.Lock lock, LogLoader log) {
         this.dir = b.dir;
         this.durability = b.durability;
-        this.segmentSize = b.segmentSize;
         this.readOnly = b.readOnly;
         this.lock = lock;
         this.index = log.index;
-        this.segments = log.segments.toArray(new Segment[0]);
-        this.head = index.count();
-        this.syncedHead = head;
-        this.assignedInSegment = segments.length == 0 ? 0 : segments[segments.length - 1].writeEnd;
-        Instant t = index.lastRecordedAt();
-        this.lastRecordedAt = t == null ? Instant.MIN : t;
+        this.writer = new SegmentWriter(dir, durability, b.segmentSize, rw, log.segments.toArray(new Segment[0]),
+                index.count());
+        this.groupCommit = writer.groupCommit();
+        this.clamp = new RecordedAtClamp(index.lastRecordedAt());
     }
 
     /**
@@ -332,41 +293,44 @@ public final class FileStorage implements EventStorage {
     // ---------------------------------------------------------------- append
 
     @Override
-    public AppendOutcome append(String streamId, ExpectedVersion expected, List<EventRecord> records, Clock clock) {
-        inAppend.incrementAndGet();
+    public AppendOutcome append(String streamId, ExpectedVersion expected, List<SerializedEvent> events, Clock clock) {
+        groupCommit.enter();
         try {
-            return appendCounted(streamId, expected, records, clock);
+            return appendCounted(streamId, expected, events, clock);
         } finally {
-            inAppend.decrementAndGet();
-            siblingArrived();
+            groupCommit.leave();
         }
     }
 
-    private AppendOutcome appendCounted(String streamId, ExpectedVersion expected, List<EventRecord> records,
+    private AppendOutcome appendCounted(String streamId, ExpectedVersion expected, List<SerializedEvent> events,
                                         Clock clock) {
         Objects.requireNonNull(streamId, "streamId");
         Objects.requireNonNull(expected, "expected");
-        if (records.isEmpty()) {
+        if (events.isEmpty()) {
             throw new IllegalArgumentException("an append needs at least one event");
         }
         if (readOnly) {
             throw new EventStoreException("the file storage at " + dir + " is open read-only: appends are refused");
         }
-        Batch batch = null;
-        List<StoredRecord> retry;
+        SegmentWriter.Batch batch = null;
+        AppendOutcome retry;
         ConcurrencyConflictException conflict = null;
         long settled = 0;
+        Instant at = null;
+        long firstVersion = 0;
         lockForAppend();
         try {
             checkWritable();
-            retry = exactRetry(streamId, records);
+            retry = AppendRules.checkIds(streamId, events, lookups);
             if (retry == null) {
                 LogIndex.Positions stream = index.stream(streamId);
                 long last = stream == null ? -1 : stream.size - 1;
-                if (expected.matches(last)) {
-                    batch = prepare(streamId, last, records, clock);
+                conflict = AppendRules.conflict(streamId, expected, last);
+                if (conflict == null) {
+                    at = clamp.next(clock);
+                    firstVersion = last + 1;
+                    batch = prepare(streamId, last, events, at);
                 } else {
-                    conflict = new ConcurrencyConflictException(streamId, expected, last);
                     settled = stream == null ? 0 : stream.values[stream.size - 1] + 1L;
                 }
             }
@@ -380,13 +344,12 @@ public final class FileStorage implements EventStorage {
             throw conflict;
         }
         if (retry != null) {
-            awaitAcknowledged(retry.get(0).globalPosition() + retry.size());
-            return new AppendOutcome(retry, true);
+            awaitAcknowledged(retry.firstPosition() + events.size());
+            return retry;
         }
-        siblingArrived();
         awaitAcknowledged(batch.end());
         appends.incrementAndGet();
-        return new AppendOutcome(batch.records, false);
+        return new AppendOutcome(firstVersion, batch.first, at, false);
     }
 
     /**
@@ -396,79 +359,39 @@ public final class FileStorage implements EventStorage {
      * behind one wake-up each.
      */
     private void lockForAppend() {
-        Lock lock = rw.writeLock();
+        Lock l = rw.writeLock();
         for (int i = 0; i < 32; i++) {
-            if (lock.tryLock()) {
+            if (l.tryLock()) {
                 return;
             }
             Thread.yield();
         }
-        lock.lock();
+        l.lock();
     }
 
     private void checkWritable() {
         if (closed) {
             throw new EventStoreException("the file storage at " + dir + " is closed");
         }
+        RuntimeException failure = groupCommit.failure();
         if (failure != null) {
             throw new EventStoreException("the file storage at " + dir + " refuses appends after a write failure ("
                     + failure.getMessage() + "); close and reopen it", failure);
         }
     }
 
-    /** Exact retry -> the original records; an id stored otherwise -> duplicate; all new -> null. */
-    private List<StoredRecord> exactRetry(String streamId, List<EventRecord> records) {
-        int first = index.positionOf(records.get(0).eventId());
-        int n = records.size();
-        if (first >= 0 && (first == 0 || index.isBatchEnd(first - 1)) && (long) first + n <= index.count()
-                && index.isBatchEnd(first + n - 1)) {
-            List<StoredRecord> original = new ArrayList<>(records.size());
-            StoredRecord firstStored = recordAt(first);
-            for (int i = 0; i < n; i++) {
-                StoredRecord s = i == 0 ? firstStored : recordAt(first + i);
-                if (!s.streamId().equals(streamId) || (i < n - 1 && index.isBatchEnd(first + i))
-                        || !records.get(i).sameContentAs(s)) {
-                    break;
-                }
-                original.add(s);
-            }
-            if (original.size() == records.size()) {
-                return original;
-            }
-        }
-        Set<UUID> inBatch = new HashSet<>();
-        for (EventRecord r : records) {
-            int at = index.positionOf(r.eventId());
-            if (at >= 0) {
-                StoredRecord s = recordAt(at);
-                throw new DuplicateEventIdException(r.eventId(), "already stored at global position " + at
-                        + " (stream '" + s.streamId() + "' version " + s.streamVersion()
-                        + "); nothing of this batch was written");
-            }
-            if (!inBatch.add(r.eventId())) {
-                throw new DuplicateEventIdException(r.eventId(), "it appears twice in the batch;"
-                        + " nothing of this batch was written");
-            }
-        }
-        return null;
-    }
-
-    /** Assigns numbers and queues the batch after the last version of its stream (holding the write lock). */
-    private Batch prepare(String streamId, long last, List<EventRecord> records, Clock clock) {
-        if ((long) index.count() + records.size() > Integer.MAX_VALUE) {
+    /** Numbers, encodes, indexes and queues the batch after the last version of its stream (write lock held). */
+    private SegmentWriter.Batch prepare(String streamId, long last, List<SerializedEvent> events, Instant now) {
+        if ((long) index.count() + events.size() > Integer.MAX_VALUE) {
             throw new EventStoreException("the file storage at " + dir + " is full (" + index.count() + " events)");
-        }
-        Instant now = clock.instant();
-        if (now.isBefore(lastRecordedAt)) {
-            now = lastRecordedAt; // a clock that steps back must not break time queries
         }
         long first = index.count();
         byte[] streamBytes = streamId.getBytes(StandardCharsets.UTF_8);
-        List<RecordCodec.Encoded> encoded = new ArrayList<>(records.size());
-        List<StoredRecord> stored = new ArrayList<>(records.size());
+        List<RecordCodec.Encoded> encoded = new ArrayList<>(events.size());
+        List<StoredSerializedEvent> stored = new ArrayList<>(events.size());
         long size = 0;
-        for (int i = 0; i < records.size(); i++) {
-            StoredRecord s = StoredRecord.of(records.get(i), streamId, last + 1 + i, first + i, now, false);
+        for (int i = 0; i < events.size(); i++) {
+            StoredSerializedEvent s = StoredSerializedEvent.of(events.get(i), streamId, last + 1 + i, first + i, now);
             RecordCodec.Encoded e = new RecordCodec.Encoded(s, streamBytes);
             size += e.size();
             encoded.add(e);
@@ -478,319 +401,137 @@ public final class FileStorage implements EventStorage {
             throw new IllegalArgumentException("a batch of " + size + " bytes is too large for the file storage"
                     + " (at most 1 GiB)");
         }
-        boolean roll = assignedInSegment > 0 && assignedInSegment + size > segmentSize;
-        if (roll) {
-            assignedInSegment = 0;
-        }
+        boolean roll = writer.startsNewSegment(size);
         byte[] bytes = RecordCodec.encodeBatch(encoded);
-        long offset = assignedInSegment;
+        long offset = writer.nextOffset();
         for (int i = 0; i < stored.size(); i++) {
             index.add(stored.get(i).eventId(), streamId, (int) offset, now);
             offset += encoded.get(i).size();
         }
         index.markBatchEnd(index.count() - 1);
-        assignedInSegment = offset;
-        lastRecordedAt = now;
-        Batch batch = new Batch(first, Collections.unmodifiableList(stored), bytes, roll);
-        toWrite.add(batch);
-        queued.incrementAndGet();
-        unacknowledged.add(batch);
+        SegmentWriter.Batch batch = new SegmentWriter.Batch(first, Collections.unmodifiableList(stored), bytes, roll);
+        writer.queue(batch);
         return batch;
     }
 
-    /**
-     * Returns once every position below {@code end} is acknowledged. Group commit: when nobody is
-     * writing, this thread writes and syncs everything queued (its batch and every other one); otherwise
-     * it waits for the writer to finish, and then either is covered or becomes the next writer.
-     */
+    /** Returns once every position below {@code end} is acknowledged (group commit), then tells listeners. */
     private void awaitAcknowledged(long end) {
-        boolean published = false;
-        while (head < end) {
-            if (failure != null) {
-                throw new EventStoreException("the append was not written: " + failure.getMessage(), failure);
+        boolean published;
+        try {
+            published = groupCommit.awaitAcknowledged(end);
+        } catch (RuntimeException e) {
+            if (e == groupCommit.failure()) {
+                throw new EventStoreException("the append was not written: " + e.getMessage(), e);
             }
-            if (committing.compareAndSet(false, true)) {
-                try {
-                    if (head < end) {
-                        awaitSiblings();
-                        published |= commitPending();
-                    }
-                } finally {
-                    committing.set(false);
-                    wakeCovered();
-                }
-                continue;
-            }
-            Waiter me = new Waiter(Thread.currentThread(), end);
-            while (true) { // queue up, then check: a commit that ends after the check will unpark this thread
-                waiters.add(me);
-                if (head >= end || !committing.get() || failure != null) {
-                    break;
-                }
-                LockSupport.park(this);
-            }
-            waiters.remove(me); // when it left without being woken: a stale entry would wake it spuriously later
+            throw e;
         }
         if (published) {
-            long h = head;
+            long h = writer.head();
             for (LongConsumer l : listeners) {
                 l.accept(h);
             }
         }
     }
 
-    /**
-     * After a commit: unparks the waiters it acknowledged, and the first one it did not, which then
-     * commits the batches queued meanwhile (its own among them). A waiter queued twice only costs a
-     * spurious wake-up; after a failure everyone is woken, to see it.
-     */
-    private void wakeCovered() {
-        if (failure != null) {
-            wakeWaiters();
-            return;
-        }
-        long h = head;
-        boolean nextCommitter = false;
-        for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
-            Waiter w = it.next();
-            if (w.end <= h || !nextCommitter) {
-                nextCommitter |= w.end > h;
-                it.remove();
-                LockSupport.unpark(w.thread);
-            }
-        }
-    }
-
-    /** Unparks every waiting thread. */
-    private void wakeWaiters() {
-        Waiter w;
-        while ((w = waiters.poll()) != null) {
-            LockSupport.unpark(w.thread);
-        }
-    }
-
-    /**
-     * Before a commit, gives appenders that are already inside {@link #append} (just acknowledged by the
-     * previous commit, now queueing their next batch) a moment to join it: at most one fsync's time
-     * (a sibling that arrives within it is served sooner by this fsync than by the next one), and never
-     * when this thread is the only appender, so a lone writer never waits. Without it, on a busy machine
-     * the first woken appender commits alone while the others are still being scheduled. On this
-     * machine's disk an fsync of 25 KiB took barely longer than one of 1.7 KiB (240 against 150-200 us),
-     * so full groups pay: 16 writers put 15.7 appends into each fsync with this bound, 13.5 with half of it.
-     */
-    private void awaitSiblings() {
-        if (durability != Durability.FSYNC) {
-            return;
-        }
-        long start = System.nanoTime();
-        long deadline = start + Math.min(lastSyncNanos, 2_000_000L);
-        siblingWaiter = Thread.currentThread();
-        try {
-            long left;
-            while (queued.get() < inAppend.get() && (left = deadline - System.nanoTime()) > 0) {
-                LockSupport.parkNanos(this, left); // the last sibling to queue unparks this thread
-            }
-        } finally {
-            siblingWaiter = null;
-            gatherNanos.addAndGet(System.nanoTime() - start);
-        }
-    }
-
-    /** Called when an appender has queued its batch or left: wakes a committer waiting for it to be the last. */
-    private void siblingArrived() {
-        Thread w = siblingWaiter;
-        if (w != null && queued.get() >= inAppend.get()) {
-            LockSupport.unpark(w);
-        }
-    }
-
-    /** Writes every queued batch, syncs once, then makes them readable (only one thread at a time). */
-    private boolean commitPending() {
-        List<Batch> batches;
-        rw.writeLock().lock();
-        try {
-            batches = toWrite;
-            toWrite = new ArrayList<>();
-            queued.set(0);
-        } finally {
-            rw.writeLock().unlock();
-        }
-        if (batches.isEmpty()) {
-            return false;
-        }
-        Segment[] segs = segments;
-        Segment active = segs[segs.length - 1];
-        List<Segment> touched = new ArrayList<>(2);
-        touched.add(active);
-        try {
-            List<ByteBuffer> group = new ArrayList<>();
-            for (Batch b : batches) {
-                if (b.newSegment) {
-                    write(active, group);
-                    sync(active);
-                    active = newSegment(b.first);
-                    touched.add(active);
-                }
-                if (group.isEmpty() && durability == Durability.FSYNC) {
-                    // every record before this write is durable: recovery takes this flag as the proof
-                    RecordCodec.markWriteStart(b.bytes, 0);
-                }
-                group.add(ByteBuffer.wrap(b.bytes));
-            }
-            write(active, group);
-            sync(active);
-        } catch (IOException | RuntimeException e) {
-            failure = new EventStoreException("writing to segment " + active.path + " failed (" + e + ")", e);
-            throw failure;
-        }
-        long newHead = batches.get(batches.size() - 1).end();
-        if (durability == Durability.FSYNC) {
-            syncedHead = newHead; // set after the fsync returned, before anyone is acknowledged
-        }
-        rw.writeLock().lock();
-        try {
-            for (Segment s : touched) {
-                s.readableEnd = s.writeEnd;
-            }
-            head = newHead;
-            while (!unacknowledged.isEmpty() && unacknowledged.peekFirst().end() <= newHead) {
-                unacknowledged.pollFirst();
-            }
-        } finally {
-            rw.writeLock().unlock();
-        }
-        return true;
-    }
-
-    private void write(Segment s, List<ByteBuffer> group) throws IOException {
-        if (group.isEmpty()) {
-            return;
-        }
-        ByteBuffer[] buffers = group.toArray(new ByteBuffer[0]);
-        long pos = s.writeEnd;
-        s.writeEnd = s.io(ch -> { // repeatable: everything is written again from pos
-            long remaining = 0;
-            for (ByteBuffer b : buffers) {
-                b.rewind();
-                remaining += b.remaining();
-            }
-            ch.position(pos);
-            while (remaining > 0) {
-                remaining -= ch.write(buffers);
-            }
-            return ch.position();
-        });
-        group.clear();
-    }
-
-    private void sync(Segment s) throws IOException {
-        if (durability == Durability.FSYNC) {
-            long start = System.nanoTime();
-            s.io(ch -> {
-                ch.force(false);
-                return null;
-            });
-            lastSyncNanos = System.nanoTime() - start;
-            fsyncNanos.addAndGet(lastSyncNanos);
-            fsyncs.incrementAndGet();
-        }
-    }
-
-    private Segment newSegment(long base) throws IOException {
-        FileChannel ch = StoreDirectory.createSegment(dir, base);
-        Segment s = new Segment(dir.resolve(Segment.fileName(base)), base, ch, true, 0);
-        rw.writeLock().lock();
-        try {
-            Segment[] old = segments;
-            Segment[] next = Arrays.copyOf(old, old.length + 1);
-            next[old.length] = s;
-            segments = next;
-        } finally {
-            rw.writeLock().unlock();
-        }
-        return s;
-    }
-
     // ---------------------------------------------------------------- reads
 
-    /** A record by position below {@link LogIndex#count()}, from memory when not yet acknowledged (write lock held). */
-    private StoredRecord recordAt(int p) {
-        if (p >= head) {
-            for (Batch b : unacknowledged) {
-                if (p < b.end()) {
-                    return b.records.get((int) (p - b.first));
-                }
-            }
+    /** An event by position below {@link LogIndex#count()}, from memory when not yet acknowledged (write lock held). */
+    private StoredSerializedEvent recordAt(int p) {
+        StoredSerializedEvent queued = writer.unacknowledged(p);
+        if (queued != null) {
+            return queued;
         }
-        List<StoredRecord> out = new ArrayList<>(1);
-        readRun(new LogReader.View(segments, index.offsets(), head), p, p + 1, out);
+        List<StoredSerializedEvent> out = new ArrayList<>(1);
+        LogReader.read(new LogReader.View(writer.segments(), index.offsets(), writer.head()), p, p + 1, out, dir);
         return out.get(0);
     }
 
     private LogReader.View view() {
         rw.readLock().lock();
         try {
-            return new LogReader.View(segments, index.offsets(), head);
+            return new LogReader.View(writer.segments(), index.offsets(), writer.head());
         } finally {
             rw.readLock().unlock();
         }
     }
 
     @Override
-    public List<StoredRecord> readStream(String streamId, long fromVersion, int maxCount) {
+    public List<StoredSerializedEvent> readStream(String streamId, long fromVersion, int maxCount,
+                                                  ReadDirection direction) {
         int[] positions;
         LogReader.View v;
         rw.readLock().lock();
         try {
             checkOpen();
             LogIndex.Positions stream = index.stream(streamId);
-            v = new LogReader.View(segments, index.offsets(), head);
+            v = new LogReader.View(writer.segments(), index.offsets(), writer.head());
             int size = stream == null ? 0 : stream.countBelow(v.head());
-            if (fromVersion >= size || maxCount <= 0) {
+            if (maxCount <= 0 || size == 0 || fromVersion < 0) {
                 return List.of();
             }
-            int from = (int) Math.max(0, fromVersion);
-            int to = (int) Math.min(size, (long) from + maxCount);
-            positions = Arrays.copyOfRange(stream.values, from, to);
+            if (direction == ReadDirection.BACKWARD) {
+                int top = (int) Math.min(size - 1L, fromVersion);
+                int bottom = (int) Math.max(0, top - (long) maxCount + 1);
+                positions = Arrays.copyOfRange(stream.values, bottom, top + 1);
+            } else {
+                if (fromVersion >= size) {
+                    return List.of();
+                }
+                int from = (int) fromVersion;
+                int to = (int) Math.min(size, (long) from + maxCount);
+                positions = Arrays.copyOfRange(stream.values, from, to);
+            }
         } finally {
             rw.readLock().unlock();
         }
-        List<StoredRecord> out = new ArrayList<>(positions.length);
+        List<StoredSerializedEvent> out = new ArrayList<>(positions.length);
         int i = 0;
         while (i < positions.length) {
             int j = i + 1;
             while (j < positions.length && positions[j] == positions[j - 1] + 1) {
                 j++;
             }
-            readRun(v, positions[i], positions[j - 1] + 1, out);
+            LogReader.read(v, positions[i], positions[j - 1] + 1, out, dir);
             i = j;
+        }
+        if (direction == ReadDirection.BACKWARD) {
+            Collections.reverse(out);
         }
         return Collections.unmodifiableList(out);
     }
 
     @Override
-    public long streamVersion(String streamId) {
+    public long lastVersion(String streamId) {
         rw.readLock().lock();
         try {
             LogIndex.Positions stream = index.stream(streamId);
-            return stream == null ? -1 : stream.countBelow(head) - 1;
+            return stream == null ? -1 : stream.countBelow(writer.head()) - 1;
         } finally {
             rw.readLock().unlock();
         }
     }
 
     @Override
-    public List<StoredRecord> readAll(long fromPosition, int maxCount) {
+    public long read(long fromPosition, long toPosition, Consumer<StoredSerializedEvent> visitor) {
         checkOpen();
-        LogReader.View v = view();
-        long from = Math.max(0, fromPosition);
-        if (from >= v.head() || maxCount <= 0) {
-            return List.of();
+        long pos = Math.max(0, fromPosition);
+        long count = 0;
+        List<StoredSerializedEvent> page = new ArrayList<>(PAGE);
+        while (pos < toPosition) {
+            LogReader.View v = view();
+            long to = Math.min(Math.min(v.head(), toPosition), pos + PAGE);
+            if (pos >= to) {
+                break;
+            }
+            page.clear();
+            LogReader.read(v, (int) pos, (int) to, page, dir);
+            for (StoredSerializedEvent e : page) {
+                visitor.accept(e);
+            }
+            count += page.size();
+            pos = to;
         }
-        int to = (int) Math.min(v.head(), from + maxCount);
-        List<StoredRecord> out = new ArrayList<>(to - (int) from);
-        readRun(v, (int) from, to, out);
-        return Collections.unmodifiableList(out);
+        return count;
     }
 
     private void checkOpen() {
@@ -799,48 +540,35 @@ public final class FileStorage implements EventStorage {
         }
     }
 
-    private void readRun(LogReader.View v, int from, int to, List<StoredRecord> out) {
-        LogReader.read(v, from, to, out, dir);
-    }
-
     @Override
     public long positionOf(UUID eventId) {
         rw.readLock().lock();
         try {
             int p = index.positionOf(eventId);
-            return p >= 0 && p < head ? p : -1;
+            return p >= 0 && p < writer.head() ? p : -1;
         } finally {
             rw.readLock().unlock();
         }
     }
 
     @Override
-    public long headPosition() {
-        return head;
+    public long nextPosition() {
+        return writer.head();
     }
 
     @Override
-    public long positionAfter(Instant instant) {
-        return timeSearch(instant, true);
-    }
-
-    @Override
-    public long positionAtOrAfter(Instant instant) {
-        return timeSearch(instant, false);
-    }
-
-    private long timeSearch(Instant instant, boolean strictlyAfter) {
+    public long firstPositionAtOrAfter(Instant instant) {
         rw.readLock().lock();
         try {
-            return Math.min(head, index.firstPositionFrom(instant, strictlyAfter));
+            return Math.min(writer.head(), index.firstPositionFrom(instant, false));
         } finally {
             rw.readLock().unlock();
         }
     }
 
     @Override
-    public void onAppended(LongConsumer onNewHead) {
-        listeners.add(Objects.requireNonNull(onNewHead, "onNewHead"));
+    public void onAppended(LongConsumer onNextPosition) {
+        listeners.add(Objects.requireNonNull(onNextPosition, "onNextPosition"));
     }
 
     // ---------------------------------------------------------------- stats, verify, close
@@ -869,11 +597,12 @@ public final class FileStorage implements EventStorage {
         rw.readLock().lock();
         try {
             long bytes = 0;
+            Segment[] segments = writer.segments();
             for (Segment s : segments) {
                 bytes += s.readableEnd;
             }
-            return new Stats(dir, durability, head, index.streamCount(), segments.length, bytes, appends.get(),
-                    fsyncs.get(), fsyncNanos.get(), gatherNanos.get());
+            return new Stats(dir, durability, writer.head(), index.streamCount(), segments.length, bytes,
+                    appends.get(), writer.fsyncs(), writer.fsyncNanos(), groupCommit.gatherNanos());
         } finally {
             rw.readLock().unlock();
         }
@@ -881,7 +610,7 @@ public final class FileStorage implements EventStorage {
 
     /** @return the highest head covered by a completed fsync (for tests of group commit) */
     long syncedHead() {
-        return syncedHead;
+        return writer.syncedHead();
     }
 
     /**
@@ -933,27 +662,7 @@ public final class FileStorage implements EventStorage {
      * @throws EventStoreException when a writer has the store open, or it cannot be read
      */
     public static VerifyReport verify(Path dir) {
-        Path d = dir.toAbsolutePath().normalize();
-        if (StoreDirectory.kind(d) != StoreDirectory.Kind.STORE) {
-            throw StoreDirectory.noStore(d);
-        }
-        LogLoader log = new LogLoader(d, LogLoader.Mode.VERIFY);
-        StoreDirectory.Lock lock = null;
-        try {
-            lock = StoreDirectory.lockForReading(d);
-            log.load();
-            VerifyReport.Outcome outcome = !log.problems.isEmpty() ? VerifyReport.Outcome.DAMAGED
-                    : log.tornTail ? VerifyReport.Outcome.TORN_TAIL : VerifyReport.Outcome.SOUND;
-            return new VerifyReport(d, log.segments.size(), log.index.count(), log.bytes, outcome, log.problems,
-                    log.notes);
-        } catch (IOException e) {
-            throw new EventStoreException("cannot read the store directory " + d + ": " + e, e);
-        } finally {
-            log.segments.forEach(FileStorage::closeQuietly);
-            if (lock != null) {
-                lock.close();
-            }
-        }
+        return LogVerifier.verify(dir.toAbsolutePath().normalize());
     }
 
     /** @return the store directory */
@@ -967,51 +676,43 @@ public final class FileStorage implements EventStorage {
      */
     @Override
     public void close() {
-        Waiter me = new Waiter(Thread.currentThread(), Long.MAX_VALUE);
-        while (!committing.compareAndSet(false, true)) {
-            if (closed) {
-                return;
-            }
-            waiters.add(me);
-            if (committing.get()) {
-                LockSupport.parkNanos(this, 1_000_000L);
-            }
-            waiters.remove(me); // one entry at a time, as in awaitAcknowledged
+        if (!groupCommit.close()) {
+            return;
         }
-        // a closer never gives the flag back, so holding it means nobody has closed this storage yet
         rw.writeLock().lock();
         try {
             closed = true; // no batch is queued from now on
         } finally {
             rw.writeLock().unlock();
         }
-        // committing stays true: nobody else writes, and waiters are covered by the commit below
+        // nobody else commits now, and waiters are covered by the commit below
         try {
-            if (failure == null && !readOnly) {
-                commitPending();
+            if (groupCommit.failure() == null && !readOnly) {
+                writer.commitQueued();
                 recordCleanClose();
                 saveIndexes();
             }
         } finally {
             try {
-                for (Segment s : segments) {
+                for (Segment s : writer.segments()) {
                     closeQuietly(s);
                 }
                 lock.close();
             } finally {
-                wakeWaiters();
+                groupCommit.wakeAll();
             }
         }
     }
 
-    /** Records in {@code rewind.store} that every record up to the head was acknowledged and the store closed. */
+    /** Records in {@code rewind.store} that every event up to the head was acknowledged and the store closed. */
     private void recordCleanClose() {
+        Segment[] segments = writer.segments();
         Segment last = segments[segments.length - 1];
         try {
             if (durability != Durability.FSYNC) {
                 last.channel.force(false); // relaxed appends were not synced: the record below must not lie
             }
-            new StoreState(true, head, last.base, last.readableEnd).write(dir);
+            new StoreState(true, writer.head(), last.base, last.readableEnd).write(dir);
         } catch (IOException | RuntimeException e) {
             LOG.warn("Could not record the clean close of {} ({}); the next open relies on the log and the index"
                     + " snapshot alone", dir, e.toString());
@@ -1024,12 +725,11 @@ public final class FileStorage implements EventStorage {
      */
     void abandon() {
         closed = true;
-        failure = new EventStoreException("abandoned");
-        for (Segment s : segments) {
+        groupCommit.fail(new EventStoreException("abandoned"));
+        for (Segment s : writer.segments()) {
             closeQuietly(s);
         }
         lock.close();
-        wakeWaiters();
     }
 
     /** Saves the indexes so that the next open need not decode every record; they are only derived data. */

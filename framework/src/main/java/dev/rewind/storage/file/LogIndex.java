@@ -1,6 +1,7 @@
 package dev.rewind.storage.file;
 
-import dev.rewind.storage.internal.IdIndex;
+import dev.rewind.storage.kernel.IdIndex;
+import dev.rewind.storage.kernel.TimeIndex;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -159,21 +160,8 @@ final class LogIndex {
      * @return the first position recorded after (or at) {@code t}, or {@link #count()}
      */
     int firstPositionFrom(Instant t, boolean strictlyAfter) {
-        int lo = 0;
-        int hi = runs;
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            int c = Long.compare(runSecond[mid], t.getEpochSecond());
-            if (c == 0) {
-                c = Integer.compare(runNano[mid], t.getNano());
-            }
-            if (c < 0 || (strictlyAfter && c == 0)) {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        return lo == runs ? count : runStart[lo];
+        int run = TimeIndex.search(runSecond, runNano, runs, t, strictlyAfter);
+        return run == runs ? count : runStart[run];
     }
 
     long idHigh(int p) {

@@ -1,7 +1,7 @@
 package dev.rewind.storage.file;
 
 import dev.rewind.CorruptStoreException;
-import dev.rewind.spi.StoredRecord;
+import dev.rewind.spi.storage.StoredSerializedEvent;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -306,7 +306,7 @@ final class LogLoader {
     /** Adds records to the index one whole batch at a time, checking what the checksums cannot. */
     private final class BatchSink implements SegmentScanner.Sink {
         private final Segment seg;
-        private final List<StoredRecord> batch = new ArrayList<>();
+        private final List<StoredSerializedEvent> batch = new ArrayList<>();
         private final List<Long> offsets = new ArrayList<>();
 
         BatchSink(Segment seg) {
@@ -324,7 +324,7 @@ final class LogLoader {
         }
 
         @Override
-        public void accept(StoredRecord record, long offset, boolean batchEnd) {
+        public void accept(StoredSerializedEvent record, long offset, boolean batchEnd) {
             batch.add(record);
             offsets.add(offset);
             if (batchEnd) {
@@ -339,7 +339,7 @@ final class LogLoader {
             }
         }
 
-        private void add(StoredRecord r, long offset) {
+        private void add(StoredSerializedEvent r, long offset) {
             if (!indexing) {
                 return;
             }

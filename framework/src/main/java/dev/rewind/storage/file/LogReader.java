@@ -2,7 +2,7 @@ package dev.rewind.storage.file;
 
 import dev.rewind.CorruptStoreException;
 import dev.rewind.EventStoreException;
-import dev.rewind.spi.StoredRecord;
+import dev.rewind.spi.storage.StoredSerializedEvent;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -32,7 +32,7 @@ final class LogReader {
     }
 
     /** Reads positions [from, to), all below the view's head, into {@code out}. */
-    static void read(View v, int from, int to, List<StoredRecord> out, Path dir) {
+    static void read(View v, int from, int to, List<StoredSerializedEvent> out, Path dir) {
         int p = from;
         byte[] buf = null;
         CRC32C crc = new CRC32C();
@@ -95,7 +95,7 @@ final class LogReader {
         }
     }
 
-    private static StoredRecord decodeChecked(Segment s, ByteBuffer bb, int at, long offset, long position, int limit,
+    private static StoredSerializedEvent decodeChecked(Segment s, ByteBuffer bb, int at, long offset, long position, int limit,
                                               CRC32C crc) {
         int bodyLength = limit - at >= RecordCodec.HEADER ? bb.getInt(at) : -1;
         if (bodyLength < RecordCodec.MIN_BODY || at + RecordCodec.HEADER + (long) bodyLength > limit
@@ -105,7 +105,7 @@ final class LogReader {
         if (RecordCodec.checksum(crc, bb.array(), at, RecordCodec.HEADER + bodyLength) != bb.getInt(at + 8)) {
             throw corrupt(s, offset, position, "checksum mismatch", null);
         }
-        StoredRecord r;
+        StoredSerializedEvent r;
         try {
             r = RecordCodec.decode(bb, at, true);
         } catch (RuntimeException e) {

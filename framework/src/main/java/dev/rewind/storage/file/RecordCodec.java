@@ -1,7 +1,7 @@
 package dev.rewind.storage.file;
 
 import dev.rewind.Metadata;
-import dev.rewind.spi.StoredRecord;
+import dev.rewind.spi.storage.StoredSerializedEvent;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -44,7 +44,7 @@ final class RecordCodec {
 
     /** A record ready to be written: its stored form and the encoded strings. */
     static final class Encoded {
-        final StoredRecord record;
+        final StoredSerializedEvent record;
         final byte[] stream;
         final byte[] type;
         final byte[] correlation;
@@ -52,7 +52,7 @@ final class RecordCodec {
         final byte[][] values;
         final int bodyLength;
 
-        Encoded(StoredRecord record, byte[] stream) {
+        Encoded(StoredSerializedEvent record, byte[] stream) {
             this.record = record;
             this.stream = stream;
             this.type = utf8(record.type());
@@ -121,7 +121,7 @@ final class RecordCodec {
 
     private static void encode(Encoded e, boolean last, ByteBuffer bb, CRC32C crc) {
         int start = bb.position();
-        StoredRecord r = e.record;
+        StoredSerializedEvent r = e.record;
         bb.putInt(e.bodyLength);
         bb.putInt(lengthCheck(bb.array(), start));
         bb.putInt(0); // the checksum, filled in below
@@ -186,7 +186,7 @@ final class RecordCodec {
      * @return the record
      * @throws IllegalArgumentException when the body does not parse (only possible for a bad writer)
      */
-    static StoredRecord decode(ByteBuffer bb, int at, boolean withPayload) {
+    static StoredSerializedEvent decode(ByteBuffer bb, int at, boolean withPayload) {
         int bodyLength = bb.getInt(at);
         int end = at + HEADER + bodyLength;
         ByteBuffer b = bb.duplicate();
@@ -215,8 +215,8 @@ final class RecordCodec {
         if (nano < 0 || nano > 999_999_999) {
             throw new IllegalArgumentException("bad nanosecond " + nano);
         }
-        return new StoredRecord(id, stream, version, position, type, schema, Instant.ofEpochSecond(second, nano),
-                payload, new Metadata(correlation, causation, values), null);
+        return new StoredSerializedEvent(id, stream, version, position, type, schema, Instant.ofEpochSecond(second, nano),
+                payload, new Metadata(correlation, causation, values));
     }
 
     /**

@@ -1,6 +1,6 @@
 package dev.rewind.storage.file;
 
-import dev.rewind.spi.StoredRecord;
+import dev.rewind.spi.storage.StoredSerializedEvent;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -58,7 +58,7 @@ final class SegmentScanner {
          * @param offset its offset in the segment
          * @param batchEnd whether it ends its batch
          */
-        void accept(StoredRecord record, long offset, boolean batchEnd);
+        void accept(StoredSerializedEvent record, long offset, boolean batchEnd);
 
         /**
          * A good record below the position from which records are decoded (already indexed).
@@ -135,7 +135,7 @@ final class SegmentScanner {
                     if (position < decodeFrom) {
                         sink.covered(position, offset, end, RecordCodec.idHigh(bb, p), RecordCodec.idLow(bb, p));
                     } else {
-                        StoredRecord record;
+                        StoredSerializedEvent record;
                         try {
                             record = RecordCodec.decode(bb, p, withPayload);
                         } catch (RuntimeException e) {

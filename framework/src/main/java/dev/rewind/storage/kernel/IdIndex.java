@@ -1,10 +1,11 @@
-package dev.rewind.storage.internal;
+package dev.rewind.storage.kernel;
 
 import java.util.Arrays;
 import java.util.UUID;
 
 /**
- * Not API. Event id -> global position, for the in-memory and the file storage, in two parts.
+ * Event id -> global position, for storages that keep ids in two columns of longs (the in-memory and
+ * the file storage), in two parts.
  *
  * <p><b>The ordered run.</b> Ids made by Rewind are version-7 UUIDs that increase with every id the
  * process makes, so a store usually receives each new id greater than every id it holds. Such an id

@@ -1,11 +1,10 @@
-package dev.rewind.storage.internal;
+package dev.rewind.storage.file;
 
-import dev.rewind.spi.EventStorage;
-import dev.rewind.spi.StorageProvider;
-import dev.rewind.storage.file.FileStorage;
+import dev.rewind.spi.storage.EventStorage;
+import dev.rewind.spi.storage.StorageProvider;
 import java.nio.file.Path;
 
-/** Not API. {@code file:DIR} opens the embedded file log in DIR (created if absent), with fsync on. */
+/** The provider of {@code file:DIR}: it opens the embedded file log in DIR (created if absent), with fsync on. */
 public final class FileStorageProvider implements StorageProvider {
     /** Instantiated by {@link java.util.ServiceLoader}. */
     public FileStorageProvider() {

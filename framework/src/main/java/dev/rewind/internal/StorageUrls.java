@@ -1,7 +1,7 @@
-package dev.rewind.storage.internal;
+package dev.rewind.internal;
 
-import dev.rewind.spi.EventStorage;
-import dev.rewind.spi.StorageProvider;
+import dev.rewind.spi.storage.EventStorage;
+import dev.rewind.spi.storage.StorageProvider;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.ServiceLoader;

@@ -1,10 +1,9 @@
-package dev.rewind.storage.internal;
+package dev.rewind.storage.memory;
 
-import dev.rewind.spi.EventStorage;
-import dev.rewind.spi.StorageProvider;
-import dev.rewind.storage.memory.InMemoryStorage;
+import dev.rewind.spi.storage.EventStorage;
+import dev.rewind.spi.storage.StorageProvider;
 
-/** Not API. {@code memory:} opens a new, empty {@link InMemoryStorage}. */
+/** The provider of {@code memory:}: it opens a new, empty {@link InMemoryStorage}. */
 public final class MemoryStorageProvider implements StorageProvider {
     /** Instantiated by {@link java.util.ServiceLoader}. */
     public MemoryStorageProvider() {

@@ -1,4 +1,4 @@
-package dev.rewind.internal;
+package dev.rewind.storage.kernel;
 
 import java.lang.reflect.RecordComponent;
 import java.math.BigDecimal;
@@ -23,12 +23,12 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * Not API. Decides, once per class, whether a payload can be shared between the appender and every reader:
+ * Decides, once per class, whether a payload can be shared between the appender and every reader:
  * a record whose components are all primitives, well-known immutable JDK values, enums, or records of
  * the same kind. A component of any other type (a {@code List}, an array, an interface) might be
  * changed after the append, so such payloads are not cached.
  */
-public final class ImmutableValues {
+public final class ShareableValues {
     private static final Set<Class<?>> KNOWN = Set.of(String.class, Boolean.class, Character.class, Byte.class,
             Short.class, Integer.class, Long.class, Float.class, Double.class, BigDecimal.class, BigInteger.class,
             UUID.class, Instant.class, LocalDate.class, LocalDateTime.class, LocalTime.class, OffsetDateTime.class,
@@ -39,7 +39,7 @@ public final class ImmutableValues {
      * identity hash; a miss (or a collision) falls back to the {@link ClassValue}. A plain
      * {@code ClassValue} read was not enough: with several class values on the same payload class its
      * per-class cache missed and took a synchronised path about half the time (profile of the
-     * in-memory append, 2026-11-26). Entries are immutable and published through their final fields,
+     * in-memory append). Entries are immutable and published through their final fields,
      * so the table needs no lock; a lost race only costs a later miss.
      */
     private static final Known[] FAST = new Known[64];
@@ -50,7 +50,7 @@ public final class ImmutableValues {
         }
     };
 
-    private ImmutableValues() {
+    private ShareableValues() {
     }
 
     /**

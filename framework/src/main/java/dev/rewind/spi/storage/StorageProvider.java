@@ -1,9 +1,9 @@
-package dev.rewind.spi;
+package dev.rewind.spi.storage;
 
 /**
  * Opens an {@link EventStorage} from a URL, so that the storage is chosen by configuration
  * ({@code Rewind.builder().storage("file:data")}) rather than by code. Found by
- * {@link java.util.ServiceLoader} in {@code META-INF/services/dev.rewind.spi.StorageProvider};
+ * {@link java.util.ServiceLoader} in {@code META-INF/services/dev.rewind.spi.storage.StorageProvider};
  * implementations need a public no-argument constructor.
  *
  * <p>Built in: {@code memory:} (in memory) and {@code file:DIR} (the embedded file log). The

@@ -1,0 +1,43 @@
+package dev.rewind.storage.file;
+
+import dev.rewind.EventStoreException;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * {@link FileStorage#verify}: reads the whole log without opening the store (under a reader's lock, so
+ * no writer changes it meanwhile), applies the recovery rule and reports instead of acting on it.
+ */
+final class LogVerifier {
+    private LogVerifier() {
+    }
+
+    static FileStorage.VerifyReport verify(Path dir) {
+        if (StoreDirectory.kind(dir) != StoreDirectory.Kind.STORE) {
+            throw StoreDirectory.noStore(dir);
+        }
+        LogLoader log = new LogLoader(dir, LogLoader.Mode.VERIFY);
+        StoreDirectory.Lock lock = null;
+        try {
+            lock = StoreDirectory.lockForReading(dir);
+            log.load();
+            FileStorage.VerifyReport.Outcome outcome = !log.problems.isEmpty() ? FileStorage.VerifyReport.Outcome.DAMAGED
+                    : log.tornTail ? FileStorage.VerifyReport.Outcome.TORN_TAIL : FileStorage.VerifyReport.Outcome.SOUND;
+            return new FileStorage.VerifyReport(dir, log.segments.size(), log.index.count(), log.bytes, outcome,
+                    log.problems, log.notes);
+        } catch (IOException e) {
+            throw new EventStoreException("cannot read the store directory " + dir + ": " + e, e);
+        } finally {
+            for (Segment s : log.segments) {
+                try {
+                    s.close();
+                } catch (IOException ignored) {
+                    // nothing was written: a failed close loses nothing
+                }
+            }
+            if (lock != null) {
+                lock.close();
+            }
+        }
+    }
+}
