@@ -1,4 +1,4 @@
-package dev.rewind.spi;
+package dev.rewind.spi.storage.contract;
 
 import static dev.rewind.spi.ContractFixtures.Added;
 import static dev.rewind.spi.ContractFixtures.NotRegistered;

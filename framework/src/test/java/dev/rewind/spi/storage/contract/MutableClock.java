@@ -1,4 +1,4 @@
-package dev.rewind.spi;
+package dev.rewind.spi.storage.contract;
 
 import java.time.Clock;
 import java.time.Duration;

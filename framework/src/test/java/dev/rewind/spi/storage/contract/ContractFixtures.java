@@ -1,4 +1,4 @@
-package dev.rewind.spi;
+package dev.rewind.spi.storage.contract;
 
 import dev.rewind.Rewind;
 import dev.rewind.annotation.Event;
