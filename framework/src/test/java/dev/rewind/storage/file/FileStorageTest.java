@@ -1,14 +1,18 @@
 package dev.rewind.storage.file;
 
-import dev.rewind.spi.EventStorage;
-import dev.rewind.spi.EventStorageContract;
+import dev.rewind.spi.storage.EventStorage;
+import dev.rewind.spi.storage.contract.EventStorageContract;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The file storage runs the shared storage contract, with small segments so that rolling is exercised. */
+/**
+ * The file storage runs the whole storage contract, with small segments so that rolling is exercised.
+ * It keeps the default {@code openAnother} (none): one writer per directory, so no other instance
+ * appends to a store this one has open, and the test of appends made elsewhere skips.
+ */
 class FileStorageTest extends EventStorageContract {
     @TempDir
     Path tmp;
