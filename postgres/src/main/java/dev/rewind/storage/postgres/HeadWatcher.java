@@ -14,15 +14,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Learns of records appended by any instance and tells the {@code onAppended} callbacks.
+ * Learns of events appended by any instance and tells the {@code onAppended} callbacks.
  *
- * <p>One daemon thread holds a dedicated connection (not one of the pool's) that {@code LISTEN}s on
- * the store's channel; every append sends {@code pg_notify} inside its transaction, so the
- * notification arrives when the append commits. Notifications only wake the thread: it then reads the
- * head position from the table, which is the truth. It also reads the head every poll interval
- * without any notification, so a notification lost (connection broken, server restarted) delays an
- * event by at most that interval and never loses it. When the listening connection breaks, it is
- * reopened with a back-off while polling goes on.
+ * <p>One daemon thread holds a dedicated connection (see {@link Pool#openListening}) that
+ * {@code LISTEN}s on the store's channel; every append sends {@code pg_notify} inside its
+ * transaction, so the notification arrives when the append commits. Notifications only wake the
+ * thread: it then reads the next position from the table, which is the truth. It also reads it every
+ * poll interval without any notification, so a notification lost (connection broken, server
+ * restarted) delays an event by at most that interval and never loses it. When the listening
+ * connection breaks, it is reopened with a back-off while polling goes on.
  */
 final class HeadWatcher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HeadWatcher.class);
@@ -30,23 +30,26 @@ final class HeadWatcher implements AutoCloseable {
 
     private final ConnectionSource listenConnections;
     private final String channel;
-    private final LongSupplier head;
+    private final LongSupplier next;
     private final long pollMillis;
     private final List<LongConsumer> callbacks = new CopyOnWriteArrayList<>();
     private final AtomicLong announced = new AtomicLong(-1);
     private volatile boolean closed;
     private Thread thread;
 
-    /** Opens a new, unpooled connection for listening. */
-    @FunctionalInterface
+    /** Where the listening connection comes from, and how it is given back. */
     interface ConnectionSource {
+        /** @return a connection to LISTEN on */
         Connection open() throws SQLException;
+
+        /** Gives back a connection from {@link #open}. */
+        void release(Connection c) throws SQLException;
     }
 
-    HeadWatcher(ConnectionSource listenConnections, String channel, LongSupplier head, Duration pollInterval) {
+    HeadWatcher(ConnectionSource listenConnections, String channel, LongSupplier next, Duration pollInterval) {
         this.listenConnections = listenConnections;
         this.channel = channel;
-        this.head = head;
+        this.next = next;
         this.pollMillis = Math.max(1, pollInterval.toMillis());
     }
 
@@ -60,15 +63,15 @@ final class HeadWatcher implements AutoCloseable {
         }
     }
 
-    /** Tells the callbacks of a head they have not been told yet (called after a local append too). */
-    void announce(long newHead) {
-        long prev = announced.getAndAccumulate(newHead, Math::max);
-        if (newHead > prev) {
+    /** Tells the callbacks of a next position they have not been told yet (called after a local append too). */
+    void announce(long nextPosition) {
+        long prev = announced.getAndAccumulate(nextPosition, Math::max);
+        if (nextPosition > prev) {
             for (LongConsumer c : callbacks) {
                 try {
-                    c.accept(newHead);
+                    c.accept(nextPosition);
                 } catch (RuntimeException e) {
-                    LOG.error("an onAppended callback failed at head {}", newHead, e);
+                    LOG.error("an onAppended callback failed at next position {}", nextPosition, e);
                 }
             }
         }
@@ -112,7 +115,7 @@ final class HeadWatcher implements AutoCloseable {
     private Connection listen() throws SQLException {
         Connection conn = listenConnections.open();
         try (Statement st = conn.createStatement()) {
-            st.execute("LISTEN " + PostgresStorage.quote(channel));
+            st.execute("LISTEN " + PostgresSettings.quote(channel));
         } catch (SQLException e) {
             closeQuietly(conn);
             throw e;
@@ -121,14 +124,14 @@ final class HeadWatcher implements AutoCloseable {
     }
 
     private void poll() {
-        announce(head.getAsLong());
+        announce(next.getAsLong());
     }
 
     private void pollQuietly() {
         try {
             poll();
         } catch (RuntimeException e) {
-            LOG.debug("polling the head failed: {}", e.getMessage());
+            LOG.debug("polling the next position failed: {}", e.getMessage());
         }
     }
 
@@ -140,10 +143,10 @@ final class HeadWatcher implements AutoCloseable {
         }
     }
 
-    private static void closeQuietly(Connection conn) {
+    private void closeQuietly(Connection conn) {
         if (conn != null) {
             try {
-                conn.close();
+                listenConnections.release(conn);
             } catch (SQLException e) {
                 LOG.debug("closing the listening connection: {}", e.getMessage());
             }

@@ -1,29 +1,27 @@
 package dev.rewind.storage.postgres;
 
-import com.zaxxer.hikari.HikariConfig;
-import com.zaxxer.hikari.HikariDataSource;
-import com.zaxxer.hikari.pool.HikariPool;
 import dev.rewind.ConcurrencyConflictException;
 import dev.rewind.DuplicateEventIdException;
 import dev.rewind.EventStoreException;
 import dev.rewind.ExpectedVersion;
-import dev.rewind.spi.AppendOutcome;
-import dev.rewind.spi.EventRecord;
-import dev.rewind.spi.EventStorage;
-import dev.rewind.spi.StoredRecord;
+import dev.rewind.spi.storage.AppendNotifications;
+import dev.rewind.spi.storage.AppendOutcome;
+import dev.rewind.spi.storage.EventStorage;
+import dev.rewind.spi.storage.ReadDirection;
+import dev.rewind.spi.storage.SerializedEvent;
+import dev.rewind.spi.storage.StoredSerializedEvent;
+import dev.rewind.spi.storage.TypeIndex;
 import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
-import java.util.Properties;
 import java.util.UUID;
+import java.util.function.Consumer;
 import java.util.function.LongConsumer;
+import javax.sql.DataSource;
 
 /**
  * An {@link EventStorage} on PostgreSQL: one store that several application instances share, with the
@@ -37,6 +35,9 @@ import java.util.function.LongConsumer;
  *         .build()) { ... }
  * }</pre>
  *
+ * or over the application's own pool, which Rewind borrows from and never closes:
+ * {@code PostgresStorage.builder(dataSource).schema("rewind").build()}.
+ *
  * <h2>Why positions are assigned under a lock held until commit</h2>
  * A sequence hands out numbers at insert time, but transactions commit in any order: a reader that
  * has read up to position 11 may later see position 10 commit, and skip it forever (the bug behind
@@ -45,7 +46,7 @@ import java.util.function.LongConsumer;
  * {@code max + 1 ...} and commits while still holding it; PostgreSQL releases transaction locks only
  * after the commit is visible to other sessions. So transactions that write events become visible
  * one after another in position order, the committed rows are always exactly positions
- * {@code 0 .. head - 1}, a rolled-back append leaves no gap, and "everything after p" is complete the
+ * {@code 0 .. next - 1}, a rolled-back append leaves no gap, and "everything after p" is complete the
  * moment it is read. The same lock makes the expected-version, duplicate-id and exact-retry checks
  * exact, and clamps {@code recordedAt} to the last stored instant. An append is one call of a
  * server-side function in auto-commit mode (one round trip; the lock is held while the server inserts
@@ -55,6 +56,12 @@ import java.util.function.LongConsumer;
  * event id stay as a second line of defence; a violation (SQLState 23505) is translated to the
  * store's conflict or duplicate exception.
  *
+ * <h2>The parts</h2>
+ * {@link PostgresSettings} (what it is built from), {@link Pool} (where connections come from),
+ * {@link SchemaMigrator} (the schema, at start-up), {@link Appender} (the append transaction),
+ * {@link Queries} (every read) and {@link HeadWatcher} (appends made elsewhere); this class puts them
+ * together behind the port.
+ *
  * <h2>Schema</h2>
  * Created and migrated at start-up from versioned SQL files (see {@code SchemaMigrator}); tables live
  * in the schema given to the builder ({@code rewind} by default).
@@ -63,61 +70,47 @@ import java.util.function.LongConsumer;
  * A broken or refused connection becomes a {@link StorageUnavailableException} naming what was being
  * done; the pool replaces broken connections, so a later call succeeds once the server is back.
  */
-public final class PostgresStorage implements EventStorage {
-    /** The range of PostgreSQL's timestamptz (4713 BC to 294276 AD), with a margin. */
-    private static final Instant EARLIEST = Instant.parse("-4700-01-01T00:00:00Z");
-    private static final Instant LATEST = Instant.parse("+294000-01-01T00:00:00Z");
-    private final HikariDataSource pool;
-    private final String schema;
+public final class PostgresStorage implements EventStorage, AppendNotifications, TypeIndex {
+    private final PostgresSettings settings;
+    private final Pool pool;
     private final Appender appender;
+    private final Queries queries;
     private final HeadWatcher watcher;
     /**
      * Test seam: when set, appends take the transaction path and run this after the batch is written
      * and before the commit; null outside tests.
      */
-    volatile SqlStep beforeCommit;
+    volatile Appender.SqlStep beforeCommit;
 
-    /** A step on a connection. */
-    @FunctionalInterface
-    interface SqlStep {
-        void run(Connection c) throws SQLException;
-    }
-
-    private PostgresStorage(Builder b) {
-        this.schema = b.schema;
-        long lockKey = 0x5245_5749_0000_0000L ^ schema.hashCode(); // "REWI" + the schema
-        String channel = "rewind_" + schema;
-        HikariConfig config = new HikariConfig();
-        config.setPoolName("rewind-postgres-" + schema);
-        config.setJdbcUrl(b.jdbcUrl);
-        config.setUsername(b.user);
-        config.setPassword(b.password);
-        config.setSchema(schema);
-        config.setMaximumPoolSize(b.poolSize);
-        config.setMinimumIdle(Math.min(2, b.poolSize));
-        config.setConnectionTimeout(b.connectionTimeout.toMillis());
-        config.addDataSourceProperty("reWriteBatchedInserts", "true");
+    private PostgresStorage(PostgresSettings settings) {
+        this.settings = settings;
+        this.pool = Pool.open(settings);
         try {
-            this.pool = new HikariDataSource(config);
-        } catch (HikariPool.PoolInitializationException e) {
-            throw new StorageUnavailableException("cannot connect to PostgreSQL at " + b.jdbcUrl + " as user '"
-                    + b.user + "': " + e.getMessage(), e);
-        }
-        try (Connection c = pool.getConnection()) {
-            SchemaMigrator.migrate(c, schema, lockKey);
+            pool.call(c -> {
+                SchemaMigrator.migrate(c, settings.schema(), settings.lockKey());
+                return null;
+            });
         } catch (SQLException e) {
             pool.close();
-            throw SqlErrors.translate(e, "creating or migrating schema '" + schema + "' at " + b.jdbcUrl);
+            throw SqlErrors.translate(e, "creating or migrating schema '" + settings.schema() + "' "
+                    + settings.where());
         } catch (RuntimeException e) {
             pool.close();
             throw e;
         }
-        this.appender = new Appender(lockKey, channel);
-        Properties props = new Properties();
-        props.setProperty("user", b.user);
-        props.setProperty("password", b.password);
-        this.watcher = new HeadWatcher(() -> DriverManager.getConnection(b.jdbcUrl, props), channel,
-                this::headPosition, b.pollInterval);
+        this.appender = new Appender(settings, pool.searchPathIsSchema());
+        this.queries = new Queries(pool, settings);
+        this.watcher = new HeadWatcher(new HeadWatcher.ConnectionSource() {
+            @Override
+            public Connection open() throws SQLException {
+                return pool.openListening();
+            }
+
+            @Override
+            public void release(Connection c) throws SQLException {
+                pool.releaseListening(c);
+            }
+        }, settings.channel(), queries::nextPosition, settings.pollInterval());
     }
 
     /**
@@ -136,10 +129,24 @@ public final class PostgresStorage implements EventStorage {
 
     /**
      * @param jdbcUrl e.g. {@code jdbc:postgresql://localhost:5432/app}
-     * @return a builder for the other settings
+     * @return a builder for the other settings; the storage makes its own connection pool and closes it
      */
     public static Builder builder(String jdbcUrl) {
         return new Builder(jdbcUrl);
+    }
+
+    /**
+     * A storage over the application's own connection pool (HikariCP or any other {@link DataSource}
+     * to PostgreSQL). The storage borrows a connection per call and gives it back as it found it; it
+     * holds one more for as long as it is open, to {@code LISTEN} for appends made elsewhere (so size
+     * the pool for it). Closing the storage, or the Rewind over it, leaves the DataSource open: it is
+     * the application's to close.
+     *
+     * @param dataSource the application's connections to PostgreSQL
+     * @return a builder for the schema and the poll interval
+     */
+    public static DataSourceBuilder builder(DataSource dataSource) {
+        return new DataSourceBuilder(dataSource);
     }
 
     /** @return the append transaction's steps (tests run them on their own connections) */
@@ -149,199 +156,108 @@ public final class PostgresStorage implements EventStorage {
 
     /** @return the schema holding this store's tables */
     String schema() {
-        return schema;
+        return settings.schema();
     }
 
     @Override
-    public AppendOutcome append(String streamId, ExpectedVersion expected, List<EventRecord> records, Clock clock) {
+    public AppendOutcome append(String streamId, ExpectedVersion expected, List<SerializedEvent> events, Clock clock) {
         Objects.requireNonNull(streamId, "streamId");
-        if (records.isEmpty()) {
-            throw new IllegalArgumentException("append to '" + streamId + "' needs at least one record");
+        if (events.isEmpty()) {
+            throw new IllegalArgumentException("append to '" + streamId + "' needs at least one event");
         }
         AppendOutcome outcome;
-        try (Connection c = pool.getConnection()) {
-            SqlStep hook = beforeCommit;
-            outcome = hook == null ? appender.appendFast(c, streamId, expected, records, clock.instant()) : null;
-            if (outcome == null) { // an id is already stored (or a test interrupts the commit): settle it here
-                c.setAutoCommit(false);
-                try {
-                    outcome = appender.append(c, streamId, expected, records, clock);
-                    if (hook != null) {
-                        hook.run(c);
-                    }
-                    c.commit();
-                } catch (SQLException | RuntimeException e) {
-                    rollbackQuietly(c);
-                    throw e;
-                }
-            }
+        try {
+            outcome = pool.call(c -> appender.append(c, streamId, expected, events, clock, beforeCommit));
         } catch (SQLException e) {
             if (SqlErrors.UNIQUE_VIOLATION.equals(e.getSQLState())) {
-                throw uniqueViolation(streamId, expected, records, e);
+                throw uniqueViolation(streamId, expected, events, e);
             }
-            throw SqlErrors.translateAppend(e, streamId, records.size());
+            throw SqlErrors.translateAppend(e, streamId, events.size());
         }
         if (!outcome.alreadyAppended()) {
-            watcher.announce(outcome.records().get(outcome.records().size() - 1).globalPosition() + 1);
+            watcher.announce(outcome.firstPosition() + events.size());
         }
         return outcome;
     }
 
     /** A unique index caught what the checks under the lock should have: say which rule was broken. */
-    private EventStoreException uniqueViolation(String streamId, ExpectedVersion expected, List<EventRecord> records,
-                                                SQLException e) {
+    private EventStoreException uniqueViolation(String streamId, ExpectedVersion expected,
+                                                List<SerializedEvent> events, SQLException e) {
         String message = String.valueOf(e.getMessage());
         if (message.contains("rewind_events_event_id_key")) {
-            for (EventRecord r : records) {
-                long at = positionOf(r.eventId());
+            for (SerializedEvent event : events) {
+                long at = positionOf(event.eventId());
                 if (at >= 0) {
-                    return new DuplicateEventIdException(r.eventId(), "already stored at global position "
+                    return new DuplicateEventIdException(event.eventId(), "already stored at global position "
                             + at + "; nothing of this batch was written");
                 }
             }
-            return new DuplicateEventIdException(records.get(0).eventId(),
+            return new DuplicateEventIdException(events.get(0).eventId(),
                     "rejected by the unique index (" + message + "); nothing of this batch was written");
         }
-        return new ConcurrencyConflictException(streamId, expected, streamVersion(streamId));
+        return new ConcurrencyConflictException(streamId, expected, lastVersion(streamId));
     }
 
     @Override
-    public List<StoredRecord> readStream(String streamId, long fromVersion, int maxCount) {
-        return query("SELECT " + Rows.COLUMNS + " FROM rewind_events WHERE stream_id = ? AND stream_version >= ?"
-                + " ORDER BY stream_version LIMIT ?", "reading stream '" + streamId + "'", streamId, fromVersion,
-                (long) Math.max(0, maxCount));
+    public List<StoredSerializedEvent> readStream(String streamId, long fromVersion, int maxCount,
+                                                  ReadDirection direction) {
+        return queries.readStream(streamId, fromVersion, maxCount, direction);
     }
 
     @Override
-    public long streamVersion(String streamId) {
-        try (Connection c = pool.getConnection()) {
-            return Appender.streamVersion(c, streamId);
-        } catch (SQLException e) {
-            throw SqlErrors.translate(e, "reading the version of stream '" + streamId + "'");
-        }
+    public long read(long fromPosition, long toPosition, Consumer<StoredSerializedEvent> visitor) {
+        return queries.read(fromPosition, toPosition, visitor);
     }
 
     @Override
-    public List<StoredRecord> readAll(long fromPosition, int maxCount) {
-        return query("SELECT " + Rows.COLUMNS + " FROM rewind_events WHERE global_position >= ?"
-                + " ORDER BY global_position LIMIT ?", "reading from global position " + fromPosition,
-                fromPosition, (long) Math.max(0, maxCount));
+    public List<StoredSerializedEvent> readByType(String type, long fromPosition, int maxCount) {
+        return queries.readByType(type, fromPosition, maxCount);
     }
 
     @Override
-    public List<StoredRecord> readByType(String type, long fromPosition, int maxCount) {
-        return query("SELECT " + Rows.COLUMNS + " FROM rewind_events WHERE type = ? AND global_position >= ?"
-                + " ORDER BY global_position LIMIT ?", "reading events of type '" + type + "'", type,
-                fromPosition, (long) Math.max(0, maxCount));
+    public long lastVersion(String streamId) {
+        return queries.lastVersion(streamId);
     }
 
     @Override
     public long positionOf(UUID eventId) {
-        return queryLong("SELECT coalesce((SELECT global_position FROM rewind_events WHERE event_id = ?), -1)",
-                "looking up event id " + eventId, eventId);
+        return queries.positionOf(eventId);
     }
 
     @Override
-    public long headPosition() {
-        return queryLong("SELECT coalesce(max(global_position) + 1, 0) FROM rewind_events",
-                "reading the head position");
+    public long nextPosition() {
+        return queries.nextPosition();
     }
 
     @Override
-    public long positionAfter(Instant instant) {
-        return firstPositionAt(instant, ">");
+    public long firstPositionAtOrAfter(Instant instant) {
+        return queries.firstPositionAtOrAfter(instant);
     }
 
     @Override
-    public long positionAtOrAfter(Instant instant) {
-        return firstPositionAt(instant, ">=");
+    public void onAppended(LongConsumer onNextPosition) {
+        watcher.add(Objects.requireNonNull(onNextPosition, "onNextPosition"));
     }
 
-    /** recordedAt never decreases along the global order, so the first match by time is the first by position. */
-    private long firstPositionAt(Instant instant, String op) {
-        if (instant.isBefore(EARLIEST)) {
-            return 0; // before anything PostgreSQL can store
-        }
-        if (instant.isAfter(LATEST)) {
-            return headPosition();
-        }
-        Object[] key = Rows.timeKey(instant);
-        return queryLong("SELECT coalesce((SELECT global_position FROM rewind_events"
-                + " WHERE (recorded_at, recorded_at_nanos) " + op + " (?, ?)"
-                + " ORDER BY recorded_at, recorded_at_nanos, global_position LIMIT 1),"
-                + " (SELECT coalesce(max(global_position) + 1, 0) FROM rewind_events))",
-                "searching the position of instant " + instant, key[0], key[1]);
-    }
-
-    @Override
-    public void onAppended(LongConsumer onNewHead) {
-        watcher.add(Objects.requireNonNull(onNewHead, "onNewHead"));
-    }
-
+    /** Stops listening and closes the pool the storage made (a borrowed DataSource stays open). */
     @Override
     public void close() {
         watcher.close();
         pool.close();
     }
 
-    private List<StoredRecord> query(String sql, String doing, Object... args) {
-        try (Connection c = pool.getConnection(); PreparedStatement q = c.prepareStatement(sql)) {
-            bind(q, args);
-            try (ResultSet rs = q.executeQuery()) {
-                return List.copyOf(Rows.readAll(rs));
-            }
-        } catch (SQLException e) {
-            throw SqlErrors.translate(e, doing);
-        }
-    }
-
-    private long queryLong(String sql, String doing, Object... args) {
-        try (Connection c = pool.getConnection(); PreparedStatement q = c.prepareStatement(sql)) {
-            bind(q, args);
-            try (ResultSet rs = q.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        } catch (SQLException e) {
-            throw SqlErrors.translate(e, doing);
-        }
-    }
-
-    private static void bind(PreparedStatement q, Object... args) throws SQLException {
-        for (int i = 0; i < args.length; i++) {
-            q.setObject(i + 1, args[i]);
-        }
-    }
-
-    private static void rollbackQuietly(Connection c) {
-        try {
-            c.rollback();
-        } catch (SQLException ignored) {
-            // the connection is broken: the server rolls the transaction back itself
-        }
-    }
-
-    /** @return {@code name} as a quoted SQL identifier */
-    static String quote(String name) {
-        return '"' + name.replace("\"", "\"\"") + '"';
-    }
-
-    /** Settings of a {@link PostgresStorage}; only the JDBC URL is required. */
+    /** Settings of a {@link PostgresStorage} that makes its own pool; only the JDBC URL is required. */
     public static final class Builder {
         private final String jdbcUrl;
         private String user = "";
         private String password = "";
-        private String schema = "rewind";
+        private String schema = PostgresSettings.DEFAULT_SCHEMA;
         private int poolSize = 10;
         private Duration connectionTimeout = Duration.ofSeconds(10);
         private Duration pollInterval = Duration.ofSeconds(1);
 
         private Builder(String jdbcUrl) {
-            this.jdbcUrl = Objects.requireNonNull(jdbcUrl, "jdbcUrl");
-            if (!jdbcUrl.startsWith("jdbc:postgresql:")) {
-                throw new IllegalArgumentException("not a PostgreSQL JDBC URL: '" + jdbcUrl
-                        + "' (expected jdbc:postgresql://host:port/database)");
-            }
+            this.jdbcUrl = PostgresSettings.checkUrl(jdbcUrl);
         }
 
         /**
@@ -367,11 +283,7 @@ public final class PostgresStorage implements EventStorage {
          * @return this
          */
         public Builder schema(String schema) {
-            if (schema == null || !schema.matches("[a-z_][a-z0-9_]{0,40}")) {
-                throw new IllegalArgumentException("schema name must be lower-case letters, digits and _"
-                        + " (at most 41 characters, not starting with a digit), was '" + schema + "'");
-            }
-            this.schema = schema;
+            this.schema = PostgresSettings.checkSchema(schema);
             return this;
         }
 
@@ -398,8 +310,8 @@ public final class PostgresStorage implements EventStorage {
         }
 
         /**
-         * @param interval how often the head is polled besides LISTEN/NOTIFY: the longest a lost
-         *     notification delays live delivery (default 1 s)
+         * @param interval how often the next position is polled besides LISTEN/NOTIFY: the longest a
+         *     lost notification delays live delivery (default 1 s)
          * @return this
          */
         public Builder pollInterval(Duration interval) {
@@ -414,7 +326,52 @@ public final class PostgresStorage implements EventStorage {
          * @throws StorageUnavailableException when the server cannot be reached
          */
         public PostgresStorage build() {
-            return new PostgresStorage(this);
+            return new PostgresStorage(new PostgresSettings(jdbcUrl, user, password, null, schema, poolSize,
+                    connectionTimeout, pollInterval));
+        }
+    }
+
+    /**
+     * Settings of a {@link PostgresStorage} over the application's {@link DataSource}: its pool size,
+     * timeouts and credentials are the DataSource's own.
+     */
+    public static final class DataSourceBuilder {
+        private final DataSource dataSource;
+        private String schema = PostgresSettings.DEFAULT_SCHEMA;
+        private Duration pollInterval = Duration.ofSeconds(1);
+
+        private DataSourceBuilder(DataSource dataSource) {
+            this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+        }
+
+        /**
+         * @param schema the schema that holds the store's tables (created when missing); default
+         *     {@code rewind}. The storage names it in its SQL, whatever the connections' search path.
+         * @return this
+         */
+        public DataSourceBuilder schema(String schema) {
+            this.schema = PostgresSettings.checkSchema(schema);
+            return this;
+        }
+
+        /**
+         * @param interval how often the next position is polled besides LISTEN/NOTIFY (default 1 s)
+         * @return this
+         */
+        public DataSourceBuilder pollInterval(Duration interval) {
+            this.pollInterval = Objects.requireNonNull(interval, "interval");
+            return this;
+        }
+
+        /**
+         * Creates or migrates the schema through the DataSource.
+         *
+         * @return the storage
+         * @throws StorageUnavailableException when no connection can be had
+         */
+        public PostgresStorage build() {
+            return new PostgresStorage(new PostgresSettings(null, null, null, dataSource, schema, 0, null,
+                    pollInterval));
         }
     }
 }

@@ -1,7 +1,7 @@
 package dev.rewind.storage.postgres;
 
-import dev.rewind.spi.EventStorage;
-import dev.rewind.spi.StorageProvider;
+import dev.rewind.spi.storage.EventStorage;
+import dev.rewind.spi.storage.StorageProvider;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 
@@ -10,7 +10,7 @@ import java.nio.charset.StandardCharsets;
  * {@code Rewind.builder().storage(url)} chooses PostgreSQL by configuration. {@code user} and
  * {@code password} are taken from the URL's parameters (and left in it: the driver reads them too);
  * a {@code rewindSchema} parameter chooses the schema (default {@code rewind}). Registered in
- * {@code META-INF/services/dev.rewind.spi.StorageProvider}.
+ * {@code META-INF/services/dev.rewind.spi.storage.StorageProvider}.
  */
 public final class PostgresStorageProvider implements StorageProvider {
     /** Instantiated by {@link java.util.ServiceLoader}. */

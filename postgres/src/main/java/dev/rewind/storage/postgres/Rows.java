@@ -4,8 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rewind.Metadata;
-import dev.rewind.spi.EventRecord;
-import dev.rewind.spi.StoredRecord;
+import dev.rewind.spi.storage.SerializedEvent;
+import dev.rewind.spi.storage.StoredSerializedEvent;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -18,14 +18,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-/** Maps between records and rows of {@code rewind_events}. */
+/** Maps between events and rows of {@code rewind_events}. */
 final class Rows {
     /** The columns every read selects, in the order {@link #read} expects. */
     static final String COLUMNS = "global_position, stream_id, stream_version, event_id, type, schema_version,"
             + " recorded_at, recorded_at_nanos, payload, correlation_id, causation_id, metadata";
 
-    static final String INSERT = "INSERT INTO rewind_events (" + COLUMNS
-            + ", batch_first, batch_size) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?)";
+    /**
+     * @param table the events table, qualified
+     * @return the insert {@link #bind} binds
+     */
+    static String insert(String table) {
+        return "INSERT INTO " + table + " (" + COLUMNS
+                + ", batch_first, batch_size) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?)";
+    }
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final TypeReference<Map<String, String>> STRING_MAP = new TypeReference<>() {
@@ -35,8 +41,8 @@ final class Rows {
     }
 
     /** Reads every row of a result set of {@link #COLUMNS}. */
-    static List<StoredRecord> readAll(ResultSet rs) throws SQLException {
-        List<StoredRecord> out = new ArrayList<>();
+    static List<StoredSerializedEvent> readAll(ResultSet rs) throws SQLException {
+        List<StoredSerializedEvent> out = new ArrayList<>();
         while (rs.next()) {
             out.add(read(rs));
         }
@@ -44,15 +50,15 @@ final class Rows {
     }
 
     /** Reads the current row of a result set of {@link #COLUMNS}. */
-    static StoredRecord read(ResultSet rs) throws SQLException {
-        Instant recordedAt = rs.getObject(7, OffsetDateTime.class).toInstant().plusNanos(rs.getShort(8));
+    static StoredSerializedEvent read(ResultSet rs) throws SQLException {
+        Instant recordedAt = instant(rs, 7);
         Metadata metadata = new Metadata(rs.getString(10), rs.getString(11), parse(rs.getString(12)));
-        return new StoredRecord(rs.getObject(4, UUID.class), rs.getString(2), rs.getLong(3), rs.getLong(1),
-                rs.getString(5), rs.getInt(6), recordedAt, rs.getBytes(9), metadata, null);
+        return new StoredSerializedEvent(rs.getObject(4, UUID.class), rs.getString(2), rs.getLong(3), rs.getLong(1),
+                rs.getString(5), rs.getInt(6), recordedAt, rs.getBytes(9), metadata);
     }
 
-    /** Binds one record to {@link #INSERT} and adds it to the batch. */
-    static void bind(PreparedStatement insert, EventRecord r, String streamId, long version, long position,
+    /** Binds one event to {@link #insert} and adds it to the batch. */
+    static void bind(PreparedStatement insert, SerializedEvent r, String streamId, long version, long position,
                      Instant recordedAt, long batchFirst, int batchSize) throws SQLException {
         Instant micros = recordedAt.truncatedTo(ChronoUnit.MICROS);
         insert.setLong(1, position);
@@ -70,6 +76,15 @@ final class Rows {
         insert.setLong(13, batchFirst);
         insert.setInt(14, batchSize);
         insert.addBatch();
+    }
+
+    /**
+     * @param rs a result set
+     * @param column the column of a {@code recorded_at}; the next one holds its {@code recorded_at_nanos}
+     * @return the instant the two columns hold
+     */
+    static Instant instant(ResultSet rs, int column) throws SQLException {
+        return rs.getObject(column, OffsetDateTime.class).toInstant().plusNanos(rs.getShort(column + 1));
     }
 
     /** @return the instant as stored: microseconds in one column, the nanoseconds below in another */

@@ -56,8 +56,8 @@ final class SchemaMigrator {
                 lock.setLong(1, lockKey);
                 lock.execute();
             }
-            st.execute("CREATE SCHEMA IF NOT EXISTS " + PostgresStorage.quote(schema));
-            st.execute("SET LOCAL search_path TO " + PostgresStorage.quote(schema));
+            st.execute("CREATE SCHEMA IF NOT EXISTS " + PostgresSettings.quote(schema));
+            st.execute("SET LOCAL search_path TO " + PostgresSettings.quote(schema));
             st.execute("CREATE TABLE IF NOT EXISTS rewind_schema_version ("
                     + "version INT PRIMARY KEY, script TEXT NOT NULL, "
                     + "applied_at TIMESTAMPTZ NOT NULL DEFAULT now())");

@@ -2,8 +2,7 @@ package dev.rewind.storage.postgres;
 
 import dev.rewind.ExpectedVersion;
 import dev.rewind.Rewind;
-import dev.rewind.spi.ContractFixtures;
-import dev.rewind.spi.StoredRecord;
+import dev.rewind.spi.storage.contract.ContractFixtures;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -19,8 +18,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * <ul>
  *   <li>durable append: 1, 4 and 16 writers, each appending 10-event batches to its own stream
  *       through the public store, time-boxed;</li>
- *   <li>serialized replay: 1,000,000 events read back in global order, once as raw records from the
- *       storage and once decoded into event objects through {@code EventStore.replay}.</li>
+ *   <li>serialized replay: 1,000,000 events read back in global order, once serialised from the
+ *       storage's {@code read} and once decoded into event objects through {@code EventStore.replay}.</li>
  * </ul>
  *
  * <pre>
@@ -106,7 +105,7 @@ public final class PostgresBenchmark {
     private static void replay(int events) {
         PostgresStorage storage = TestDatabase.builder("bench_replay").build();
         try (Rewind rewind = ContractFixtures.builder().storage(storage).build()) {
-            long head = storage.headPosition();
+            long head = storage.nextPosition();
             if (head < events) {
                 long t0 = System.nanoTime();
                 fill(rewind, events - head);
@@ -115,16 +114,7 @@ public final class PostgresBenchmark {
             }
             for (int round = 1; round <= 2; round++) {
                 long t0 = System.nanoTime();
-                long count = 0;
-                long pos = 0;
-                while (count < events) {
-                    List<StoredRecord> page = storage.readAll(pos, (int) Math.min(4096, events - count));
-                    if (page.isEmpty()) {
-                        break;
-                    }
-                    count += page.size();
-                    pos = page.get(page.size() - 1).globalPosition() + 1;
-                }
+                long count = storage.read(0, events, e -> { });
                 double raw = (System.nanoTime() - t0) / 1e9;
                 long[] decoded = {0};
                 t0 = System.nanoTime();

@@ -1,10 +1,14 @@
 package dev.rewind.storage.postgres;
 
-import dev.rewind.spi.EventStorage;
-import dev.rewind.spi.EventStorageContract;
+import dev.rewind.spi.storage.EventStorage;
+import dev.rewind.spi.storage.contract.EventStorageContract;
 import org.junit.jupiter.api.BeforeAll;
 
-/** The storage contract, unchanged, on PostgreSQL: every test starts on a freshly emptied schema. */
+/**
+ * The storage contract, unchanged, on PostgreSQL: every test starts on a freshly emptied schema. A second
+ * storage on the same schema stands for another application instance, so the port's test of appends
+ * made elsewhere runs here.
+ */
 class PostgresStorageTest extends EventStorageContract {
     private static final String SCHEMA = "contract";
 
@@ -19,13 +23,13 @@ class PostgresStorageTest extends EventStorageContract {
     }
 
     /**
-     * Overrides the contract's 5,000 appends per thread (no {@code @Override}, so this compiles against
-     * a contract without the hook): every PostgreSQL append is a durable commit, one after another,
-     * and 40,000 of them would take minutes on a small machine. 400 per thread still makes 8 threads
-     * conflict on shared streams thousands of times.
+     * Every PostgreSQL append is a durable commit, one after another, and 40,000 of them would take
+     * minutes on a small machine. 400 per thread still makes 8 threads conflict on shared streams
+     * thousands of times.
      *
      * @return appends per thread in the concurrency test
      */
+    @Override
     protected int concurrentAppendsPerThread() {
         return 400;
     }
@@ -33,6 +37,11 @@ class PostgresStorageTest extends EventStorageContract {
     @Override
     protected EventStorage reopen(EventStorage storage) {
         storage.close();
+        return TestDatabase.builder(((PostgresStorage) storage).schema()).build();
+    }
+
+    @Override
+    protected EventStorage openAnother(EventStorage storage) {
         return TestDatabase.builder(((PostgresStorage) storage).schema()).build();
     }
 }

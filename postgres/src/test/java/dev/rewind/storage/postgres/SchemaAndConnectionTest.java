@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.rewind.EventStoreException;
 import dev.rewind.ExpectedVersion;
+import dev.rewind.Rewind;
+import dev.rewind.spi.storage.contract.ContractFixtures;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -32,7 +34,7 @@ class SchemaAndConnectionTest {
             first.append("s", ExpectedVersion.noStream(), TestRecords.batch(1, "kept"), Clock.systemUTC());
         }
         try (PostgresStorage again = TestDatabase.builder(SCHEMA).build()) {
-            assertThat(again.headPosition()).isEqualTo(1);
+            assertThat(again.nextPosition()).isEqualTo(1);
         }
         assertThat(versions()).containsExactly("1 V1__events.sql", "2 V2__append_function.sql",
                 "3 V3__append_custom_plans.sql");
@@ -70,13 +72,14 @@ class SchemaAndConnectionTest {
     @Test
     void time_searches_beyond_what_postgresql_can_store_answer_the_start_or_the_head() {
         TestDatabase.dropSchema(SCHEMA);
-        try (PostgresStorage storage = TestDatabase.builder(SCHEMA).build()) {
+        PostgresStorage storage = TestDatabase.builder(SCHEMA).build();
+        try (Rewind rewind = ContractFixtures.builder().storage(storage).build()) { // closes the storage
             storage.append("s", ExpectedVersion.noStream(), TestRecords.batch(2, "t"), Clock.systemUTC());
 
-            assertThat(storage.positionAtOrAfter(Instant.MIN)).isZero();
-            assertThat(storage.positionAfter(Instant.MIN)).isZero();
-            assertThat(storage.positionAtOrAfter(Instant.MAX)).isEqualTo(2);
-            assertThat(storage.positionAfter(Instant.MAX)).isEqualTo(2);
+            assertThat(storage.firstPositionAtOrAfter(Instant.MIN)).isZero();
+            assertThat(rewind.store().positionAfter(Instant.MIN)).isZero();
+            assertThat(storage.firstPositionAtOrAfter(Instant.MAX)).isEqualTo(2);
+            assertThat(rewind.store().positionAfter(Instant.MAX)).isEqualTo(2);
         }
     }
 

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rewind.ExpectedVersion;
 import dev.rewind.Rewind;
-import dev.rewind.spi.ContractFixtures;
+import dev.rewind.spi.storage.contract.ContractFixtures;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;

@@ -3,8 +3,8 @@ package dev.rewind.storage.postgres;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rewind.ExpectedVersion;
-import dev.rewind.spi.EventRecord;
-import dev.rewind.spi.StoredRecord;
+import dev.rewind.spi.storage.SerializedEvent;
+import dev.rewind.spi.storage.StoredSerializedEvent;
 import java.sql.Connection;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -41,7 +41,7 @@ class TailingReaderTest extends FreshSchemaTest {
         Set<UUID> appended = ConcurrentHashMap.newKeySet();
         ExecutorService pool = Executors.newFixedThreadPool(APPENDERS + 1);
         try {
-            Future<List<StoredRecord>> reader = pool.submit(() -> tail(total));
+            Future<List<StoredSerializedEvent>> reader = pool.submit(() -> tail(total));
             List<Future<?>> appenders = new ArrayList<>();
             for (int a = 0; a < APPENDERS; a++) {
                 int id = a;
@@ -53,7 +53,7 @@ class TailingReaderTest extends FreshSchemaTest {
             for (Future<?> f : appenders) {
                 f.get(2, TimeUnit.MINUTES);
             }
-            List<StoredRecord> seen = reader.get(1, TimeUnit.MINUTES);
+            List<StoredSerializedEvent> seen = reader.get(1, TimeUnit.MINUTES);
 
             assertThat(seen).hasSize(total);
             for (int i = 0; i < seen.size(); i++) {
@@ -73,12 +73,13 @@ class TailingReaderTest extends FreshSchemaTest {
             c.setSchema(SCHEMA);
             c.setAutoCommit(false);
             for (int b = 0; b < BATCHES_PER_APPENDER; b++) {
-                List<EventRecord> batch = TestRecords.batch(BATCH_SIZE, "appender-" + appender + "-" + b);
+                List<SerializedEvent> batch = TestRecords.batch(BATCH_SIZE, "appender-" + appender + "-" + b);
                 if (appender % 2 == 0) { // the server-side function, as PostgresStorage.append calls it
                     storage.appender().appendFast(c, "stream-" + appender, ExpectedVersion.any(), batch,
                             Clock.systemUTC().instant());
                 } else { // the transaction driven statement by statement from Java (ids already stored)
-                    storage.appender().append(c, "stream-" + appender, ExpectedVersion.any(), batch, Clock.systemUTC());
+                    storage.appender().appendInTransaction(c, "stream-" + appender, ExpectedVersion.any(), batch,
+                            Clock.systemUTC());
                 }
                 Thread.sleep(ThreadLocalRandom.current().nextInt(0, 8)); // the transaction stays open
                 c.commit();
@@ -88,17 +89,16 @@ class TailingReaderTest extends FreshSchemaTest {
     }
 
     /** Reads "everything from the next position" until {@code total} events were seen. */
-    private List<StoredRecord> tail(int total) throws InterruptedException {
-        List<StoredRecord> seen = new ArrayList<>();
+    private List<StoredSerializedEvent> tail(int total) throws InterruptedException {
+        List<StoredSerializedEvent> seen = new ArrayList<>();
         long next = 0;
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
         while (seen.size() < total && System.nanoTime() < deadline) {
-            List<StoredRecord> page = storage.readAll(next, 50);
-            for (StoredRecord r : page) {
-                seen.add(r);
-                next = r.globalPosition() + 1;
-            }
-            if (page.isEmpty()) {
+            int before = seen.size();
+            storage.read(next, next + 50, seen::add);
+            if (seen.size() > before) {
+                next = seen.get(seen.size() - 1).globalPosition() + 1;
+            } else {
                 Thread.sleep(1);
             }
         }

@@ -57,7 +57,7 @@ final class TestDatabase {
     /** Drops a schema and everything in it. */
     static void dropSchema(String schema) {
         try (Connection c = connect(); Statement st = c.createStatement()) {
-            st.execute("DROP SCHEMA IF EXISTS " + PostgresStorage.quote(schema) + " CASCADE");
+            st.execute("DROP SCHEMA IF EXISTS " + PostgresSettings.quote(schema) + " CASCADE");
         } catch (SQLException e) {
             throw new IllegalStateException("cannot drop schema " + schema + ": " + e.getMessage(), e);
         }

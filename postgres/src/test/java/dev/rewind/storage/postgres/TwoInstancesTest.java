@@ -7,14 +7,17 @@ import dev.rewind.ConcurrencyConflictException;
 import dev.rewind.ExpectedVersion;
 import dev.rewind.Rewind;
 import dev.rewind.StoredEvent;
-import dev.rewind.spi.ContractFixtures;
-import dev.rewind.spi.EventRecord;
-import dev.rewind.spi.StoredRecord;
+import dev.rewind.spi.storage.AppendOutcome;
+import dev.rewind.spi.storage.ReadDirection;
+import dev.rewind.spi.storage.SerializedEvent;
+import dev.rewind.spi.storage.StoredSerializedEvent;
+import dev.rewind.spi.storage.contract.ContractFixtures;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -63,55 +66,62 @@ class TwoInstancesTest {
                 Clock.systemUTC()))
                 .isInstanceOf(ConcurrencyConflictException.class)
                 .hasMessage("concurrency conflict on stream 'order-1': expected version 0, but the stream is at version 1");
-        assertThat(first.readStream("order-1", 0, 10)).extracting(StoredRecord::streamVersion).containsExactly(0L, 1L);
+        assertThat(first.readStream("order-1", 0, 10, ReadDirection.FORWARD)).extracting(StoredSerializedEvent::streamVersion).containsExactly(0L, 1L);
     }
 
     @Test
     void writers_on_two_instances_read_then_append_with_expected_versions_and_no_update_is_lost() throws Exception {
         AtomicInteger conflicts = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(2 * WRITERS_PER_INSTANCE);
-        List<Future<List<StoredRecord>>> writers = new ArrayList<>();
+        List<Future<List<Ack>>> writers = new ArrayList<>();
         try {
             for (int w = 0; w < 2 * WRITERS_PER_INSTANCE; w++) {
                 PostgresStorage storage = w % 2 == 0 ? first : second;
                 int writer = w;
                 writers.add(pool.submit(() -> increment(storage, writer, conflicts)));
             }
-            List<StoredRecord> acknowledged = new ArrayList<>();
-            for (Future<List<StoredRecord>> f : writers) {
+            List<Ack> acknowledged = new ArrayList<>();
+            for (Future<List<Ack>> f : writers) {
                 acknowledged.addAll(f.get(2, TimeUnit.MINUTES));
             }
 
             // Every acknowledged append is stored, exactly where its acknowledgement said.
             long stored = 0;
             for (int s = 0; s < STREAMS; s++) {
-                List<StoredRecord> stream = first.readStream("counter-" + s, 0, Integer.MAX_VALUE);
+                List<StoredSerializedEvent> stream = first.readStream("counter-" + s, 0, Integer.MAX_VALUE, ReadDirection.FORWARD);
                 for (int v = 0; v < stream.size(); v++) {
                     assertThat(stream.get(v).streamVersion()).isEqualTo(v);
                 }
                 stored += stream.size();
             }
             assertThat(stored).isEqualTo(acknowledged.size()).isEqualTo(2L * WRITERS_PER_INSTANCE * INCREMENTS_PER_WRITER);
-            for (StoredRecord ack : acknowledged) {
+            for (Ack ack : acknowledged) {
                 assertThat(second.positionOf(ack.eventId())).isEqualTo(ack.globalPosition());
             }
-            assertThat(first.headPosition()).isEqualTo(stored);
+            assertThat(first.nextPosition()).isEqualTo(stored);
         } finally {
             pool.shutdownNow();
         }
     }
 
+    /** An acknowledged event and the position its append's outcome gave it. */
+    private record Ack(UUID eventId, long globalPosition) {
+    }
+
     /** Read the version, append expecting it; on a conflict read again and retry. */
-    private static List<StoredRecord> increment(PostgresStorage storage, int writer, AtomicInteger conflicts) {
-        List<StoredRecord> acknowledged = new ArrayList<>();
+    private static List<Ack> increment(PostgresStorage storage, int writer, AtomicInteger conflicts) {
+        List<Ack> acknowledged = new ArrayList<>();
         for (int i = 0; i < INCREMENTS_PER_WRITER; i++) {
             String stream = "counter-" + (i % STREAMS);
-            List<EventRecord> batch = TestRecords.batch(1, "writer-" + writer + "-" + i);
+            List<SerializedEvent> batch = TestRecords.batch(1, "writer-" + writer + "-" + i);
             while (true) {
-                long version = storage.streamVersion(stream);
+                long version = storage.lastVersion(stream);
                 try {
-                    acknowledged.addAll(storage.append(stream, ExpectedVersion.afterVersion(version), batch,
-                            Clock.systemUTC()).records());
+                    AppendOutcome out = storage.append(stream, ExpectedVersion.afterVersion(version), batch,
+                            Clock.systemUTC());
+                    for (int e = 0; e < batch.size(); e++) {
+                        acknowledged.add(new Ack(batch.get(e).eventId(), out.firstPosition() + e));
+                    }
                     break;
                 } catch (ConcurrencyConflictException e) {
                     conflicts.incrementAndGet();
@@ -160,7 +170,7 @@ class TwoInstancesTest {
             head = h == null ? head : Math.max(head, h);
         }
         assertThat(head).isEqualTo(3L);
-        assertThat(first.readStream("order-9", 0, 10)).extracting(r -> new String(r.payload(), java.nio.charset.StandardCharsets.UTF_8))
+        assertThat(first.readStream("order-9", 0, 10, ReadDirection.FORWARD)).extracting(r -> new String(r.payload(), java.nio.charset.StandardCharsets.UTF_8))
                 .containsExactly("{}", "{}", "{}");
     }
 }

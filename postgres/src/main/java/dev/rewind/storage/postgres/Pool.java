@@ -1,0 +1,155 @@
+package dev.rewind.storage.postgres;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.pool.HikariPool;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Properties;
+import javax.sql.DataSource;
+
+/**
+ * Where the storage's connections come from. Built from a URL, it is a HikariCP pool that Rewind makes
+ * with the store's schema as every connection's search path, and closes; the LISTEN connection is
+ * opened beside it, unpooled. Built from the application's {@link DataSource}, it borrows a connection
+ * per call, leaves the connection as it found it (auto-commit, no LISTEN), and never closes the
+ * DataSource; the SQL then names the schema itself (see {@link #searchPathIsSchema()}).
+ */
+final class Pool implements AutoCloseable {
+    private final PostgresSettings settings;
+    private final DataSource dataSource;
+
+    /** A unit of work on a borrowed connection. */
+    @FunctionalInterface
+    interface SqlCall<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    private Pool(PostgresSettings settings, DataSource dataSource) {
+        this.settings = settings;
+        this.dataSource = dataSource;
+    }
+
+    /**
+     * @param settings where connections come from
+     * @return the pool: a new HikariCP pool for a URL, the given DataSource otherwise
+     * @throws StorageUnavailableException when a new pool cannot connect
+     */
+    static Pool open(PostgresSettings settings) {
+        if (!settings.ownsPool()) {
+            return new Pool(settings, settings.dataSource());
+        }
+        HikariConfig config = new HikariConfig();
+        config.setPoolName("rewind-postgres-" + settings.schema());
+        config.setJdbcUrl(settings.jdbcUrl());
+        config.setUsername(settings.user());
+        config.setPassword(settings.password());
+        config.setSchema(settings.schema());
+        config.setMaximumPoolSize(settings.poolSize());
+        config.setMinimumIdle(Math.min(2, settings.poolSize()));
+        config.setConnectionTimeout(settings.connectionTimeout().toMillis());
+        config.addDataSourceProperty("reWriteBatchedInserts", "true");
+        try {
+            return new Pool(settings, new HikariDataSource(config));
+        } catch (HikariPool.PoolInitializationException e) {
+            throw new StorageUnavailableException("cannot connect to PostgreSQL at " + settings.jdbcUrl() + " as user '"
+                    + settings.user() + "': " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Whether every connection's search path is the store's schema (a pool Rewind made), so that the
+     * server-side append function finds its tables; with a borrowed DataSource it is whatever the
+     * application configured, and the append sets it for its own transaction.
+     *
+     * @return true for a pool Rewind made
+     */
+    boolean searchPathIsSchema() {
+        return settings.ownsPool();
+    }
+
+    /**
+     * Runs {@code call} on a connection in auto-commit mode, and gives the connection back with the
+     * auto-commit mode it came with (a call may leave it changed, as the append's transaction does).
+     *
+     * @param call the work
+     * @return what it returned
+     * @throws SQLException when the work or the connection fails
+     */
+    <T> T call(SqlCall<T> call) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            boolean autoCommit = c.getAutoCommit();
+            if (!autoCommit) {
+                c.setAutoCommit(true);
+            }
+            T result;
+            try {
+                result = call.run(c);
+            } catch (SQLException | RuntimeException e) {
+                try {
+                    restore(c, autoCommit);
+                } catch (SQLException broken) {
+                    e.addSuppressed(broken); // the call's failure is the one to report (a broken connection, often)
+                }
+                throw e;
+            }
+            restore(c, autoCommit);
+            return result;
+        }
+    }
+
+    private static void restore(Connection c, boolean autoCommit) throws SQLException {
+        if (!c.isClosed() && c.getAutoCommit() != autoCommit) {
+            c.setAutoCommit(autoCommit);
+        }
+    }
+
+    /**
+     * @return a connection to LISTEN on, held until {@link #releaseListening}: a new unpooled one beside
+     *     a pool Rewind made (so listening takes none of its connections), else one of the DataSource's
+     * @throws SQLException when none can be had
+     */
+    Connection openListening() throws SQLException {
+        if (settings.ownsPool()) {
+            Properties props = new Properties();
+            props.setProperty("user", settings.user());
+            props.setProperty("password", settings.password());
+            return DriverManager.getConnection(settings.jdbcUrl(), props);
+        }
+        Connection c = dataSource.getConnection();
+        try {
+            c.setAutoCommit(true); // LISTEN takes effect, and notifications arrive, between transactions only
+        } catch (SQLException e) {
+            c.close();
+            throw e;
+        }
+        return c;
+    }
+
+    /**
+     * Closes a connection from {@link #openListening}; one going back to the application's pool stops
+     * listening first, so its next user is not sent the store's notifications.
+     *
+     * @param c the connection
+     * @throws SQLException when it cannot be closed
+     */
+    void releaseListening(Connection c) throws SQLException {
+        try (c) {
+            if (!settings.ownsPool() && !c.isClosed()) {
+                try (Statement st = c.createStatement()) {
+                    st.execute("UNLISTEN " + PostgresSettings.quote(settings.channel()));
+                }
+            }
+        }
+    }
+
+    /** Closes a pool Rewind made; a borrowed DataSource belongs to the application and stays open. */
+    @Override
+    public void close() {
+        if (settings.ownsPool()) {
+            ((HikariDataSource) dataSource).close();
+        }
+    }
+}
