@@ -7,6 +7,9 @@ import static dev.rewind.spi.ContractFixtures.Scheduled;
 import static dev.rewind.spi.ContractFixtures.Shipped;
 import static dev.rewind.spi.ContractFixtures.Tagged;
 import static java.nio.charset.StandardCharsets.UTF_8;
+import dev.rewind.spi.storage.EventStorage;
+import dev.rewind.spi.storage.StorageReads;
+import dev.rewind.spi.storage.StoredSerializedEvent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -804,7 +807,7 @@ public abstract class EventStorageContract {
         assertThat(result.events()).containsExactly(read);
         assertThat(normal.events().get(0).schemaVersion()).isEqualTo(2);
 
-        List<StoredRecord> records = storage.readAll(0, 10);
+        List<StoredSerializedEvent> records = StorageReads.page(storage, 0, 10);
         assertThat(records.get(0).schemaVersion()).isEqualTo(1);
         assertThat(new String(records.get(0).payload(), UTF_8)).isEqualTo("{\"id\":\"order-1\"}");
         assertThat(records.get(1).schemaVersion()).isEqualTo(2);
@@ -895,7 +898,7 @@ public abstract class EventStorageContract {
                 new Scheduled("order-2", T0.plusMillis(123), LocalDate.of(2024, 2, 29), Duration.ofMinutes(90)),
                 new Tagged("order-2", List.of("a", "b"))));
         List<StoredEvent<?>> before = store.readAll(0, 100);
-        List<Row> rowsBefore = rows(storage.readAll(0, 100));
+        List<Row> rowsBefore = rows(StorageReads.page(storage, 0, 100));
 
         EventStorage reopened = reopen(storage);
         assumeThat(reopened).as("this storage keeps nothing across a close").isNotNull();
@@ -904,7 +907,7 @@ public abstract class EventStorageContract {
         store = rewind.store();
 
         assertThat(store.readAll(0, 100)).isEqualTo(before);
-        assertThat(rows(storage.readAll(0, 100))).isEqualTo(rowsBefore);
+        assertThat(rows(StorageReads.page(storage, 0, 100))).isEqualTo(rowsBefore);
         assertThat(store.headPosition()).isEqualTo(5);
         assertThat(store.streamVersion("order-1")).isEqualTo(2);
         assertThat(store.positionOf(firstId)).isZero();
@@ -928,7 +931,7 @@ public abstract class EventStorageContract {
                        int schemaVersion, Instant recordedAt, String payload, Metadata metadata) {
     }
 
-    private static List<Row> rows(List<StoredRecord> records) {
+    private static List<Row> rows(List<dev.rewind.spi.storage.StoredSerializedEvent> records) {
         return records.stream().map(r -> new Row(r.eventId(), r.streamId(), r.streamVersion(), r.globalPosition(), r.type(),
                 r.schemaVersion(), r.recordedAt(), new String(r.payload(), UTF_8), r.metadata())).toList();
     }

@@ -1,6 +1,6 @@
 package dev.rewind.storage.file;
 
-import dev.rewind.spi.EventStorage;
+import dev.rewind.spi.storage.EventStorage;
 import dev.rewind.spi.EventStorageContract;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,6 +1,6 @@
 package dev.rewind.storage.memory;
 
-import dev.rewind.spi.EventStorage;
+import dev.rewind.spi.storage.EventStorage;
 import dev.rewind.spi.EventStorageContract;
 
 class InMemoryStorageTest extends EventStorageContract {

@@ -1,4 +1,4 @@
-package dev.rewind.storage.internal;
+package dev.rewind.storage.kernel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
