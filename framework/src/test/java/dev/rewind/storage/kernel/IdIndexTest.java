@@ -2,7 +2,7 @@ package dev.rewind.storage.kernel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.rewind.internal.EventIds;
+import dev.rewind.EventIds;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;

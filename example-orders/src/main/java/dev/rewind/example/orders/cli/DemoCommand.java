@@ -5,7 +5,7 @@ import dev.rewind.Rewind;
 import dev.rewind.example.orders.OrdersApp;
 import dev.rewind.example.orders.demo.OrdersDemo;
 import dev.rewind.example.orders.demo.ScriptedClock;
-import dev.rewind.spi.EventStorage;
+import dev.rewind.spi.storage.EventStorage;
 import dev.rewind.storage.file.FileStorage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
