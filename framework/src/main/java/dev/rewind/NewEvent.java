@@ -1,7 +1,6 @@
 package dev.rewind;
 
 import java.util.Objects;
-import dev.rewind.internal.EventIds;
 import java.util.UUID;
 
 /**

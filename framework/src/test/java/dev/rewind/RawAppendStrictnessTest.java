@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rewind.annotation.Event;
 import dev.rewind.serialization.JacksonEventSerializer;
 import dev.rewind.spi.EventUpcaster;
-import dev.rewind.spi.StoredRecord;
+import dev.rewind.spi.storage.StoredSerializedEvent;
 import dev.rewind.storage.file.FileStorage;
 import dev.rewind.storage.memory.InMemoryStorage;
 import java.math.BigDecimal;
@@ -112,7 +112,7 @@ class RawAppendStrictnessTest {
                 .hasMessageStartingWith("raw event " + ID + " of type Ordered v1: ")
                 .hasMessageContaining(problem);
         assertThat(rewind.store().headPosition()).isZero();
-        assertThat(storage.readAll(0, 10)).isEmpty();
+        assertThat(dev.rewind.spi.storage.StorageReads.page(storage, 0, 10)).isEmpty();
     }
 
     @Test
@@ -124,7 +124,7 @@ class RawAppendStrictnessTest {
         assertThatThrownBy(() -> rewind.store().appendRaw("s", ExpectedVersion.noStream(), List.of(fine, coerced)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("raw event " + ID + " of type Ordered v1: cannot coerce \"2\" to int for field 'quantity'");
-        assertThat(storage.readAll(0, 10)).isEmpty();
+        assertThat(dev.rewind.spi.storage.StorageReads.page(storage, 0, 10)).isEmpty();
         assertThat(rewind.store().streamVersion("s")).isEqualTo(-1);
     }
 
@@ -136,7 +136,7 @@ class RawAppendStrictnessTest {
                 "raw event " + ID + " of type Ordered v1: expected a JSON object, found nothing");
         assertThatThrownBy(() -> append("Ordered", 1, "{\"orderId\":")).hasMessageStartingWith(
                 "raw event " + ID + " of type Ordered v1: not valid JSON: ");
-        assertThat(storage.readAll(0, 10)).isEmpty();
+        assertThat(dev.rewind.spi.storage.StorageReads.page(storage, 0, 10)).isEmpty();
     }
 
     @Test
@@ -148,7 +148,7 @@ class RawAppendStrictnessTest {
         Ordered payload = (Ordered) stored.payload();
         assertThat(payload.ratio()).isEqualTo(1.0);
         assertThat(payload.weight()).isEqualTo(new BigDecimal("2"));
-        assertThat(new String(storage.readAll(0, 1).get(0).payload(), UTF_8)).contains("\"ratio\":1.0,");
+        assertThat(new String(dev.rewind.spi.storage.StorageReads.page(storage, 0, 1).get(0).payload(), UTF_8)).contains("\"ratio\":1.0,");
     }
 
     @Test
@@ -159,7 +159,7 @@ class RawAppendStrictnessTest {
 
         AppendResult result = append("Ordered", 1, untidy);
 
-        byte[] stored = storage.readAll(0, 1).get(0).payload();
+        byte[] stored = dev.rewind.spi.storage.StorageReads.page(storage, 0, 1).get(0).payload();
         StoredEvent<?> read = rewind.store().readAll(0, 1).get(0);
         JacksonEventSerializer serializer = new JacksonEventSerializer();
         assertThat(new String(stored, UTF_8)).isEqualTo(ORDERED);
@@ -167,7 +167,7 @@ class RawAppendStrictnessTest {
         assertThat(read).isEqualTo(result.events().get(0));
         Ordered normal = serializer.deserialize(ORDERED.getBytes(UTF_8), Ordered.class);
         rewind.store().append("t", ExpectedVersion.noStream(), List.of(normal));
-        assertThat(storage.readAll(1, 1).get(0).payload()).as("what a normal append of the same payload stores")
+        assertThat(dev.rewind.spi.storage.StorageReads.page(storage, 1, 1).get(0).payload()).as("what a normal append of the same payload stores")
                 .isEqualTo(stored);
     }
 
@@ -175,7 +175,7 @@ class RawAppendStrictnessTest {
     void at_an_older_version_the_json_is_stored_compactly_and_must_upcast_and_bind_strictly() {
         AppendResult result = append("Shipped", 1, "{ \"orderId\" : \"1\", \"parcels\" : 2, \"weight\" : 12.30 }");
 
-        StoredRecord record = storage.readAll(0, 1).get(0);
+        StoredSerializedEvent record = dev.rewind.spi.storage.StorageReads.page(storage, 0, 1).get(0);
         assertThat(record.schemaVersion()).isEqualTo(1);
         assertThat(new String(record.payload(), UTF_8)).isEqualTo("{\"orderId\":\"1\",\"parcels\":2,\"weight\":12.30}");
         assertThat(result.events().get(0).payload()).isEqualTo(new Shipped("1", "unknown", 2, new BigDecimal("12.30")));
@@ -192,7 +192,7 @@ class RawAppendStrictnessTest {
         assertThatThrownBy(() -> append("Shipped", 1, "{\"orderId\":\"1\",\"parcels\":\"2\",\"weight\":1}"))
                 .hasMessage("raw event " + ID + " of type Shipped v1 cannot be bound after upcasting to v2: "
                         + "cannot coerce \"2\" to int for field 'parcels'");
-        assertThat(storage.readAll(0, 10)).isEmpty();
+        assertThat(dev.rewind.spi.storage.StorageReads.page(storage, 0, 10)).isEmpty();
     }
 
     @Test
@@ -203,8 +203,8 @@ class RawAppendStrictnessTest {
         rewind = Rewind.builder().discoverPlugins(false).storage(older).eventTypes(Ordered.class, Shipped.class)
                 .upcaster("Shipped", 1, new ShippedV1ToV2()).build();
         byte[] lenient = "{\"orderId\":\"1\",\"carrier\":\"ups\",\"parcels\":\"2\",\"weight\":1}".getBytes(UTF_8);
-        older.append("s", ExpectedVersion.any(), List.of(new dev.rewind.spi.EventRecord(ID, "Shipped", 2, lenient,
-                Metadata.EMPTY, null)), java.time.Clock.systemUTC());
+        older.append("s", ExpectedVersion.any(), List.of(new dev.rewind.spi.storage.SerializedEvent(ID, "Shipped", 2, lenient,
+                Metadata.EMPTY)), java.time.Clock.systemUTC());
 
         assertThat(rewind.store().readAll(0, 1).get(0).payload()).isEqualTo(new Shipped("1", "ups", 2, BigDecimal.ONE));
     }
@@ -217,7 +217,7 @@ class RawAppendStrictnessTest {
             file.store().appendRaw("s", ExpectedVersion.noStream(), List.of(RawEvent.of("Ordered", 1, untidy)));
         }
         try (FileStorage reopened = FileStorage.open(dir)) {
-            assertThat(new String(reopened.readAll(0, 1).get(0).payload(), UTF_8)).isEqualTo(ORDERED);
+            assertThat(new String(dev.rewind.spi.storage.StorageReads.page(reopened, 0, 1).get(0).payload(), UTF_8)).isEqualTo(ORDERED);
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.rewind.internal;
 
+import dev.rewind.EventIds;
 import dev.rewind.AppendResult;
 import dev.rewind.EventListener;
 import dev.rewind.EventStore;

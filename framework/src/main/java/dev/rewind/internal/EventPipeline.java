@@ -1,5 +1,6 @@
 package dev.rewind.internal;
 
+import dev.rewind.EventIds;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rewind.EventDecodingException;
 import dev.rewind.Metadata;

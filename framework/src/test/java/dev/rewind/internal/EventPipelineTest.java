@@ -12,9 +12,9 @@ import dev.rewind.StoredEvent;
 import dev.rewind.UnknownEventTypeException;
 import dev.rewind.annotation.Event;
 import dev.rewind.serialization.JacksonEventSerializer;
-import dev.rewind.spi.EventRecord;
+import dev.rewind.spi.storage.SerializedEvent;
 import dev.rewind.spi.EventUpcaster;
-import dev.rewind.spi.StoredRecord;
+import dev.rewind.spi.storage.StoredSerializedEvent;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,19 +53,19 @@ class EventPipelineTest {
         return new EventPipeline(types, new JacksonEventSerializer());
     }
 
-    private static StoredRecord stored(String type, int version, String json) {
-        return new StoredRecord(ID, "s-1", 4, 17, type, version, AT, json.getBytes(UTF_8), Metadata.correlatedBy("c"), null);
+    private static StoredSerializedEvent stored(String type, int version, String json) {
+        return new StoredSerializedEvent(ID, "s-1", 4, 17, type, version, AT, json.getBytes(UTF_8), Metadata.correlatedBy("c"));
     }
 
     @Test
     void encode_writes_the_current_version_under_the_logical_name() {
-        EventRecord r = pipeline(v1, v2).encode(new NewEvent(ID, new Paid("p", 250, "USD"), Metadata.correlatedBy("c")));
+        SerializedEvent r = pipeline(v1, v2).encode(new NewEvent(ID, new Paid("p", 250, "USD"), Metadata.correlatedBy("c")));
         assertThat(r.type()).isEqualTo("Paid");
         assertThat(r.schemaVersion()).isEqualTo(3);
         assertThat(new String(r.payload(), UTF_8)).isEqualTo("{\"id\":\"p\",\"amountCents\":250,\"currency\":\"USD\"}");
         assertThat(r.eventId()).isEqualTo(ID);
         assertThat(r.metadata()).isEqualTo(Metadata.correlatedBy("c"));
-        assertThat(r.decodedPayload()).isEqualTo(new Paid("p", 250, "USD"));
+        assertThat(r.payloadObject()).isEqualTo(new Paid("p", 250, "USD"));
         assertThat(pipeline(v1, v2).encode(new Opened("o")).eventId()).isNotNull();
     }
 
@@ -91,7 +91,8 @@ class EventPipelineTest {
     @Test
     void a_cached_payload_is_used_as_is() {
         Paid cached = new Paid("p", 1, "USD");
-        StoredRecord r = new StoredRecord(ID, "s", 0, 0, "Paid", 3, AT, "not json".getBytes(UTF_8), Metadata.EMPTY, cached);
+        StoredSerializedEvent r = StoredSerializedEvent.withObject(ID, "s", 0, 0, "Paid", 3, AT, cached,
+                "not json".getBytes(UTF_8), null, Metadata.EMPTY);
         assertThat(pipeline(v1, v2).decode(r).payload()).isSameAs(cached);
     }
 
@@ -156,10 +157,10 @@ class EventPipelineTest {
     @Test
     void an_old_raw_event_is_stored_compactly_once_it_is_known_to_be_readable() {
         byte[] json = "{ \"id\" : \"p\" }".getBytes(UTF_8);
-        EventRecord r = pipeline(v1, v2).encodeRaw(new RawEvent(ID, "Paid", 1, json, Metadata.EMPTY));
+        SerializedEvent r = pipeline(v1, v2).encodeRaw(new RawEvent(ID, "Paid", 1, json, Metadata.EMPTY));
         assertThat(new String(r.payload(), UTF_8)).isEqualTo("{\"id\":\"p\"}");
         assertThat(r.schemaVersion()).isEqualTo(1);
-        assertThat(r.decodedPayload()).isNull();
+        assertThat(r.payloadObject()).isNull();
         assertThat(calls).containsExactly("v1->v2", "v2->v3");
 
         EventUpcaster failing = x -> {

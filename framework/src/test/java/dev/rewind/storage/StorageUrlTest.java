@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.rewind.ExpectedVersion;
 import dev.rewind.Rewind;
-import dev.rewind.spi.ContractFixtures;
+import dev.rewind.spi.storage.contract.ContractFixtures;
 import dev.rewind.storage.file.FileStorage;
 import dev.rewind.storage.file.TestFiles;
 import dev.rewind.storage.memory.InMemoryStorage;
@@ -61,7 +61,7 @@ class StorageUrlTest {
         try (Rewind rewind = ContractFixtures.builder().storage("file:never-created").storage(storage).build()) {
             rewind.store().append("s", ExpectedVersion.any(), List.of(new ContractFixtures.Placed("s", 1)));
         }
-        assertThat(storage.headPosition()).isEqualTo(1);
+        assertThat(storage.nextPosition()).isEqualTo(1);
         assertThat(Path.of("never-created")).doesNotExist();
     }
 
@@ -83,7 +83,7 @@ class StorageUrlTest {
                         + " choose another with Rewind.builder().storage(\"file:DIR\" or \"memory:\"), the system"
                         + " property rewind.storage or the environment variable REWIND_STORAGE");
                 try (FileStorage reopened = FileStorage.open(data)) {
-                    assertThat(reopened.headPosition()).isEqualTo(1);
+                    assertThat(reopened.nextPosition()).isEqualTo(1);
                 }
             }
         } finally {

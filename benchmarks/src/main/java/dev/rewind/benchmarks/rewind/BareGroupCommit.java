@@ -1,5 +1,6 @@
 package dev.rewind.benchmarks.rewind;
 
+import dev.rewind.storage.kernel.GroupCommit;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -7,44 +8,28 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * The limit of the durable-append phases on this machine: the same number of writer threads append the
- * same record bytes (cut from the segment Rewind has just written) to a file on the same disk, and a
- * group commit writes and fsyncs them, with no event work at all: no serialisation, no index, no checks.
- *
- * <p>The group commit is the best of the bare designs we tried (BENCHMARKS.md): waiters park and the
- * committer unparks exactly the ones its fsync covered plus the next committer, which first waits (at
- * most one fsync's time) until every writer has queued, so that each fsync carries a full group.
- * Whatever ratio of 16 writers to 1 it reaches is what the disk and the scheduler allow these bytes;
- * every real store pays its event work on top.
+ * same record bytes (cut from the segment Rewind has just written) to a file on the same disk, and the
+ * file store's own group commit ({@link GroupCommit}, reused, not copied) writes and fsyncs them, with no
+ * event work at all: no serialisation, no index, no checks. Whatever ratio of 16 writers to 1 it reaches
+ * is what the disk and the scheduler allow these bytes; every real store pays its event work on top.
  */
-final class BareGroupCommit {
-    private record Item(ByteBuffer bytes, Thread thread, long seq) {
-    }
-
-    private final int writers;
+final class BareGroupCommit implements GroupCommit.Committer {
     private final FileChannel channel;
     private final Object queueLock = new Object();
-    private final List<Item> queue = new ArrayList<>();
-    private long lastSeq;
-    private final AtomicInteger queued = new AtomicInteger();
-    private final AtomicBoolean committing = new AtomicBoolean();
-    private final ConcurrentLinkedQueue<Item> waiting = new ConcurrentLinkedQueue<>();
+    private List<ByteBuffer> queue = new ArrayList<>();
+    private long queuedEnd;
     private volatile long done;
-    private volatile Thread gatherer;
-    private long lastSyncNanos = 200_000;
     private long fsyncs;
+    private final GroupCommit groupCommit = new GroupCommit(this, () -> done, true);
 
-    private BareGroupCommit(int writers, FileChannel channel) {
-        this.writers = writers;
+    private BareGroupCommit(FileChannel channel) {
         this.channel = channel;
     }
 
@@ -74,7 +59,7 @@ final class BareGroupCommit {
         }
         Path file = Files.createTempFile(dir, "bare-group-commit", ".log");
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
-            BareGroupCommit g = new BareGroupCommit(writers, ch);
+            BareGroupCommit g = new BareGroupCommit(ch);
             AtomicBoolean stop = new AtomicBoolean();
             AtomicLong appends = new AtomicLong();
             List<Thread> threads = new ArrayList<>();
@@ -116,54 +101,37 @@ final class BareGroupCommit {
     }
 
     private void append(ByteBuffer bytes) {
-        Item me;
-        synchronized (queueLock) {
-            me = new Item(bytes, Thread.currentThread(), ++lastSeq);
-            queue.add(me);
-        }
-        Thread g = gatherer;
-        if (queued.incrementAndGet() >= writers && g != null) {
-            LockSupport.unpark(g);
-        }
-        while (done < me.seq) {
-            if (committing.compareAndSet(false, true)) {
-                try {
-                    if (done < me.seq) {
-                        commit();
-                    }
-                } finally {
-                    committing.set(false);
-                    wakeCovered();
-                }
-                continue;
+        groupCommit.enter();
+        try {
+            long end;
+            synchronized (queueLock) {
+                queue.add(bytes);
+                end = ++queuedEnd;
+                groupCommit.queued();
             }
-            waiting.add(me);
-            if (done < me.seq && committing.get()) {
-                LockSupport.park(this);
-            }
-            waiting.remove(me);
+            groupCommit.awaitAcknowledged(end);
+        } finally {
+            groupCommit.leave();
         }
     }
 
-    private void commit() {
-        long deadline = System.nanoTime() + lastSyncNanos;
-        gatherer = Thread.currentThread();
-        long left;
-        while (queued.get() < writers && (left = deadline - System.nanoTime()) > 0) {
-            LockSupport.parkNanos(this, left);
-        }
-        gatherer = null;
-        List<Item> batch;
+    @Override
+    public boolean commitQueued() {
+        List<ByteBuffer> batch;
+        long end;
         synchronized (queueLock) {
-            batch = new ArrayList<>(queue);
-            queue.clear();
-            queued.set(0);
+            batch = queue;
+            queue = new ArrayList<>();
+            end = queuedEnd;
+            groupCommit.taken();
         }
-        ByteBuffer[] buffers = new ByteBuffer[batch.size()];
+        if (batch.isEmpty()) {
+            return false;
+        }
+        ByteBuffer[] buffers = batch.toArray(new ByteBuffer[0]);
         long remaining = 0;
-        for (int i = 0; i < buffers.length; i++) {
-            buffers[i] = batch.get(i).bytes;
-            remaining += buffers[i].remaining();
+        for (ByteBuffer b : buffers) {
+            remaining += b.remaining();
         }
         try {
             while (remaining > 0) {
@@ -171,25 +139,12 @@ final class BareGroupCommit {
             }
             long start = System.nanoTime();
             channel.force(false);
-            lastSyncNanos = Math.min(System.nanoTime() - start, 2_000_000L);
+            groupCommit.synced(System.nanoTime() - start);
         } catch (IOException e) {
             throw new IllegalStateException("bare group commit: write failed", e);
         }
         fsyncs++;
-        done = batch.get(batch.size() - 1).seq;
-    }
-
-    /** Unparks the waiters the last commit covered, and the first one it did not (the next committer). */
-    private void wakeCovered() {
-        long d = done;
-        boolean next = false;
-        for (Iterator<Item> it = waiting.iterator(); it.hasNext(); ) {
-            Item w = it.next();
-            if (w.seq <= d || !next) {
-                next |= w.seq > d;
-                it.remove();
-                LockSupport.unpark(w.thread);
-            }
-        }
+        done = end;
+        return true;
     }
 }

@@ -20,7 +20,7 @@ import java.util.function.Function;
 
 /**
  * The events of an {@link InMemoryStorage}, one array per field, indexed by global position: ids as two
- * {@code long}s (a million {@code UUID} objects kept per run cost a 60 ms young-collection pause), instants
+ * {@code long}s (a {@code UUID} object kept per event makes every young collection copy it), instants
  * as seconds and nanoseconds, payloads as the object (when shareable) or the bytes. Written under the
  * storage's write lock; an entry below {@link #size()} never changes, so it may be read without a lock
  * by whoever read the size first.

@@ -5,7 +5,7 @@ import dev.rewind.Rewind;
 import dev.rewind.internal.command.AggregateLoader;
 import dev.rewind.internal.command.CommandHandlers;
 import dev.rewind.internal.command.DefaultCommandGateway;
-import dev.rewind.spi.EventStorage;
+import dev.rewind.spi.storage.EventStorage;
 import dev.rewind.spi.SnapshotStorage;
 
 /**

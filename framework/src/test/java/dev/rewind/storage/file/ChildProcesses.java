@@ -1,10 +1,12 @@
 package dev.rewind.storage.file;
 
+import dev.rewind.spi.storage.StorageReads;
+
 import dev.rewind.ExpectedVersion;
 import dev.rewind.Metadata;
-import dev.rewind.spi.AppendOutcome;
-import dev.rewind.spi.EventRecord;
-import dev.rewind.spi.StoredRecord;
+import dev.rewind.spi.storage.AppendOutcome;
+import dev.rewind.spi.storage.SerializedEvent;
+import dev.rewind.spi.storage.StoredSerializedEvent;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -90,7 +92,7 @@ final class ChildProcesses {
             PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false,
                     StandardCharsets.UTF_8);
             FileStorage storage = FileStorage.builder(dir).segmentSize(4 << 20).durability(durability).open();
-            out.println("READY " + storage.headPosition());
+            out.println("READY " + storage.nextPosition());
             out.flush();
             if (args.length > 6 && args[6].equals("BIG")) {
                 appendThenBig(storage, seed, out);
@@ -102,16 +104,15 @@ final class ChildProcesses {
                 java.util.Random random = new java.util.Random(seed + t);
                 new Thread(() -> {
                     for (int i = 0; ; i++) {
-                        List<EventRecord> batch = new ArrayList<>();
+                        List<SerializedEvent> batch = new ArrayList<>();
                         int size = 1 + random.nextInt(maxBatch);
                         for (int k = 0; k < size; k++) {
-                            batch.add(new EventRecord(crashId(seed, thread, i, k), "Crashed", 1,
+                            batch.add(new SerializedEvent(crashId(seed, thread, i, k), "Crashed", 1,
                                     ("{\"i\":" + i + ",\"pad\":\"" + pad + "\"}").getBytes(StandardCharsets.UTF_8),
-                                    Metadata.correlatedBy(stream), null));
+                                    Metadata.correlatedBy(stream)));
                         }
                         AppendOutcome o = storage.append(stream, ExpectedVersion.any(), batch, Clock.systemUTC());
-                        String line = "ACK " + thread + " " + i + " " + o.records().get(0).globalPosition() + " "
-                                + o.records().size();
+                        String line = "ACK " + thread + " " + i + " " + o.firstPosition() + " " + batch.size();
                         synchronized (out) {
                             out.println(line);
                             out.flush();
@@ -130,19 +131,19 @@ final class ChildProcesses {
         int small = 1 + (int) Math.floorMod(seed, 8L);
         String pad = "y".repeat(BIG_BATCH / 4096 - 40);
         for (int i = 0; i <= small; i++) {
-            List<EventRecord> batch = new ArrayList<>();
+            List<SerializedEvent> batch = new ArrayList<>();
             int size = i < small ? 1 + i : 4096; // the last one is the big one
             for (int k = 0; k < size; k++) {
-                batch.add(new EventRecord(crashId(seed, 0, i, k), "Crashed", 1,
+                batch.add(new SerializedEvent(crashId(seed, 0, i, k), "Crashed", 1,
                         ("{\"i\":" + i + ",\"pad\":\"" + (i < small ? "" : pad) + "\"}")
-                                .getBytes(StandardCharsets.UTF_8), Metadata.EMPTY, null));
+                                .getBytes(StandardCharsets.UTF_8), Metadata.EMPTY));
             }
             if (i == small) {
                 out.println("BIG");
                 out.flush();
             }
             AppendOutcome o = storage.append(stream, ExpectedVersion.any(), batch, Clock.systemUTC());
-            out.println("ACK 0 " + i + " " + o.records().get(0).globalPosition() + " " + o.records().size());
+            out.println("ACK 0 " + i + " " + o.firstPosition() + " " + batch.size());
             out.flush();
         }
     }
@@ -161,9 +162,9 @@ final class ChildProcesses {
             FileStorage storage = FileStorage.open(Path.of(args[0]));
             int n = Integer.parseInt(args[1]);
             for (int i = 0; i < n; i++) {
-                StoredRecord r = storage.append("s-" + (i % 2), ExpectedVersion.any(), List.of(new EventRecord(
+                StoredSerializedEvent r = StorageReads.appended(storage, "s-" + (i % 2), ExpectedVersion.any(), List.of(new SerializedEvent(
                         UUID.randomUUID(), "Noted", 1, ("{\"i\":" + i + "}").getBytes(StandardCharsets.UTF_8),
-                        Metadata.correlatedBy("c" + i), null)), Clock.systemUTC()).records().get(0);
+                        Metadata.correlatedBy("c" + i))), Clock.systemUTC()).get(0);
                 System.out.println("ACK " + r.globalPosition() + " " + r.eventId());
             }
             System.out.println("DONE");

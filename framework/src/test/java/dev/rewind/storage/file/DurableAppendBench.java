@@ -1,9 +1,11 @@
 package dev.rewind.storage.file;
 
+import dev.rewind.spi.storage.StorageReads;
+
 import dev.rewind.ExpectedVersion;
 import dev.rewind.Metadata;
-import dev.rewind.spi.EventRecord;
-import dev.rewind.spi.StoredRecord;
+import dev.rewind.spi.storage.SerializedEvent;
+import dev.rewind.spi.storage.StoredSerializedEvent;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
@@ -102,11 +104,10 @@ public final class DurableAppendBench {
         }
     }
 
-    static List<EventRecord> batch(int i) {
-        List<EventRecord> batch = new ArrayList<>(BATCH);
+    static List<SerializedEvent> batch(int i) {
+        List<SerializedEvent> batch = new ArrayList<>(BATCH);
         for (int k = 0; k < BATCH; k++) {
-            batch.add(new EventRecord(randomId(), "OrderLineAdded", 1, PAYLOAD, Metadata.correlatedBy("c" + i),
-                    null));
+            batch.add(new SerializedEvent(randomId(), "OrderLineAdded", 1, PAYLOAD, Metadata.correlatedBy("c" + i)));
         }
         return batch;
     }
@@ -181,9 +182,9 @@ public final class DurableAppendBench {
                 long start = System.nanoTime();
                 long n = 0;
                 long checksum = 0;
-                for (long p = 0; p < storage.headPosition(); ) {
-                    List<StoredRecord> page = storage.readAll(p, 4096);
-                    for (StoredRecord r : page) {
+                for (long p = 0; p < storage.nextPosition(); ) {
+                    List<StoredSerializedEvent> page = StorageReads.page(storage, p, 4096);
+                    for (StoredSerializedEvent r : page) {
                         checksum += r.payload().length + r.streamVersion();
                     }
                     n += page.size();

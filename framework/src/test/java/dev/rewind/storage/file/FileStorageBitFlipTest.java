@@ -1,5 +1,7 @@
 package dev.rewind.storage.file;
 
+import dev.rewind.spi.storage.StorageReads;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
@@ -8,8 +10,8 @@ import dev.rewind.CorruptStoreException;
 import dev.rewind.ExpectedVersion;
 import dev.rewind.LogCapture;
 import dev.rewind.Metadata;
-import dev.rewind.spi.EventRecord;
-import dev.rewind.spi.StoredRecord;
+import dev.rewind.spi.storage.SerializedEvent;
+import dev.rewind.spi.storage.StoredSerializedEvent;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -59,8 +61,8 @@ class FileStorageBitFlipTest {
         closedIds = new ArrayList<>();
         try (FileStorage storage = FileStorage.open(closed)) {
             for (int i = 0; i < EVENTS; i++) {
-                EventRecord e = new EventRecord(UUID.randomUUID(), "Noted", 1,
-                        ("{\"i\":" + i + "}").getBytes(StandardCharsets.UTF_8), Metadata.correlatedBy("c" + i), null);
+                SerializedEvent e = new SerializedEvent(UUID.randomUUID(), "Noted", 1,
+                        ("{\"i\":" + i + "}").getBytes(StandardCharsets.UTF_8), Metadata.correlatedBy("c" + i));
                 storage.append("s-" + (i % 2), ExpectedVersion.any(), List.of(e), Clock.systemUTC());
                 closedIds.add(e.eventId());
             }
@@ -100,7 +102,7 @@ class FileStorageBitFlipTest {
                 Map<String, byte[]> before = files(copy);
                 String where = "byte " + at + " ^ " + Integer.toHexString(pattern);
                 try (FileStorage storage = FileStorage.open(copy)) {
-                    fail("%s: the store opened with %d events", where, storage.headPosition());
+                    fail("%s: the store opened with %d events", where, storage.nextPosition());
                 } catch (CorruptStoreException e) {
                     assertThat(e.getMessage()).as(where).contains(segment(copy).toString())
                             .contains("at offset " + offsets.get(record) + " (global position " + record + ")")
@@ -134,7 +136,7 @@ class FileStorageBitFlipTest {
                 if (record == EVENTS - 2) {
                     // the last record starts a later write: the flipped one was acknowledged for certain
                     try (FileStorage storage = FileStorage.open(copy)) {
-                        fail("%s: the store opened with %d events", where, storage.headPosition());
+                        fail("%s: the store opened with %d events", where, storage.nextPosition());
                     } catch (CorruptStoreException e) {
                         assertThat(e.getMessage()).as(where)
                                 .contains("at offset " + offsets.get(record) + " (global position " + record + ")")
@@ -147,7 +149,7 @@ class FileStorageBitFlipTest {
                     assertThat(FileStorage.verify(copy).outcome()).as(where)
                             .isEqualTo(FileStorage.VerifyReport.Outcome.TORN_TAIL);
                     try (FileStorage storage = FileStorage.open(copy)) {
-                        assertThat(storage.readAll(0, 100)).extracting(StoredRecord::eventId).as(where)
+                        assertThat(StorageReads.page(storage, 0, 100)).extracting(StoredSerializedEvent::eventId).as(where)
                                 .containsExactlyElementsOf(killedIds.subList(0, EVENTS - 1));
                     }
                     List<String> warned = logs.messages(Level.WARN).subList(warnings, logs.messages(Level.WARN).size());
@@ -190,17 +192,17 @@ class FileStorageBitFlipTest {
                 Path copy = copyOf(template, "tail-" + cases);
                 Files.write(segment(copy), tail, StandardOpenOption.APPEND);
                 try (FileStorage reader = FileStorage.openReadOnly(copy)) {
-                    assertThat(reader.headPosition()).as(where).isEqualTo(EVENTS);
+                    assertThat(reader.nextPosition()).as(where).isEqualTo(EVENTS);
                 }
                 try (FileStorage storage = FileStorage.open(copy)) {
-                    assertThat(storage.readAll(0, 100)).extracting(StoredRecord::eventId).as(where)
+                    assertThat(StorageReads.page(storage, 0, 100)).extracting(StoredSerializedEvent::eventId).as(where)
                             .containsExactlyElementsOf(ids);
-                    storage.append("after", ExpectedVersion.noStream(), List.of(new EventRecord(UUID.randomUUID(),
-                            "Noted", 1, "{}".getBytes(StandardCharsets.UTF_8), Metadata.EMPTY, null)),
+                    storage.append("after", ExpectedVersion.noStream(), List.of(new SerializedEvent(UUID.randomUUID(),
+                            "Noted", 1, "{}".getBytes(StandardCharsets.UTF_8), Metadata.EMPTY)),
                             Clock.systemUTC());
                 }
                 try (FileStorage reopened = FileStorage.open(copy)) {
-                    assertThat(reopened.headPosition()).as(where).isEqualTo(EVENTS + 1);
+                    assertThat(reopened.nextPosition()).as(where).isEqualTo(EVENTS + 1);
                 }
                 TestFiles.deleteTree(copy);
                 cases++;

@@ -1,13 +1,15 @@
 package dev.rewind.storage.file;
 
+import dev.rewind.spi.storage.StorageReads;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
 import dev.rewind.ExpectedVersion;
 import dev.rewind.LogCapture;
 import dev.rewind.Metadata;
-import dev.rewind.spi.EventRecord;
-import dev.rewind.spi.StoredRecord;
+import dev.rewind.spi.storage.SerializedEvent;
+import dev.rewind.spi.storage.StoredSerializedEvent;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -85,10 +87,10 @@ class FileStorageCrashTest {
             int warningsBefore = logs.messages(Level.WARN).size();
             try (FileStorage storage = FileStorage.open(dir)) {
                 checkStore(storage, acknowledged, where);
-                storage.append("parent", ExpectedVersion.afterVersion(parentAppends - 1),
-                        List.of(new EventRecord(UUID.randomUUID(), "Checked", 1,
-                                ("{\"round\":" + round + "}").getBytes(StandardCharsets.UTF_8), Metadata.EMPTY, null)),
-                        Clock.systemUTC()).records().forEach(r -> acknowledged.put(r.globalPosition(), r.eventId()));
+                StorageReads.appended(storage, "parent", ExpectedVersion.afterVersion(parentAppends - 1),
+                        List.of(new SerializedEvent(UUID.randomUUID(), "Checked", 1,
+                                ("{\"round\":" + round + "}").getBytes(StandardCharsets.UTF_8), Metadata.EMPTY)),
+                        Clock.systemUTC()).forEach(r -> acknowledged.put(r.globalPosition(), r.eventId()));
                 parentAppends++;
             }
             List<String> cut = logs.messages(Level.WARN).subList(warningsBefore, logs.messages(Level.WARN).size());
@@ -140,13 +142,13 @@ class FileStorageCrashTest {
     }
 
     private static void checkStore(FileStorage storage, Map<Long, UUID> acknowledged, String where) {
-        List<StoredRecord> all = storage.readAll(0, Integer.MAX_VALUE);
-        assertThat((long) all.size()).isEqualTo(storage.headPosition());
+        List<StoredSerializedEvent> all = StorageReads.page(storage, 0, Integer.MAX_VALUE);
+        assertThat((long) all.size()).isEqualTo(storage.nextPosition());
         Set<UUID> ids = new HashSet<>();
         Map<String, Long> versions = new HashMap<>();
         List<String> broken = new ArrayList<>();
         for (int p = 0; p < all.size(); p++) {
-            StoredRecord r = all.get(p);
+            StoredSerializedEvent r = all.get(p);
             if (r.globalPosition() != p) {
                 broken.add("position " + r.globalPosition() + " at index " + p);
             }

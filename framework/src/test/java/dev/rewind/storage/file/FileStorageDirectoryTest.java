@@ -89,7 +89,7 @@ class FileStorageDirectoryTest {
         }
         assertThat(FileStorage.isStore(fresh)).isTrue();
         try (FileStorage reader = FileStorage.openReadOnly(fresh)) {
-            assertThat(reader.headPosition()).isEqualTo(1);
+            assertThat(reader.nextPosition()).isEqualTo(1);
         }
     }
 
@@ -98,11 +98,11 @@ class FileStorageDirectoryTest {
         Path dir = Files.createDirectory(tmp.resolve("half"));
         Files.createFile(dir.resolve(StoreDirectory.LOCK_FILE)); // the first thing a creation writes
         try (FileStorage storage = FileStorage.open(dir)) {
-            assertThat(storage.headPosition()).isZero();
+            assertThat(storage.nextPosition()).isZero();
         }
         Files.delete(dir.resolve(Segment.fileName(0))); // rewind.store written, the first segment not yet
         try (FileStorage storage = FileStorage.open(dir)) {
-            assertThat(storage.headPosition()).isZero();
+            assertThat(storage.nextPosition()).isZero();
         }
         assertThat(dir.resolve(Segment.fileName(0))).exists();
     }

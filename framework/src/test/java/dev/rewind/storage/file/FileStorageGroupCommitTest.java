@@ -1,11 +1,13 @@
 package dev.rewind.storage.file;
 
+import dev.rewind.spi.storage.StorageReads;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rewind.ExpectedVersion;
 import dev.rewind.Metadata;
-import dev.rewind.spi.AppendOutcome;
-import dev.rewind.spi.EventRecord;
+import dev.rewind.spi.storage.AppendOutcome;
+import dev.rewind.spi.storage.SerializedEvent;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -29,9 +31,9 @@ class FileStorageGroupCommitTest {
     @TempDir
     Path dir;
 
-    static EventRecord event(String text) {
-        return new EventRecord(UUID.randomUUID(), "Noted", 1, ("{\"text\":\"" + text + "\"}").getBytes(StandardCharsets.UTF_8),
-                Metadata.EMPTY, null);
+    static SerializedEvent event(String text) {
+        return new SerializedEvent(UUID.randomUUID(), "Noted", 1, ("{\"text\":\"" + text + "\"}").getBytes(StandardCharsets.UTF_8),
+                Metadata.EMPTY);
     }
 
     @Test
@@ -52,7 +54,7 @@ class FileStorageGroupCommitTest {
                         for (int i = 0; i < APPENDS_PER_WRITER; i++) {
                             AppendOutcome out = storage.append(stream, ExpectedVersion.any(),
                                     List.of(event(stream + "/" + i)), Clock.systemUTC());
-                            long end = out.records().get(0).globalPosition() + 1;
+                            long end = out.firstPosition() + 1;
                             long synced = storage.syncedHead();
                             if (synced < end) {
                                 early.add("position " + (end - 1) + " acknowledged with fsyncs covering only " + synced);
@@ -80,9 +82,9 @@ class FileStorageGroupCommitTest {
             System.out.println("group commit: " + appends + " appends, " + fsyncs + " fsyncs");
         }
         try (FileStorage reopened = FileStorage.open(dir)) {
-            assertThat(reopened.headPosition()).isEqualTo((long) WRITERS * APPENDS_PER_WRITER);
+            assertThat(reopened.nextPosition()).isEqualTo((long) WRITERS * APPENDS_PER_WRITER);
             for (int w = 0; w < WRITERS; w++) {
-                assertThat(reopened.streamVersion("writer-" + w)).isEqualTo(APPENDS_PER_WRITER - 1);
+                assertThat(reopened.lastVersion("writer-" + w)).isEqualTo(APPENDS_PER_WRITER - 1);
             }
         }
     }
@@ -96,10 +98,10 @@ class FileStorageGroupCommitTest {
             assertThat(storage.stats().fsyncs()).isZero();
             assertThat(storage.stats().fsyncNanos()).isZero();
             assertThat(storage.stats().gatherNanos()).isZero();
-            assertThat(storage.headPosition()).isEqualTo(50);
+            assertThat(storage.nextPosition()).isEqualTo(50);
         }
         try (FileStorage reopened = FileStorage.open(dir)) {
-            assertThat(reopened.readStream("s", 0, 100)).hasSize(50);
+            assertThat(StorageReads.stream(reopened, "s", 0, 100)).hasSize(50);
         }
     }
 }

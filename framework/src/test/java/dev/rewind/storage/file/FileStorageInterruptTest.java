@@ -1,9 +1,11 @@
 package dev.rewind.storage.file;
 
+import dev.rewind.spi.storage.StorageReads;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rewind.ExpectedVersion;
-import dev.rewind.spi.StoredRecord;
+import dev.rewind.spi.storage.StoredSerializedEvent;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -40,8 +42,8 @@ class FileStorageInterruptTest {
                             storage.append(stream, ExpectedVersion.any(), List.of(FileStorageGroupCommitTest.event(
                                     stream + i)), Clock.systemUTC());
                             appended.incrementAndGet();
-                            List<StoredRecord> all = storage.readAll(Math.max(0, storage.headPosition() - 50), 50);
-                            assertThat(storage.readStream(stream, i, 1)).hasSize(1);
+                            List<StoredSerializedEvent> all = StorageReads.page(storage, Math.max(0, storage.nextPosition() - 50), 50);
+                            assertThat(StorageReads.stream(storage, stream, i, 1)).hasSize(1);
                             assertThat(all).isNotEmpty();
                             if (Thread.interrupted()) {
                                 interruptsSeen.incrementAndGet();
@@ -66,10 +68,10 @@ class FileStorageInterruptTest {
             assertThat(interruptsSeen.get()).as("interrupts kept for the interrupted thread").isPositive();
             storage.append("after", ExpectedVersion.noStream(), List.of(FileStorageGroupCommitTest.event("after")),
                     Clock.systemUTC());
-            assertThat(storage.readAll(0, Integer.MAX_VALUE)).hasSize(appended.get() + 1);
+            assertThat(StorageReads.page(storage, 0, Integer.MAX_VALUE)).hasSize(appended.get() + 1);
         }
         try (FileStorage reopened = FileStorage.open(dir)) {
-            assertThat(reopened.headPosition()).isEqualTo(appended.get() + 1);
+            assertThat(reopened.nextPosition()).isEqualTo(appended.get() + 1);
         }
         assertThat(FileStorage.verify(dir).outcome()).isEqualTo(FileStorage.VerifyReport.Outcome.SOUND);
     }

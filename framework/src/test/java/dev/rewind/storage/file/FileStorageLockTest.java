@@ -1,5 +1,7 @@
 package dev.rewind.storage.file;
 
+import dev.rewind.spi.storage.StorageReads;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -41,10 +43,10 @@ class FileStorageLockTest {
             owner.kill();
         }
         try (FileStorage next = FileStorage.open(dir)) {
-            assertThat(next.headPosition()).isEqualTo(1);
+            assertThat(next.nextPosition()).isEqualTo(1);
             next.append("s", ExpectedVersion.exactly(0), List.of(FileStorageGroupCommitTest.event("after")),
                     Clock.systemUTC());
-            assertThat(next.headPosition()).isEqualTo(2);
+            assertThat(next.nextPosition()).isEqualTo(2);
         }
     }
 
@@ -55,7 +57,7 @@ class FileStorageLockTest {
                 .hasMessage(refusal());
         first.close();
         try (FileStorage again = FileStorage.open(dir)) {
-            assertThat(again.headPosition()).isZero();
+            assertThat(again.nextPosition()).isZero();
         }
     }
 
@@ -68,7 +70,7 @@ class FileStorageLockTest {
                 List.of(FileStorageGroupCommitTest.event("late")), Clock.systemUTC()))
                 .isExactlyInstanceOf(EventStoreException.class)
                 .hasMessage("the file storage at " + dir + " is closed");
-        assertThatThrownBy(() -> storage.readAll(0, 10)).hasMessage("the file storage at " + dir + " is closed");
+        assertThatThrownBy(() -> StorageReads.page(storage, 0, 10)).hasMessage("the file storage at " + dir + " is closed");
     }
 
     @Test
@@ -82,15 +84,15 @@ class FileStorageLockTest {
         }
         FileStorage a = FileStorage.openReadOnly(dir);
         try (FileStorage b = FileStorage.openReadOnly(dir)) {
-            assertThat(a.readAll(0, 10)).hasSize(1);
-            assertThat(b.readAll(0, 10)).hasSize(1);
+            assertThat(StorageReads.page(a, 0, 10)).hasSize(1);
+            assertThat(StorageReads.page(b, 0, 10)).hasSize(1);
             assertThat(FileStorage.verify(dir).outcome()).isEqualTo(FileStorage.VerifyReport.Outcome.SOUND);
             assertThatThrownBy(() -> FileStorage.open(dir)).hasMessage(refusal());
             a.close();
             assertThatThrownBy(() -> FileStorage.open(dir)).as("b still reads").hasMessage(refusal());
         }
         try (FileStorage writer = FileStorage.open(dir)) {
-            assertThat(writer.headPosition()).isEqualTo(1);
+            assertThat(writer.nextPosition()).isEqualTo(1);
         }
     }
 
@@ -103,7 +105,7 @@ class FileStorageLockTest {
             owner.kill();
         }
         try (FileStorage reader = FileStorage.openReadOnly(dir)) {
-            assertThat(reader.headPosition()).isZero();
+            assertThat(reader.nextPosition()).isZero();
         }
     }
 

@@ -1,13 +1,15 @@
 package dev.rewind.storage.file;
 
+import dev.rewind.spi.storage.StorageReads;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.rewind.EventStoreException;
 import dev.rewind.ExpectedVersion;
 import dev.rewind.Metadata;
-import dev.rewind.spi.EventRecord;
-import dev.rewind.spi.StoredRecord;
+import dev.rewind.spi.storage.SerializedEvent;
+import dev.rewind.spi.storage.StoredSerializedEvent;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -35,7 +37,7 @@ import net.jqwik.api.lifecycle.BeforeContainer;
 class FileStorageRandomBytesTest {
     private static Path sound;
     private static byte[] soundBytes;
-    private static List<StoredRecord> written;
+    private static List<StoredSerializedEvent> written;
     private static final ch.qos.logback.classic.Logger LOG =
             (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(FileStorage.class);
 
@@ -46,13 +48,13 @@ class FileStorageRandomBytesTest {
         written = new ArrayList<>();
         try (FileStorage storage = FileStorage.open(sound)) {
             for (int i = 0; i < 12; i++) {
-                List<EventRecord> batch = new ArrayList<>();
+                List<SerializedEvent> batch = new ArrayList<>();
                 for (int k = 0; k <= i % 3; k++) {
-                    batch.add(new EventRecord(UUID.randomUUID(), "T" + k, 1 + k,
+                    batch.add(new SerializedEvent(UUID.randomUUID(), "T" + k, 1 + k,
                             ("{\"i\":" + i + "}").getBytes(StandardCharsets.UTF_8),
-                            new Metadata(i % 2 == 0 ? "corr-" + i : null, "cause", Map.of("k", "v" + i)), null));
+                            new Metadata(i % 2 == 0 ? "corr-" + i : null, "cause", Map.of("k", "v" + i))));
                 }
-                written.addAll(storage.append("s-" + (i % 4), ExpectedVersion.any(), batch, Clock.systemUTC()).records());
+                written.addAll(StorageReads.appended(storage, "s-" + (i % 4), ExpectedVersion.any(), batch, Clock.systemUTC()));
             }
         }
         soundBytes = Files.readAllBytes(sound.resolve(Segment.fileName(0)));
@@ -95,11 +97,11 @@ class FileStorageRandomBytesTest {
             assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
                 FileStorage.VerifyReport report = verify(dir);
                 try (FileStorage storage = FileStorage.open(dir)) {
-                    List<StoredRecord> all = storage.readAll(0, Integer.MAX_VALUE);
-                    assertThat(all).hasSize((int) storage.headPosition());
-                    for (StoredRecord r : all) {
+                    List<StoredSerializedEvent> all = StorageReads.page(storage, 0, Integer.MAX_VALUE);
+                    assertThat(all).hasSize((int) storage.nextPosition());
+                    for (StoredSerializedEvent r : all) {
                         assertSameAsWritten(r);
-                        assertThat(storage.readStream(r.streamId(), r.streamVersion(), 1)).singleElement()
+                        assertThat(StorageReads.stream(storage, r.streamId(), r.streamVersion(), 1)).singleElement()
                                 .satisfies(FileStorageRandomBytesTest::assertSameAsWritten);
                     }
                     if (report != null) {
@@ -125,8 +127,8 @@ class FileStorageRandomBytesTest {
         }
     }
 
-    private static void assertSameAsWritten(StoredRecord r) {
-        StoredRecord w = written.get((int) r.globalPosition());
+    private static void assertSameAsWritten(StoredSerializedEvent r) {
+        StoredSerializedEvent w = written.get((int) r.globalPosition());
         assertThat(r.eventId()).isEqualTo(w.eventId());
         assertThat(r.streamId()).isEqualTo(w.streamId());
         assertThat(r.streamVersion()).isEqualTo(w.streamVersion());

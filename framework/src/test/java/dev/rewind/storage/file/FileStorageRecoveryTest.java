@@ -1,5 +1,7 @@
 package dev.rewind.storage.file;
 
+import dev.rewind.spi.storage.StorageReads;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -7,8 +9,8 @@ import ch.qos.logback.classic.Level;
 import dev.rewind.CorruptStoreException;
 import dev.rewind.ExpectedVersion;
 import dev.rewind.LogCapture;
-import dev.rewind.spi.EventRecord;
-import dev.rewind.spi.StoredRecord;
+import dev.rewind.spi.storage.SerializedEvent;
+import dev.rewind.spi.storage.StoredSerializedEvent;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.channels.FileChannel;
@@ -48,20 +50,21 @@ class FileStorageRecoveryTest {
      * Appends one batch per element, {@code sizes[i]} events each, to stream "s" (each batch its own write),
      * then leaves the store as a process killed at that moment does: no clean close, no index snapshot.
      */
-    private List<StoredRecord> appendBatches(int... sizes) {
+    private List<StoredSerializedEvent> appendBatches(int... sizes) {
         return appendBatches(false, sizes);
     }
 
     /** The same, closing the store cleanly when {@code close} is set. */
-    private List<StoredRecord> appendBatches(boolean close, int... sizes) {
-        List<StoredRecord> out = new ArrayList<>();
+    private List<StoredSerializedEvent> appendBatches(boolean close, int... sizes) {
+        List<StoredSerializedEvent> out = new ArrayList<>();
         FileStorage storage = FileStorage.open(dir);
         for (int size : sizes) {
-            List<EventRecord> batch = new ArrayList<>();
+            List<SerializedEvent> batch = new ArrayList<>();
             for (int i = 0; i < size; i++) {
                 batch.add(FileStorageGroupCommitTest.event("event " + out.size() + "/" + i));
             }
-            out.addAll(storage.append("s", ExpectedVersion.any(), batch, Clock.systemUTC()).records());
+            out.addAll(StorageReads.stored(storage.append("s", ExpectedVersion.any(), batch, Clock.systemUTC()), "s",
+                    batch));
         }
         if (close) {
             storage.close();
@@ -118,20 +121,20 @@ class FileStorageRecoveryTest {
 
     @Test
     void after_a_crash_a_record_cut_short_at_the_end_is_cut_with_a_warning_and_its_bytes_are_kept() throws IOException {
-        List<StoredRecord> stored = appendBatches(1, 1, 1, 1, 1);
+        List<StoredSerializedEvent> stored = appendBatches(1, 1, 1, 1, 1);
         long last = offsets(segment(0)).get(4);
         long size = Files.size(segment(0));
         truncate(segment(0), size - 5);
         byte[] tornBytes = Arrays.copyOfRange(Files.readAllBytes(segment(0)), (int) last, (int) size - 5);
 
         try (FileStorage storage = FileStorage.open(dir)) {
-            assertThat(storage.headPosition()).isEqualTo(4);
-            assertThat(storage.readAll(0, 10)).extracting(StoredRecord::eventId)
-                    .containsExactlyElementsOf(stored.subList(0, 4).stream().map(StoredRecord::eventId).toList());
+            assertThat(storage.nextPosition()).isEqualTo(4);
+            assertThat(StorageReads.page(storage, 0, 10)).extracting(StoredSerializedEvent::eventId)
+                    .containsExactlyElementsOf(stored.subList(0, 4).stream().map(StoredSerializedEvent::eventId).toList());
             assertThat(storage.positionOf(stored.get(4).eventId())).isEqualTo(-1);
             storage.append("s", ExpectedVersion.exactly(3), List.of(FileStorageGroupCommitTest.event("next")),
                     Clock.systemUTC());
-            assertThat(storage.headPosition()).isEqualTo(5);
+            assertThat(storage.nextPosition()).isEqualTo(5);
         }
         Path kept = dir.resolve(Segment.fileName(0) + ".torn-" + last);
         assertThat(warnings()).containsExactly("Cutting the torn tail of segment " + segment(0) + " at offset " + last
@@ -140,7 +143,7 @@ class FileStorageRecoveryTest {
                 + " acknowledged; the bytes cut are kept in " + kept);
         assertThat(Files.readAllBytes(kept)).isEqualTo(tornBytes);
         try (FileStorage reopened = FileStorage.open(dir)) {
-            assertThat(reopened.headPosition()).isEqualTo(5);
+            assertThat(reopened.nextPosition()).isEqualTo(5);
         }
     }
 
@@ -151,8 +154,8 @@ class FileStorageRecoveryTest {
         truncate(segment(0), offsets.get(4) + 20); // inside the last record of the second batch
 
         try (FileStorage storage = FileStorage.open(dir)) {
-            assertThat(storage.headPosition()).isEqualTo(2);
-            assertThat(storage.streamVersion("s")).isEqualTo(1);
+            assertThat(storage.nextPosition()).isEqualTo(2);
+            assertThat(storage.lastVersion("s")).isEqualTo(1);
         }
         assertThat(Files.size(segment(0))).isEqualTo(offsets.get(2));
         assertThat(warnings()).singleElement().asString()
@@ -175,7 +178,7 @@ class FileStorageRecoveryTest {
             assertThat(FileStorage.verify(dir).outcome()).isEqualTo(FileStorage.VerifyReport.Outcome.TORN_TAIL);
 
             try (FileStorage storage = FileStorage.open(dir)) {
-                assertThat(storage.headPosition()).as("clean: %s", clean).isEqualTo(2);
+                assertThat(storage.nextPosition()).as("clean: %s", clean).isEqualTo(2);
             }
             assertThat(Files.size(segment(0))).isEqualTo(size);
             assertThat(warnings()).last().asString().contains("at offset " + size + ": 4096 bytes after global position 1");
@@ -185,15 +188,15 @@ class FileStorageRecoveryTest {
 
     @Test
     void twelve_random_bytes_after_a_cleanly_closed_store_are_cut_not_a_reason_to_refuse() throws IOException {
-        List<StoredRecord> stored = appendBatches(true, 3, 2);
+        List<StoredSerializedEvent> stored = appendBatches(true, 3, 2);
         byte[] garbage = new byte[12];
         new java.util.Random(12).nextBytes(garbage);
         Files.write(segment(0), garbage, StandardOpenOption.APPEND);
 
         try (FileStorage storage = FileStorage.open(dir)) {
-            assertThat(storage.headPosition()).isEqualTo(5);
-            assertThat(storage.readAll(0, 10)).extracting(StoredRecord::eventId)
-                    .containsExactlyElementsOf(stored.stream().map(StoredRecord::eventId).toList());
+            assertThat(storage.nextPosition()).isEqualTo(5);
+            assertThat(StorageReads.page(storage, 0, 10)).extracting(StoredSerializedEvent::eventId)
+                    .containsExactlyElementsOf(stored.stream().map(StoredSerializedEvent::eventId).toList());
         }
     }
 
@@ -255,7 +258,7 @@ class FileStorageRecoveryTest {
                         + " from a damaged acknowledged record");
         truncate(segment(0), Files.size(segment(0)) - 3);
         try (FileStorage storage = FileStorage.open(dir)) {
-            assertThat(storage.headPosition()).isEqualTo(2);
+            assertThat(storage.nextPosition()).isEqualTo(2);
         }
         assertThat(warnings()).contains("rewind.store is unusable (checksum mismatch) in " + dir
                 + "; the next open for writing rewrites it");
@@ -297,10 +300,10 @@ class FileStorageRecoveryTest {
 
             String message = "corrupt record in segment " + segment(0) + " at offset " + second
                     + " (global position 1): checksum mismatch";
-            assertThatThrownBy(() -> storage.readAll(0, 10)).isExactlyInstanceOf(CorruptStoreException.class)
+            assertThatThrownBy(() -> StorageReads.page(storage, 0, 10)).isExactlyInstanceOf(CorruptStoreException.class)
                     .hasMessage(message);
-            assertThatThrownBy(() -> storage.readStream("s", 1, 1)).hasMessage(message);
-            assertThat(storage.readAll(2, 10)).hasSize(1);
+            assertThatThrownBy(() -> StorageReads.stream(storage, "s", 1, 1)).hasMessage(message);
+            assertThat(StorageReads.page(storage, 2, 10)).hasSize(1);
         }
     }
 
@@ -372,14 +375,14 @@ class FileStorageRecoveryTest {
 
     @Test
     void a_read_only_open_reads_around_a_torn_tail_and_changes_no_file() throws IOException {
-        List<StoredRecord> stored = appendBatches(true, 2, 1);
+        List<StoredSerializedEvent> stored = appendBatches(true, 2, 1);
         Files.write(segment(0), new byte[] {9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9}, StandardOpenOption.APPEND);
         Map<String, byte[]> before = files();
 
         try (FileStorage reader = FileStorage.openReadOnly(dir)) {
-            assertThat(reader.headPosition()).isEqualTo(3);
-            assertThat(reader.readAll(0, 10)).extracting(StoredRecord::eventId)
-                    .containsExactlyElementsOf(stored.stream().map(StoredRecord::eventId).toList());
+            assertThat(reader.nextPosition()).isEqualTo(3);
+            assertThat(StorageReads.page(reader, 0, 10)).extracting(StoredSerializedEvent::eventId)
+                    .containsExactlyElementsOf(stored.stream().map(StoredSerializedEvent::eventId).toList());
         }
         assertUnchanged(before);
         assertThat(warnings()).singleElement().asString().startsWith("Segment " + segment(0) + " has a torn tail at"
@@ -389,13 +392,13 @@ class FileStorageRecoveryTest {
     @Test
     void the_indexes_rebuilt_at_open_answer_exactly_as_before_across_segments() {
         Instant t0 = Instant.parse("2024-05-01T12:00:00Z");
-        List<StoredRecord> stored = new ArrayList<>();
+        List<StoredSerializedEvent> stored = new ArrayList<>();
         try (FileStorage storage = FileStorage.builder(dir).segmentSize(2048).open()) {
             for (int i = 0; i < 60; i++) {
                 Clock clock = Clock.fixed(t0.plusSeconds(i / 3), ZoneOffset.UTC);
-                stored.addAll(storage.append("stream-" + (i % 7), ExpectedVersion.any(),
+                stored.addAll(StorageReads.appended(storage, "stream-" + (i % 7), ExpectedVersion.any(),
                         List.of(FileStorageGroupCommitTest.event("a" + i), FileStorageGroupCommitTest.event("b" + i)),
-                        clock).records());
+                        clock));
             }
             assertThat(storage.stats().segments()).isGreaterThan(3);
             assertSameAnswers(storage, stored, t0);
@@ -408,19 +411,19 @@ class FileStorageRecoveryTest {
     private static final Instant T0 = Instant.parse("2024-05-01T12:00:00Z");
 
     /** Appends {@code batches} two-event batches over 7 streams, 3 batches per second from T0, then closes. */
-    private List<StoredRecord> fill(Path into, int from, int batches, List<StoredRecord> stored) {
+    private List<StoredSerializedEvent> fill(Path into, int from, int batches, List<StoredSerializedEvent> stored) {
         try (FileStorage storage = FileStorage.builder(into).segmentSize(2048).open()) {
             for (int i = from; i < from + batches; i++) {
                 Clock clock = Clock.fixed(T0.plusSeconds(i / 3), ZoneOffset.UTC);
-                stored.addAll(storage.append("stream-" + (i % 7), ExpectedVersion.any(),
+                stored.addAll(StorageReads.appended(storage, "stream-" + (i % 7), ExpectedVersion.any(),
                         List.of(FileStorageGroupCommitTest.event("a" + i), FileStorageGroupCommitTest.event("b" + i)),
-                        clock).records());
+                        clock));
             }
         }
         return stored;
     }
 
-    private void reopenAndCheck(List<StoredRecord> stored) {
+    private void reopenAndCheck(List<StoredSerializedEvent> stored) {
         try (FileStorage reopened = FileStorage.builder(dir).segmentSize(2048).open()) {
             assertSameAnswers(reopened, stored, T0);
         }
@@ -428,7 +431,7 @@ class FileStorageRecoveryTest {
 
     @Test
     void a_missing_index_snapshot_is_rebuilt_with_the_same_answers() throws IOException {
-        List<StoredRecord> stored = fill(dir, 0, 60, new ArrayList<>());
+        List<StoredSerializedEvent> stored = fill(dir, 0, 60, new ArrayList<>());
         Path snapshot = dir.resolve(IndexSnapshot.FILE);
         assertThat(snapshot).exists();
         reopenAndCheck(stored); // from the snapshot
@@ -443,7 +446,7 @@ class FileStorageRecoveryTest {
     @Test
     void a_damaged_index_snapshot_is_reported_by_verify_and_ignored_with_a_warning_and_the_same_answers()
             throws IOException {
-        List<StoredRecord> stored = fill(dir, 0, 60, new ArrayList<>());
+        List<StoredSerializedEvent> stored = fill(dir, 0, 60, new ArrayList<>());
         Path snapshot = dir.resolve(IndexSnapshot.FILE);
         flipBit(snapshot, Files.size(snapshot) / 2);
 
@@ -460,7 +463,7 @@ class FileStorageRecoveryTest {
 
     @Test
     void a_stale_index_snapshot_is_completed_from_the_log() throws IOException {
-        List<StoredRecord> stored = fill(dir, 0, 30, new ArrayList<>());
+        List<StoredSerializedEvent> stored = fill(dir, 0, 30, new ArrayList<>());
         byte[] old = Files.readAllBytes(dir.resolve(IndexSnapshot.FILE));
         fill(dir, 30, 30, stored);
         Files.write(dir.resolve(IndexSnapshot.FILE), old); // as if the process had died without closing
@@ -472,7 +475,7 @@ class FileStorageRecoveryTest {
 
     @Test
     void an_index_snapshot_of_another_log_is_ignored_with_a_warning_and_the_same_answers() throws IOException {
-        List<StoredRecord> stored = fill(dir, 0, 60, new ArrayList<>());
+        List<StoredSerializedEvent> stored = fill(dir, 0, 60, new ArrayList<>());
         Path other = Files.createDirectory(dir.resolve("other"));
         fill(other, 0, 60, new ArrayList<>());
         Path snapshot = dir.resolve(IndexSnapshot.FILE);
@@ -487,26 +490,26 @@ class FileStorageRecoveryTest {
                 + " does not match the log (global position 0 differs");
     }
 
-    private static void assertSameAnswers(FileStorage storage, List<StoredRecord> stored, Instant t0) {
-        assertThat(storage.headPosition()).isEqualTo(stored.size());
-        for (StoredRecord r : stored) {
+    private static void assertSameAnswers(FileStorage storage, List<StoredSerializedEvent> stored, Instant t0) {
+        assertThat(storage.nextPosition()).isEqualTo(stored.size());
+        for (StoredSerializedEvent r : stored) {
             assertThat(storage.positionOf(r.eventId())).isEqualTo(r.globalPosition());
         }
         for (int s = 0; s < 7; s++) {
             String stream = "stream-" + s;
-            List<StoredRecord> expected = stored.stream().filter(r -> r.streamId().equals(stream)).toList();
-            assertThat(storage.streamVersion(stream)).isEqualTo(expected.size() - 1);
-            assertThat(storage.readStream(stream, 3, 5)).extracting(StoredRecord::eventId)
-                    .containsExactlyElementsOf(expected.subList(3, 8).stream().map(StoredRecord::eventId).toList());
+            List<StoredSerializedEvent> expected = stored.stream().filter(r -> r.streamId().equals(stream)).toList();
+            assertThat(storage.lastVersion(stream)).isEqualTo(expected.size() - 1);
+            assertThat(StorageReads.stream(storage, stream, 3, 5)).extracting(StoredSerializedEvent::eventId)
+                    .containsExactlyElementsOf(expected.subList(3, 8).stream().map(StoredSerializedEvent::eventId).toList());
         }
-        assertThat(storage.positionAtOrAfter(t0.plusSeconds(5))).isEqualTo(30);
-        assertThat(storage.positionAfter(t0.plusSeconds(5))).isEqualTo(36);
-        assertThat(storage.positionAfter(t0.plusSeconds(100))).isEqualTo(120);
-        assertThat(storage.positionAtOrAfter(t0.minusSeconds(1))).isZero();
-        List<StoredRecord> all = storage.readAll(0, Integer.MAX_VALUE);
+        assertThat(storage.firstPositionAtOrAfter(t0.plusSeconds(5))).isEqualTo(30);
+        assertThat(storage.firstPositionAtOrAfter(t0.plusSeconds(5).plusNanos(1))).isEqualTo(36);
+        assertThat(storage.firstPositionAtOrAfter(t0.plusSeconds(100).plusNanos(1))).isEqualTo(120);
+        assertThat(storage.firstPositionAtOrAfter(t0.minusSeconds(1))).isZero();
+        List<StoredSerializedEvent> all = StorageReads.page(storage, 0, Integer.MAX_VALUE);
         for (int p = 0; p < all.size(); p++) {
-            StoredRecord a = all.get(p);
-            StoredRecord b = stored.get(p);
+            StoredSerializedEvent a = all.get(p);
+            StoredSerializedEvent b = stored.get(p);
             assertThat(a.eventId()).isEqualTo(b.eventId());
             assertThat(a.streamId()).isEqualTo(b.streamId());
             assertThat(a.streamVersion()).isEqualTo(b.streamVersion());

@@ -60,7 +60,7 @@ final class AppendCommand implements Callable<Integer> {
                 schemaVersion == null ? currentVersion(type) : schemaVersion,
                 json.getBytes(StandardCharsets.UTF_8),
                 correlationId == null ? Metadata.EMPTY : Metadata.correlatedBy(correlationId));
-        try (Rewind rewind = store.openOrCreate()) {
+        try (Rewind rewind = store.openForWriting()) {
             AppendResult result = rewind.store().appendRaw(stream, expected, List.of(raw));
             EventsOut.print(spec.commandLine().getOut(), result.events());
         }

@@ -5,13 +5,12 @@ import dev.rewind.Rewind;
 import dev.rewind.example.orders.OrdersApp;
 import dev.rewind.example.orders.demo.OrdersDemo;
 import dev.rewind.example.orders.demo.ScriptedClock;
-import dev.rewind.spi.EventStorage;
+import dev.rewind.spi.storage.EventStorage;
 import dev.rewind.storage.file.FileStorage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine;
@@ -31,8 +30,6 @@ import picocli.CommandLine.Spec;
         + "The same as running rewind-orders without a subcommand.")
 final class DemoCommand implements Callable<Integer> {
     static final Path DEFAULT_DIR = Path.of("demo-data");
-    /** The file every file store holds; a directory without it is not wiped. */
-    private static final String STORE_MARKER = "rewind.lock";
 
     @Spec
     CommandSpec spec;
@@ -82,8 +79,11 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    /** Makes sure {@code dir} is absent or empty, wiping it first when allowed and it holds a store. */
-    private static void prepare(Path dir, boolean wipe) {
+    /**
+     * Makes sure {@code dir} is absent or empty, removing the store in it first when allowed: only the
+     * files a Rewind store writes, and nothing at all when it holds anything else.
+     */
+    private static void prepare(Path dir, boolean reset) {
         if (!Files.exists(dir) || isEmptyDirectory(dir)) {
             return;
         }
@@ -91,14 +91,13 @@ final class DemoCommand implements Callable<Integer> {
         if (!Files.isDirectory(dir)) {
             throw new CliException(shown + " is a file, not a store directory");
         }
-        if (!wipe) {
-            throw new CliException(shown + " is not empty: give --reset to wipe the store in it, or name an empty or absent directory");
+        if (!reset) {
+            throw new CliException(shown + (FileStorage.isStore(dir)
+                    ? " holds a Rewind store: give --reset to remove it, or name an empty or absent directory"
+                    : " is not empty and holds no Rewind store: name an empty or absent directory"));
         }
-        if (!Files.exists(dir.resolve(STORE_MARKER))) {
-            throw new CliException("refusing to wipe " + shown + ": it does not look like a Rewind store (no "
-                    + STORE_MARKER + "); name an empty or absent directory");
-        }
-        deleteRecursively(dir);
+        // Refuses, deleting nothing, when the directory holds anything the store did not write, naming it.
+        FileStorage.deleteStore(dir);
     }
 
     private static boolean isEmptyDirectory(Path dir) {
@@ -109,16 +108,6 @@ final class DemoCommand implements Callable<Integer> {
             return entries.findAny().isEmpty();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    private static void deleteRecursively(Path dir) {
-        try (Stream<Path> all = Files.walk(dir)) {
-            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        } catch (IOException e) {
-            throw new CliException("cannot wipe " + dir.toAbsolutePath().normalize() + ": " + e);
         }
     }
 }

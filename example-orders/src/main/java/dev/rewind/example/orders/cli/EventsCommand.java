@@ -29,7 +29,7 @@ final class EventsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try (Rewind rewind = store.open()) {
+        try (Rewind rewind = store.openReadOnly()) {
             EventsOut.print(spec.commandLine().getOut(), rewind.store().readByTime(from, to));
         }
         return 0;

@@ -22,7 +22,7 @@ final class ProjectionsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ObjectNode doc = Json.MAPPER.createObjectNode();
-        try (Rewind rewind = store.open()) {
+        try (Rewind rewind = store.openReadOnly()) {
             for (String name : new TreeSet<>(rewind.projections().names())) {
                 ProjectionStatus status = rewind.projections().status(name);
                 ObjectNode p = doc.putObject(name);

@@ -38,7 +38,7 @@ final class ReadCommand implements Callable<Integer> {
     public Integer call() {
         long max = limit == null ? Long.MAX_VALUE : limit;
         PrintWriter out = spec.commandLine().getOut();
-        try (Rewind rewind = store.open()) {
+        try (Rewind rewind = store.openReadOnly()) {
             if (stream != null) {
                 rewind.store().readStream(stream, from).stream().limit(max).forEach(e -> EventsOut.print(out, e));
             } else {

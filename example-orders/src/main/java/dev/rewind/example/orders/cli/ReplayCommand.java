@@ -25,7 +25,7 @@ final class ReplayCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        try (Rewind rewind = store.open()) {
+        try (Rewind rewind = store.openReadOnly()) {
             rewind.store().replayFrom(from, e -> EventsOut.print(out, e));
         }
         out.flush();

@@ -38,7 +38,7 @@ final class StateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try (Rewind rewind = store.open()) {
+        try (Rewind rewind = store.openReadOnly()) {
             if (!rewind.projections().names().contains(projection)) {
                 throw new CliException("no projection '" + projection + "' (known: "
                         + String.join(", ", new java.util.TreeSet<>(rewind.projections().names())) + ")");

@@ -24,7 +24,7 @@ final class StatsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        FileStorage storage = store.openStorage();
+        FileStorage storage = store.openStorageReadOnly();
         ObjectNode doc = Json.MAPPER.createObjectNode();
         try (Rewind rewind = StoreOptions.withApp(storage)) {
             FileStorage.Stats stats = storage.stats();

@@ -3,11 +3,17 @@ package dev.rewind.example.orders.cli;
 import dev.rewind.Rewind;
 import dev.rewind.example.orders.OrdersApp;
 import dev.rewind.storage.file.FileStorage;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
-/** The store a subcommand works on: a file-storage directory, or any store by URL. */
+/**
+ * The store a subcommand works on: a file-storage directory, or any store by URL.
+ *
+ * <p>The directory rule: only {@code demo} and {@code append} create a store, and only in a directory
+ * that is absent (its parent must exist) or empty; every other subcommand opens the store read-only,
+ * never creating or changing a file, and a directory without a store is an error
+ * ({@code no Rewind store in DIR}).
+ */
 public final class StoreOptions {
 
     @Option(names = "--store", paramLabel = "URL",
@@ -19,11 +25,6 @@ public final class StoreOptions {
             description = "The store directory (default: ${DEFAULT-VALUE}, where the demo writes).")
     Path data;
 
-    /** @return the directory, absolute, for messages */
-    Path directory() {
-        return fileDirectory().toAbsolutePath().normalize();
-    }
-
     /**
      * @return the file store's directory: {@code --data}, or the directory of a {@code --store file:} URL
      * @throws CliException when {@code --store} names a store that is not a file store
@@ -32,49 +33,52 @@ public final class StoreOptions {
         if (url == null) {
             return data;
         }
-        if (!url.startsWith("file:")) {
+        if (!isFileUrl()) {
             throw new CliException("this command works on a file store: name it with --data DIR (or --store file:DIR), "
                     + "not --store " + url.replaceAll("password=[^&]*", "password=***"));
         }
         return Path.of(url.substring("file:".length()));
     }
 
-    /**
-     * Opens the store with the orders app's events, upcasters and projections (the projections are
-     * rebuilt from position 0).
-     *
-     * @return the started Rewind; the caller closes it
-     * @throws CliException when the directory does not exist: reading commands never create a store
-     */
-    Rewind open() {
-        if (url != null) {
-            return OrdersApp.rewind().storage(url).build();
-        }
-        return withApp(openStorage());
+    private boolean isFileUrl() {
+        return url == null || url.startsWith("file:");
     }
 
     /**
-     * @return the file storage, opened; the caller closes it (or the Rewind built on it)
-     * @throws CliException when the directory does not exist
+     * Opens the store read-only with the orders app's events, upcasters and projections (the projections
+     * are rebuilt from position 0, in memory). A file store is never created or changed: a torn tail is
+     * read around, not cut.
+     *
+     * @return the started Rewind; the caller closes it
+     * @throws dev.rewind.storage.file.NoStoreException when the directory is absent or holds no store
      */
-    FileStorage openStorage() {
-        Path data = fileDirectory();
-        if (!Files.isDirectory(data)) {
-            throw new CliException("no store at " + directory() + " (run the demo first, or name a store with --data DIR)");
+    Rewind openReadOnly() {
+        if (!isFileUrl()) {
+            return OrdersApp.rewind().storage(url).build();
         }
-        return FileStorage.open(data);
+        return withApp(openStorageReadOnly());
     }
 
     /**
-     * Opens the store, creating an empty one when the directory does not exist (for {@code append}).
+     * @return the file storage, opened read-only; the caller closes it (or the Rewind built on it)
+     * @throws dev.rewind.storage.file.NoStoreException when the directory is absent or holds no store
+     */
+    FileStorage openStorageReadOnly() {
+        return FileStorage.openReadOnly(fileDirectory());
+    }
+
+    /**
+     * Opens the store for writing, creating one in an absent directory (whose parent exists) or an empty
+     * one; a directory holding anything else is refused.
      *
      * @return the started Rewind; the caller closes it
+     * @throws dev.rewind.storage.file.NoStoreException when the directory holds something else, or its parent is missing
      */
-    Rewind openOrCreate() {
-        if (url != null) {
+    Rewind openForWriting() {
+        if (!isFileUrl()) {
             return OrdersApp.rewind().storage(url).build();
         }
-        return withApp(FileStorage.open(data));
+        return withApp(FileStorage.open(fileDirectory()));
     }
 
     static Rewind withApp(FileStorage storage) {

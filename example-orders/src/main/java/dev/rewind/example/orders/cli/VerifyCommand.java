@@ -6,7 +6,6 @@ import dev.rewind.Rewind;
 import dev.rewind.StoredEvent;
 import dev.rewind.storage.file.FileStorage;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -19,14 +18,24 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code verify}: checks every record of the log (length, checksum, positions, stream versions, ids,
- * times), changing nothing; then, when the log is sound and has no torn tail (which opening would
- * truncate), opens the store and checks that its indexes answer what the log holds. Exits 1 naming
- * each problem on stderr.
+ * times) and tells a torn tail of an unacknowledged write from damage of an acknowledged record, by the
+ * rule an open applies; then, unless damaged, opens the store read-only and checks that its indexes
+ * answer what the log holds. It changes nothing. Exit code: 0 sound, 1 damaged (each problem on stderr),
+ * 3 a torn tail only (the next write cuts it).
  */
 @Command(name = "verify", mixinStandardHelpOptions = true, versionProvider = CliVersion.class,
-        description = "Check every checksum and the indexes; print a JSON report. "
-        + "Exits 1, naming each problem on stderr, when the store is damaged.")
+        description = "Check every checksum and the indexes, changing nothing; print a JSON report. "
+                + "The exit code says what it found (below).",
+        exitCodeListHeading = "Exit codes:%n",
+        exitCodeList = {"0:sound",
+            "1:damaged: an acknowledged record is damaged or missing, or an index disagrees with the log "
+                + "(each problem on stderr as error: ...); the store does not open until it is repaired",
+            "3:a torn tail only: the bytes of an unacknowledged write after the last whole batch (on stderr as "
+                + "note: ...); every event before it reads, and the next write cuts it"})
 final class VerifyCommand implements Callable<Integer> {
+    /** The exit code of a store whose only finding is a torn tail. */
+    static final int TORN_TAIL = 3;
+
     @Spec
     CommandSpec spec;
     @Mixin
@@ -34,24 +43,21 @@ final class VerifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (!Files.isDirectory(store.fileDirectory())) {
-            throw new CliException("no store at " + store.directory());
-        }
         FileStorage.VerifyReport log = FileStorage.verify(store.fileDirectory());
         List<String> problems = new ArrayList<>(log.problems());
         List<String> notes = new ArrayList<>(log.notes());
         long indexChecks = 0;
-        if (log.ok() && notes.isEmpty()) {
-            try (Rewind rewind = store.open()) {
+        if (log.outcome() != FileStorage.VerifyReport.Outcome.DAMAGED) {
+            try (Rewind rewind = StoreOptions.withApp(store.openStorageReadOnly())) {
                 indexChecks = checkIndexes(rewind.store(), problems);
             }
-        } else if (log.ok()) {
-            // Opening would truncate the torn tail: verify changes nothing, so the indexes are not checked.
-            notes.add("indexes not checked: opening the store would truncate its torn tail");
         }
+        String outcome = !problems.isEmpty() ? "damaged"
+                : log.outcome() == FileStorage.VerifyReport.Outcome.TORN_TAIL ? "torn_tail" : "sound";
         ObjectNode report = Json.MAPPER.createObjectNode();
         report.put("directory", log.directory().toString());
         report.put("ok", problems.isEmpty());
+        report.put("outcome", outcome);
         report.put("segments", log.segments());
         report.put("events", log.events());
         report.put("bytes", log.bytes());
@@ -59,13 +65,18 @@ final class VerifyCommand implements Callable<Integer> {
         report.set("problems", Json.tree(problems));
         report.set("notes", Json.tree(notes));
         Json.print(spec.commandLine().getOut(), report);
-        if (problems.isEmpty()) {
-            return 0;
-        }
         PrintWriter err = spec.commandLine().getErr();
-        problems.forEach(p -> err.println("error: " + p));
-        err.flush();
-        return 1;
+        if (!problems.isEmpty()) {
+            problems.forEach(p -> err.println("error: " + p));
+            err.flush();
+            return 1;
+        }
+        if (outcome.equals("torn_tail")) {
+            notes.forEach(n -> err.println("note: " + n));
+            err.flush();
+            return TORN_TAIL;
+        }
+        return 0;
     }
 
     /** Reads the whole log in order and asks the indexes about every event; returns how many answers were checked. */

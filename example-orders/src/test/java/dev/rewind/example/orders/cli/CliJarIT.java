@@ -94,7 +94,7 @@ class CliJarIT {
 
         Cli.Run again = Jar.run(work, outputs, "--data", "elsewhere");
         assertThat(again.exitCode()).isEqualTo(1);
-        assertThat(again.err()).startsWith("error: " + work.resolve("elsewhere").toRealPath() + " is not empty");
+        assertThat(again.err()).startsWith("error: " + work.resolve("elsewhere").toRealPath() + " holds a Rewind store: give --reset");
 
         Cli.Run reset = Jar.run(work, outputs, "--data", "elsewhere", "--reset");
         assertThat(reset.exitCode()).as(reset.err()).isZero();

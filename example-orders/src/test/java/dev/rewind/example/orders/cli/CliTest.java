@@ -88,8 +88,8 @@ class CliTest {
 
             assertThat(run.exitCode()).isEqualTo(1);
             assertThat(run.out()).isEmpty();
-            assertThat(run.err()).isEqualTo("error: no store at " + missing.toAbsolutePath()
-                    + " (run the demo first, or name a store with --data DIR)\n");
+            assertThat(run.err()).isEqualTo("error: no Rewind store in " + missing.toAbsolutePath()
+                    + ": the directory does not exist\n");
             assertThat(missing).doesNotExist();
         }
     }
@@ -223,25 +223,43 @@ class CliTest {
             assertThat(run.err()).isEmpty();
             JsonNode report = run.json();
             assertThat(report.get("ok").asBoolean()).isTrue();
+            assertThat(report.get("outcome").asText()).isEqualTo("sound");
             assertThat(report.get("events").asLong()).isEqualTo(8);
             assertThat(report.get("problems")).isEmpty();
             assertThat(report.get("index_checks").asLong()).isEqualTo(8 * 2 + 2 + 1);
         }
 
         @Test
-        void a_torn_tail_is_a_note_and_verify_leaves_it_for_the_next_open_to_truncate() throws Exception {
+        void a_torn_tail_is_a_note_exit_code_3_and_verify_leaves_it_for_the_next_write_to_cut() throws Exception {
             Path store = copyOfTheDemoStore();
             Path segment = segmentOf(store);
-            byte[] bytes = Files.readAllBytes(segment);
-            byte[] torn = java.util.Arrays.copyOf(bytes, bytes.length + 5); // a write that never finished
+            byte[] torn = Files.readAllBytes(segment);
+            torn = java.util.Arrays.copyOf(torn, torn.length + 7); // a crash while writing a header: zeros after the log
             Files.write(segment, torn);
 
             Cli.Run run = Cli.run("verify", "--data", store.toString());
 
-            assertThat(run.exitCode()).isZero();
-            assertThat(run.json().get("notes").toString()).contains("torn tail in segment")
-                    .contains("indexes not checked: opening the store would truncate its torn tail");
+            assertThat(run.exitCode()).as(run.err()).isEqualTo(3);
+            assertThat(run.json().get("outcome").asText()).isEqualTo("torn_tail");
+            assertThat(run.json().get("notes").toString()).contains("torn tail in segment");
+            assertThat(run.err()).startsWith("note: torn tail in segment ");
             assertThat(Files.readAllBytes(segment)).as("verify changes nothing").isEqualTo(torn);
+        }
+
+        @Test
+        void a_cut_acknowledged_record_is_damage_exit_code_1() throws Exception {
+            Path store = copyOfTheDemoStore();
+            Path segment = segmentOf(store);
+            byte[] bytes = Files.readAllBytes(segment);
+            byte[] cut = java.util.Arrays.copyOf(bytes, bytes.length - 5); // the store was closed cleanly after it
+
+            Files.write(segment, cut);
+            Cli.Run run = Cli.run("verify", "--data", store.toString());
+
+            assertThat(run.exitCode()).as(run.out()).isEqualTo(1);
+            assertThat(run.json().get("outcome").asText()).isEqualTo("damaged");
+            assertThat(run.err()).startsWith("error: ");
+            assertThat(Files.readAllBytes(segment)).as("verify changes nothing").isEqualTo(cut);
         }
 
         @Test
@@ -394,6 +412,13 @@ class CliTest {
             assertThat(version.exitCode()).isZero();
             assertThat(version.out()).isEqualTo("rewind-orders 0.1.0\n");
         });
+    }
+
+    @Test
+    void verify_help_documents_its_exit_codes() {
+        Cli.Run run = Cli.run("verify", "--help");
+
+        assertThat(run.out()).contains("Exit codes:\n  0   sound\n  1   damaged: ").contains("\n  3   a torn tail only: ");
     }
 
     @Nested

@@ -91,8 +91,8 @@ class DemoTest {
 
         assertThat(again.exitCode()).isEqualTo(1);
         assertThat(again.out()).isEmpty();
-        assertThat(again.err()).isEqualTo("error: " + store.toAbsolutePath() + " is not empty: give --reset to wipe "
-                + "the store in it, or name an empty or absent directory\n");
+        assertThat(again.err()).isEqualTo("error: " + store.toAbsolutePath() + " holds a Rewind store: give --reset to "
+                + "remove it, or name an empty or absent directory\n");
     }
 
     @Test
@@ -103,8 +103,8 @@ class DemoTest {
         Cli.Run run = Cli.run("demo", "--data", notAStore.toString(), "--reset");
 
         assertThat(run.exitCode()).isEqualTo(1);
-        assertThat(run.err()).isEqualTo("error: refusing to wipe " + notAStore.toAbsolutePath()
-                + ": it does not look like a Rewind store (no rewind.lock); name an empty or absent directory\n");
+        assertThat(run.err()).startsWith("error: ").contains(notAStore.toAbsolutePath().toString())
+                .contains("holiday.jpg").contains("nothing was deleted");
         assertThat(notAStore.resolve("holiday.jpg")).hasContent("precious");
     }
 

@@ -125,8 +125,7 @@ public interface StoragePortContract extends ContractContext {
         SerializedEvent twice = batch("y", 1).get(0);
         assertThatThrownBy(() -> s.append("y", ExpectedVersion.any(), List.of(fresh, twice, twice), clock()))
                 .isInstanceOf(DuplicateEventIdException.class)
-                .hasMessage("duplicate event id " + twice.eventId() + ": it appears twice in the batch;"
-                        + " nothing of this batch was written");
+                .hasMessage("duplicate event id " + twice.eventId() + ": it appears twice in the same batch");
 
         assertThat(s.nextPosition()).isEqualTo(2);
         assertThat(s.positionOf(fresh.eventId())).isEqualTo(-1);

@@ -1,4 +1,4 @@
-package dev.rewind.internal;
+package dev.rewind;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

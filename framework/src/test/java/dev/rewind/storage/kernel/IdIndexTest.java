@@ -1,8 +1,8 @@
-package dev.rewind.storage.internal;
+package dev.rewind.storage.kernel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.rewind.internal.EventIds;
+import dev.rewind.EventIds;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;

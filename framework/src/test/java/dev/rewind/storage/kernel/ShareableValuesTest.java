@@ -1,4 +1,4 @@
-package dev.rewind.internal;
+package dev.rewind.storage.kernel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -11,7 +11,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /** Which payloads the in-memory storage may hand to every reader as they are. */
-class ImmutableValuesTest {
+class ShareableValuesTest {
     enum Status { OPEN, CLOSED }
 
     record Money(BigDecimal amount, String currency) {
@@ -43,19 +43,19 @@ class ImmutableValuesTest {
 
     @Test
     void records_of_primitives_strings_java_time_enums_and_such_records_are_immutable() {
-        assertThat(ImmutableValues.isImmutable(Flat.class)).isTrue();
-        assertThat(ImmutableValues.isImmutable(Nested.class)).isTrue();
-        assertThat(ImmutableValues.isImmutable(Chain.class)).isTrue();
-        assertThat(ImmutableValues.isImmutable(String.class)).isTrue();
+        assertThat(ShareableValues.isImmutable(Flat.class)).isTrue();
+        assertThat(ShareableValues.isImmutable(Nested.class)).isTrue();
+        assertThat(ShareableValues.isImmutable(Chain.class)).isTrue();
+        assertThat(ShareableValues.isImmutable(String.class)).isTrue();
     }
 
     @Test
     void a_collection_an_array_an_open_type_or_a_record_holding_one_is_not() {
-        assertThat(ImmutableValues.isImmutable(WithList.class)).isFalse();
-        assertThat(ImmutableValues.isImmutable(WithMap.class)).isFalse();
-        assertThat(ImmutableValues.isImmutable(WithArray.class)).isFalse();
-        assertThat(ImmutableValues.isImmutable(WithObject.class)).isFalse();
-        assertThat(ImmutableValues.isImmutable(NestedMutable.class)).isFalse();
-        assertThat(ImmutableValues.isImmutable(StringBuilder.class)).isFalse();
+        assertThat(ShareableValues.isImmutable(WithList.class)).isFalse();
+        assertThat(ShareableValues.isImmutable(WithMap.class)).isFalse();
+        assertThat(ShareableValues.isImmutable(WithArray.class)).isFalse();
+        assertThat(ShareableValues.isImmutable(WithObject.class)).isFalse();
+        assertThat(ShareableValues.isImmutable(NestedMutable.class)).isFalse();
+        assertThat(ShareableValues.isImmutable(StringBuilder.class)).isFalse();
     }
 }

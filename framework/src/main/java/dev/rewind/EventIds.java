@@ -1,4 +1,4 @@
-package dev.rewind.internal;
+package dev.rewind;
 
 import java.security.SecureRandom;
 import java.util.UUID;
@@ -6,7 +6,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * New event ids: version-7 UUIDs (RFC 9562), time-ordered, so ids of events appended together sort
+ * New event ids, as the store makes them for events appended without one: version-7 UUIDs (RFC 9562), time-ordered, so ids of events appended together sort
  * together in a B-tree index (PostgreSQL's unique index on event ids stays compact).
  *
  * <p>Why not {@link UUID#randomUUID()}: it draws from {@link SecureRandom}, a shared, synchronised
