@@ -172,6 +172,7 @@ class FileStorageBitFlipTest {
     @Test
     void no_bytes_after_the_last_record_ever_make_a_store_impossible_to_open() throws IOException {
         long seed = Long.getLong("rewind.test.seed", System.nanoTime());
+        System.out.println("FileStorageBitFlipTest seed " + seed + " (replay with -Drewind.test.seed=" + seed + ")");
         Random random = new Random(seed);
         int cases = 0;
         for (Path template : List.of(closed, killed)) {
@@ -183,7 +184,7 @@ class FileStorageBitFlipTest {
                     case 1 -> randomBytes(random, 1 + random.nextInt(64));
                     case 2 -> Arrays.copyOf(last, 1 + random.nextInt(last.length - 1)); // a record cut short
                     default -> { // a sound header of a record whose body never came
-                        byte[] b = Arrays.copyOf(last, RecordCodec.HEADER + random.nextInt(last.length));
+                        byte[] b = Arrays.copyOf(last, RecordCodec.HEADER + 1 + random.nextInt(last.length - RecordCodec.HEADER));
                         b[RecordCodec.HEADER + random.nextInt(b.length - RecordCodec.HEADER)] ^= 0x40;
                         yield b;
                     }
