@@ -5,16 +5,17 @@ import dev.rewind.ExpectedVersion;
 import dev.rewind.RawEvent;
 import dev.rewind.Rewind;
 import dev.rewind.StoredEvent;
+import dev.rewind.annotation.Aggregate;
 import dev.rewind.annotation.Event;
+import dev.rewind.annotation.TargetAggregateId;
+import dev.rewind.command.CommandGateway;
+import dev.rewind.command.CommandMessage;
 import dev.rewind.command.CommandResult;
-import dev.rewind.internal.command.AggregateLoader;
-import dev.rewind.internal.command.AggregateModel;
-import dev.rewind.internal.command.CommandHandlerModel;
-import dev.rewind.internal.command.CommandHandlers;
-import dev.rewind.internal.command.DefaultCommandGateway;
-import dev.rewind.storage.memory.InMemoryStorage;
+import java.lang.reflect.Method;
 import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.RecordComponent;
 import java.lang.reflect.Type;
+import java.lang.reflect.WildcardType;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -40,11 +41,13 @@ import java.util.function.Consumer;
  * }</pre>
  *
  * Failures are {@link AssertionError}s that show the command, the expected events and the actual ones
- * (or the exception), one per line. The fixture has no dependency on a test library, so it ships in the
- * framework jar: use it from test code only.
+ * (or the exception), one per line. The fixture needs no test library; it lives in the {@code rewind-test}
+ * artifact (add it with scope {@code test}) and uses only the framework's public API: a
+ * {@code Rewind.builder()} with {@code memory:} storage, its {@link EventStore} and its
+ * {@link CommandGateway}.
  *
- * <p>Event types are registered from the events given and expected, the aggregate's
- * {@code @EventSourcingHandler} parameters and the handlers' return types (sealed interfaces are
+ * <p>Event types are registered from the events given and expected and from the parameter and return
+ * types of the aggregate's and the services' methods ({@link Event} records; sealed interfaces are
  * followed to their records); {@link #withEventTypes} and {@link #configure} add more (upcasters,
  * scanned packages).
  *
@@ -64,10 +67,14 @@ public final class AggregateFixture<A> {
      * @param aggregateType a class annotated {@link dev.rewind.annotation.Aggregate}
      * @param <A> the class
      * @return a fixture for it
-     * @throws IllegalArgumentException when the class is not a valid aggregate
+     * @throws IllegalArgumentException when the class is not annotated {@link Aggregate} (any other mistake
+     *     in it stops the first scenario with the start-up error of {@code Rewind.Builder.build()})
      */
     public static <A> AggregateFixture<A> of(Class<A> aggregateType) {
-        AggregateModel.inspect(aggregateType); // fail here, with the start-up message, when it is not valid
+        if (!aggregateType.isAnnotationPresent(Aggregate.class)) {
+            throw new IllegalArgumentException(aggregateType.getName() + " is not annotated @Aggregate:"
+                    + " AggregateFixture.of takes the aggregate class whose rules it tests");
+        }
         return new AggregateFixture<>(aggregateType);
     }
 
@@ -281,25 +288,18 @@ public final class AggregateFixture<A> {
                 types.add(e.getClass());
             }
         }
-        CommandHandlers.Builder hb = CommandHandlers.builder().aggregate(aggregateType);
-        services.forEach(hb::service);
-        CommandHandlers handlers = hb.build(); // to find the event types the handlers return
-        AggregateModel<A> model = AggregateModel.inspect(aggregateType);
-        model.sourcedEventTypes().forEach(t -> collectEventTypes(t, types));
-        for (CommandHandlerModel h : handlers.all()) {
-            collectEventTypes(h.method().getGenericReturnType(), types);
-        }
-        Rewind.Builder builder = Rewind.builder().storage(new InMemoryStorage())
+        collectFromMethods(aggregateType, types);
+        services.forEach(s -> collectFromMethods(s.getClass(), types));
+        Rewind.Builder builder = Rewind.builder().storage("memory:")
                 .eventTypes(types.toArray(Class<?>[]::new)).aggregate(aggregateType)
                 .commandHandlers(services.toArray());
         configurers.forEach(c -> c.accept(builder));
         try (Rewind rewind = builder.build()) {
             EventStore store = rewind.store();
-            DefaultCommandGateway gateway = (DefaultCommandGateway) rewind.commands();
-            AggregateLoader loader = gateway.loader();
-            Object target = command instanceof dev.rewind.command.CommandMessage m ? m.command() : command;
-            String streamId = gateway.handlers().handlerFor(target.getClass()).streamIdOf(target);
-            appendGiven(store, streamId, givenEvents);
+            CommandGateway gateway = rewind.commands();
+            Object target = command instanceof CommandMessage m ? m.command() : command;
+            String aggregateId = targetId(target);
+            appendGiven(store, streamId(aggregateId), givenEvents);
             givenCommands.forEach(gateway::send);
             CommandResult result = null;
             Throwable failure = null;
@@ -310,8 +310,45 @@ public final class AggregateFixture<A> {
             } catch (Exception e) {
                 failure = e;
             }
-            Object state = loader.load(model, streamId).aggregate();
+            Object state = gateway.load(aggregateType, aggregateId);
             return new Outcome(result, failure, state);
+        }
+    }
+
+    private String streamId(String aggregateId) {
+        return aggregateType.getAnnotation(Aggregate.class).streamPrefix() + aggregateId;
+    }
+
+    /** @return the value of the command's {@link TargetAggregateId} component, as the gateway reads it */
+    private static String targetId(Object command) {
+        RecordComponent target = null;
+        if (command.getClass().isRecord()) {
+            for (RecordComponent rc : command.getClass().getRecordComponents()) {
+                if (rc.isAnnotationPresent(TargetAggregateId.class)) {
+                    target = rc;
+                }
+            }
+        }
+        if (target == null) {
+            throw new IllegalArgumentException("command " + command.getClass().getName() + " is not a record with a"
+                    + " @TargetAggregateId component: the fixture reads its aggregate id from it");
+        }
+        Object id = componentValue(target, command);
+        if (id == null) {
+            throw new IllegalArgumentException("command " + command + " has a null @TargetAggregateId component '"
+                    + target.getName() + "'");
+        }
+        return id.toString();
+    }
+
+    private static Object componentValue(RecordComponent component, Object record) {
+        try {
+            Method accessor = component.getAccessor();
+            accessor.setAccessible(true);
+            return accessor.invoke(record);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new IllegalStateException("cannot read component '" + component.getName() + "' of " + record
+                    + ": " + e, e);
         }
     }
 
@@ -325,10 +362,26 @@ public final class AggregateFixture<A> {
         }
     }
 
+    /** The event records named in the parameter and return types of a class's methods (and its superclasses'). */
+    private static void collectFromMethods(Class<?> type, Set<Class<?>> into) {
+        for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
+            for (Method m : c.getDeclaredMethods()) {
+                collectEventTypes(m.getGenericReturnType(), into);
+                for (Type p : m.getGenericParameterTypes()) {
+                    collectEventTypes(p, into);
+                }
+            }
+        }
+    }
+
     private static void collectEventTypes(Type type, Set<Class<?>> into) {
         if (type instanceof ParameterizedType p) {
             for (Type arg : p.getActualTypeArguments()) {
                 collectEventTypes(arg, into);
+            }
+        } else if (type instanceof WildcardType w) {
+            for (Type bound : w.getUpperBounds()) {
+                collectEventTypes(bound, into);
             }
         } else if (type instanceof Class<?> c) {
             if (c.isAnnotationPresent(Event.class)) {
@@ -342,7 +395,7 @@ public final class AggregateFixture<A> {
     }
 
     static String describeCommand(Object command) {
-        return command instanceof dev.rewind.command.CommandMessage m
+        return command instanceof CommandMessage m
                 ? m.command() + (m.commandId() == null ? "" : " (command id " + m.commandId() + ")")
                 : String.valueOf(command);
     }
