@@ -301,6 +301,7 @@ public final class Rewind implements AutoCloseable {
          *
          * @param services instances (built by the application, with their dependencies)
          * @return this
+         * @throws IllegalArgumentException for a class given instead of an instance
          */
         public Builder commandHandlers(Object... services) {
             for (Object s : services) {

@@ -179,6 +179,14 @@ class CommandHandlerValidationTest {
     }
 
     @Test
+    void a_service_given_as_a_class_is_refused_where_it_is_given() {
+        assertThatThrownBy(() -> Rewind.builder().commandHandlers(SecondDepositHandler.class))
+                .isExactlyInstanceOf(IllegalArgumentException.class)
+                .hasMessage("a command handler service is an instance, not a class: pass new SecondDepositHandler(...),"
+                        + " or register an @Aggregate class with aggregate(...)");
+    }
+
+    @Test
     void a_service_without_handlers_is_an_error() {
         assertThatThrownBy(() -> buildWithService(new Object()))
                 .hasMessage("service java.lang.Object has no @CommandHandler method");
