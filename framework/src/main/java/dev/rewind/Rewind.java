@@ -13,7 +13,6 @@ import dev.rewind.internal.projection.ProjectionType;
 import dev.rewind.internal.scan.ComponentScan;
 import dev.rewind.command.CommandGateway;
 import dev.rewind.internal.command.CommandConfig;
-import dev.rewind.internal.command.DefaultCommandGateway;
 import dev.rewind.spi.SnapshotStorage;
 import dev.rewind.serialization.JacksonEventSerializer;
 import dev.rewind.spi.storage.EventStorage;
@@ -52,7 +51,7 @@ public final class Rewind implements AutoCloseable {
     private final DefaultEventStore store;
     private final DefaultProjections projections;
     private final ComponentScan scan;
-    private final DefaultCommandGateway commands;
+    private final CommandGateway commands;
 
     private Rewind(Builder b) {
         ClassLoader loader = b.classLoader != null ? b.classLoader : defaultLoader();
@@ -78,7 +77,7 @@ public final class Rewind implements AutoCloseable {
             EventPipeline pipeline = new EventPipeline(registry, new JacksonEventSerializer());
             this.store = new DefaultEventStore(storage, pipeline, b.clock);
             this.projections = new DefaultProjections(store, index, projectionTypes);
-            this.commands = b.commands.build(store, registry.types().keySet(), scan);
+            this.commands = b.commands.build(store, inspector, index, scan);
         } catch (RuntimeException | Error e) {
             if (b.storage == null) {
                 storage.close(); // opened here: release it (a file storage's lock) before failing
@@ -253,7 +252,7 @@ public final class Rewind implements AutoCloseable {
         }
 
         /**
-         * @param resolver an extra resolver for {@code @EventHandler} parameters
+         * @param resolver an extra resolver for {@code @EventHandler} and {@code @EventSourcingHandler} parameters
          * @return this
          */
         public Builder parameterResolver(ParameterResolver resolver) {
@@ -302,6 +301,7 @@ public final class Rewind implements AutoCloseable {
          *
          * @param services instances (built by the application, with their dependencies)
          * @return this
+         * @throws IllegalArgumentException for a class given instead of an instance
          */
         public Builder commandHandlers(Object... services) {
             for (Object s : services) {

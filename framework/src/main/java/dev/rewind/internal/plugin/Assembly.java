@@ -3,6 +3,7 @@ package dev.rewind.internal.plugin;
 import dev.rewind.annotation.Event;
 import dev.rewind.annotation.Projection;
 import dev.rewind.annotation.Upcaster;
+import dev.rewind.internal.Members;
 import dev.rewind.internal.plugin.Components.Entry;
 import dev.rewind.internal.plugin.Components.RenameEntry;
 import dev.rewind.internal.plugin.Components.UpcasterEntry;
@@ -109,16 +110,18 @@ public record Assembly(List<Class<?>> eventTypes, List<Class<?>> projections, Li
             throw new IllegalStateException("@Upcaster class " + c.getName() + " does not implement "
                     + EventUpcaster.class.getName() + ": implement its upcast(ObjectNode) method");
         }
+        String fix = ": give it a public no-argument constructor";
+        Constructor<?> ctor = Members.noArgConstructor(c);
+        if (ctor == null || Modifier.isAbstract(c.getModifiers())) {
+            throw new IllegalStateException("@Upcaster class " + c.getName() + " cannot be instantiated ("
+                    + (ctor == null ? "no no-argument constructor" : "abstract") + ")" + fix);
+        }
         try {
-            Constructor<?> ctor = c.getDeclaredConstructor();
-            if (Modifier.isAbstract(c.getModifiers())) {
-                throw new NoSuchMethodException("abstract");
-            }
-            ctor.setAccessible(true);
-            return (EventUpcaster) ctor.newInstance();
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            throw new IllegalStateException("@Upcaster class " + c.getName()
-                    + " cannot be instantiated (" + e + "): give it a public no-argument constructor", e);
+            return (EventUpcaster) (Object) Members.constructor(ctor).invokeExact();
+        } catch (VirtualMachineError e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new IllegalStateException("@Upcaster class " + c.getName() + " cannot be instantiated (" + e + ")" + fix, e);
         }
     }
 
