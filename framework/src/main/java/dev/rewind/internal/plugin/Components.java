@@ -145,7 +145,7 @@ public final class Components implements Registrar {
      * @param from where it came from
      * @return this
      */
-    public Components aggregate(Class<?> aggregateClass, String from) {
+    Components aggregate(Class<?> aggregateClass, String from) {
         aggregates.add(new Entry<>(Objects.requireNonNull(aggregateClass, "aggregateClass"), from, plugin));
         return this;
     }

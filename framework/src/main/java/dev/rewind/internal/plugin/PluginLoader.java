@@ -32,7 +32,7 @@ public final class PluginLoader {
      * @param explicit the classes of the plugins given to {@code Rewind.builder().plugin(...)}
      * @return one {@link Components} per plugin that loaded and registered without error
      */
-    public static List<Components> plugins(ClassLoader loader, Set<Class<?>> explicit) {
+    static List<Components> plugins(ClassLoader loader, Set<Class<?>> explicit) {
         List<Components> out = new ArrayList<>();
         for (RewindPlugin plugin : load(RewindPlugin.class, loader)) {
             String name = name(plugin);
@@ -63,7 +63,7 @@ public final class PluginLoader {
      * @return what it registered
      * @throws IllegalStateException naming the plugin when its {@code register} throws
      */
-    public static Components registerExplicit(RewindPlugin plugin) {
+    static Components registerExplicit(RewindPlugin plugin) {
         String name = name(plugin);
         Components c = new Components("plugin " + name, name);
         try {
