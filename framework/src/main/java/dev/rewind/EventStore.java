@@ -2,6 +2,7 @@ package dev.rewind;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -74,6 +75,34 @@ public interface EventStore {
 
     /**
      * @param streamId the stream
+     * @param fromVersion the first stream version to return (inclusive), 0 or more
+     * @param maxCount how many events at most, 0 or more
+     * @return at most {@code maxCount} of the stream's events from that version on, in order
+     */
+    List<StoredEvent<?>> readStream(String streamId, long fromVersion, int maxCount);
+
+    /**
+     * Reads a stream from the end: the last events of a long stream without reading it all.
+     *
+     * @param streamId the stream
+     * @param fromVersion the highest stream version to return (inclusive); {@code Long.MAX_VALUE} for the
+     *     stream's last event
+     * @param maxCount how many events at most, 0 or more
+     * @return at most {@code maxCount} events, versions going down
+     */
+    List<StoredEvent<?>> readStreamBackward(String streamId, long fromVersion, int maxCount);
+
+    /**
+     * @param streamId the stream
+     * @return its last event, or empty when it holds none
+     */
+    default Optional<StoredEvent<?>> lastEvent(String streamId) {
+        List<StoredEvent<?>> last = readStreamBackward(streamId, Long.MAX_VALUE, 1);
+        return last.isEmpty() ? Optional.empty() : Optional.of(last.get(0));
+    }
+
+    /**
+     * @param streamId the stream
      * @return the version of the stream's last event, -1 when it holds none
      */
     long streamVersion(String streamId);
@@ -140,6 +169,16 @@ public interface EventStore {
      * @return a position between 0 and {@link #headPosition()}
      */
     long positionAfter(Instant instant);
+
+    /**
+     * The first global position whose event was recorded at or after {@code instant}: what a "from"
+     * bound of a time range starts at (inclusive, like {@link #readByTime}'s start), and what a
+     * checkpoint "at T" resumes from, so that events stamped exactly T are not missed.
+     *
+     * @param instant an instant
+     * @return a position between 0 and the next position
+     */
+    long firstPositionAtOrAfter(Instant instant);
 
     /**
      * Subscribes a listener to every event stored from now on.
