@@ -146,7 +146,7 @@ public final class Rewind implements AutoCloseable {
         private final Components components = new Components("Rewind.builder()", null);
         private SnapshotStorage snapshotStorage;
         private int snapshotEvery;
-        private int commandAttempts = DefaultCommandGateway.DEFAULT_MAX_ATTEMPTS;
+        private int commandAttempts = CommandConfig.DEFAULT_ATTEMPTS;
 
         private Builder() {
         }

@@ -24,7 +24,10 @@ public final class CommandConfig {
     private final List<Object> services = new ArrayList<>();
     private SnapshotStorage snapshots;
     private int snapshotEvery;
-    private int attempts = DefaultCommandGateway.DEFAULT_MAX_ATTEMPTS;
+    /** How many times a command runs before a concurrency conflict is reported, unless configured. */
+    public static final int DEFAULT_ATTEMPTS = DefaultCommandGateway.DEFAULT_MAX_ATTEMPTS;
+
+    private int attempts = DEFAULT_ATTEMPTS;
 
     /** An empty configuration: no aggregates, no snapshots, 3 attempts. */
     public CommandConfig() {

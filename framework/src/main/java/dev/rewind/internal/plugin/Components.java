@@ -153,6 +153,10 @@ public final class Components implements Registrar {
     @Override
     public Components commandHandlers(Object... instances) {
         for (Object s : instances) {
+            if (s instanceof Class<?> c) { // refused where it is given, not at build()
+                throw new IllegalArgumentException("a command handler service is an instance, not a class: pass new "
+                        + c.getSimpleName() + "(...), or register an @Aggregate class with aggregate(...)");
+            }
             services.add(new Entry<>(Objects.requireNonNull(s, "service"), origin, plugin));
         }
         return this;
