@@ -105,7 +105,7 @@ public interface EventStore {
      * @param streamId the stream
      * @return the version of the stream's last event, -1 when it holds none
      */
-    long streamVersion(String streamId);
+    long lastVersion(String streamId);
 
     /**
      * @param fromPosition the first global position to return (inclusive), 0 or more
@@ -158,17 +158,22 @@ public interface EventStore {
      */
     long positionOf(UUID eventId);
 
-    /** @return the number of events stored, which is also the global position the next event will get */
-    long headPosition();
+    /**
+     * Positions are of events, from 0; this is the one position that is not of an event yet, which is why
+     * its name says "next" (a stream's version, by contrast, is reported as the {@link #lastVersion last}).
+     *
+     * @return the global position the next event will get, which is also the number of events stored
+     */
+    long nextPosition();
 
     /**
      * The first global position whose event was recorded after {@code instant}: the events "as of"
      * the instant are exactly those before it.
      *
      * @param instant an instant
-     * @return a position between 0 and {@link #headPosition()}
+     * @return a position between 0 and {@link #nextPosition()}
      */
-    long positionAfter(Instant instant);
+    long firstPositionAfter(Instant instant);
 
     /**
      * The first global position whose event was recorded at or after {@code instant}: what a "from"
@@ -176,7 +181,7 @@ public interface EventStore {
      * checkpoint "at T" resumes from, so that events stamped exactly T are not missed.
      *
      * @param instant an instant
-     * @return a position between 0 and the next position
+     * @return a position between 0 and {@link #nextPosition()}
      */
     long firstPositionAtOrAfter(Instant instant);
 

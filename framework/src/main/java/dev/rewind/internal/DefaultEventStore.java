@@ -216,7 +216,7 @@ public final class DefaultEventStore implements EventStore {
     }
 
     @Override
-    public long streamVersion(String streamId) {
+    public long lastVersion(String streamId) {
         return storage.lastVersion(Objects.requireNonNull(streamId, "streamId"));
     }
 
@@ -299,12 +299,12 @@ public final class DefaultEventStore implements EventStore {
     }
 
     @Override
-    public long headPosition() {
+    public long nextPosition() {
         return storage.nextPosition();
     }
 
     @Override
-    public long positionAfter(Instant instant) {
+    public long firstPositionAfter(Instant instant) {
         Objects.requireNonNull(instant, "instant");
         return instant.equals(Instant.MAX) ? storage.nextPosition()
                 : storage.firstPositionAtOrAfter(instant.plusNanos(1));

@@ -170,10 +170,10 @@ public abstract class EventStorageContract {
         assertThat(store.readStream("a", 0)).extracting(StoredEvent::streamVersion).containsExactly(0L, 1L, 2L, 3L, 4L);
         assertThat(store.readStream("a", 0)).extracting(StoredEvent::globalPosition).containsExactly(0L, 1L, 3L, 4L, 5L);
         assertThat(store.readAll(0, 100)).extracting(StoredEvent::globalPosition).containsExactly(0L, 1L, 2L, 3L, 4L, 5L);
-        assertThat(store.streamVersion("a")).isEqualTo(4);
-        assertThat(store.streamVersion("b")).isZero();
-        assertThat(store.streamVersion("never-written")).isEqualTo(-1);
-        assertThat(store.headPosition()).isEqualTo(6);
+        assertThat(store.lastVersion("a")).isEqualTo(4);
+        assertThat(store.lastVersion("b")).isZero();
+        assertThat(store.lastVersion("never-written")).isEqualTo(-1);
+        assertThat(store.nextPosition()).isEqualTo(6);
     }
 
     @Test
@@ -187,8 +187,8 @@ public abstract class EventStorageContract {
         AppendResult next = store.append("a", ExpectedVersion.exactly(0), List.of(new Added("a", "x", 1)));
         assertThat(next.firstPosition()).isEqualTo(1);
         assertThat(next.lastStreamVersion()).isEqualTo(1);
-        assertThat(store.headPosition()).isEqualTo(2);
-        assertThat(store.streamVersion("b")).isEqualTo(-1);
+        assertThat(store.nextPosition()).isEqualTo(2);
+        assertThat(store.lastVersion("b")).isEqualTo(-1);
     }
 
     // ---------------------------------------------------------------- expected version
@@ -224,7 +224,7 @@ public abstract class EventStorageContract {
 
         assertThat(store.append("order-1", ExpectedVersion.exactly(1), List.of(new Added("order-1", "y", 2))).lastStreamVersion())
                 .isEqualTo(2);
-        assertThat(store.headPosition()).isEqualTo(3);
+        assertThat(store.nextPosition()).isEqualTo(3);
     }
 
     @Test
@@ -258,8 +258,8 @@ public abstract class EventStorageContract {
                         + ": already stored at global position 0 (stream 'order-1' version 0); nothing of this batch was written")
                 .satisfies(e -> assertThat(((DuplicateEventIdException) e).eventId()).isEqualTo(taken));
 
-        assertThat(store.headPosition()).isEqualTo(1);
-        assertThat(store.streamVersion("order-2")).isEqualTo(-1);
+        assertThat(store.nextPosition()).isEqualTo(1);
+        assertThat(store.lastVersion("order-2")).isEqualTo(-1);
         assertThat(store.positionOf(fresh.eventId())).isEqualTo(-1);
         assertThat(store.positionOf(after.eventId())).isEqualTo(-1);
         assertThat(store.readAll(0, 10)).extracting(StoredEvent::eventId).containsExactly(taken);
@@ -274,8 +274,8 @@ public abstract class EventStorageContract {
         assertThatThrownBy(() -> store.append("o", ExpectedVersion.noStream(), batch))
                 .isInstanceOf(DuplicateEventIdException.class)
                 .hasMessage("duplicate event id " + id + ": it appears twice in the same batch");
-        assertThat(store.headPosition()).isZero();
-        assertThat(store.streamVersion("o")).isEqualTo(-1);
+        assertThat(store.nextPosition()).isZero();
+        assertThat(store.lastVersion("o")).isEqualTo(-1);
     }
 
     @Test
@@ -294,8 +294,8 @@ public abstract class EventStorageContract {
         assertThat(retry.alreadyAppended()).isTrue();
         assertThat(retry.streamId()).isEqualTo("order-1");
         assertThat(retry.events()).isEqualTo(first.events());
-        assertThat(store.headPosition()).isEqualTo(3);
-        assertThat(store.streamVersion("order-1")).isEqualTo(1);
+        assertThat(store.nextPosition()).isEqualTo(3);
+        assertThat(store.lastVersion("order-1")).isEqualTo(1);
 
         store.append("order-3", ExpectedVersion.noStream(), List.of(new Placed("order-3", 1)));
         awaitSize(seen, 1);
@@ -314,7 +314,7 @@ public abstract class EventStorageContract {
             assertThat(retry.alreadyAppended()).as("retry expecting %s", expected).isTrue();
             assertThat(retry.events()).isEqualTo(first.events());
         }
-        assertThat(store.headPosition()).isEqualTo(2);
+        assertThat(store.nextPosition()).isEqualTo(2);
     }
 
     @Test
@@ -334,8 +334,8 @@ public abstract class EventStorageContract {
                 .as("other metadata").isInstanceOf(DuplicateEventIdException.class).hasMessage(message);
         assertThatThrownBy(() -> store.append("elsewhere", ExpectedVersion.any(), List.of(new NewEvent(id, new Placed("o", 1), metadata))))
                 .as("other stream").isInstanceOf(DuplicateEventIdException.class).hasMessage(message);
-        assertThat(store.headPosition()).isEqualTo(1);
-        assertThat(store.streamVersion("elsewhere")).isEqualTo(-1);
+        assertThat(store.nextPosition()).isEqualTo(1);
+        assertThat(store.lastVersion("elsewhere")).isEqualTo(-1);
     }
 
     @Test
@@ -353,7 +353,7 @@ public abstract class EventStorageContract {
                 .as("reordered").isInstanceOf(DuplicateEventIdException.class);
         assertThatThrownBy(() -> store.append("o", ExpectedVersion.any(), List.of(a, b, c)))
                 .as("longer").isInstanceOf(DuplicateEventIdException.class).hasMessageContaining(a.eventId().toString());
-        assertThat(store.headPosition()).isEqualTo(2);
+        assertThat(store.nextPosition()).isEqualTo(2);
         assertThat(store.positionOf(c.eventId())).isEqualTo(-1);
     }
 
@@ -367,7 +367,7 @@ public abstract class EventStorageContract {
                 .isInstanceOf(DuplicateEventIdException.class);
         assertThatThrownBy(() -> store.append("o", ExpectedVersion.exactly(5), List.of(NewEvent.of(new Added("o", "x", 1)))))
                 .isInstanceOf(ConcurrencyConflictException.class);
-        assertThat(store.headPosition()).isEqualTo(1);
+        assertThat(store.nextPosition()).isEqualTo(1);
     }
 
     @Test
@@ -378,7 +378,7 @@ public abstract class EventStorageContract {
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("stream id must not be null or blank");
         assertThatThrownBy(() -> store.appendRaw(null, ExpectedVersion.any(), List.of(RawEvent.of("Placed", 1, "{}"))))
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("stream id must not be null or blank");
-        assertThat(store.headPosition()).isZero();
+        assertThat(store.nextPosition()).isZero();
     }
 
     @Test
@@ -386,7 +386,7 @@ public abstract class EventStorageContract {
         assertThatThrownBy(() -> store.append("o", ExpectedVersion.any(), List.of(new Placed("o", 1), new NotRegistered("o"))))
                 .isInstanceOf(UnknownEventTypeException.class)
                 .hasMessageContaining(NotRegistered.class.getName());
-        assertThat(store.headPosition()).isZero();
+        assertThat(store.nextPosition()).isZero();
     }
 
     // ---------------------------------------------------------------- reads
@@ -491,11 +491,11 @@ public abstract class EventStorageContract {
         appendAt(T0.plusSeconds(1), "b");
         appendAt(T0.plusSeconds(1), "c");
 
-        assertThat(store.positionAfter(T0.minusSeconds(1))).isZero();
-        assertThat(store.positionAfter(T0)).isEqualTo(1);
-        assertThat(store.positionAfter(T0.plusMillis(500))).isEqualTo(1);
-        assertThat(store.positionAfter(T0.plusSeconds(1))).isEqualTo(3);
-        assertThat(store.positionAfter(T0.plusSeconds(60))).isEqualTo(3);
+        assertThat(store.firstPositionAfter(T0.minusSeconds(1))).isZero();
+        assertThat(store.firstPositionAfter(T0)).isEqualTo(1);
+        assertThat(store.firstPositionAfter(T0.plusMillis(500))).isEqualTo(1);
+        assertThat(store.firstPositionAfter(T0.plusSeconds(1))).isEqualTo(3);
+        assertThat(store.firstPositionAfter(T0.plusSeconds(60))).isEqualTo(3);
     }
 
     // ---------------------------------------------------------------- replay
@@ -579,7 +579,7 @@ public abstract class EventStorageContract {
                 .containsExactly(T0.plusSeconds(10), T0.plusSeconds(10), T0.plusSeconds(20));
         assertThat(streamsOf(store.readByTime(T0.plusSeconds(10), T0.plusSeconds(11)))).containsExactly("a", "b");
         assertThat(store.readByTime(T0, T0.plusSeconds(10))).isEmpty();
-        assertThat(store.positionAfter(T0.plusSeconds(10))).isEqualTo(2);
+        assertThat(store.firstPositionAfter(T0.plusSeconds(10))).isEqualTo(2);
     }
 
     // ---------------------------------------------------------------- subscribers
@@ -730,7 +730,7 @@ public abstract class EventStorageContract {
         assertThat(second.lastStreamVersion()).isEqualTo(1);
         assertThat(others).containsExactly(0L, 1L);
         assertThat(calls).hasValue(2);
-        assertThat(store.headPosition()).isEqualTo(2);
+        assertThat(store.nextPosition()).isEqualTo(2);
     }
 
     // ---------------------------------------------------------------- immutability
@@ -821,7 +821,7 @@ public abstract class EventStorageContract {
         AppendResult retry = store.appendRaw("o", ExpectedVersion.noStream(), batch);
         assertThat(retry.alreadyAppended()).isTrue();
         assertThat(retry.events()).isEqualTo(first.events());
-        assertThat(store.headPosition()).isEqualTo(2);
+        assertThat(store.nextPosition()).isEqualTo(2);
     }
 
     @Test
@@ -845,7 +845,7 @@ public abstract class EventStorageContract {
         assertThatThrownBy(() -> store.appendRaw("o", ExpectedVersion.any(), List.of(fine, notAnObject)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("raw event 00000000-0000-0000-0000-000000000005 of type Placed v1: expected a JSON object, found an array");
-        assertThat(store.headPosition()).isZero();
+        assertThat(store.nextPosition()).isZero();
     }
 
     @Test
@@ -861,7 +861,7 @@ public abstract class EventStorageContract {
                 List.of(RawEvent.of("Shipped", 1, "{\"id\":\"o\",\"carrier\":\"v1 had no carrier\"}"))))
                 .as("the upcaster sets carrier on a v1 object that already has one: still binds")
                 .doesNotThrowAnyException();
-        assertThat(store.headPosition()).isEqualTo(1);
+        assertThat(store.nextPosition()).isEqualTo(1);
         assertThat(store.readAll(0, 10)).extracting(StoredEvent::type).containsExactly("Shipped");
     }
 
@@ -908,8 +908,8 @@ public abstract class EventStorageContract {
 
         assertThat(store.readAll(0, 100)).isEqualTo(before);
         assertThat(rows(StorageReads.page(storage, 0, 100))).isEqualTo(rowsBefore);
-        assertThat(store.headPosition()).isEqualTo(5);
-        assertThat(store.streamVersion("order-1")).isEqualTo(2);
+        assertThat(store.nextPosition()).isEqualTo(5);
+        assertThat(store.lastVersion("order-1")).isEqualTo(2);
         assertThat(store.positionOf(firstId)).isZero();
         assertThat(store.readByType("Added", 0)).isEqualTo(List.of(before.get(1)));
         assertThat(store.readByTime(T0.plusMillis(1_500), T0.plusMillis(1_501))).isEqualTo(before.subList(2, 5));
@@ -975,7 +975,7 @@ public abstract class EventStorageContract {
         assertThat(wrong).isEmpty();
         long total = (long) threads * perThread;
         List<StoredEvent<?>> all = store.readAll(0, Integer.MAX_VALUE);
-        assertThat(store.headPosition()).isEqualTo(total);
+        assertThat(store.nextPosition()).isEqualTo(total);
         assertThat(all).hasSize((int) total);
         assertThat(acknowledged).hasSize((int) total);
         List<String> broken = new ArrayList<>();
@@ -1010,8 +1010,8 @@ public abstract class EventStorageContract {
                 }
                 lastCents = cents;
             }
-            if (store.streamVersion(stream) != events.size() - 1) {
-                broken.add(stream + ": streamVersion " + store.streamVersion(stream) + " for " + events.size() + " events");
+            if (store.lastVersion(stream) != events.size() - 1) {
+                broken.add(stream + ": streamVersion " + store.lastVersion(stream) + " for " + events.size() + " events");
             }
         });
         assertThat(broken).isEmpty();
@@ -1029,7 +1029,7 @@ public abstract class EventStorageContract {
         String stream = "shared-" + ((thread + i / 2) % SHARED_STREAMS);
         NewEvent event = NewEvent.of(new Added("t" + thread, stream, i));
         while (true) {
-            ExpectedVersion expected = ExpectedVersion.afterVersion(store.streamVersion(stream));
+            ExpectedVersion expected = ExpectedVersion.afterVersion(store.lastVersion(stream));
             try {
                 store.append(stream, expected, List.of(event));
                 acknowledged.add(event.eventId());

@@ -60,13 +60,13 @@ final class AggregateLoader {
         if (fromSnapshot.isPresent()) {
             Loaded<A> start = fromSnapshot.get();
             List<StoredEvent<?>> tail = store.readStream(streamId, start.version() + 1);
-            boolean fits = tail.isEmpty() ? store.streamVersion(streamId) == start.version()
+            boolean fits = tail.isEmpty() ? store.lastVersion(streamId) == start.version()
                     : tail.get(0).streamVersion() == start.version() + 1;
             if (fits) {
                 return applyAll(model, streamId, start.aggregate(), start.version(), tail, start.version());
             }
             LOG.warn("snapshot of stream '{}' at version {} does not fit the stream (at {}): ignoring it",
-                    streamId, start.version(), store.streamVersion(streamId));
+                    streamId, start.version(), store.lastVersion(streamId));
         }
         return applyAll(model, streamId, model.newInstance(), -1, store.readStream(streamId, 0), -1);
     }

@@ -44,7 +44,7 @@ final class PostgresOptions {
             dropSchema(s);
         }
         PostgresStorage storage = PostgresStorage.builder(url).user(user).password(password).schema(s).build();
-        if (storage.headPosition() != 0) {
+        if (storage.nextPosition() != 0) {
             storage.close();
             throw new CliException("the store in schema " + s + " at " + url + " is not empty: give --reset to drop it, "
                     + "or name an empty or absent schema");

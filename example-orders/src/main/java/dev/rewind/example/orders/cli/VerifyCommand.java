@@ -89,24 +89,24 @@ final class VerifyCommand implements Callable<Integer> {
             if (store.positionOf(e.eventId()) != e.globalPosition()) {
                 problems.add("event-id index: " + where + " is indexed at " + store.positionOf(e.eventId()));
             }
-            if (store.positionAfter(e.recordedAt()) <= e.globalPosition()) {
+            if (store.firstPositionAfter(e.recordedAt()) <= e.globalPosition()) {
                 problems.add("time index: " + where + " recorded at " + e.recordedAt() + " is not before position "
-                        + store.positionAfter(e.recordedAt()));
+                        + store.firstPositionAfter(e.recordedAt()));
             }
             lastVersion.put(e.streamId(), e.streamVersion());
             checks += 2;
             position = e.globalPosition() + 1;
         }
         for (Map.Entry<String, Long> s : lastVersion.entrySet()) {
-            long indexed = store.streamVersion(s.getKey());
+            long indexed = store.lastVersion(s.getKey());
             if (indexed != s.getValue()) {
                 problems.add("stream index: stream " + s.getKey() + " ends at version " + s.getValue()
                         + " in the log but at " + indexed + " in the index");
             }
             checks++;
         }
-        if (store.headPosition() != position) {
-            problems.add("head: the log holds " + position + " events, the store reports " + store.headPosition());
+        if (store.nextPosition() != position) {
+            problems.add("head: the log holds " + position + " events, the store reports " + store.nextPosition());
         }
         return checks + 1;
     }
