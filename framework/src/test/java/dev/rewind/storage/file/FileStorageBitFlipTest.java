@@ -109,7 +109,7 @@ class FileStorageBitFlipTest {
                             .contains("was acknowledged");
                 }
                 assertThat(FileStorage.verify(copy).outcome()).as(where)
-                        .isEqualTo(FileStorage.VerifyReport.Outcome.DAMAGED);
+                        .isEqualTo(VerifyReport.Outcome.DAMAGED);
                 assertUnchanged(before, copy, where);
                 TestFiles.deleteTree(copy);
                 cases++;
@@ -147,7 +147,7 @@ class FileStorageBitFlipTest {
                 } else {
                     // nothing proves the last write was acknowledged: it is a torn tail, cut loudly, kept aside
                     assertThat(FileStorage.verify(copy).outcome()).as(where)
-                            .isEqualTo(FileStorage.VerifyReport.Outcome.TORN_TAIL);
+                            .isEqualTo(VerifyReport.Outcome.TORN_TAIL);
                     try (FileStorage storage = FileStorage.open(copy)) {
                         assertThat(StorageReads.page(storage, 0, 100)).extracting(StoredSerializedEvent::eventId).as(where)
                                 .containsExactlyElementsOf(killedIds.subList(0, EVENTS - 1));

@@ -5,6 +5,7 @@ import dev.rewind.EventStore;
 import dev.rewind.Rewind;
 import dev.rewind.StoredEvent;
 import dev.rewind.storage.file.FileStorage;
+import dev.rewind.storage.file.VerifyReport;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -43,17 +44,17 @@ final class VerifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        FileStorage.VerifyReport log = FileStorage.verify(store.fileDirectory());
+        VerifyReport log = FileStorage.verify(store.fileDirectory());
         List<String> problems = new ArrayList<>(log.problems());
         List<String> notes = new ArrayList<>(log.notes());
         long indexChecks = 0;
-        if (log.outcome() != FileStorage.VerifyReport.Outcome.DAMAGED) {
+        if (log.outcome() != VerifyReport.Outcome.DAMAGED) {
             try (Rewind rewind = StoreOptions.withApp(store.openStorageReadOnly())) {
                 indexChecks = checkIndexes(rewind.store(), problems);
             }
         }
         String outcome = !problems.isEmpty() ? "damaged"
-                : log.outcome() == FileStorage.VerifyReport.Outcome.TORN_TAIL ? "torn_tail" : "sound";
+                : log.outcome() == VerifyReport.Outcome.TORN_TAIL ? "torn_tail" : "sound";
         ObjectNode report = Json.MAPPER.createObjectNode();
         report.put("directory", log.directory().toString());
         report.put("ok", problems.isEmpty());
