@@ -2,6 +2,7 @@ package dev.rewind;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -74,9 +75,37 @@ public interface EventStore {
 
     /**
      * @param streamId the stream
+     * @param fromVersion the first stream version to return (inclusive), 0 or more
+     * @param maxCount how many events at most, 0 or more
+     * @return at most {@code maxCount} of the stream's events from that version on, in order
+     */
+    List<StoredEvent<?>> readStream(String streamId, long fromVersion, int maxCount);
+
+    /**
+     * Reads a stream from the end: the last events of a long stream without reading it all.
+     *
+     * @param streamId the stream
+     * @param fromVersion the highest stream version to return (inclusive); {@code Long.MAX_VALUE} for the
+     *     stream's last event
+     * @param maxCount how many events at most, 0 or more
+     * @return at most {@code maxCount} events, versions going down
+     */
+    List<StoredEvent<?>> readStreamBackward(String streamId, long fromVersion, int maxCount);
+
+    /**
+     * @param streamId the stream
+     * @return its last event, or empty when it holds none
+     */
+    default Optional<StoredEvent<?>> lastEvent(String streamId) {
+        List<StoredEvent<?>> last = readStreamBackward(streamId, Long.MAX_VALUE, 1);
+        return last.isEmpty() ? Optional.empty() : Optional.of(last.get(0));
+    }
+
+    /**
+     * @param streamId the stream
      * @return the version of the stream's last event, -1 when it holds none
      */
-    long streamVersion(String streamId);
+    long lastVersion(String streamId);
 
     /**
      * @param fromPosition the first global position to return (inclusive), 0 or more
@@ -129,17 +158,32 @@ public interface EventStore {
      */
     long positionOf(UUID eventId);
 
-    /** @return the number of events stored, which is also the global position the next event will get */
-    long headPosition();
+    /**
+     * Positions are of events, from 0; this is the one position that is not of an event yet, which is why
+     * its name says "next" (a stream's version, by contrast, is reported as the {@link #lastVersion last}).
+     *
+     * @return the global position the next event will get, which is also the number of events stored
+     */
+    long nextPosition();
 
     /**
      * The first global position whose event was recorded after {@code instant}: the events "as of"
      * the instant are exactly those before it.
      *
      * @param instant an instant
-     * @return a position between 0 and {@link #headPosition()}
+     * @return a position between 0 and {@link #nextPosition()}
      */
-    long positionAfter(Instant instant);
+    long firstPositionAfter(Instant instant);
+
+    /**
+     * The first global position whose event was recorded at or after {@code instant}: what a "from"
+     * bound of a time range starts at (inclusive, like {@link #readByTime}'s start), and what a
+     * checkpoint "at T" resumes from, so that events stamped exactly T are not missed.
+     *
+     * @param instant an instant
+     * @return a position between 0 and {@link #nextPosition()}
+     */
+    long firstPositionAtOrAfter(Instant instant);
 
     /**
      * Subscribes a listener to every event stored from now on.

@@ -1,5 +1,6 @@
 package dev.rewind;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rewind.internal.DefaultEventStore;
 import dev.rewind.internal.EventPipeline;
 import dev.rewind.internal.EventTypeRegistry;
@@ -13,13 +14,13 @@ import dev.rewind.internal.projection.ProjectionType;
 import dev.rewind.internal.scan.ComponentScan;
 import dev.rewind.command.CommandGateway;
 import dev.rewind.internal.command.CommandConfig;
-import dev.rewind.internal.command.DefaultCommandGateway;
 import dev.rewind.spi.SnapshotStorage;
 import dev.rewind.serialization.JacksonEventSerializer;
 import dev.rewind.spi.storage.EventStorage;
 import dev.rewind.spi.EventUpcaster;
 import dev.rewind.spi.ParameterResolver;
 import dev.rewind.internal.StorageUrls;
+import dev.rewind.spi.RewindPlugin;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * <pre>{@code
  * try (Rewind rewind = Rewind.builder()
  *         .storage("file:data")                 // the embedded file log (the default: file:rewind-data)
- *         .scanPackages("com.example.orders")   // @Event records, @Projection and @Upcaster classes
+ *         .scanPackages("com.example.orders")   // @Event records, @Projection, @Upcaster and @Aggregate classes
  *         .build()) {                           // plus every RewindPlugin on the class path
  *     rewind.store().append("order-42", ExpectedVersion.noStream(), List.of(new OrderPlaced(...)));
  *     Map<String, Long> totals = rewind.projections().state("order_totals");
@@ -41,7 +42,8 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>{@link Builder#build()} gathers the components the builder names, those every
- * {@link dev.rewind.spi.RewindPlugin} registers and those found by scanning (one scan, at start-up),
+ * {@link dev.rewind.spi.RewindPlugin} registers (given to {@link Builder#plugin} or found on the class
+ * path) and those found by scanning (one scan, at start-up),
  * validates them all (event types and upcaster chains, handler signatures, projection classes and
  * names), then feeds every projection the events already stored before returning. Any error stops
  * start-up with a message naming what is wrong, where, and the fix. Closing it closes the storage.
@@ -52,11 +54,11 @@ public final class Rewind implements AutoCloseable {
     private final DefaultEventStore store;
     private final DefaultProjections projections;
     private final ComponentScan scan;
-    private final DefaultCommandGateway commands;
+    private final CommandGateway commands;
 
     private Rewind(Builder b) {
         ClassLoader loader = b.classLoader != null ? b.classLoader : defaultLoader();
-        Assembly assembly = Assembly.assemble(b.components, loader, b.discoverPlugins);
+        Assembly assembly = Assembly.assemble(b.components, List.copyOf(b.plugins), loader, b.discoverPlugins);
         this.scan = assembly.scan();
         EventTypeRegistry.Builder types = EventTypeRegistry.builder();
         for (Class<?> c : assembly.eventTypes()) {
@@ -75,10 +77,11 @@ public final class Rewind implements AutoCloseable {
 
         this.storage = b.storage != null ? b.storage : StorageUrls.open(b.storageUrl(), loader);
         try {
-            EventPipeline pipeline = new EventPipeline(registry, new JacksonEventSerializer());
+            JacksonEventSerializer serializer = b.serializer != null ? b.serializer : new JacksonEventSerializer();
+            EventPipeline pipeline = new EventPipeline(registry, serializer);
             this.store = new DefaultEventStore(storage, pipeline, b.clock);
             this.projections = new DefaultProjections(store, index, projectionTypes);
-            this.commands = b.commands.build(store, registry.types().keySet(), scan);
+            this.commands = b.commandConfig(assembly).build(store, inspector, index, scan);
         } catch (RuntimeException | Error e) {
             if (b.storage == null) {
                 storage.close(); // opened here: release it (a file storage's lock) before failing
@@ -138,8 +141,12 @@ public final class Rewind implements AutoCloseable {
         private Clock clock = Clock.systemUTC();
         private ClassLoader classLoader;
         private boolean discoverPlugins = true;
+        private final List<RewindPlugin> plugins = new ArrayList<>();
+        private JacksonEventSerializer serializer;
         private final Components components = new Components("Rewind.builder()", null);
-        private final CommandConfig commands = new CommandConfig();
+        private SnapshotStorage snapshotStorage;
+        private int snapshotEvery;
+        private int commandAttempts = CommandConfig.DEFAULT_ATTEMPTS;
 
         private Builder() {
         }
@@ -221,8 +228,49 @@ public final class Rewind implements AutoCloseable {
         }
 
         /**
+         * Registers a plugin the application creates itself, for example one that needs configuration
+         * or lives in the application's own code. Its components follow the same rules as those of a
+         * plugin found in {@code META-INF/services}: a projection name or event type also registered by
+         * another plugin stops start-up naming both. Unlike a discovered plugin, one whose
+         * {@link RewindPlugin#register} throws is not skipped: {@link #build()} fails naming it. A
+         * discovered plugin of the same class as one given here is not registered a second time. Works
+         * with {@link #discoverPlugins(boolean) discoverPlugins(false)}.
+         *
+         * @param plugin the plugin; its {@code register} is called at each {@link #build()}
+         * @return this
+         */
+        public Builder plugin(RewindPlugin plugin) {
+            plugins.add(Objects.requireNonNull(plugin, "plugin"));
+            return this;
+        }
+
+        /**
+         * Serialises event payloads with this Jackson mapper instead of
+         * {@link JacksonEventSerializer#defaultMapper()}, for example to add a module for a value type
+         * used inside events. Start from the default mapper to keep Rewind's stored form of
+         * {@code java.time} values and numbers:
+         * {@code JacksonEventSerializer.defaultMapper().registerModule(new MoneyModule())}.
+         *
+         * <p>The mapper is copied when this method is called, and the copy is configured as
+         * {@link JacksonEventSerializer#JacksonEventSerializer(ObjectMapper)} says (binding is made strict:
+         * unknown properties, missing record components and nulls for primitives are errors); the
+         * application's mapper is never changed, and changes made to it afterwards do not reach Rewind.
+         * The mapper decides the JSON written from now on; events already stored must still bind with it.
+         * Aggregate snapshots are not affected (they have a mapper of their own).
+         *
+         * @param mapper a JSON mapper without default typing
+         * @return this
+         * @throws IllegalArgumentException when the mapper enables default typing (a stored class name
+         *     would decide what is instantiated), does not write JSON, or cannot be copied
+         */
+        public Builder objectMapper(ObjectMapper mapper) {
+            this.serializer = new JacksonEventSerializer(Objects.requireNonNull(mapper, "mapper"));
+            return this;
+        }
+
+        /**
          * Scans these packages and their sub-packages, once, at {@link #build()}, for {@code @Event} records,
-         * {@code @Projection} classes and {@code @Upcaster} classes.
+         * {@code @Projection}, {@code @Upcaster} and {@code @Aggregate} classes.
          *
          * @param packages package names, for example {@code "com.example.orders"}
          * @return this
@@ -253,7 +301,7 @@ public final class Rewind implements AutoCloseable {
         }
 
         /**
-         * @param resolver an extra resolver for {@code @EventHandler} parameters
+         * @param resolver an extra resolver for {@code @EventHandler} and {@code @EventSourcingHandler} parameters
          * @return this
          */
         public Builder parameterResolver(ParameterResolver resolver) {
@@ -293,7 +341,7 @@ public final class Rewind implements AutoCloseable {
          * @return this
          */
         public Builder aggregate(Class<?> aggregateClass) {
-            commands.aggregate(aggregateClass);
+            components.aggregate(aggregateClass);
             return this;
         }
 
@@ -302,11 +350,10 @@ public final class Rewind implements AutoCloseable {
          *
          * @param services instances (built by the application, with their dependencies)
          * @return this
+         * @throws IllegalArgumentException for a class given instead of an instance
          */
         public Builder commandHandlers(Object... services) {
-            for (Object s : services) {
-                commands.service(s);
-            }
+            components.commandHandlers(services);
             return this;
         }
 
@@ -318,7 +365,9 @@ public final class Rewind implements AutoCloseable {
          * @return this
          */
         public Builder snapshots(SnapshotStorage storage, int everyEvents) {
-            commands.snapshots(storage, everyEvents);
+            new CommandConfig().snapshots(storage, everyEvents); // refuses a bad value at this call, not at build()
+            this.snapshotStorage = storage;
+            this.snapshotEvery = everyEvents;
             return this;
         }
 
@@ -327,8 +376,24 @@ public final class Rewind implements AutoCloseable {
          * @return this
          */
         public Builder commandAttempts(int maxAttempts) {
-            commands.attempts(maxAttempts);
+            new CommandConfig().attempts(maxAttempts); // refuses a bad value at this call, not at build()
+            this.commandAttempts = maxAttempts;
             return this;
+        }
+
+        /**
+         * A fresh command configuration per build, so that what plugins register at one
+         * {@link #build()} is not kept by the builder for the next.
+         */
+        private CommandConfig commandConfig(Assembly assembly) {
+            CommandConfig config = new CommandConfig();
+            assembly.aggregates().forEach(config::aggregate);
+            assembly.services().forEach(config::service);
+            if (snapshotStorage != null) {
+                config.snapshots(snapshotStorage, snapshotEvery);
+            }
+            config.attempts(commandAttempts);
+            return config;
         }
 
         /**

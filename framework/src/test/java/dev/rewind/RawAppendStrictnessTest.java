@@ -111,7 +111,7 @@ class RawAppendStrictnessTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("raw event " + ID + " of type Ordered v1: ")
                 .hasMessageContaining(problem);
-        assertThat(rewind.store().headPosition()).isZero();
+        assertThat(rewind.store().nextPosition()).isZero();
         assertThat(dev.rewind.spi.storage.StorageReads.page(storage, 0, 10)).isEmpty();
     }
 
@@ -125,7 +125,7 @@ class RawAppendStrictnessTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("raw event " + ID + " of type Ordered v1: cannot coerce \"2\" to int for field 'quantity'");
         assertThat(dev.rewind.spi.storage.StorageReads.page(storage, 0, 10)).isEmpty();
-        assertThat(rewind.store().streamVersion("s")).isEqualTo(-1);
+        assertThat(rewind.store().lastVersion("s")).isEqualTo(-1);
     }
 
     @Test

@@ -31,7 +31,9 @@ import java.lang.annotation.Target;
  * }</pre>
  *
  * A command type has exactly one handler; two handlers for one command type stop start-up with an
- * error naming both methods. Handlers must not change the aggregate's fields: state changes only
+ * error naming both methods. A declared return type that is a record (or a collection of records) must
+ * be a registered {@link Event} record, or start-up stops naming the method. May be used as a
+ * meta-annotation. Handlers must not change the aggregate's fields: state changes only
  * through {@link EventSourcingHandler}s.
  */
 @Documented

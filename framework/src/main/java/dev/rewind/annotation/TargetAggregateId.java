@@ -14,6 +14,10 @@ import java.lang.annotation.Target;
  * <pre>{@code
  * public record PayOrder(@TargetAggregateId String orderId, long amountCents) {}
  * }</pre>
+ *
+ * <p>On a component of an event record it only tells the given/when/then fixture ({@code AggregateFixture}
+ * in {@code rewind-test}) which aggregate a given event belongs to, when the component is not named like
+ * the command's; the framework itself reads it on commands only.
  */
 @Documented
 @Retention(RetentionPolicy.RUNTIME)

@@ -41,4 +41,20 @@ public interface CommandGateway {
      * @throws CommandConflictException when every attempt met a concurrency conflict
      */
     CommandResult send(CommandMessage message);
+
+    /**
+     * Loads an aggregate as a command sees it before its handler runs: a fresh instance with every event
+     * of its stream applied by its {@link dev.rewind.annotation.EventSourcingHandler}s (from its latest
+     * usable snapshot plus the tail, when snapshots are kept). Nothing is appended or cached. Meant for
+     * tests and diagnostics (the given/when/then fixture's {@code thenState} uses it): queries read
+     * projections, and a change goes through {@link #send}.
+     *
+     * @param aggregateType a registered {@link dev.rewind.annotation.Aggregate} class
+     * @param aggregateId its id, as a command's {@link dev.rewind.annotation.TargetAggregateId} gives it
+     *     (the stream is the aggregate's stream prefix followed by it)
+     * @param <A> the aggregate class
+     * @return the aggregate; the state before any event when its stream is empty
+     * @throws IllegalArgumentException when the class is not a registered aggregate, or the id is null or blank
+     */
+    <A> A load(Class<A> aggregateType, String aggregateId);
 }

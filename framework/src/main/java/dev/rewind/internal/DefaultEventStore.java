@@ -190,7 +190,33 @@ public final class DefaultEventStore implements EventStore {
     }
 
     @Override
-    public long streamVersion(String streamId) {
+    public List<StoredEvent<?>> readStream(String streamId, long fromVersion, int maxCount) {
+        return readStream(streamId, fromVersion, maxCount, ReadDirection.FORWARD);
+    }
+
+    @Override
+    public List<StoredEvent<?>> readStreamBackward(String streamId, long fromVersion, int maxCount) {
+        return readStream(streamId, fromVersion, maxCount, ReadDirection.BACKWARD);
+    }
+
+    private List<StoredEvent<?>> readStream(String streamId, long fromVersion, int maxCount, ReadDirection direction) {
+        Objects.requireNonNull(streamId, "streamId");
+        if (fromVersion < 0) {
+            throw new IllegalArgumentException("fromVersion must be 0 or more, was " + fromVersion);
+        }
+        if (maxCount < 0) {
+            throw new IllegalArgumentException("maxCount must be 0 or more, was " + maxCount);
+        }
+        return List.copyOf(decodeAll(storage.readStream(streamId, fromVersion, maxCount, direction)));
+    }
+
+    @Override
+    public long firstPositionAtOrAfter(Instant instant) {
+        return storage.firstPositionAtOrAfter(Objects.requireNonNull(instant, "instant"));
+    }
+
+    @Override
+    public long lastVersion(String streamId) {
         return storage.lastVersion(Objects.requireNonNull(streamId, "streamId"));
     }
 
@@ -273,12 +299,12 @@ public final class DefaultEventStore implements EventStore {
     }
 
     @Override
-    public long headPosition() {
+    public long nextPosition() {
         return storage.nextPosition();
     }
 
     @Override
-    public long positionAfter(Instant instant) {
+    public long firstPositionAfter(Instant instant) {
         Objects.requireNonNull(instant, "instant");
         return instant.equals(Instant.MAX) ? storage.nextPosition()
                 : storage.firstPositionAtOrAfter(instant.plusNanos(1));

@@ -101,18 +101,18 @@ public final class EventTypeRegistry {
         public Builder type(Class<?> eventClass, String origin) {
             Event event = eventClass.getAnnotation(Event.class);
             if (event == null) {
-                throw new IllegalArgumentException("@Event is missing on " + eventClass.getName()
+                throw new IllegalStateException("@Event is missing on " + eventClass.getName()
                         + ": annotate the record with @Event(name = \"...\", version = n)");
             }
             if (!eventClass.isRecord()) {
-                throw new IllegalArgumentException("@Event " + eventClass.getName()
+                throw new IllegalStateException("@Event " + eventClass.getName()
                         + " is not a record: declare event types as Java records");
             }
             if (event.name().isBlank()) {
-                throw new IllegalArgumentException("@Event on " + eventClass.getName() + " has a blank name");
+                throw new IllegalStateException("@Event on " + eventClass.getName() + " has a blank name");
             }
             if (event.version() < 1) {
-                throw new IllegalArgumentException("@Event on " + eventClass.getName() + " has version "
+                throw new IllegalStateException("@Event on " + eventClass.getName() + " has version "
                         + event.version() + ": versions start at 1");
             }
             Class<?> existing = classes.get(event.name());

@@ -1,5 +1,6 @@
 package dev.rewind.serialization;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -13,6 +14,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import com.fasterxml.jackson.module.blackbird.BlackbirdModule;
 import java.io.IOException;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -25,6 +27,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * JSON that comes from outside the store (a raw append) goes through a stricter path of its own
  * ({@link #readTreeStrictly}, {@link #bindStrictly}), with a separate copy of the mapper, which also
  * refuses duplicate fields, trailing content and scalar coercions.
+ *
+ * <p>An application gives its own mapper with {@code Rewind.builder().objectMapper(mapper)}; see
+ * {@link #JacksonEventSerializer(ObjectMapper)} for what Rewind requires of it and sets on its copy.
  */
 public final class JacksonEventSerializer implements EventSerializer {
     private final ObjectMapper mapper;
@@ -40,14 +45,58 @@ public final class JacksonEventSerializer implements EventSerializer {
     }
 
     /**
-     * @param mapper a mapper configured by the application (it must not enable default typing)
+     * A serializer with a mapper configured by the application (more modules, other date formats...).
+     * The mapper is copied, and the copy is made to bind strictly, whatever the application set:
+     * {@link DeserializationFeature#FAIL_ON_UNKNOWN_PROPERTIES},
+     * {@link DeserializationFeature#FAIL_ON_NULL_FOR_PRIMITIVES} and
+     * {@link DeserializationFeature#FAIL_ON_MISSING_CREATOR_PROPERTIES} enabled, and
+     * {@link JsonNodeFeature#STRIP_TRAILING_BIGDECIMAL_ZEROES} disabled (so that an upcaster sees
+     * {@code 12.30} as written). Nothing else is changed: the mapper's modules and its other settings
+     * decide the JSON that is written. The given mapper itself is never changed.
+     *
+     * @param mapper a JSON mapper, usually {@link #defaultMapper()} with the application's modules
+     * @throws IllegalArgumentException when the mapper enables default typing (the class to create would
+     *     then come from stored data, which Rewind never allows), does not read and write JSON, or
+     *     cannot be copied
      */
     public JacksonEventSerializer(ObjectMapper mapper) {
-        this.mapper = mapper;
+        this.mapper = strictCopy(Objects.requireNonNull(mapper, "mapper"));
         // Upcasters work on this tree: decimals stay exact BigDecimals (scale included), never doubles.
-        this.treeReader = mapper.reader()
+        this.treeReader = this.mapper.reader()
                 .with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
                 .without(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES);
+    }
+
+    private static ObjectMapper strictCopy(ObjectMapper mapper) {
+        if (mapper.getSerializationConfig().getDefaultTyper(null) != null
+                || mapper.getDeserializationConfig().getDefaultTyper(null) != null) {
+            throw new IllegalArgumentException("the " + mapper.getClass().getName() + " given for events enables default"
+                    + " typing (activateDefaultTyping or setDefaultTyping), which would let stored data name the class"
+                    + " to create: Rewind binds every"
+                    + " event to the class registered for its type name; use a mapper without default typing,"
+                    + " for example JacksonEventSerializer.defaultMapper() with your modules");
+        }
+        // a JsonFactory subclass that does not override getFormatName() says null: it still writes JSON
+        String format = mapper.getFactory().getFormatName();
+        if (format != null && !JsonFactory.FORMAT_NAME_JSON.equals(format)) {
+            throw new IllegalArgumentException("the " + mapper.getClass().getName() + " given for events writes " + format
+                    + ", not JSON: events are stored"
+                    + " as JSON objects (upcasters work on their JSON tree); use a JSON mapper, for example"
+                    + " JacksonEventSerializer.defaultMapper() with your modules");
+        }
+        ObjectMapper copy;
+        try {
+            copy = mapper.copy();
+        } catch (IllegalStateException e) {
+            throw new IllegalArgumentException("the " + mapper.getClass().getName() + " given for events cannot be"
+                    + " copied, and Rewind configures a copy, never the application's mapper: "
+                    + e.getMessage(), e);
+        }
+        copy.enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
+                .configure(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false);
+        return copy;
     }
 
     /** @return a new mapper configured as Rewind stores events */

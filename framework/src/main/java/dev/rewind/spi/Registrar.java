@@ -1,8 +1,9 @@
 package dev.rewind.spi;
 
 /**
- * What a {@link RewindPlugin} registers its components with. New component kinds are added here, so
- * the plugin interface itself never changes.
+ * What a {@link RewindPlugin} registers its components with: the same kinds of component, with the same
+ * rules, as {@code Rewind.builder()} takes. New component kinds are added here, so the plugin interface
+ * itself never changes. Implemented by the framework only.
  */
 public interface Registrar {
     /**
@@ -37,6 +38,25 @@ public interface Registrar {
      * @return this
      */
     Registrar rename(String oldName, String newName);
+
+    /**
+     * Registers an aggregate for the command side. Classes annotated {@link dev.rewind.annotation.Aggregate}
+     * in a package this plugin scans are registered without this.
+     *
+     * @param aggregateClass a class annotated {@link dev.rewind.annotation.Aggregate}
+     * @return this
+     */
+    Registrar aggregate(Class<?> aggregateClass);
+
+    /**
+     * Registers services whose {@code @CommandHandler} methods take a command and the aggregate it targets
+     * ({@code handle(ShipOrder c, Order order)}). A class with such methods in a scanned package must be
+     * registered this way: the framework never creates services, since they have dependencies of their own.
+     *
+     * @param services instances, built by the plugin with their dependencies
+     * @return this
+     */
+    Registrar commandHandlers(Object... services);
 
     /**
      * Registers every annotated component found by scanning these packages (and their sub-packages).

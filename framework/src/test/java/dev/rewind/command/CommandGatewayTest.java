@@ -92,14 +92,14 @@ class CommandGatewayTest {
     @Test
     void a_rule_violation_reaches_the_caller_unchanged_and_nothing_is_appended() {
         gateway.send(new OpenAccount("1", "ada"));
-        long head = store.headPosition();
+        long head = store.nextPosition();
 
         assertThatThrownBy(() -> gateway.send(new OpenAccount("1", "bob")))
                 .isExactlyInstanceOf(AccountRuleViolation.class)
                 .hasMessage("account 1 is already open")
                 .hasNoCause();
-        assertThat(store.headPosition()).isEqualTo(head);
-        assertThat(store.streamVersion("account-1")).isZero();
+        assertThat(store.nextPosition()).isEqualTo(head);
+        assertThat(store.lastVersion("account-1")).isZero();
     }
 
     @Test
@@ -115,13 +115,13 @@ class CommandGatewayTest {
     @Test
     void a_handler_that_decides_nothing_changes_appends_nothing() {
         gateway.send(new OpenAccount("1", "ada"));
-        long head = store.headPosition();
+        long head = store.nextPosition();
 
         CommandResult r = gateway.send(new Audit("1", "yearly"));
 
         assertThat(r.events()).isEmpty();
         assertThat(r.lastStreamVersion()).isEqualTo(-1);
-        assertThat(store.headPosition()).isEqualTo(head);
+        assertThat(store.nextPosition()).isEqualTo(head);
     }
 
     @Test

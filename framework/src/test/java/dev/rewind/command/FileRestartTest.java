@@ -43,7 +43,7 @@ class FileRestartTest {
             assertThat(retry.events()).isEqualTo(first.events());
             assertThat(retry.payloads()).containsExactly(new MoneyWithdrawn("1", 50));
             assertThat(retry.events().get(0).metadata().correlationId()).isEqualTo("r-1");
-            assertThat(restarted.store().headPosition()).isEqualTo(3);
+            assertThat(restarted.store().nextPosition()).isEqualTo(3);
         }
     }
 

@@ -34,7 +34,7 @@ class IdempotentCommandTest {
         bank.gateway().send(new Deposit("1", 60));
         CommandMessage withdraw = CommandMessage.of(new Withdraw("1", 50)).withId("w-1");
         CommandResult first = bank.gateway().send(withdraw); // the client never saw this answer: it timed out
-        long head = bank.store().headPosition();
+        long head = bank.store().nextPosition();
 
         CommandResult retry = bank.gateway().send(withdraw); // a second run would break "balance >= 50"
 
@@ -42,7 +42,7 @@ class IdempotentCommandTest {
         assertThat(retry.attempts()).isZero();
         assertThat(retry.events()).isEqualTo(first.events()); // same ids, same positions, same instants
         assertThat(retry.payloads()).containsExactly(new MoneyWithdrawn("1", 50));
-        assertThat(bank.store().headPosition()).isEqualTo(head);
+        assertThat(bank.store().nextPosition()).isEqualTo(head);
     }
 
     @Test
@@ -71,7 +71,7 @@ class IdempotentCommandTest {
 
         assertThat(retry.alreadyProcessed()).isTrue();
         assertThat(retry.events()).isEqualTo(first.events());
-        assertThat(restarted.store().headPosition()).isEqualTo(2);
+        assertThat(restarted.store().nextPosition()).isEqualTo(2);
     }
 
     @Test

@@ -63,10 +63,11 @@ class RewindCommandsTest {
                         return null;
                     }
                 }).build())
-                .hasMessage("@EventSourcingHandler method void dev.rewind.command.RewindCommandsTest$Unregistered.on("
-                        + "dev.rewind.command.bank.AccountOpened) takes dev.rewind.command.bank.AccountOpened, which is"
-                        + " not a registered event type nor a supertype of one: annotate the record @Event and register"
-                        + " or scan it");
+                .isExactlyInstanceOf(IllegalStateException.class)
+                .hasMessage("@EventSourcingHandler method 'void dev.rewind.command.RewindCommandsTest$Unregistered.on("
+                        + "dev.rewind.command.bank.AccountOpened)': its first parameter type"
+                        + " dev.rewind.command.bank.AccountOpened is an @Event record that is not registered: scan its"
+                        + " package or register it");
     }
 
     @Test

@@ -240,7 +240,7 @@ class DispatchTest {
                     List.of(new Opened("a"), new Sold("a", 5), new Audited("y"), new Sold("a", 7), new Closed("a")));
 
             assertThat(rewind.projections().<Long>state("revenue")).isEqualTo(12L);
-            assertThat(rewind.projections().status("revenue").position()).isEqualTo(4);
+            assertThat(rewind.projections().status("revenue").lastPosition()).isEqualTo(4);
         }
     }
 }

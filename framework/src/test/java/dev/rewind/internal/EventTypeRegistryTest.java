@@ -83,24 +83,24 @@ class EventTypeRegistryTest {
     @Test
     void a_class_without_at_event_is_rejected_with_the_fix() {
         assertThatThrownBy(() -> EventTypeRegistry.builder().type(NotAnnotated.class, "test"))
-                .isInstanceOf(IllegalArgumentException.class)
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessage("@Event is missing on " + T + "NotAnnotated: annotate the record with @Event(name = \"...\", version = n)");
     }
 
     @Test
     void a_class_that_is_not_a_record_is_rejected() {
         assertThatThrownBy(() -> EventTypeRegistry.builder().type(NotARecord.class, "test"))
-                .isInstanceOf(IllegalArgumentException.class)
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessage("@Event " + T + "NotARecord is not a record: declare event types as Java records");
     }
 
     @Test
     void a_blank_name_or_a_version_below_1_is_rejected() {
         assertThatThrownBy(() -> EventTypeRegistry.builder().type(BlankName.class, "test"))
-                .isInstanceOf(IllegalArgumentException.class)
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessage("@Event on " + T + "BlankName has a blank name");
         assertThatThrownBy(() -> EventTypeRegistry.builder().type(VersionZero.class, "test"))
-                .isInstanceOf(IllegalArgumentException.class)
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessage("@Event on " + T + "VersionZero has version 0: versions start at 1");
     }
 

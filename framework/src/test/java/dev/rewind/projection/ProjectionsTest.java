@@ -64,7 +64,7 @@ class ProjectionsTest {
         assertThat(second.projections().<Map<String, Integer>>state("counters")).isEqualTo(Map.of("a", 5, "b", 2));
         second.store().append("b", ExpectedVersion.any(), List.of(new Incremented("b", 1)));
         assertThat(second.projections().<Map<String, Integer>>state("counters")).isEqualTo(Map.of("a", 5, "b", 3));
-        assertThat(second.projections().status("counters").position()).isEqualTo(4);
+        assertThat(second.projections().status("counters").lastPosition()).isEqualTo(4);
     }
 
     @Test
@@ -76,7 +76,7 @@ class ProjectionsTest {
             rewind.projections().rebuild("counters");
 
             assertThat(rewind.projections().<Map<String, Integer>>state("counters")).isEqualTo(live);
-            assertThat(rewind.projections().status("counters").position()).isEqualTo(3);
+            assertThat(rewind.projections().status("counters").lastPosition()).isEqualTo(3);
             rewind.store().append("a", ExpectedVersion.any(), List.of(new Incremented("a", 1)));
             assertThat(rewind.projections().<Map<String, Integer>>state("counters")).isEqualTo(Map.of("a", 6, "b", 2));
         }
@@ -131,12 +131,12 @@ class ProjectionsTest {
             ProjectionStatus status = p.status("fragile");
             assertThat(status.failed()).isTrue();
             assertThat(status.failedAt()).isEqualTo(1);
-            assertThat(status.position()).isEqualTo(0);
+            assertThat(status.lastPosition()).isEqualTo(0);
             assertThat(status.error()).isEqualTo("java.lang.IllegalStateException: cannot reset boom");
             assertThat(p.<Integer>state("fragile")).isEqualTo(1);
             assertThat(p.<Map<String, Integer>>state("counters")).isEqualTo(Map.of("a", 3, "boom", 0));
             assertThat(p.status("counters").failed()).isFalse();
-            assertThat(rewind.store().headPosition()).isEqualTo(3);
+            assertThat(rewind.store().nextPosition()).isEqualTo(3);
         }
     }
 

@@ -36,7 +36,7 @@ class StorageUrlTest {
     @Test
     void memory_url_opens_an_empty_in_memory_store() {
         try (Rewind rewind = ContractFixtures.builder().storage("memory:").build()) {
-            assertThat(rewind.store().headPosition()).isZero();
+            assertThat(rewind.store().nextPosition()).isZero();
         }
     }
 

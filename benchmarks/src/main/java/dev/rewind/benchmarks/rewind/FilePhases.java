@@ -11,6 +11,7 @@ import dev.rewind.benchmarks.workload.Workload;
 import dev.rewind.benchmarks.workload.Workload.Order;
 import dev.rewind.storage.file.Durability;
 import dev.rewind.storage.file.FileStorage;
+import dev.rewind.storage.file.FileStorageStats;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.ref.Reference;
@@ -104,7 +105,7 @@ final class FilePhases {
             @Override
             public double run() throws Exception {
                 Timed t = timedAppends(writers, millis, orders, "r" + round++, Durability.FSYNC);
-                FileStorage.Stats stats = t.stats();
+                FileStorageStats stats = t.stats();
                 if (stats.events() != t.done().events()) {
                     throw new IllegalStateException("durable append: the store holds " + stats.events()
                             + " events, the writers were acknowledged " + t.done().events());
@@ -139,7 +140,7 @@ final class FilePhases {
      * @param sample the first MiB (at most) of the first segment the run wrote
      * @param sampleDir the directory the store was in (its parent), on the same file system
      */
-    private record Timed(Measure.Writers done, FileStorage.Stats stats, byte[] sample, Path sampleDir) {
+    private record Timed(Measure.Writers done, FileStorageStats stats, byte[] sample, Path sampleDir) {
     }
 
     /** One time-boxed run of {@code writers} threads appending orders to a fresh store. */

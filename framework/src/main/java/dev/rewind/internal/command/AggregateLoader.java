@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
  * Loads an aggregate: from its latest usable snapshot plus the stream's tail, or from the whole stream;
  * and writes snapshots every N events.
  */
-public final class AggregateLoader {
+final class AggregateLoader {
     private static final Logger LOG = LoggerFactory.getLogger(AggregateLoader.class);
 
     private final EventStore store;
@@ -31,7 +31,7 @@ public final class AggregateLoader {
      * @param eventsApplied how many events were read and applied
      * @param <A> the class
      */
-    public record Loaded<A>(A aggregate, long version, long fromSnapshot, int eventsApplied) {
+    record Loaded<A>(A aggregate, long version, long fromSnapshot, int eventsApplied) {
     }
 
     /**
@@ -40,7 +40,7 @@ public final class AggregateLoader {
      * @param snapshotEvery write a snapshot when a command leaves the stream this many events or more past
      *     its last snapshot (0 for never)
      */
-    public AggregateLoader(EventStore store, SnapshotStorage snapshots, int snapshotEvery) {
+    AggregateLoader(EventStore store, SnapshotStorage snapshots, int snapshotEvery) {
         if (snapshotEvery < 0) {
             throw new IllegalArgumentException("snapshot interval must be 0 (never) or more, was " + snapshotEvery);
         }
@@ -55,18 +55,18 @@ public final class AggregateLoader {
      * @param <A> the class
      * @return the aggregate with every event of its stream applied
      */
-    public <A> Loaded<A> load(AggregateModel<A> model, String streamId) {
+    <A> Loaded<A> load(AggregateModel<A> model, String streamId) {
         Optional<Loaded<A>> fromSnapshot = fromSnapshot(model, streamId);
         if (fromSnapshot.isPresent()) {
             Loaded<A> start = fromSnapshot.get();
             List<StoredEvent<?>> tail = store.readStream(streamId, start.version() + 1);
-            boolean fits = tail.isEmpty() ? store.streamVersion(streamId) == start.version()
+            boolean fits = tail.isEmpty() ? store.lastVersion(streamId) == start.version()
                     : tail.get(0).streamVersion() == start.version() + 1;
             if (fits) {
                 return applyAll(model, streamId, start.aggregate(), start.version(), tail, start.version());
             }
             LOG.warn("snapshot of stream '{}' at version {} does not fit the stream (at {}): ignoring it",
-                    streamId, start.version(), store.streamVersion(streamId));
+                    streamId, start.version(), store.lastVersion(streamId));
         }
         return applyAll(model, streamId, model.newInstance(), -1, store.readStream(streamId, 0), -1);
     }
@@ -76,7 +76,7 @@ public final class AggregateLoader {
         long v = version;
         for (StoredEvent<?> e : events) {
             try {
-                model.apply(aggregate, e.payload());
+                model.apply(aggregate, e);
             } catch (RuntimeException ex) {
                 throw new EventStoreException("cannot rebuild " + model.type().getSimpleName() + " from stream '"
                         + streamId + "': its @EventSourcingHandler threw on " + e.type() + " at version "
@@ -123,7 +123,7 @@ public final class AggregateLoader {
      * @param appended the events just stored
      * @param <A> the class
      */
-    public <A> void afterAppend(AggregateModel<A> model, String streamId, Loaded<A> before,
+    <A> void afterAppend(AggregateModel<A> model, String streamId, Loaded<A> before,
                                 List<StoredEvent<?>> appended) {
         if (snapshotEvery == 0 || appended.isEmpty()) {
             return;

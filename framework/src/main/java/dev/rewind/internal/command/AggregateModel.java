@@ -1,42 +1,39 @@
 package dev.rewind.internal.command;
 
 import dev.rewind.EventStoreException;
+import dev.rewind.StoredEvent;
 import dev.rewind.annotation.Aggregate;
 import dev.rewind.annotation.EventSourcingHandler;
+import dev.rewind.internal.Members;
+import dev.rewind.internal.dispatch.EventIndex;
+import dev.rewind.internal.dispatch.HandlerInspector;
+import dev.rewind.internal.dispatch.Invoker;
 import java.lang.invoke.MethodHandle;
 import java.lang.reflect.Constructor;
-import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * An {@link Aggregate} class, inspected once: how to create it, which {@link EventSourcingHandler}
- * applies each event class, its stream prefix and its snapshot tag.
+ * An {@link Aggregate} class, inspected once: how to create it, its {@link EventSourcingHandler}s as a
+ * dispatch table (the same as a projection's: one invoker per event index, null where it has no
+ * handler), its stream prefix and its snapshot tag.
  *
  * @param <A> the aggregate class
  */
-public final class AggregateModel<A> {
-    private static final MethodHandle NO_HANDLER = null;
-
+final class AggregateModel<A> {
     private final Class<A> type;
     private final String streamPrefix;
     private final MethodHandle constructor;
-    private final List<SourcingHandler> handlers;
+    private final EventIndex index;
+    private final Invoker[] table;
     private final String stateVersion;
-    private final ConcurrentHashMap<Class<?>, Optional<MethodHandle>> byEventClass = new ConcurrentHashMap<>();
 
-    private record SourcingHandler(Class<?> eventType, Method method, MethodHandle handle) {
-    }
-
-    private AggregateModel(Class<A> type, Aggregate annotation, MethodHandle constructor,
-                           List<SourcingHandler> handlers) {
+    private AggregateModel(Class<A> type, Aggregate annotation, MethodHandle constructor, EventIndex index,
+                           Invoker[] table) {
         this.type = type;
         this.streamPrefix = annotation.streamPrefix();
         this.constructor = constructor;
-        this.handlers = List.copyOf(handlers);
+        this.index = index;
+        this.table = table;
         this.stateVersion = StateVersion.of(type, annotation.snapshotVersion());
     }
 
@@ -44,52 +41,40 @@ public final class AggregateModel<A> {
      * Inspects and validates an aggregate class.
      *
      * @param type a class annotated {@link Aggregate}
+     * @param inspector validates and binds its {@link EventSourcingHandler}s
+     * @param index the event index
      * @param <A> the class
      * @return its model
-     * @throws IllegalArgumentException naming the class or method and the fix when it is not valid
+     * @throws IllegalStateException naming the class or method and the fix when it is not valid
      */
-    public static <A> AggregateModel<A> inspect(Class<A> type) {
+    static <A> AggregateModel<A> inspect(Class<A> type, HandlerInspector inspector, EventIndex index) {
         Aggregate annotation = type.getAnnotation(Aggregate.class);
         if (annotation == null) {
-            throw new IllegalArgumentException(type.getName() + " is not annotated @Aggregate: annotate the class"
+            throw new IllegalStateException(type.getName() + " is not annotated @Aggregate: annotate the class"
                     + " whose state its stream rebuilds, or register a service with commandHandlers(...)");
         }
         if (type.isInterface() || Modifier.isAbstract(type.getModifiers())) {
-            throw new IllegalArgumentException("@Aggregate " + type.getName() + " is abstract: the gateway"
+            throw new IllegalStateException("@Aggregate " + type.getName() + " is abstract: the gateway"
                     + " creates instances of it, so it must be a concrete class");
         }
-        Constructor<A> ctor;
+        Constructor<A> ctor = Members.noArgConstructor(type);
+        if (ctor == null) {
+            throw new IllegalStateException("@Aggregate " + type.getName() + " has no no-argument constructor:"
+                    + " add one (it may be private); the gateway creates a fresh instance for every command");
+        }
+        MethodHandle constructor;
         try {
-            ctor = type.getDeclaredConstructor();
-        } catch (NoSuchMethodException e) {
-            throw new IllegalArgumentException("@Aggregate " + type.getName() + " has no no-argument constructor:"
-                    + " add one (it may be private); the gateway creates a fresh instance for every command", e);
+            constructor = Members.constructor(ctor);
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException("@Aggregate " + type.getName() + " cannot be instantiated by Rewind ("
+                    + e.getMessage() + "): open its package to Rewind", e);
         }
-        return new AggregateModel<>(type, annotation, Handles.generic(ctor), sourcingHandlers(type));
-    }
-
-    private static List<SourcingHandler> sourcingHandlers(Class<?> type) {
-        List<SourcingHandler> found = new ArrayList<>();
-        for (Method m : Inspection.annotatedMethods(type, EventSourcingHandler.class)) {
-            if (m.getParameterCount() != 1) {
-                throw new IllegalArgumentException("@EventSourcingHandler method " + m.toGenericString()
-                        + " must take exactly one parameter, the event");
-            }
-            Class<?> eventType = m.getParameterTypes()[0];
-            for (SourcingHandler h : found) {
-                if (h.eventType() == eventType) {
-                    throw new IllegalArgumentException("two @EventSourcingHandler methods apply "
-                            + eventType.getName() + " in " + type.getName() + ": " + h.method().toGenericString()
-                            + " and " + m.toGenericString() + "; keep one");
-                }
-            }
-            found.add(new SourcingHandler(eventType, m, Handles.generic(m)));
-        }
-        return found;
+        Invoker[] table = inspector.inspect(type, EventSourcingHandler.class).table(index);
+        return new AggregateModel<>(type, annotation, constructor, index, table);
     }
 
     /** @return the aggregate class */
-    public Class<A> type() {
+    Class<A> type() {
         return type;
     }
 
@@ -97,17 +82,17 @@ public final class AggregateModel<A> {
      * @param targetId the command's target aggregate id
      * @return the stream id: the prefix followed by the id
      */
-    public String streamId(String targetId) {
+    String streamId(String targetId) {
         return streamPrefix + targetId;
     }
 
     /** @return the tag a snapshot must carry to be read into this class */
-    public String stateVersion() {
+    String stateVersion() {
         return stateVersion;
     }
 
     /** @return a fresh instance, the state before any event */
-    public A newInstance() {
+    A newInstance() {
         try {
             return type.cast((Object) constructor.invokeExact());
         } catch (Throwable t) {
@@ -118,53 +103,22 @@ public final class AggregateModel<A> {
 
     /**
      * Applies one event to the aggregate through the most specific {@link EventSourcingHandler};
-     * events with no handler are skipped.
+     * events with no handler are skipped. Whatever the handler throws reaches the caller unchanged.
      *
      * @param aggregate the aggregate
-     * @param payload the event payload
+     * @param event the stored event
      */
-    public void apply(A aggregate, Object payload) {
-        MethodHandle h = byEventClass.computeIfAbsent(payload.getClass(), this::mostSpecific).orElse(NO_HANDLER);
-        if (h == null) {
+    void apply(A aggregate, StoredEvent<?> event) {
+        int i = index.of(event.payload().getClass());
+        Invoker handler = i < 0 ? null : table[i];
+        if (handler == null) {
             return;
         }
         try {
-            Object ignored = (Object) h.invokeExact((Object) aggregate, payload);
+            handler.invoke(aggregate, event);
         } catch (Throwable t) {
-            throw Handles.rethrow(t);
+            throw Members.rethrow(t);
         }
-    }
-
-    private Optional<MethodHandle> mostSpecific(Class<?> eventClass) {
-        SourcingHandler best = null;
-        for (SourcingHandler h : handlers) {
-            if (h.eventType().isAssignableFrom(eventClass)
-                    && (best == null || best.eventType().isAssignableFrom(h.eventType()))) {
-                best = h;
-            }
-        }
-        return best == null ? Optional.empty() : Optional.of(best.handle());
-    }
-
-    /**
-     * Checks that every {@link EventSourcingHandler} receives a registered event type (or a supertype of one).
-     *
-     * @param eventClasses the registered event record classes
-     * @throws IllegalArgumentException naming the method and the fix otherwise
-     */
-    public void checkSourcedTypes(java.util.Collection<Class<?>> eventClasses) {
-        for (SourcingHandler h : handlers) {
-            if (eventClasses.stream().noneMatch(h.eventType()::isAssignableFrom)) {
-                throw new IllegalArgumentException("@EventSourcingHandler method " + h.method().toGenericString()
-                        + " takes " + h.eventType().getName() + ", which is not a registered event type nor a"
-                        + " supertype of one: annotate the record @Event and register or scan it");
-            }
-        }
-    }
-
-    /** @return the parameter types of the {@link EventSourcingHandler}s (event records or their supertypes) */
-    public List<Class<?>> sourcedEventTypes() {
-        return handlers.stream().<Class<?>>map(SourcingHandler::eventType).toList();
     }
 
     @Override

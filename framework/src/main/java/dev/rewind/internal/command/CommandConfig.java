@@ -3,10 +3,12 @@ package dev.rewind.internal.command;
 import dev.rewind.EventStore;
 import dev.rewind.annotation.Aggregate;
 import dev.rewind.annotation.CommandHandler;
+import dev.rewind.command.CommandGateway;
+import dev.rewind.internal.dispatch.EventIndex;
+import dev.rewind.internal.dispatch.HandlerInspector;
 import dev.rewind.internal.scan.ComponentScan;
 import dev.rewind.spi.SnapshotStorage;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
@@ -22,7 +24,10 @@ public final class CommandConfig {
     private final List<Object> services = new ArrayList<>();
     private SnapshotStorage snapshots;
     private int snapshotEvery;
-    private int attempts = DefaultCommandGateway.DEFAULT_MAX_ATTEMPTS;
+    /** How many times a command runs before a concurrency conflict is reported, unless configured. */
+    public static final int DEFAULT_ATTEMPTS = DefaultCommandGateway.DEFAULT_MAX_ATTEMPTS;
+
+    private int attempts = DEFAULT_ATTEMPTS;
 
     /** An empty configuration: no aggregates, no snapshots, 3 attempts. */
     public CommandConfig() {
@@ -33,9 +38,17 @@ public final class CommandConfig {
         aggregates.add(Objects.requireNonNull(aggregateClass, "aggregateClass"));
     }
 
-    /** @param service an object with {@code @CommandHandler(Command, Aggregate)} methods */
+    /**
+     * @param service an object with {@code @CommandHandler(Command, Aggregate)} methods
+     * @throws IllegalArgumentException when it is a class rather than an instance
+     */
     public void service(Object service) {
-        services.add(Objects.requireNonNull(service, "service"));
+        Objects.requireNonNull(service, "service");
+        if (service instanceof Class<?> c) {
+            throw new IllegalArgumentException("a command handler service is an instance, not a class: pass new "
+                    + c.getSimpleName() + "(...), or register an @Aggregate class with aggregate(...)");
+        }
+        services.add(service);
     }
 
     /**
@@ -63,11 +76,13 @@ public final class CommandConfig {
      * fix).
      *
      * @param store the event store
-     * @param eventClasses the registered event record classes
+     * @param inspector the handler inspector (with the registered event types and parameter resolvers)
+     * @param index the event index
      * @param scan what the start-up scan found
      * @return the gateway
+     * @throws IllegalStateException naming the class or method and the fix for anything not valid
      */
-    public DefaultCommandGateway build(EventStore store, Collection<Class<?>> eventClasses, ComponentScan scan) {
+    public CommandGateway build(EventStore store, HandlerInspector inspector, EventIndex index, ComponentScan scan) {
         Set<Class<?>> all = new LinkedHashSet<>(aggregates);
         all.addAll(scan.classesWithAnnotation(Aggregate.class));
         CommandHandlers.Builder handlers = CommandHandlers.builder();
@@ -77,15 +92,12 @@ public final class CommandConfig {
         services.forEach(s -> serviceClasses.add(s.getClass()));
         for (Class<?> c : scan.classesWithMethodAnnotation(CommandHandler.class)) {
             if (!all.contains(c) && !serviceClasses.contains(c)) {
-                throw new IllegalArgumentException(c.getName() + " declares @CommandHandler methods but is neither"
+                throw new IllegalStateException(c.getName() + " declares @CommandHandler methods but is neither"
                         + " an @Aggregate nor a registered service: pass an instance to"
                         + " Rewind.builder().commandHandlers(...)");
             }
         }
-        CommandHandlers table = handlers.build();
-        for (CommandHandlerModel h : table.all()) {
-            h.aggregate().checkSourcedTypes(eventClasses);
-        }
-        return new DefaultCommandGateway(store, table, new AggregateLoader(store, snapshots, snapshotEvery), attempts);
+        return new DefaultCommandGateway(store, handlers.build(inspector, index),
+                new AggregateLoader(store, snapshots, snapshotEvery), attempts);
     }
 }

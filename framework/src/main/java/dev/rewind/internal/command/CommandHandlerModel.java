@@ -1,19 +1,20 @@
 package dev.rewind.internal.command;
 
-import dev.rewind.annotation.Aggregate;
-import dev.rewind.annotation.TargetAggregateId;
+import dev.rewind.internal.Members;
+import dev.rewind.internal.dispatch.HandlerInspector.CommandMethod;
 import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.lang.reflect.Method;
-import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 
 /**
- * One {@code @CommandHandler} method, inspected once: the command type, how to read its target id, the
- * aggregate it needs, and a bound {@link MethodHandle} to call it.
+ * One {@code @CommandHandler} method, validated by the handler inspector and bound once: the command
+ * type, how to read its target id, the aggregate it needs, and a {@link MethodHandle} to call it.
  */
-public final class CommandHandlerModel {
+final class CommandHandlerModel {
     private final Class<?> commandType;
     private final Method method;
     private final AggregateModel<?> aggregate;
@@ -21,98 +22,62 @@ public final class CommandHandlerModel {
     private final MethodHandle targetId; // (command)Object
     private final String targetComponent;
 
-    private CommandHandlerModel(Class<?> commandType, Method method, AggregateModel<?> aggregate,
-                                MethodHandle invoker, RecordComponent target) {
-        this.commandType = commandType;
-        this.method = method;
+    private CommandHandlerModel(CommandMethod found, AggregateModel<?> aggregate, MethodHandle invoker) {
+        this.commandType = found.commandType();
+        this.method = found.method();
         this.aggregate = aggregate;
         this.invoker = invoker;
-        this.targetComponent = target.getName();
-        this.targetId = Handles.generic(target.getAccessor());
+        this.targetComponent = found.target().getName();
+        this.targetId = generic(found.target().getAccessor());
     }
 
     /**
      * A handler declared on the aggregate class: {@code handle(Command)}.
      *
-     * @param method the method
+     * @param found the validated method
      * @param aggregate the aggregate it is declared on
      * @return the model
      */
-    static CommandHandlerModel onAggregate(Method method, AggregateModel<?> aggregate) {
-        if (method.getParameterCount() != 1) {
-            throw new IllegalArgumentException("@CommandHandler method " + method.toGenericString()
-                    + " on @Aggregate " + aggregate.type().getName()
-                    + " must take the command as its only parameter");
-        }
-        Class<?> command = method.getParameterTypes()[0];
-        MethodHandle mh = Handles.generic(method); // (aggregate, command)
-        return new CommandHandlerModel(command, method, aggregate, mh, targetOf(command, method));
+    static CommandHandlerModel onAggregate(CommandMethod found, AggregateModel<?> aggregate) {
+        return new CommandHandlerModel(found, aggregate, generic(found.method())); // (aggregate, command)
     }
 
     /**
      * A handler declared on a service: {@code handle(Command, Aggregate)}, bound to the service instance.
      *
-     * @param method the method
+     * @param found the validated method
      * @param service the instance to call it on
-     * @param models gives the (cached) model of an aggregate class
+     * @param aggregate the model of its second parameter
      * @return the model
      */
-    static CommandHandlerModel onService(Method method, Object service,
-                                         java.util.function.Function<Class<?>, AggregateModel<?>> models) {
-        if (method.getParameterCount() != 2) {
-            throw new IllegalArgumentException("@CommandHandler method " + method.toGenericString()
-                    + " on service " + service.getClass().getName()
-                    + " must take two parameters: the command, then the @Aggregate it decides on");
-        }
-        Class<?> command = method.getParameterTypes()[0];
-        Class<?> aggregateType = method.getParameterTypes()[1];
-        if (!aggregateType.isAnnotationPresent(Aggregate.class)) {
-            throw new IllegalArgumentException("@CommandHandler method " + method.toGenericString()
-                    + ": its second parameter " + aggregateType.getName()
-                    + " is not annotated @Aggregate (the gateway loads that aggregate and passes it)");
-        }
-        MethodHandle bound = Handles.generic(method).bindTo(service); // (command, aggregate)
-        MethodHandle mh = java.lang.invoke.MethodHandles.permuteArguments(bound, bound.type(), 1, 0);
-        return new CommandHandlerModel(command, method, models.apply(aggregateType), mh,
-                targetOf(command, method));
+    static CommandHandlerModel onService(CommandMethod found, Object service, AggregateModel<?> aggregate) {
+        MethodHandle bound = generic(found.method()).bindTo(service); // (command, aggregate)
+        return new CommandHandlerModel(found, aggregate, MethodHandles.permuteArguments(bound, bound.type(), 1, 0));
     }
 
-    private static RecordComponent targetOf(Class<?> command, Method method) {
-        if (!command.isRecord()) {
-            throw new IllegalArgumentException("@CommandHandler method " + method.toGenericString() + " takes "
-                    + command.getName() + ", which is not a record: declare commands as records with one"
-                    + " @TargetAggregateId component");
+    /** @return a handle of the generic type {@code (Object...)Object}, the receiver first (void gives null) */
+    private static MethodHandle generic(Method method) {
+        try {
+            MethodHandle mh = Members.method(method);
+            return mh.asType(MethodType.genericMethodType(mh.type().parameterCount()));
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException("@CommandHandler method '" + method.toGenericString()
+                    + "' is not accessible to Rewind (" + e.getMessage() + "): make it public or open its package", e);
         }
-        List<RecordComponent> marked = new ArrayList<>();
-        for (RecordComponent rc : command.getRecordComponents()) {
-            if (rc.isAnnotationPresent(TargetAggregateId.class)) {
-                marked.add(rc);
-            }
-        }
-        if (marked.size() != 1) {
-            String simple = command.getSimpleName();
-            throw new IllegalArgumentException(marked.isEmpty()
-                    ? "command " + command.getName() + " has no @TargetAggregateId component: annotate the one"
-                    + " that names the aggregate, e.g. record " + simple + "(@TargetAggregateId String id, ...)"
-                    : "command " + command.getName() + " has " + marked.size() + " @TargetAggregateId components ("
-                    + String.join(", ", marked.stream().map(RecordComponent::getName).toList())
-                    + "): exactly one names the aggregate");
-        }
-        return marked.get(0);
     }
 
     /** @return the command type it handles */
-    public Class<?> commandType() {
+    Class<?> commandType() {
         return commandType;
     }
 
     /** @return the handler method */
-    public Method method() {
+    Method method() {
         return method;
     }
 
     /** @return the aggregate it decides on */
-    public AggregateModel<?> aggregate() {
+    AggregateModel<?> aggregate() {
         return aggregate;
     }
 
@@ -121,12 +86,12 @@ public final class CommandHandlerModel {
      * @return the stream of the aggregate it addresses
      * @throws IllegalArgumentException when its target id is null or blank
      */
-    public String streamIdOf(Object command) {
+    String streamIdOf(Object command) {
         Object id;
         try {
             id = (Object) targetId.invokeExact(command);
         } catch (Throwable t) {
-            throw Handles.rethrow(t);
+            throw Members.rethrow(t);
         }
         if (id == null || id.toString().isBlank()) {
             throw new IllegalArgumentException("command " + commandType.getSimpleName() + " has a "
@@ -142,12 +107,12 @@ public final class CommandHandlerModel {
      * @param command the command
      * @return the new event payloads, in order (empty when it returned null, nothing or an empty collection)
      */
-    public List<Object> invoke(Object aggregateInstance, Object command) {
+    List<Object> invoke(Object aggregateInstance, Object command) {
         Object out;
         try {
             out = (Object) invoker.invokeExact(aggregateInstance, command);
         } catch (Throwable t) {
-            throw Handles.rethrow(t);
+            throw Members.rethrow(t);
         }
         if (out == null) {
             return List.of();

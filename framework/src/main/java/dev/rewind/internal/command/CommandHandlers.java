@@ -1,8 +1,9 @@
 package dev.rewind.internal.command;
 
 import dev.rewind.annotation.Aggregate;
-import dev.rewind.annotation.CommandHandler;
-import java.lang.reflect.Method;
+import dev.rewind.internal.dispatch.EventIndex;
+import dev.rewind.internal.dispatch.HandlerInspector;
+import dev.rewind.internal.dispatch.HandlerInspector.CommandMethod;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -11,17 +12,20 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * The routing table: command class -> its one handler. Built once at start-up; immutable afterwards.
+ * The routing table: command class -> its one handler, and the registered aggregates' models. Built
+ * once at start-up; immutable afterwards.
  */
-public final class CommandHandlers {
+final class CommandHandlers {
     private final Map<Class<?>, CommandHandlerModel> byCommand;
+    private final Map<Class<?>, AggregateModel<?>> aggregates;
 
-    private CommandHandlers(Map<Class<?>, CommandHandlerModel> byCommand) {
+    private CommandHandlers(Map<Class<?>, CommandHandlerModel> byCommand, Map<Class<?>, AggregateModel<?>> aggregates) {
         this.byCommand = Map.copyOf(byCommand);
+        this.aggregates = Map.copyOf(aggregates);
     }
 
     /** @return a builder */
-    public static Builder builder() {
+    static Builder builder() {
         return new Builder();
     }
 
@@ -30,7 +34,7 @@ public final class CommandHandlers {
      * @return its handler
      * @throws IllegalArgumentException when none is registered
      */
-    public CommandHandlerModel handlerFor(Class<?> commandType) {
+    CommandHandlerModel handlerFor(Class<?> commandType) {
         CommandHandlerModel h = byCommand.get(commandType);
         if (h == null) {
             throw new IllegalArgumentException("no @CommandHandler for command " + commandType.getName()
@@ -39,13 +43,30 @@ public final class CommandHandlers {
         return h;
     }
 
+    /**
+     * @param aggregateType a class
+     * @param <A> the class
+     * @return its model
+     * @throws IllegalArgumentException when it is not a registered aggregate
+     */
+    @SuppressWarnings("unchecked")
+    <A> AggregateModel<A> aggregate(Class<A> aggregateType) {
+        AggregateModel<?> model = aggregates.get(aggregateType);
+        if (model == null) {
+            throw new IllegalArgumentException(aggregateType.getName() + " is not a registered @Aggregate: register it"
+                    + " with Rewind.builder().aggregate(...) or scan its package (the registered ones are "
+                    + aggregates.keySet().stream().map(Class::getName).sorted().toList() + ")");
+        }
+        return (AggregateModel<A>) model;
+    }
+
     /** @return every handler */
-    public Collection<CommandHandlerModel> all() {
+    Collection<CommandHandlerModel> all() {
         return byCommand.values();
     }
 
-    /** Collects aggregates and services; {@link #build()} checks that each command has one handler. */
-    public static final class Builder {
+    /** Collects aggregates and services; {@link #build} checks that each command has one handler. */
+    static final class Builder {
         private final List<Class<?>> aggregates = new ArrayList<>();
         private final List<Object> services = new ArrayList<>();
 
@@ -56,7 +77,7 @@ public final class CommandHandlers {
          * @param aggregateClass a class annotated {@link Aggregate}
          * @return this
          */
-        public Builder aggregate(Class<?> aggregateClass) {
+        Builder aggregate(Class<?> aggregateClass) {
             aggregates.add(Objects.requireNonNull(aggregateClass, "aggregateClass"));
             return this;
         }
@@ -65,47 +86,41 @@ public final class CommandHandlers {
          * @param service an object with {@code @CommandHandler(Command, Aggregate)} methods
          * @return this
          */
-        public Builder service(Object service) {
-            Objects.requireNonNull(service, "service");
-            if (service instanceof Class<?>) {
-                throw new IllegalArgumentException("a command handler service is an instance, not a class: pass new "
-                        + ((Class<?>) service).getSimpleName() + "(...), or register an @Aggregate class with aggregate(...)");
-            }
-            services.add(service);
+        Builder service(Object service) {
+            services.add(Objects.requireNonNull(service, "service"));
             return this;
         }
 
         /**
+         * @param inspector validates the handlers of every aggregate and service
+         * @param index the event index
          * @return the routing table
-         * @throws IllegalArgumentException naming both methods when two handle one command type, or naming
+         * @throws IllegalStateException naming both methods when two handle one command type, or naming
          *     the class or method that is not valid
          */
-        public CommandHandlers build() {
+        CommandHandlers build(HandlerInspector inspector, EventIndex index) {
             Map<Class<?>, CommandHandlerModel> table = new LinkedHashMap<>();
             Map<Class<?>, AggregateModel<?>> models = new LinkedHashMap<>();
             for (Class<?> a : aggregates.stream().distinct().toList()) {
-                AggregateModel<?> model = models.computeIfAbsent(a, AggregateModel::inspect);
-                for (Method m : Inspection.annotatedMethods(a, CommandHandler.class)) {
+                AggregateModel<?> model = models.computeIfAbsent(a, c -> AggregateModel.inspect(c, inspector, index));
+                for (CommandMethod m : inspector.commandHandlers(a, false)) {
                     put(table, CommandHandlerModel.onAggregate(m, model));
                 }
             }
             for (Object s : services) {
-                List<Method> methods = Inspection.annotatedMethods(s.getClass(), CommandHandler.class);
-                if (methods.isEmpty()) {
-                    throw new IllegalArgumentException("service " + s.getClass().getName()
-                            + " has no @CommandHandler method");
-                }
-                for (Method m : methods) {
-                    put(table, CommandHandlerModel.onService(m, s, c -> models.computeIfAbsent(c, AggregateModel::inspect)));
+                for (CommandMethod m : inspector.commandHandlers(s.getClass(), true)) {
+                    AggregateModel<?> model = models.computeIfAbsent(m.aggregateType(),
+                            c -> AggregateModel.inspect(c, inspector, index));
+                    put(table, CommandHandlerModel.onService(m, s, model));
                 }
             }
-            return new CommandHandlers(table);
+            return new CommandHandlers(table, models);
         }
 
         private static void put(Map<Class<?>, CommandHandlerModel> table, CommandHandlerModel h) {
             CommandHandlerModel existing = table.putIfAbsent(h.commandType(), h);
             if (existing != null) {
-                throw new IllegalArgumentException("command " + h.commandType().getName()
+                throw new IllegalStateException("command " + h.commandType().getName()
                         + " has two @CommandHandler methods: " + existing.method().toGenericString() + " and "
                         + h.method().toGenericString() + "; a command type has exactly one handler");
             }

@@ -26,11 +26,11 @@ import org.slf4j.LoggerFactory;
  * <p>"Already processed" is read from the store itself, so it survives a restart with no extra state:
  * a command's event ids derive from its id, and a stored first event id means the command ran.
  */
-public final class DefaultCommandGateway implements CommandGateway {
+final class DefaultCommandGateway implements CommandGateway {
     private static final Logger LOG = LoggerFactory.getLogger(DefaultCommandGateway.class);
 
     /** Attempts when none are configured: the first run and two retries. */
-    public static final int DEFAULT_MAX_ATTEMPTS = 3;
+    static final int DEFAULT_MAX_ATTEMPTS = 3;
 
     private final EventStore store;
     private final CommandHandlers handlers;
@@ -43,7 +43,7 @@ public final class DefaultCommandGateway implements CommandGateway {
      * @param loader loads aggregates (and writes snapshots)
      * @param maxAttempts how many times a command runs before a conflict is reported, 1 or more
      */
-    public DefaultCommandGateway(EventStore store, CommandHandlers handlers, AggregateLoader loader, int maxAttempts) {
+    DefaultCommandGateway(EventStore store, CommandHandlers handlers, AggregateLoader loader, int maxAttempts) {
         if (maxAttempts < 1) {
             throw new IllegalArgumentException("command attempts must be 1 or more, was " + maxAttempts);
         }
@@ -53,14 +53,15 @@ public final class DefaultCommandGateway implements CommandGateway {
         this.maxAttempts = maxAttempts;
     }
 
-    /** @return the routing table */
-    public CommandHandlers handlers() {
-        return handlers;
-    }
-
-    /** @return the aggregate loader */
-    public AggregateLoader loader() {
-        return loader;
+    @Override
+    public <A> A load(Class<A> aggregateType, String aggregateId) {
+        Objects.requireNonNull(aggregateType, "aggregateType");
+        AggregateModel<A> model = handlers.aggregate(aggregateType);
+        if (aggregateId == null || aggregateId.isBlank()) {
+            throw new IllegalArgumentException("the id of the " + aggregateType.getSimpleName()
+                    + " to load is " + (aggregateId == null ? "null" : "blank"));
+        }
+        return loader.load(model, model.streamId(aggregateId)).aggregate();
     }
 
     @Override

@@ -1,50 +1,69 @@
 package dev.rewind.internal.plugin;
 
+import dev.rewind.annotation.Aggregate;
 import dev.rewind.annotation.Event;
 import dev.rewind.annotation.Projection;
 import dev.rewind.annotation.Upcaster;
+import dev.rewind.internal.Members;
 import dev.rewind.internal.plugin.Components.Entry;
 import dev.rewind.internal.plugin.Components.RenameEntry;
 import dev.rewind.internal.plugin.Components.UpcasterEntry;
 import dev.rewind.internal.scan.ComponentScan;
 import dev.rewind.spi.EventUpcaster;
 import dev.rewind.spi.ParameterResolver;
+import dev.rewind.spi.RewindPlugin;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
- * Gathers every contribution made at start-up (the application's builder, each plugin, and what
- * scanning their packages found), checks conflicts between them, and hands out the merged lists.
- * Scanning happens here, once, over the packages of every contributor.
+ * Gathers every contribution made at start-up (the application's builder, the plugins it names, the
+ * plugins found on the class path, and what scanning their packages found), checks conflicts between
+ * them, and hands out the merged lists. Scanning happens here, once, over the packages of every
+ * contributor. A plugin the builder names follows the same conflict rules as a discovered one.
  *
  * @param eventTypes event classes, each once
  * @param projections projection classes, each once, names unique
  * @param resolvers extra parameter resolvers
  * @param upcasters upcasters
  * @param renames renames
+ * @param aggregates aggregate classes, each once (the scanned ones included)
+ * @param services command handler services, each once
  * @param scan the scan result, for component kinds handled elsewhere
  */
 public record Assembly(List<Class<?>> eventTypes, List<Class<?>> projections, List<ParameterResolver> resolvers,
-                       List<UpcasterEntry> upcasters, List<RenameEntry> renames, ComponentScan scan) {
+                       List<UpcasterEntry> upcasters, List<RenameEntry> renames, List<Class<?>> aggregates,
+                       List<Object> services, ComponentScan scan) {
+    /** The fix a conflict message names, for components with a name of their own and for the others. */
+    private static final String RENAME = "keep one of them, or give each a unique name";
+    private static final String KEEP_ONE = "keep one of them";
 
     /**
      * @param application what the builder registered
+     * @param plugins the plugins given to the builder, in order
      * @param loader the class loader for plugins, services and scanning
      * @param discoverPlugins whether to look for {@code RewindPlugin}s and {@code ParameterResolver} services
      * @return the checked assembly
-     * @throws IllegalStateException for a conflict, naming both sides
+     * @throws IllegalStateException for a conflict, naming both sides, or a named plugin that failed
      */
-    public static Assembly assemble(Components application, ClassLoader loader, boolean discoverPlugins) {
+    public static Assembly assemble(Components application, List<RewindPlugin> plugins, ClassLoader loader,
+                                    boolean discoverPlugins) {
         List<Components> all = new ArrayList<>();
         all.add(application);
+        Set<Class<?>> named = new HashSet<>();
+        for (RewindPlugin p : plugins) {
+            all.add(PluginLoader.registerExplicit(p));
+            named.add(p.getClass());
+        }
         if (discoverPlugins) {
-            all.addAll(PluginLoader.plugins(loader));
+            all.addAll(PluginLoader.plugins(loader, named));
         }
         List<String> packages = new ArrayList<>();
         all.forEach(c -> packages.addAll(c.packages));
@@ -56,19 +75,25 @@ public record Assembly(List<Class<?>> eventTypes, List<Class<?>> projections, Li
         List<ParameterResolver> resolvers = new ArrayList<>();
         List<UpcasterEntry> upcasters = new ArrayList<>();
         List<RenameEntry> renames = new ArrayList<>();
+        List<Entry<Class<?>>> aggregates = new ArrayList<>();
+        List<Entry<Object>> services = new ArrayList<>();
         for (Components c : all) {
             events.addAll(c.eventTypes);
             projections.addAll(c.projections);
             c.resolvers.forEach(r -> resolvers.add(r.value()));
             upcasters.addAll(c.upcasters);
             renames.addAll(c.renames);
+            aggregates.addAll(c.aggregates);
+            services.addAll(c.services);
         }
         if (discoverPlugins) {
             resolvers.addAll(PluginLoader.parameterResolvers(loader));
         }
-        return new Assembly(unique(events, "event type", Assembly::eventName),
-                unique(projections, "projection", Assembly::projectionName),
-                List.copyOf(resolvers), List.copyOf(upcasters), List.copyOf(renames), scan);
+        return new Assembly(unique(events, "event type", Assembly::eventName, RENAME),
+                unique(projections, "projection", Assembly::projectionName, RENAME),
+                List.copyOf(resolvers), List.copyOf(upcasters), List.copyOf(renames),
+                unique(aggregates, "aggregate", Class::getName, KEEP_ONE),
+                unique(services, "command handler service", s -> s.getClass().getName(), KEEP_ONE), scan);
     }
 
     /** Registers what scanning found with the contributor that named its package (the longest match). */
@@ -78,6 +103,9 @@ public record Assembly(List<Class<?>> eventTypes, List<Class<?>> projections, Li
         }
         for (Class<?> c : scan.classesWithAnnotation(Projection.class)) {
             owner(all, c).projection(c, scanOrigin(all, c));
+        }
+        for (Class<?> c : scan.classesWithAnnotation(Aggregate.class)) {
+            owner(all, c).aggregate(c, scanOrigin(all, c));
         }
         for (Class<?> c : scan.classesWithAnnotation(Upcaster.class)) {
             Upcaster u = c.getAnnotation(Upcaster.class);
@@ -109,16 +137,18 @@ public record Assembly(List<Class<?>> eventTypes, List<Class<?>> projections, Li
             throw new IllegalStateException("@Upcaster class " + c.getName() + " does not implement "
                     + EventUpcaster.class.getName() + ": implement its upcast(ObjectNode) method");
         }
+        String fix = ": give it a public no-argument constructor";
+        Constructor<?> ctor = Members.noArgConstructor(c);
+        if (ctor == null || Modifier.isAbstract(c.getModifiers())) {
+            throw new IllegalStateException("@Upcaster class " + c.getName() + " cannot be instantiated ("
+                    + (ctor == null ? "no no-argument constructor" : "abstract") + ")" + fix);
+        }
         try {
-            Constructor<?> ctor = c.getDeclaredConstructor();
-            if (Modifier.isAbstract(c.getModifiers())) {
-                throw new NoSuchMethodException("abstract");
-            }
-            ctor.setAccessible(true);
-            return (EventUpcaster) ctor.newInstance();
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            throw new IllegalStateException("@Upcaster class " + c.getName()
-                    + " cannot be instantiated (" + e + "): give it a public no-argument constructor", e);
+            return (EventUpcaster) (Object) Members.constructor(ctor).invokeExact();
+        } catch (VirtualMachineError e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new IllegalStateException("@Upcaster class " + c.getName() + " cannot be instantiated (" + e + ")" + fix, e);
         }
     }
 
@@ -133,26 +163,30 @@ public record Assembly(List<Class<?>> eventTypes, List<Class<?>> projections, Li
     }
 
     /**
-     * Keeps each class once. Two different classes under one name, or one name registered by two
+     * Keeps each component once. Two different components under one name, or one name registered by two
      * different plugins, is an error naming both.
      */
-    private static List<Class<?>> unique(List<Entry<Class<?>>> entries, String kind, Function<Class<?>, String> naming) {
-        Map<String, Entry<Class<?>>> byName = new LinkedHashMap<>();
-        for (Entry<Class<?>> e : entries) {
+    private static <T> List<T> unique(List<Entry<T>> entries, String kind, Function<T, String> naming, String fix) {
+        Map<String, Entry<T>> byName = new LinkedHashMap<>();
+        for (Entry<T> e : entries) {
             String name = naming.apply(e.value());
-            Entry<Class<?>> first = byName.putIfAbsent(name, e);
+            Entry<T> first = byName.putIfAbsent(name, e);
             if (first == null) {
                 continue;
             }
             boolean twoPlugins = first.plugin() != null && e.plugin() != null && !first.plugin().equals(e.plugin());
             if (first.value() != e.value() || twoPlugins) {
-                throw new IllegalStateException(kind + " '" + name + "' is registered twice: " + first.value().getName()
-                        + " (from " + first.origin() + ") and " + e.value().getName() + " (from " + e.origin()
-                        + "): keep one of them, or give each a unique name");
+                throw new IllegalStateException(kind + " '" + name + "' is registered twice: " + describe(first.value())
+                        + " (from " + first.origin() + ") and " + describe(e.value()) + " (from " + e.origin()
+                        + "): " + fix);
             }
         }
-        List<Class<?>> out = new ArrayList<>();
+        List<T> out = new ArrayList<>();
         byName.values().forEach(e -> out.add(e.value()));
         return List.copyOf(out);
+    }
+
+    private static String describe(Object component) {
+        return component instanceof Class<?> c ? c.getName() : component.getClass().getName();
     }
 }

@@ -46,6 +46,8 @@ public final class Components implements Registrar {
     final List<Entry<ParameterResolver>> resolvers = new ArrayList<>();
     final List<UpcasterEntry> upcasters = new ArrayList<>();
     final List<RenameEntry> renames = new ArrayList<>();
+    final List<Entry<Class<?>>> aggregates = new ArrayList<>();
+    final List<Entry<Object>> services = new ArrayList<>();
     final List<String> packages = new ArrayList<>();
 
     /**
@@ -130,6 +132,33 @@ public final class Components implements Registrar {
     @Override
     public Components rename(String oldName, String newName) {
         renames.add(new RenameEntry(Objects.requireNonNull(oldName, "oldName"), Objects.requireNonNull(newName, "newName"), origin));
+        return this;
+    }
+
+    @Override
+    public Components aggregate(Class<?> aggregateClass) {
+        return aggregate(aggregateClass, origin);
+    }
+
+    /**
+     * @param aggregateClass an aggregate class
+     * @param from where it came from
+     * @return this
+     */
+    Components aggregate(Class<?> aggregateClass, String from) {
+        aggregates.add(new Entry<>(Objects.requireNonNull(aggregateClass, "aggregateClass"), from, plugin));
+        return this;
+    }
+
+    @Override
+    public Components commandHandlers(Object... instances) {
+        for (Object s : instances) {
+            if (s instanceof Class<?> c) { // refused where it is given, not at build()
+                throw new IllegalArgumentException("a command handler service is an instance, not a class: pass new "
+                        + c.getSimpleName() + "(...), or register an @Aggregate class with aggregate(...)");
+            }
+            services.add(new Entry<>(Objects.requireNonNull(s, "service"), origin, plugin));
+        }
         return this;
     }
 

@@ -79,14 +79,14 @@ public final class DefaultProjections implements Projections, EventListener, Aut
         // Read-your-writes: live delivery may still be under way on another thread (a second appender,
         // or a storage's watcher of other instances); apply what is stored before answering. The
         // runner skips those events when delivery reaches them, so each is applied once.
-        runner.catchUp(store.headPosition());
+        runner.catchUp(store.nextPosition());
         return (T) runner.state();
     }
 
     @Override
     public <T> T stateAt(String name, Instant at) {
         Objects.requireNonNull(at, "at");
-        return stateBefore(name, store.positionAfter(at));
+        return stateBefore(name, store.firstPositionAfter(at));
     }
 
     @Override

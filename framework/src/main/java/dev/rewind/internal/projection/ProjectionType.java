@@ -3,11 +3,11 @@ package dev.rewind.internal.projection;
 import dev.rewind.annotation.EventHandler;
 import dev.rewind.annotation.Projection;
 import dev.rewind.annotation.QueryState;
+import dev.rewind.internal.Members;
 import dev.rewind.internal.dispatch.EventIndex;
 import dev.rewind.internal.dispatch.HandlerInspector;
 import dev.rewind.internal.dispatch.Invoker;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Method;
@@ -89,20 +89,17 @@ public record ProjectionType(String name, Class<?> javaClass, MethodHandle const
             throw new IllegalStateException("@Projection class " + cls.getName()
                     + " is an inner class, which needs an enclosing instance" + fix);
         }
-        Constructor<?> c;
-        try {
-            c = cls.getDeclaredConstructor();
-        } catch (NoSuchMethodException e) {
-            throw new IllegalStateException("@Projection class " + cls.getName() + " has no no-argument constructor" + fix, e);
+        Constructor<?> c = Members.noArgConstructor(cls);
+        if (c == null) {
+            throw new IllegalStateException("@Projection class " + cls.getName() + " has no no-argument constructor" + fix);
         }
         if (Modifier.isPrivate(c.getModifiers())) {
             throw new IllegalStateException("@Projection class " + cls.getName() + " has only a private no-argument constructor '"
                     + c.toGenericString() + "'" + fix);
         }
         try {
-            c.setAccessible(true);
-            return MethodHandles.lookup().unreflectConstructor(c).asType(MethodType.methodType(Object.class));
-        } catch (IllegalAccessException | RuntimeException e) {
+            return Members.constructor(c);
+        } catch (IllegalAccessException e) {
             throw new IllegalStateException("@Projection class " + cls.getName() + " cannot be instantiated by Rewind ("
                     + e.getMessage() + ")" + fix, e);
         }
@@ -134,9 +131,8 @@ public record ProjectionType(String name, Class<?> javaClass, MethodHandle const
                     + "' must be an instance method with no parameter that returns the state");
         }
         try {
-            m.setAccessible(true);
-            return MethodHandles.lookup().unreflect(m).asType(MethodType.methodType(Object.class, Object.class));
-        } catch (IllegalAccessException | RuntimeException e) {
+            return Members.method(m).asType(MethodType.methodType(Object.class, Object.class));
+        } catch (IllegalAccessException e) {
             throw new IllegalStateException("@QueryState method '" + m.toGenericString() + "' is not accessible to Rewind ("
                     + e.getMessage() + "): make it public", e);
         }

@@ -40,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * try (FileStorage storage = FileStorage.open(Path.of("data"))) { ... }   // creates it in an absent or empty directory
  * FileStorage relaxed = FileStorage.builder(dir).segmentSize(16 << 20).durability(Durability.RELAXED).open();
  * FileStorage reader = FileStorage.openReadOnly(dir);          // never creates or changes a file
- * FileStorage.VerifyReport report = FileStorage.verify(dir);   // checks everything, changes nothing
+ * VerifyReport report = FileStorage.verify(dir);   // checks everything, changes nothing
  * }</pre>
  *
  * <p>Each event is one record with a length and a CRC32C checksum; segments roll at a configurable
@@ -230,56 +230,8 @@ public final class FileStorage implements EventStorage, AppendNotifications {
     }
 
     private static FileStorage openWith(Builder b) {
-        StoreDirectory.Lock lock = null;
-        LogLoader log = null;
-        try {
-            StoreDirectory.Kind kind = StoreDirectory.kind(b.dir);
-            if (b.readOnly) {
-                if (kind != StoreDirectory.Kind.STORE) {
-                    throw StoreDirectory.noStore(b.dir);
-                }
-                lock = StoreDirectory.lockForReading(b.dir);
-                log = new LogLoader(b.dir, LogLoader.Mode.READ_ONLY);
-                log.load();
-                return new FileStorage(b, lock, log);
-            }
-            switch (kind) {
-                case ABSENT, EMPTY -> lock = StoreDirectory.create(b.dir);
-                case STORE -> lock = StoreDirectory.lockForWriting(b.dir);
-                default -> throw StoreDirectory.noStore(b.dir);
-            }
-            if (LogLoader.segmentFiles(b.dir).isEmpty()) {
-                StoreState.Loaded state = StoreState.read(b.dir);
-                if (state != null && state.state() != null && state.state().acknowledged() > 0) {
-                    throw new CorruptStoreException("the store in " + b.dir + " has no segment files, but "
-                            + StoreState.FILE + " records " + state.state().describe()
-                            + "; the store was not opened and nothing was changed");
-                }
-                StoreDirectory.createSegment(b.dir, 0).close(); // a creation cut short before its first segment
-            }
-            log = new LogLoader(b.dir, LogLoader.Mode.WRITE);
-            log.load();
-            // What the log holds now is kept for good: durable first, then recorded as acknowledged.
-            Segment last = log.segments.get(log.segments.size() - 1);
-            last.channel.force(false);
-            new StoreState(false, log.index.count(), last.base, last.writeEnd).write(b.dir);
-            return new FileStorage(b, lock, log);
-        } catch (IOException | RuntimeException e) {
-            if (log != null) {
-                log.segments.forEach(FileStorage::closeQuietly);
-            }
-            if (lock != null) {
-                try {
-                    lock.close();
-                } catch (RuntimeException suppressed) {
-                    e.addSuppressed(suppressed);
-                }
-            }
-            if (e instanceof RuntimeException re) {
-                throw re;
-            }
-            throw new EventStoreException("cannot open the store directory " + b.dir + ": " + e, e);
-        }
+        StoreOpener.Opened opened = StoreOpener.open(b.dir, b.readOnly);
+        return new FileStorage(b, opened.lock(), opened.log());
     }
 
     private static void closeQuietly(Segment s) {
@@ -573,27 +525,9 @@ public final class FileStorage implements EventStorage, AppendNotifications {
 
     // ---------------------------------------------------------------- stats, verify, close
 
-    /**
-     * Figures about this storage.
-     *
-     * @param directory the store directory
-     * @param durability when appends are acknowledged
-     * @param events the number of readable events
-     * @param streams the number of streams
-     * @param segments the number of segment files
-     * @param bytes the bytes of readable records
-     * @param appends the batches appended since open (exact retries not counted)
-     * @param fsyncs the fsyncs done since open (one may cover many appends)
-     * @param fsyncNanos the time spent in those fsyncs
-     * @param gatherNanos the time committers waited, before writing, for appenders already inside
-     *     {@code append} to queue their batches into the same fsync
-     */
-    public record Stats(Path directory, Durability durability, long events, int streams, int segments, long bytes,
-                        long appends, long fsyncs, long fsyncNanos, long gatherNanos) {
-    }
 
     /** @return figures about this storage */
-    public Stats stats() {
+    public FileStorageStats stats() {
         rw.readLock().lock();
         try {
             long bytes = 0;
@@ -601,7 +535,7 @@ public final class FileStorage implements EventStorage, AppendNotifications {
             for (Segment s : segments) {
                 bytes += s.readableEnd;
             }
-            return new Stats(dir, durability, writer.head(), index.streamCount(), segments.length, bytes,
+            return new FileStorageStats(dir, durability, writer.head(), index.streamCount(), segments.length, bytes,
                     appends.get(), writer.fsyncs(), writer.fsyncNanos(), groupCommit.gatherNanos());
         } finally {
             rw.readLock().unlock();
@@ -611,42 +545,6 @@ public final class FileStorage implements EventStorage, AppendNotifications {
     /** @return the highest head covered by a completed fsync (for tests of group commit) */
     long syncedHead() {
         return writer.syncedHead();
-    }
-
-    /**
-     * What {@link #verify(Path)} found.
-     *
-     * @param directory the store directory
-     * @param segments the number of segment files
-     * @param events the number of events whose records passed every check
-     * @param bytes the size of the segment files
-     * @param outcome sound, a torn tail only, or damaged
-     * @param problems damage of acknowledged records (each names the segment, offset and global position);
-     *     empty unless damaged
-     * @param notes findings that are not damage, such as a torn tail the next open for writing cuts
-     */
-    public record VerifyReport(Path directory, int segments, long events, long bytes, Outcome outcome,
-                               List<String> problems, List<String> notes) {
-        /** Copies the lists. */
-        public VerifyReport {
-            problems = List.copyOf(problems);
-            notes = List.copyOf(notes);
-        }
-
-        /** @return true when no acknowledged record is damaged or missing (a torn tail is no damage) */
-        public boolean ok() {
-            return problems.isEmpty();
-        }
-
-        /** What a verify concluded, by the same rule as an open. */
-        public enum Outcome {
-            /** Every record is sound and the log ends where its last batch ends. */
-            SOUND,
-            /** Sound, but bytes of an unacknowledged write follow the last whole batch; the next open for writing cuts them. */
-            TORN_TAIL,
-            /** An acknowledged record is damaged or missing (or the log is inconsistent): the store does not open. */
-            DAMAGED
-        }
     }
 
     /**

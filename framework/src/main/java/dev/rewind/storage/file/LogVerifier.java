@@ -12,7 +12,7 @@ final class LogVerifier {
     private LogVerifier() {
     }
 
-    static FileStorage.VerifyReport verify(Path dir) {
+    static VerifyReport verify(Path dir) {
         if (StoreDirectory.kind(dir) != StoreDirectory.Kind.STORE) {
             throw StoreDirectory.noStore(dir);
         }
@@ -21,9 +21,9 @@ final class LogVerifier {
         try {
             lock = StoreDirectory.lockForReading(dir);
             log.load();
-            FileStorage.VerifyReport.Outcome outcome = !log.problems.isEmpty() ? FileStorage.VerifyReport.Outcome.DAMAGED
-                    : log.tornTail ? FileStorage.VerifyReport.Outcome.TORN_TAIL : FileStorage.VerifyReport.Outcome.SOUND;
-            return new FileStorage.VerifyReport(dir, log.segments.size(), log.index.count(), log.bytes, outcome,
+            VerifyReport.Outcome outcome = !log.problems.isEmpty() ? VerifyReport.Outcome.DAMAGED
+                    : log.tornTail ? VerifyReport.Outcome.TORN_TAIL : VerifyReport.Outcome.SOUND;
+            return new VerifyReport(dir, log.segments.size(), log.index.count(), log.bytes, outcome,
                     log.problems, log.notes);
         } catch (IOException e) {
             throw new EventStoreException("cannot read the store directory " + dir + ": " + e, e);

@@ -2,9 +2,7 @@ package dev.rewind.command.bank;
 
 import dev.rewind.EventStore;
 import dev.rewind.Rewind;
-import dev.rewind.internal.command.AggregateLoader;
-import dev.rewind.internal.command.CommandHandlers;
-import dev.rewind.internal.command.DefaultCommandGateway;
+import dev.rewind.command.CommandGateway;
 import dev.rewind.spi.storage.EventStorage;
 import dev.rewind.spi.SnapshotStorage;
 
@@ -15,7 +13,7 @@ import dev.rewind.spi.SnapshotStorage;
  * @param store its store
  * @param gateway the command gateway
  */
-public record Bank(Rewind rewind, EventStore store, DefaultCommandGateway gateway) {
+public record Bank(Rewind rewind, EventStore store, CommandGateway gateway) {
 
     /** The event types of the test domain. */
     public static final Class<?>[] EVENTS = {AccountOpened.class, MoneyDeposited.class, MoneyWithdrawn.class,
@@ -31,14 +29,12 @@ public record Bank(Rewind rewind, EventStore store, DefaultCommandGateway gatewa
      */
     public static Bank on(EventStorage storage, SnapshotStorage snapshots, int snapshotEvery, int attempts,
                           Object... extraServices) {
-        Rewind rewind = Rewind.builder().storage(storage).eventTypes(EVENTS).build();
-        EventStore store = rewind.store();
-        CommandHandlers.Builder handlers = CommandHandlers.builder().aggregate(Account.class).service(new FeeService(5));
-        for (Object s : extraServices) {
-            handlers.service(s);
+        Rewind.Builder builder = Rewind.builder().storage(storage).eventTypes(EVENTS).aggregate(Account.class)
+                .commandHandlers(new FeeService(5)).commandHandlers(extraServices).commandAttempts(attempts);
+        if (snapshots != null) {
+            builder.snapshots(snapshots, snapshotEvery);
         }
-        DefaultCommandGateway gateway = new DefaultCommandGateway(store, handlers.build(),
-                new AggregateLoader(store, snapshots, snapshotEvery), attempts);
-        return new Bank(rewind, store, gateway);
+        Rewind rewind = builder.build();
+        return new Bank(rewind, rewind.store(), rewind.commands());
     }
 }

@@ -169,7 +169,7 @@ public final class DurableAppendBench {
         try (FileStorage storage = FileStorage.open(dir)) {
             double openSeconds = (System.nanoTime() - t0) / 1e9;
             long heapAfter = usedHeap();
-            FileStorage.Stats stats = storage.stats();
+            FileStorageStats stats = storage.stats();
             System.out.printf(Locale.ROOT, "%d events in %d streams, %d MiB of log in %d segments%n", stats.events(),
                     stats.streams(), stats.bytes() >> 20, stats.segments());
             System.out.printf(Locale.ROOT, "open without index snapshot (every record checked and decoded, indexes"

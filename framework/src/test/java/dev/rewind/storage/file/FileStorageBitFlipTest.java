@@ -109,7 +109,7 @@ class FileStorageBitFlipTest {
                             .contains("was acknowledged");
                 }
                 assertThat(FileStorage.verify(copy).outcome()).as(where)
-                        .isEqualTo(FileStorage.VerifyReport.Outcome.DAMAGED);
+                        .isEqualTo(VerifyReport.Outcome.DAMAGED);
                 assertUnchanged(before, copy, where);
                 TestFiles.deleteTree(copy);
                 cases++;
@@ -147,7 +147,7 @@ class FileStorageBitFlipTest {
                 } else {
                     // nothing proves the last write was acknowledged: it is a torn tail, cut loudly, kept aside
                     assertThat(FileStorage.verify(copy).outcome()).as(where)
-                            .isEqualTo(FileStorage.VerifyReport.Outcome.TORN_TAIL);
+                            .isEqualTo(VerifyReport.Outcome.TORN_TAIL);
                     try (FileStorage storage = FileStorage.open(copy)) {
                         assertThat(StorageReads.page(storage, 0, 100)).extracting(StoredSerializedEvent::eventId).as(where)
                                 .containsExactlyElementsOf(killedIds.subList(0, EVENTS - 1));
@@ -172,6 +172,7 @@ class FileStorageBitFlipTest {
     @Test
     void no_bytes_after_the_last_record_ever_make_a_store_impossible_to_open() throws IOException {
         long seed = Long.getLong("rewind.test.seed", System.nanoTime());
+        System.out.println("FileStorageBitFlipTest seed " + seed + " (replay with -Drewind.test.seed=" + seed + ")");
         Random random = new Random(seed);
         int cases = 0;
         for (Path template : List.of(closed, killed)) {
@@ -183,7 +184,7 @@ class FileStorageBitFlipTest {
                     case 1 -> randomBytes(random, 1 + random.nextInt(64));
                     case 2 -> Arrays.copyOf(last, 1 + random.nextInt(last.length - 1)); // a record cut short
                     default -> { // a sound header of a record whose body never came
-                        byte[] b = Arrays.copyOf(last, RecordCodec.HEADER + random.nextInt(last.length));
+                        byte[] b = Arrays.copyOf(last, RecordCodec.HEADER + 1 + random.nextInt(last.length - RecordCodec.HEADER));
                         b[RecordCodec.HEADER + random.nextInt(b.length - RecordCodec.HEADER)] ^= 0x40;
                         yield b;
                     }

@@ -79,9 +79,9 @@ class FileStorageCrashTest {
                     record(line, childSeed, acknowledged, where);
                 }
             }
-            FileStorage.VerifyReport report = FileStorage.verify(dir);
+            VerifyReport report = FileStorage.verify(dir);
             assertThat(report.problems()).as(where).isEmpty();
-            if (report.outcome() == FileStorage.VerifyReport.Outcome.TORN_TAIL) {
+            if (report.outcome() == VerifyReport.Outcome.TORN_TAIL) {
                 torn++;
             }
             int warningsBefore = logs.messages(Level.WARN).size();
@@ -95,8 +95,8 @@ class FileStorageCrashTest {
             }
             List<String> cut = logs.messages(Level.WARN).subList(warningsBefore, logs.messages(Level.WARN).size());
             assertThat(cut).as("%s: a torn tail found by verify is cut at open, and only then", where)
-                    .hasSize(report.outcome() == FileStorage.VerifyReport.Outcome.TORN_TAIL ? 1 : 0);
-            assertThat(FileStorage.verify(dir).outcome()).as(where).isEqualTo(FileStorage.VerifyReport.Outcome.SOUND);
+                    .hasSize(report.outcome() == VerifyReport.Outcome.TORN_TAIL ? 1 : 0);
+            assertThat(FileStorage.verify(dir).outcome()).as(where).isEqualTo(VerifyReport.Outcome.SOUND);
         }
         System.out.println("FileStorageCrashTest: " + torn + " of " + round + " rounds ended with a torn tail (seed "
                 + seed + ")");

@@ -70,7 +70,7 @@ class FileStorageGroupCommitTest {
             } finally {
                 pool.shutdownNow();
             }
-            FileStorage.Stats stats = storage.stats();
+            FileStorageStats stats = storage.stats();
             long appends = (long) WRITERS * APPENDS_PER_WRITER;
             long fsyncs = stats.fsyncs() - fsyncsBefore;
             assertThat(early).isEmpty();

@@ -73,6 +73,6 @@ class FileStorageInterruptTest {
         try (FileStorage reopened = FileStorage.open(dir)) {
             assertThat(reopened.nextPosition()).isEqualTo(appended.get() + 1);
         }
-        assertThat(FileStorage.verify(dir).outcome()).isEqualTo(FileStorage.VerifyReport.Outcome.SOUND);
+        assertThat(FileStorage.verify(dir).outcome()).isEqualTo(VerifyReport.Outcome.SOUND);
     }
 }

@@ -86,7 +86,7 @@ class FileStorageLockTest {
         try (FileStorage b = FileStorage.openReadOnly(dir)) {
             assertThat(StorageReads.page(a, 0, 10)).hasSize(1);
             assertThat(StorageReads.page(b, 0, 10)).hasSize(1);
-            assertThat(FileStorage.verify(dir).outcome()).isEqualTo(FileStorage.VerifyReport.Outcome.SOUND);
+            assertThat(FileStorage.verify(dir).outcome()).isEqualTo(VerifyReport.Outcome.SOUND);
             assertThatThrownBy(() -> FileStorage.open(dir)).hasMessage(refusal());
             a.close();
             assertThatThrownBy(() -> FileStorage.open(dir)).as("b still reads").hasMessage(refusal());

@@ -95,7 +95,7 @@ class FileStorageRandomBytesTest {
         try {
             Files.write(dir.resolve(Segment.fileName(0)), segment);
             assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
-                FileStorage.VerifyReport report = verify(dir);
+                VerifyReport report = verify(dir);
                 try (FileStorage storage = FileStorage.open(dir)) {
                     List<StoredSerializedEvent> all = StorageReads.page(storage, 0, Integer.MAX_VALUE);
                     assertThat(all).hasSize((int) storage.nextPosition());
@@ -119,7 +119,7 @@ class FileStorageRandomBytesTest {
         }
     }
 
-    private static FileStorage.VerifyReport verify(Path dir) {
+    private static VerifyReport verify(Path dir) {
         try {
             return FileStorage.verify(dir);
         } catch (EventStoreException e) {

@@ -175,7 +175,7 @@ class FileStorageRecoveryTest {
                 new java.util.Random(7).nextBytes(tail); // e.g. a half-written header with a garbage length
             }
             Files.write(segment(0), tail, StandardOpenOption.APPEND);
-            assertThat(FileStorage.verify(dir).outcome()).isEqualTo(FileStorage.VerifyReport.Outcome.TORN_TAIL);
+            assertThat(FileStorage.verify(dir).outcome()).isEqualTo(VerifyReport.Outcome.TORN_TAIL);
 
             try (FileStorage storage = FileStorage.open(dir)) {
                 assertThat(storage.nextPosition()).as("clean: %s", clean).isEqualTo(2);
@@ -214,8 +214,8 @@ class FileStorageRecoveryTest {
                         + " global position 3 was acknowledged: rewind.store records 3 events")
                 .hasMessageEndingWith("the store was not opened and nothing was changed");
         assertThatThrownBy(() -> FileStorage.openReadOnly(dir)).isExactlyInstanceOf(CorruptStoreException.class);
-        FileStorage.VerifyReport report = FileStorage.verify(dir);
-        assertThat(report.outcome()).isEqualTo(FileStorage.VerifyReport.Outcome.DAMAGED);
+        VerifyReport report = FileStorage.verify(dir);
+        assertThat(report.outcome()).isEqualTo(VerifyReport.Outcome.DAMAGED);
         assertThat(report.problems()).singleElement().asString().startsWith("damaged acknowledged record in segment "
                 + segment(0) + ": checksum mismatch at offset " + last + " (global position 2)");
         assertUnchanged(before);
@@ -243,7 +243,7 @@ class FileStorageRecoveryTest {
         assertThatThrownBy(() -> FileStorage.open(dir)).isExactlyInstanceOf(CorruptStoreException.class)
                 .hasMessageStartingWith("the log ends at global position 2 (offset " + last + " of segment "
                         + segment(0) + "), but every event below global position 3 was acknowledged");
-        assertThat(FileStorage.verify(dir).outcome()).isEqualTo(FileStorage.VerifyReport.Outcome.DAMAGED);
+        assertThat(FileStorage.verify(dir).outcome()).isEqualTo(VerifyReport.Outcome.DAMAGED);
     }
 
     @Test
@@ -280,7 +280,7 @@ class FileStorageRecoveryTest {
                 .hasMessageStartingWith(problem);
 
         assertUnchanged(before);
-        FileStorage.VerifyReport report = FileStorage.verify(dir);
+        VerifyReport report = FileStorage.verify(dir);
         assertThat(report.ok()).isFalse();
         assertThat(report.problems()).singleElement().asString().startsWith(problem);
         assertUnchanged(before);
@@ -355,9 +355,9 @@ class FileStorageRecoveryTest {
     @Test
     void verify_reports_a_sound_store_and_notes_a_torn_tail_without_cutting_it() throws IOException {
         appendBatches(2, 1);
-        FileStorage.VerifyReport sound = FileStorage.verify(dir);
+        VerifyReport sound = FileStorage.verify(dir);
         assertThat(sound.ok()).isTrue();
-        assertThat(sound.outcome()).isEqualTo(FileStorage.VerifyReport.Outcome.SOUND);
+        assertThat(sound.outcome()).isEqualTo(VerifyReport.Outcome.SOUND);
         assertThat(sound.events()).isEqualTo(3);
         assertThat(sound.segments()).isEqualTo(1);
         assertThat(sound.notes()).isEmpty();
@@ -365,9 +365,9 @@ class FileStorageRecoveryTest {
         long size = Files.size(segment(0));
         truncate(segment(0), size - 1);
         Map<String, byte[]> before = files();
-        FileStorage.VerifyReport torn = FileStorage.verify(dir);
+        VerifyReport torn = FileStorage.verify(dir);
         assertThat(torn.ok()).isTrue();
-        assertThat(torn.outcome()).isEqualTo(FileStorage.VerifyReport.Outcome.TORN_TAIL);
+        assertThat(torn.outcome()).isEqualTo(VerifyReport.Outcome.TORN_TAIL);
         assertThat(torn.events()).isEqualTo(2);
         assertThat(torn.notes()).singleElement().asString().startsWith("torn tail in segment " + segment(0));
         assertUnchanged(before);
@@ -450,7 +450,7 @@ class FileStorageRecoveryTest {
         Path snapshot = dir.resolve(IndexSnapshot.FILE);
         flipBit(snapshot, Files.size(snapshot) / 2);
 
-        FileStorage.VerifyReport report = FileStorage.verify(dir);
+        VerifyReport report = FileStorage.verify(dir);
         assertThat(report.ok()).isTrue();
         assertThat(report.notes()).containsExactly("the index snapshot " + snapshot
                 + " is unusable (checksum mismatch); the next open rebuilds the indexes from the log");

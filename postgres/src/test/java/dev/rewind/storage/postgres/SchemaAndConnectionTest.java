@@ -77,9 +77,9 @@ class SchemaAndConnectionTest {
             storage.append("s", ExpectedVersion.noStream(), TestRecords.batch(2, "t"), Clock.systemUTC());
 
             assertThat(storage.firstPositionAtOrAfter(Instant.MIN)).isZero();
-            assertThat(rewind.store().positionAfter(Instant.MIN)).isZero();
+            assertThat(rewind.store().firstPositionAfter(Instant.MIN)).isZero();
             assertThat(storage.firstPositionAtOrAfter(Instant.MAX)).isEqualTo(2);
-            assertThat(rewind.store().positionAfter(Instant.MAX)).isEqualTo(2);
+            assertThat(rewind.store().firstPositionAfter(Instant.MAX)).isEqualTo(2);
         }
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rewind.Rewind;
 import dev.rewind.StoredEvent;
 import dev.rewind.storage.file.FileStorage;
+import dev.rewind.storage.file.FileStorageStats;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
@@ -27,7 +28,7 @@ final class StatsCommand implements Callable<Integer> {
         FileStorage storage = store.openStorageReadOnly();
         ObjectNode doc = Json.MAPPER.createObjectNode();
         try (Rewind rewind = StoreOptions.withApp(storage)) {
-            FileStorage.Stats stats = storage.stats();
+            FileStorageStats stats = storage.stats();
             Map<String, Long> byType = new TreeMap<>();
             StoredEvent<?> first = null;
             StoredEvent<?> last = null;

@@ -5,6 +5,7 @@ import dev.rewind.EventStore;
 import dev.rewind.Rewind;
 import dev.rewind.StoredEvent;
 import dev.rewind.storage.file.FileStorage;
+import dev.rewind.storage.file.VerifyReport;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -43,17 +44,17 @@ final class VerifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        FileStorage.VerifyReport log = FileStorage.verify(store.fileDirectory());
+        VerifyReport log = FileStorage.verify(store.fileDirectory());
         List<String> problems = new ArrayList<>(log.problems());
         List<String> notes = new ArrayList<>(log.notes());
         long indexChecks = 0;
-        if (log.outcome() != FileStorage.VerifyReport.Outcome.DAMAGED) {
+        if (log.outcome() != VerifyReport.Outcome.DAMAGED) {
             try (Rewind rewind = StoreOptions.withApp(store.openStorageReadOnly())) {
                 indexChecks = checkIndexes(rewind.store(), problems);
             }
         }
         String outcome = !problems.isEmpty() ? "damaged"
-                : log.outcome() == FileStorage.VerifyReport.Outcome.TORN_TAIL ? "torn_tail" : "sound";
+                : log.outcome() == VerifyReport.Outcome.TORN_TAIL ? "torn_tail" : "sound";
         ObjectNode report = Json.MAPPER.createObjectNode();
         report.put("directory", log.directory().toString());
         report.put("ok", problems.isEmpty());
@@ -89,24 +90,24 @@ final class VerifyCommand implements Callable<Integer> {
             if (store.positionOf(e.eventId()) != e.globalPosition()) {
                 problems.add("event-id index: " + where + " is indexed at " + store.positionOf(e.eventId()));
             }
-            if (store.positionAfter(e.recordedAt()) <= e.globalPosition()) {
+            if (store.firstPositionAfter(e.recordedAt()) <= e.globalPosition()) {
                 problems.add("time index: " + where + " recorded at " + e.recordedAt() + " is not before position "
-                        + store.positionAfter(e.recordedAt()));
+                        + store.firstPositionAfter(e.recordedAt()));
             }
             lastVersion.put(e.streamId(), e.streamVersion());
             checks += 2;
             position = e.globalPosition() + 1;
         }
         for (Map.Entry<String, Long> s : lastVersion.entrySet()) {
-            long indexed = store.streamVersion(s.getKey());
+            long indexed = store.lastVersion(s.getKey());
             if (indexed != s.getValue()) {
                 problems.add("stream index: stream " + s.getKey() + " ends at version " + s.getValue()
                         + " in the log but at " + indexed + " in the index");
             }
             checks++;
         }
-        if (store.headPosition() != position) {
-            problems.add("head: the log holds " + position + " events, the store reports " + store.headPosition());
+        if (store.nextPosition() != position) {
+            problems.add("head: the log holds " + position + " events, the store reports " + store.nextPosition());
         }
         return checks + 1;
     }

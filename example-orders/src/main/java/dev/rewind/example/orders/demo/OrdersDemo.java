@@ -55,9 +55,9 @@ public final class OrdersDemo {
      * @return {@code {"events_stored", "projections": {...}, "temporal_query": {"as_of", ...}}}
      */
     public static ObjectNode run(Rewind rewind, ScriptedClock clock, ObjectMapper json) {
-        if (rewind.store().headPosition() != 0) {
+        if (rewind.store().nextPosition() != 0) {
             throw new IllegalStateException("the demo needs an empty store, this one holds "
-                    + rewind.store().headPosition() + " events");
+                    + rewind.store().nextPosition() + " events");
         }
         for (int i = 0; i < SCENARIO.size(); i++) {
             Step step = SCENARIO.get(i);
@@ -71,14 +71,14 @@ public final class OrdersDemo {
 
     private static ObjectNode describe(Rewind rewind, ObjectMapper json) {
         ObjectNode doc = json.createObjectNode();
-        doc.put("events_stored", rewind.store().headPosition());
+        doc.put("events_stored", rewind.store().nextPosition());
         ObjectNode projections = doc.putObject("projections");
         for (String name : PROJECTIONS) {
             projections.set(name, json.valueToTree(rewind.projections().state(name)));
         }
         ObjectNode temporal = doc.putObject("temporal_query");
         temporal.put("as_of", AS_OF.toString());
-        temporal.put("events_included", rewind.store().positionAfter(AS_OF));
+        temporal.put("events_included", rewind.store().firstPositionAfter(AS_OF));
         temporal.set("order_totals", json.valueToTree(rewind.projections().stateAt("order_totals", AS_OF)));
         return doc;
     }

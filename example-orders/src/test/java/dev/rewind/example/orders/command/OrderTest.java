@@ -146,8 +146,7 @@ class OrderTest {
 
     @Test
     void a_payment_stored_by_release_1_counts_as_paid_after_upcasting() {
-        AggregateFixture<Order> withUpcasters = AggregateFixture.of(Order.class)
-                .configure(b -> b.scanPackages(OrdersApp.BASE_PACKAGE));
+        AggregateFixture<Order> withUpcasters = AggregateFixture.of(Order.class).scanPackages(OrdersApp.BASE_PACKAGE);
         withUpcasters.given(new OrderPlaced("42", "ada", "USD"), new ItemAdded("42", "BOOK-42", 2, 1_250),
                         RawEvent.of("OrderPaid", 1, "{\"orderId\":\"42\",\"amount\":\"25.00\"}"))
                 .when(new PayOrder("42", 2_500, "card"))

@@ -65,7 +65,7 @@ public interface ConcurrencyContract extends ContractContext {
         assertThat(wrong).isEmpty();
         long total = (long) threads * perThread;
         List<StoredEvent<?>> all = store().readAll(0, Integer.MAX_VALUE);
-        assertThat(store().headPosition()).isEqualTo(total);
+        assertThat(store().nextPosition()).isEqualTo(total);
         assertThat(all).hasSize((int) total);
         assertThat(acknowledged).hasSize((int) total);
         List<String> broken = new ArrayList<>();
@@ -100,8 +100,8 @@ public interface ConcurrencyContract extends ContractContext {
                 }
                 lastCents = cents;
             }
-            if (store().streamVersion(stream) != events.size() - 1) {
-                broken.add(stream + ": streamVersion " + store().streamVersion(stream) + " for " + events.size() + " events");
+            if (store().lastVersion(stream) != events.size() - 1) {
+                broken.add(stream + ": streamVersion " + store().lastVersion(stream) + " for " + events.size() + " events");
             }
         });
         assertThat(broken).isEmpty();
@@ -116,7 +116,7 @@ public interface ConcurrencyContract extends ContractContext {
         String stream = "shared-" + ((thread + i / 2) % SHARED_STREAMS);
         NewEvent event = NewEvent.of(new Added("t" + thread, stream, i));
         while (true) {
-            ExpectedVersion expected = ExpectedVersion.afterVersion(store().streamVersion(stream));
+            ExpectedVersion expected = ExpectedVersion.afterVersion(store().lastVersion(stream));
             try {
                 store().append(stream, expected, List.of(event));
                 acknowledged.add(event.eventId());

@@ -52,8 +52,8 @@ public interface DurabilityContract extends ContractContext {
 
         assertThat(store().readAll(0, 100)).isEqualTo(before);
         assertThat(rows(stored(0, 100))).isEqualTo(rowsBefore);
-        assertThat(store().headPosition()).isEqualTo(5);
-        assertThat(store().streamVersion("order-1")).isEqualTo(2);
+        assertThat(store().nextPosition()).isEqualTo(5);
+        assertThat(store().lastVersion("order-1")).isEqualTo(2);
         assertThat(store().positionOf(firstId)).isZero();
         assertThat(store().readByType("Added", 0)).isEqualTo(List.of(before.get(1)));
         assertThat(store().readByTime(T0.plusMillis(1_500), T0.plusMillis(1_501))).isEqualTo(before.subList(2, 5));

@@ -43,8 +43,8 @@ public interface EventIdContract extends ContractContext {
                         + ": already stored at global position 0 (stream 'order-1' version 0); nothing of this batch was written")
                 .satisfies(e -> assertThat(((DuplicateEventIdException) e).eventId()).isEqualTo(taken));
 
-        assertThat(store().headPosition()).isEqualTo(1);
-        assertThat(store().streamVersion("order-2")).isEqualTo(-1);
+        assertThat(store().nextPosition()).isEqualTo(1);
+        assertThat(store().lastVersion("order-2")).isEqualTo(-1);
         assertThat(store().positionOf(fresh.eventId())).isEqualTo(-1);
         assertThat(store().positionOf(after.eventId())).isEqualTo(-1);
         assertThat(store().readAll(0, 10)).extracting(StoredEvent::eventId).containsExactly(taken);
@@ -59,8 +59,8 @@ public interface EventIdContract extends ContractContext {
         assertThatThrownBy(() -> store().append("o", ExpectedVersion.noStream(), batch))
                 .isInstanceOf(DuplicateEventIdException.class)
                 .hasMessage("duplicate event id " + id + ": it appears twice in the same batch");
-        assertThat(store().headPosition()).isZero();
-        assertThat(store().streamVersion("o")).isEqualTo(-1);
+        assertThat(store().nextPosition()).isZero();
+        assertThat(store().lastVersion("o")).isEqualTo(-1);
     }
 
     @Test
@@ -79,8 +79,8 @@ public interface EventIdContract extends ContractContext {
         assertThat(retry.alreadyAppended()).isTrue();
         assertThat(retry.streamId()).isEqualTo("order-1");
         assertThat(retry.events()).isEqualTo(first.events());
-        assertThat(store().headPosition()).isEqualTo(3);
-        assertThat(store().streamVersion("order-1")).isEqualTo(1);
+        assertThat(store().nextPosition()).isEqualTo(3);
+        assertThat(store().lastVersion("order-1")).isEqualTo(1);
 
         store().append("order-3", ExpectedVersion.noStream(), List.of(new Placed("order-3", 1)));
         awaitSize(seen, 1);
@@ -99,7 +99,7 @@ public interface EventIdContract extends ContractContext {
             assertThat(retry.alreadyAppended()).as("retry expecting %s", expected).isTrue();
             assertThat(retry.events()).isEqualTo(first.events());
         }
-        assertThat(store().headPosition()).isEqualTo(2);
+        assertThat(store().nextPosition()).isEqualTo(2);
     }
 
     @Test
@@ -119,8 +119,8 @@ public interface EventIdContract extends ContractContext {
                 .as("other metadata").isInstanceOf(DuplicateEventIdException.class).hasMessage(message);
         assertThatThrownBy(() -> store().append("elsewhere", ExpectedVersion.any(), List.of(new NewEvent(id, new Placed("o", 1), metadata))))
                 .as("other stream").isInstanceOf(DuplicateEventIdException.class).hasMessage(message);
-        assertThat(store().headPosition()).isEqualTo(1);
-        assertThat(store().streamVersion("elsewhere")).isEqualTo(-1);
+        assertThat(store().nextPosition()).isEqualTo(1);
+        assertThat(store().lastVersion("elsewhere")).isEqualTo(-1);
     }
 
     @Test
@@ -138,7 +138,7 @@ public interface EventIdContract extends ContractContext {
                 .as("reordered").isInstanceOf(DuplicateEventIdException.class);
         assertThatThrownBy(() -> store().append("o", ExpectedVersion.any(), List.of(a, b, c)))
                 .as("longer").isInstanceOf(DuplicateEventIdException.class).hasMessageContaining(a.eventId().toString());
-        assertThat(store().headPosition()).isEqualTo(2);
+        assertThat(store().nextPosition()).isEqualTo(2);
         assertThat(store().positionOf(c.eventId())).isEqualTo(-1);
     }
 
@@ -152,7 +152,7 @@ public interface EventIdContract extends ContractContext {
                 .isInstanceOf(DuplicateEventIdException.class);
         assertThatThrownBy(() -> store().append("o", ExpectedVersion.exactly(5), List.of(NewEvent.of(new Added("o", "x", 1)))))
                 .isInstanceOf(ConcurrencyConflictException.class);
-        assertThat(store().headPosition()).isEqualTo(1);
+        assertThat(store().nextPosition()).isEqualTo(1);
     }
 
     @Test
@@ -163,7 +163,7 @@ public interface EventIdContract extends ContractContext {
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("stream id must not be null or blank");
         assertThatThrownBy(() -> store().appendRaw(null, ExpectedVersion.any(), List.of(RawEvent.of("Placed", 1, "{}"))))
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("stream id must not be null or blank");
-        assertThat(store().headPosition()).isZero();
+        assertThat(store().nextPosition()).isZero();
     }
 
     @Test
@@ -171,6 +171,6 @@ public interface EventIdContract extends ContractContext {
         assertThatThrownBy(() -> store().append("o", ExpectedVersion.any(), List.of(new Placed("o", 1), new NotRegistered("o"))))
                 .isInstanceOf(UnknownEventTypeException.class)
                 .hasMessageContaining(NotRegistered.class.getName());
-        assertThat(store().headPosition()).isZero();
+        assertThat(store().nextPosition()).isZero();
     }
 }

@@ -54,10 +54,10 @@ public interface NumberingContract extends ContractContext {
         assertThat(store().readStream("a", 0)).extracting(StoredEvent::streamVersion).containsExactly(0L, 1L, 2L, 3L, 4L);
         assertThat(store().readStream("a", 0)).extracting(StoredEvent::globalPosition).containsExactly(0L, 1L, 3L, 4L, 5L);
         assertThat(store().readAll(0, 100)).extracting(StoredEvent::globalPosition).containsExactly(0L, 1L, 2L, 3L, 4L, 5L);
-        assertThat(store().streamVersion("a")).isEqualTo(4);
-        assertThat(store().streamVersion("b")).isZero();
-        assertThat(store().streamVersion("never-written")).isEqualTo(-1);
-        assertThat(store().headPosition()).isEqualTo(6);
+        assertThat(store().lastVersion("a")).isEqualTo(4);
+        assertThat(store().lastVersion("b")).isZero();
+        assertThat(store().lastVersion("never-written")).isEqualTo(-1);
+        assertThat(store().nextPosition()).isEqualTo(6);
     }
 
     @Test
@@ -71,8 +71,8 @@ public interface NumberingContract extends ContractContext {
         AppendResult next = store().append("a", ExpectedVersion.exactly(0), List.of(new Added("a", "x", 1)));
         assertThat(next.firstPosition()).isEqualTo(1);
         assertThat(next.lastStreamVersion()).isEqualTo(1);
-        assertThat(store().headPosition()).isEqualTo(2);
-        assertThat(store().streamVersion("b")).isEqualTo(-1);
+        assertThat(store().nextPosition()).isEqualTo(2);
+        assertThat(store().lastVersion("b")).isEqualTo(-1);
     }
 
     // ---------------------------------------------------------------- expected version
@@ -108,7 +108,7 @@ public interface NumberingContract extends ContractContext {
 
         assertThat(store().append("order-1", ExpectedVersion.exactly(1), List.of(new Added("order-1", "y", 2))).lastStreamVersion())
                 .isEqualTo(2);
-        assertThat(store().headPosition()).isEqualTo(3);
+        assertThat(store().nextPosition()).isEqualTo(3);
     }
 
     @Test

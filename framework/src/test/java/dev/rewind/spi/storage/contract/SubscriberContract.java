@@ -171,6 +171,6 @@ public interface SubscriberContract extends ContractContext {
         assertThat(second.lastStreamVersion()).isEqualTo(1);
         assertThat(others).containsExactly(0L, 1L);
         assertThat(calls).hasValue(2);
-        assertThat(store().headPosition()).isEqualTo(2);
+        assertThat(store().nextPosition()).isEqualTo(2);
     }
 }

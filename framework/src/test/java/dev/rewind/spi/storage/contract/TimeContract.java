@@ -60,11 +60,11 @@ public interface TimeContract extends ContractContext {
         appendAt(T0.plusSeconds(1), "b");
         appendAt(T0.plusSeconds(1), "c");
 
-        assertThat(store().positionAfter(T0.minusSeconds(1))).isZero();
-        assertThat(store().positionAfter(T0)).isEqualTo(1);
-        assertThat(store().positionAfter(T0.plusMillis(500))).isEqualTo(1);
-        assertThat(store().positionAfter(T0.plusSeconds(1))).isEqualTo(3);
-        assertThat(store().positionAfter(T0.plusSeconds(60))).isEqualTo(3);
+        assertThat(store().firstPositionAfter(T0.minusSeconds(1))).isZero();
+        assertThat(store().firstPositionAfter(T0)).isEqualTo(1);
+        assertThat(store().firstPositionAfter(T0.plusMillis(500))).isEqualTo(1);
+        assertThat(store().firstPositionAfter(T0.plusSeconds(1))).isEqualTo(3);
+        assertThat(store().firstPositionAfter(T0.plusSeconds(60))).isEqualTo(3);
     }
     // ---------------------------------------------------------------- recordedAt
 
@@ -104,7 +104,7 @@ public interface TimeContract extends ContractContext {
                 .containsExactly(T0.plusSeconds(10), T0.plusSeconds(10), T0.plusSeconds(20));
         assertThat(streamsOf(store().readByTime(T0.plusSeconds(10), T0.plusSeconds(11)))).containsExactly("a", "b");
         assertThat(store().readByTime(T0, T0.plusSeconds(10))).isEmpty();
-        assertThat(store().positionAfter(T0.plusSeconds(10))).isEqualTo(2);
+        assertThat(store().firstPositionAfter(T0.plusSeconds(10))).isEqualTo(2);
     }
 
     // ---------------------------------------------------------------- helpers

@@ -1,14 +1,10 @@
-package dev.rewind.command;
+package dev.rewind.internal.command;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rewind.command.bank.Bank;
 import dev.rewind.command.bank.Deposit;
-import dev.rewind.internal.command.AggregateLoader;
 import dev.rewind.internal.command.AggregateLoader.Loaded;
-import dev.rewind.internal.command.AggregateModel;
-import dev.rewind.internal.command.CommandHandlers;
-import dev.rewind.internal.command.DefaultCommandGateway;
 import dev.rewind.storage.memory.InMemorySnapshotStorage;
 import dev.rewind.storage.memory.InMemoryStorage;
 import java.io.IOException;
@@ -83,7 +79,7 @@ class SnapshotClassVersionTest {
 
     private void depositThroughRelease(Class<?> counter, int deposits) {
         DefaultCommandGateway gateway = new DefaultCommandGateway(bank.store(),
-                CommandHandlers.builder().aggregate(counter).build(),
+                TestModels.handlers(counter),
                 new AggregateLoader(bank.store(), snapshots, 10), 1);
         for (int i = 1; i <= deposits; i++) {
             gateway.send(new Deposit("1", i));
@@ -99,11 +95,11 @@ class SnapshotClassVersionTest {
         Class<?> r1 = compile("r1", RELEASE_1);
         depositThroughRelease(r1, 25); // snapshot at version 19, written by release 1
         Class<?> r2 = compile("r2", RELEASE_2_NEW_FIELD);
-        AggregateModel<?> model = AggregateModel.inspect(r2);
+        AggregateModel<?> model = TestModels.inspect(r2);
 
         Loaded<?> loaded = new AggregateLoader(bank.store(), snapshots, 10).load(model, "account-1");
 
-        assertThat(model.stateVersion()).isNotEqualTo(AggregateModel.inspect(r1).stateVersion());
+        assertThat(model.stateVersion()).isNotEqualTo(TestModels.inspect(r1).stateVersion());
         assertThat(loaded.fromSnapshot()).isEqualTo(-1);
         assertThat(call(loaded.aggregate(), "total")).isEqualTo(25 * 26 / 2); // read from the snapshot it would be 21..25 only
         assertThat(call(loaded.aggregate(), "count")).isEqualTo(25);
@@ -112,7 +108,7 @@ class SnapshotClassVersionTest {
     @Test
     void the_same_release_loaded_again_uses_its_snapshot() throws Exception {
         depositThroughRelease(compile("r1", RELEASE_1), 25);
-        AggregateModel<?> again = AggregateModel.inspect(compile("r1", RELEASE_1));
+        AggregateModel<?> again = TestModels.inspect(compile("r1", RELEASE_1));
 
         Loaded<?> loaded = new AggregateLoader(bank.store(), snapshots, 10).load(again, "account-1");
 
@@ -123,7 +119,7 @@ class SnapshotClassVersionTest {
     @Test
     void a_raised_snapshot_version_makes_the_old_snapshot_unusable() throws Exception {
         depositThroughRelease(compile("r1", RELEASE_1), 25);
-        AggregateModel<?> r3 = AggregateModel.inspect(compile("r3", RELEASE_3_NEW_MEANING));
+        AggregateModel<?> r3 = TestModels.inspect(compile("r3", RELEASE_3_NEW_MEANING));
 
         Loaded<?> loaded = new AggregateLoader(bank.store(), snapshots, 10).load(r3, "account-1");
 

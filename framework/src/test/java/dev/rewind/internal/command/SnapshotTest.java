@@ -1,17 +1,15 @@
-package dev.rewind.command;
+package dev.rewind.internal.command;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.rewind.command.CommandResult;
 import dev.rewind.command.bank.Account;
 import dev.rewind.command.bank.Bank;
 import dev.rewind.command.bank.ChargeFee;
 import dev.rewind.command.bank.Deposit;
 import dev.rewind.command.bank.OpenAccount;
 import dev.rewind.command.bank.Withdraw;
-import dev.rewind.internal.command.AggregateLoader;
 import dev.rewind.internal.command.AggregateLoader.Loaded;
-import dev.rewind.internal.command.AggregateModel;
-import dev.rewind.internal.command.StateCodec;
 import dev.rewind.spi.SnapshotStorage.Snapshot;
 import dev.rewind.storage.memory.InMemorySnapshotStorage;
 import dev.rewind.storage.memory.InMemoryStorage;
@@ -22,7 +20,7 @@ import org.junit.jupiter.api.Test;
 class SnapshotTest {
     private final InMemorySnapshotStorage snapshots = new InMemorySnapshotStorage();
     private final Bank bank = Bank.on(new InMemoryStorage(), snapshots, 10, 3);
-    private final AggregateModel<Account> model = AggregateModel.inspect(Account.class);
+    private final AggregateModel<Account> model = TestModels.inspect(Account.class);
     private final StateCodec codec = new StateCodec();
 
     @AfterEach

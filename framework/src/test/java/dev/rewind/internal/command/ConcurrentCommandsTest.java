@@ -1,4 +1,4 @@
-package dev.rewind.command;
+package dev.rewind.internal.command;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -7,8 +7,6 @@ import dev.rewind.command.bank.Account;
 import dev.rewind.command.bank.Bank;
 import dev.rewind.command.bank.Deposit;
 import dev.rewind.command.bank.OpenAccount;
-import dev.rewind.internal.command.AggregateLoader;
-import dev.rewind.internal.command.AggregateModel;
 import dev.rewind.storage.memory.InMemorySnapshotStorage;
 import dev.rewind.storage.memory.InMemoryStorage;
 import java.util.ArrayList;
@@ -52,7 +50,7 @@ class ConcurrentCommandsTest {
         List<StoredEvent<?>> stream = bank.store().readStream("account-1", 0);
         assertThat(stream).hasSize(1 + threads * perThread);
         assertThat(total).isGreaterThanOrEqualTo(threads * perThread);
-        AggregateModel<Account> model = AggregateModel.inspect(Account.class);
+        AggregateModel<Account> model = TestModels.inspect(Account.class);
         assertThat(new AggregateLoader(bank.store(), snapshots, 7).load(model, "account-1").aggregate().balance())
                 .isEqualTo(new AggregateLoader(bank.store(), null, 0).load(model, "account-1").aggregate().balance())
                 .isEqualTo(threads * perThread);
