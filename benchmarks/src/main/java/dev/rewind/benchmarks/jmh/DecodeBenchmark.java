@@ -11,7 +11,7 @@ import dev.rewind.internal.EventPipeline;
 import dev.rewind.internal.EventTypeRegistry;
 import dev.rewind.serialization.JacksonEventSerializer;
 import dev.rewind.spi.EventUpcaster;
-import dev.rewind.spi.StoredRecord;
+import dev.rewind.spi.storage.StoredSerializedEvent;
 import java.time.Instant;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -41,8 +41,8 @@ public class DecodeBenchmark {
     private static final EventUpcaster ADD_USD = json -> json.put("currency", "USD");
     private EventPipeline pipeline;
     private JacksonEventSerializer serializer;
-    private StoredRecord v1;
-    private StoredRecord v2;
+    private StoredSerializedEvent v1;
+    private StoredSerializedEvent v2;
     private byte[] v2Bytes;
 
     /** Encodes one event at each version. */
@@ -56,8 +56,8 @@ public class DecodeBenchmark {
         v2Bytes = serializer.serialize(new OrderPaid("order-42", 123_456, "EUR"));
         byte[] v1Bytes = serializer.serialize(new OrderPaidV1("order-42", 123_456));
         Instant at = Instant.parse("2024-01-01T00:00:00Z");
-        v1 = new StoredRecord(UUID.randomUUID(), "order-42", 9, 9, "OrderPaid", 1, at, v1Bytes, Metadata.EMPTY, null);
-        v2 = new StoredRecord(UUID.randomUUID(), "order-42", 9, 9, "OrderPaid", 2, at, v2Bytes, Metadata.EMPTY, null);
+        v1 = new StoredSerializedEvent(UUID.randomUUID(), "order-42", 9, 9, "OrderPaid", 1, at, v1Bytes, Metadata.EMPTY);
+        v2 = new StoredSerializedEvent(UUID.randomUUID(), "order-42", 9, 9, "OrderPaid", 2, at, v2Bytes, Metadata.EMPTY);
     }
 
     /** @return the event: decode + bind of the current version */
