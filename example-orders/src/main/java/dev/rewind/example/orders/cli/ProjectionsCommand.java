@@ -27,7 +27,7 @@ final class ProjectionsCommand implements Callable<Integer> {
                 ProjectionStatus status = rewind.projections().status(name);
                 ObjectNode p = doc.putObject(name);
                 p.put("status", status.failed() ? "failed" : "running");
-                p.put("position", status.lastPosition());
+                p.put("last_position", status.lastPosition());
                 if (status.failed()) {
                     p.put("failedAt", status.failedAt());
                     p.put("error", status.error());

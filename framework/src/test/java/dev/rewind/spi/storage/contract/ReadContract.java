@@ -13,8 +13,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Reads through the store: a stream from a version, everything from a position up to a maximum, by
- * type, and a stream longer than a page.
+ * Reads through the store: a stream from a version (whole, with a limit, or from its end), everything
+ * from a position up to a maximum, by type, and a stream longer than a page.
  */
 public interface ReadContract extends ContractContext {
     @Test
@@ -27,6 +27,27 @@ public interface ReadContract extends ContractContext {
         assertThat(store().readStream("o", 3)).isEmpty();
         assertThat(store().readStream("unknown", 0)).isEmpty();
         assertThatThrownBy(() -> store().readStream("o", -1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("fromVersion must be 0 or more, was -1");
+    }
+
+    @Test
+    default void a_stream_is_read_with_a_limit_and_from_its_end() {
+        store().append("o", ExpectedVersion.noStream(), List.of(new Placed("o", 1), new Added("o", "a", 1), new Added("o", "b", 2)));
+        store().append("o", ExpectedVersion.exactly(2), List.of(new Added("o", "c", 3)));
+        store().append("other", ExpectedVersion.noStream(), List.of(new Placed("other", 1)));
+
+        assertThat(store().readStream("o", 1, 2)).extracting(StoredEvent::streamVersion).containsExactly(1L, 2L);
+        assertThat(store().readStream("o", 3, 10)).extracting(StoredEvent::streamVersion).containsExactly(3L);
+        assertThat(store().readStream("o", 0, 0)).isEmpty();
+        assertThat(store().readStreamBackward("o", Long.MAX_VALUE, 2)).extracting(StoredEvent::streamVersion)
+                .containsExactly(3L, 2L);
+        assertThat(store().readStreamBackward("o", 1, 10)).extracting(StoredEvent::streamVersion).containsExactly(1L, 0L);
+        assertThat(store().readStreamBackward("unknown", Long.MAX_VALUE, 10)).isEmpty();
+        assertThat(store().lastEvent("o")).get().extracting(e -> (Object) e.payload()).isEqualTo(new Added("o", "c", 3));
+        assertThat(store().lastEvent("unknown")).isEmpty();
+        assertThatThrownBy(() -> store().readStream("o", 0, -1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("maxCount must be 0 or more, was -1");
+        assertThatThrownBy(() -> store().readStreamBackward("o", -1, 1)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("fromVersion must be 0 or more, was -1");
     }
 

@@ -66,6 +66,22 @@ public interface TimeContract extends ContractContext {
         assertThat(store().firstPositionAfter(T0.plusSeconds(1))).isEqualTo(3);
         assertThat(store().firstPositionAfter(T0.plusSeconds(60))).isEqualTo(3);
     }
+
+    @Test
+    default void the_first_position_at_or_after_an_instant_includes_the_events_stamped_exactly_then() {
+        appendAt(T0, "a");
+        appendAt(T0.plusSeconds(1), "b");
+        appendAt(T0.plusSeconds(1), "c");
+
+        assertThat(store().firstPositionAtOrAfter(T0.minusSeconds(1))).isZero();
+        assertThat(store().firstPositionAtOrAfter(T0)).isZero();
+        assertThat(store().firstPositionAtOrAfter(T0.plusNanos(1))).isEqualTo(1);
+        assertThat(store().firstPositionAtOrAfter(T0.plusSeconds(1))).as("a checkpoint 'at T' keeps what is stamped T")
+                .isEqualTo(1);
+        assertThat(store().firstPositionAtOrAfter(T0.plusSeconds(60))).isEqualTo(3);
+        assertThat(store().readAll(store().firstPositionAtOrAfter(T0.plusSeconds(1)), 10))
+                .isEqualTo(store().readByTime(T0.plusSeconds(1), T0.plusSeconds(2)));
+    }
     // ---------------------------------------------------------------- recordedAt
 
     @Test
