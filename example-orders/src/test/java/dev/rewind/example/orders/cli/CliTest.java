@@ -188,7 +188,7 @@ class CliTest {
             assertThat(doc.fieldNames()).toIterable()
                     .containsExactly("order_totals", "revenue_by_currency", "user_activity");
             assertThat(doc.get("revenue_by_currency").toString())
-                    .isEqualTo("{\"status\":\"running\",\"position\":7,\"state\":{\"EUR\":3000,\"USD\":0}}");
+                    .isEqualTo("{\"status\":\"running\",\"last_position\":7,\"state\":{\"EUR\":3000,\"USD\":0}}");
             assertThat(doc.get("user_activity").get("state"))
                     .isEqualTo(Json.MAPPER.readTree(DemoTest.EXPECTED).get("projections").get("user_activity"));
         }
