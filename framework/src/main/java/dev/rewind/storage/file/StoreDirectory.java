@@ -178,11 +178,16 @@ final class StoreDirectory {
      * @throws EventStoreException when another process or another storage of this JVM has the store open
      */
     static Lock lockForWriting(Path dir) throws IOException {
-        Path lockPath = dir.resolve(LOCK_FILE);
-        FileChannel ch = FileChannel.open(lockPath, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileChannel ch = FileChannel.open(dir.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock lock = tryLock(ch, false, dir);
+        return () -> release(lock, ch, dir);
+    }
+
+    /** Takes the OS lock on an open lock file, or closes the file and says who has the store. */
+    private static FileLock tryLock(FileChannel ch, boolean shared, Path dir) throws IOException {
         FileLock lock;
         try {
-            lock = ch.tryLock();
+            lock = ch.tryLock(0, Long.MAX_VALUE, shared);
         } catch (OverlappingFileLockException e) {
             lock = null;
         } catch (IOException | RuntimeException e) {
@@ -191,19 +196,20 @@ final class StoreDirectory {
         }
         if (lock == null) {
             ch.close();
-            throw inUse(dir, lockPath);
+            throw inUse(dir, dir.resolve(LOCK_FILE));
         }
-        FileLock held = lock;
-        return () -> {
-            try {
-                if (held.isValid()) {
-                    held.release();
-                }
-                ch.close();
-            } catch (IOException e) {
-                throw new EventStoreException("releasing the lock of " + dir + " failed: " + e, e);
+        return lock;
+    }
+
+    private static void release(FileLock lock, FileChannel ch, Path dir) {
+        try {
+            if (lock.isValid()) {
+                lock.release();
             }
-        };
+            ch.close();
+        } catch (IOException e) {
+            throw new EventStoreException("releasing the lock of " + dir + " failed: " + e, e);
+        }
     }
 
     /**
@@ -219,28 +225,14 @@ final class StoreDirectory {
                 existing.users++;
                 return () -> existing.release(dir);
             }
-            Path lockPath = dir.resolve(LOCK_FILE);
             FileChannel ch;
             try {
-                ch = FileChannel.open(lockPath, StandardOpenOption.READ);
+                ch = FileChannel.open(dir.resolve(LOCK_FILE), StandardOpenOption.READ);
             } catch (NoSuchFileException e) {
                 return () -> {
                 };
             }
-            FileLock lock;
-            try {
-                lock = ch.tryLock(0, Long.MAX_VALUE, true);
-            } catch (OverlappingFileLockException e) {
-                lock = null;
-            } catch (IOException | RuntimeException e) {
-                ch.close();
-                throw e;
-            }
-            if (lock == null) {
-                ch.close();
-                throw inUse(dir, lockPath);
-            }
-            SharedLock shared = new SharedLock(ch, lock);
+            SharedLock shared = new SharedLock(ch, tryLock(ch, true, dir));
             SHARED.put(dir, shared);
             return () -> shared.release(dir);
         }
@@ -269,14 +261,7 @@ final class StoreDirectory {
                     return;
                 }
                 SHARED.remove(dir);
-                try {
-                    if (lock.isValid()) {
-                        lock.release();
-                    }
-                    channel.close();
-                } catch (IOException e) {
-                    throw new EventStoreException("releasing the lock of " + dir + " failed: " + e, e);
-                }
+                StoreDirectory.release(lock, channel, dir);
             }
         }
     }
