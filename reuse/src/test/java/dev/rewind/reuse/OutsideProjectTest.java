@@ -63,8 +63,13 @@ class OutsideProjectTest {
                 """.formatted(repo, Path.of(System.getProperty("rewind.local.repository")).toUri()));
 
         Path log = tmp.resolve("mvn.log");
-        Process mvn = new ProcessBuilder(mavenExecutable(), "-B", "-s", settings.toString(), "test")
-                .directory(project.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ProcessBuilder child = new ProcessBuilder(mavenExecutable(), "-B", "-s", settings.toString(),
+                "-Dmaven.repo.local=" + repo, "test")
+                .directory(project.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
+        // A CI system's MAVEN_OPTS=-Dmaven.repo.local=... would send the child to that repository, where
+        // this build's framework is not installed: the child's repository is the one made above.
+        child.environment().remove("MAVEN_OPTS");
+        Process mvn = child.start();
         boolean finished = mvn.waitFor(5, TimeUnit.MINUTES);
         if (!finished) {
             mvn.destroyForcibly();
