@@ -11,7 +11,13 @@ import java.util.List;
  */
 public record AppendResult(String streamId, List<StoredEvent<?>> events, boolean alreadyAppended) {
 
-    /** Copies the list. */
+    /**
+     * Copies the list.
+     *
+     * @param streamId the stream appended to
+     * @param events the stored events of the batch, in order (the original ones for a recognised retry)
+     * @param alreadyAppended true when the exact same batch had been appended before: nothing was written
+     */
     public AppendResult {
         events = List.copyOf(events);
     }

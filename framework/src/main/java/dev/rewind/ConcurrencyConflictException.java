@@ -3,8 +3,10 @@ package dev.rewind;
 /** An append's expected version did not match the stream: someone else appended first. Nothing was written. */
 public class ConcurrencyConflictException extends EventStoreException {
     private static final long serialVersionUID = 1L;
+    /** The stream appended to. */
     private final String streamId;
     private final transient ExpectedVersion expected;
+    /** The version of the stream's last event when the append was refused. */
     private final long actualLastVersion;
 
     /**

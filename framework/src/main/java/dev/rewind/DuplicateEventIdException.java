@@ -8,6 +8,7 @@ import java.util.UUID;
  */
 public class DuplicateEventIdException extends EventStoreException {
     private static final long serialVersionUID = 1L;
+    /** The id already stored, or repeated in the batch. */
     private final UUID eventId;
 
     /**

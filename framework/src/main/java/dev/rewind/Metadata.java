@@ -18,7 +18,13 @@ public record Metadata(String correlationId, String causationId, Map<String, Str
     /** Metadata with no ids and no values. */
     public static final Metadata EMPTY = new Metadata(null, null, Map.of());
 
-    /** Copies {@code values} into an unmodifiable sorted map; {@code null} values mean none. */
+    /**
+     * Copies {@code values} into an unmodifiable sorted map; {@code null} values mean none.
+     *
+     * @param correlationId the id shared by everything caused by one original request, or {@code null}
+     * @param causationId the id of the message (command or event) that caused this event, or {@code null}
+     * @param values free key/values (user, tenant, ...); never {@code null}, unmodifiable, sorted by key
+     */
     public Metadata {
         if (values == null || values.isEmpty()) {
             values = Map.of();
@@ -31,22 +37,35 @@ public record Metadata(String correlationId, String causationId, Map<String, Str
         }
     }
 
-    /** @return metadata with only a correlation id */
+    /**
+     * @param correlationId the correlation id
+     * @return metadata with only a correlation id
+     */
     public static Metadata correlatedBy(String correlationId) {
         return new Metadata(correlationId, null, Map.of());
     }
 
-    /** @return a copy with the given correlation id */
+    /**
+     * @param id the correlation id
+     * @return a copy with it
+     */
     public Metadata withCorrelationId(String id) {
         return new Metadata(id, causationId, values);
     }
 
-    /** @return a copy with the given causation id */
+    /**
+     * @param id the causation id
+     * @return a copy with it
+     */
     public Metadata withCausationId(String id) {
         return new Metadata(correlationId, id, values);
     }
 
-    /** @return a copy with one more key/value (replacing an existing key) */
+    /**
+     * @param key a key
+     * @param value its value
+     * @return a copy with one more key/value (replacing an existing key)
+     */
     public Metadata with(String key, String value) {
         Map<String, String> copy = new TreeMap<>(values);
         copy.put(key, value);

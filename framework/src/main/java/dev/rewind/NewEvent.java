@@ -14,7 +14,13 @@ import java.util.UUID;
  */
 public record NewEvent(UUID eventId, Object payload, Metadata metadata) {
 
-    /** Checks that nothing is missing. */
+    /**
+     * Checks that nothing is missing.
+     *
+     * @param eventId the id the event will have in the store
+     * @param payload the domain event (a record annotated with {@link dev.rewind.annotation.Event})
+     * @param metadata the metadata stored with it
+     */
     public NewEvent {
         Objects.requireNonNull(eventId, "eventId");
         Objects.requireNonNull(payload, "payload");

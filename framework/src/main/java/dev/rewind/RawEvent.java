@@ -18,7 +18,15 @@ import java.util.UUID;
  */
 public record RawEvent(UUID eventId, String type, int schemaVersion, byte[] json, Metadata metadata) {
 
-    /** Checks that nothing is missing and copies the bytes. */
+    /**
+     * Checks that nothing is missing and copies the bytes.
+     *
+     * @param eventId the id the event will have in the store
+     * @param type the logical type name as stored (a registered name, or an old name that is renamed to one)
+     * @param schemaVersion the version the JSON is written at, from 1 to the type's current version
+     * @param json the payload as a UTF-8 JSON object
+     * @param metadata the metadata stored with it
+     */
     public RawEvent {
         Objects.requireNonNull(eventId, "eventId");
         Objects.requireNonNull(type, "type");

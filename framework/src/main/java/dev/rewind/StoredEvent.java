@@ -34,7 +34,19 @@ public record StoredEvent<T>(
         T payload,
         Metadata metadata) {
 
-    /** Checks that nothing is missing. */
+    /**
+     * Checks that nothing is missing.
+     *
+     * @param eventId unique in the whole store
+     * @param streamId the stream the event belongs to
+     * @param streamVersion the position inside its stream, from 0
+     * @param globalPosition the position in the whole store, from 0
+     * @param type the logical type name
+     * @param schemaVersion the schema version the event was stored at
+     * @param recordedAt when the store recorded it
+     * @param payload the domain event
+     * @param metadata correlation, causation and free key/values
+     */
     public StoredEvent {
         Objects.requireNonNull(eventId, "eventId");
         Objects.requireNonNull(streamId, "streamId");

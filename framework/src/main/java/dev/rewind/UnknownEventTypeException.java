@@ -3,6 +3,7 @@ package dev.rewind;
 /** A stored or appended event has a type name that no registered event type has. */
 public class UnknownEventTypeException extends EventStoreException {
     private static final long serialVersionUID = 1L;
+    /** The type name no registered type has. */
     private final String type;
 
     /**

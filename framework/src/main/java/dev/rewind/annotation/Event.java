@@ -22,9 +22,9 @@ import java.lang.annotation.Target;
 @Retention(RetentionPolicy.RUNTIME)
 @Target(ElementType.TYPE)
 public @interface Event {
-    /** The logical type name stored with every event of this type, for example {@code "OrderPlaced"}. */
+    /** @return the logical type name stored with every event of this type, for example {@code "OrderPlaced"} */
     String name();
 
-    /** The current schema version of this type, 1 or more. */
+    /** @return the current schema version of this type, 1 or more */
     int version() default 1;
 }

@@ -30,6 +30,6 @@ import java.lang.annotation.Target;
 @Retention(RetentionPolicy.RUNTIME)
 @Target(ElementType.TYPE)
 public @interface Projection {
-    /** The projection's unique name, for example {@code "order_totals"}. */
+    /** @return the projection's unique name, for example {@code "order_totals"} */
     String value();
 }

@@ -24,9 +24,9 @@ import java.lang.annotation.Target;
 @Retention(RetentionPolicy.RUNTIME)
 @Target(ElementType.TYPE)
 public @interface Upcaster {
-    /** The current logical name of the type (after any rename). */
+    /** @return the current logical name of the type (after any rename) */
     String type();
 
-    /** The version this step reads. */
+    /** @return the version this step reads */
     int from();
 }

@@ -10,7 +10,9 @@ import dev.rewind.EventStoreException;
  */
 public class CommandConflictException extends EventStoreException {
     private static final long serialVersionUID = 1L;
+    /** The aggregate's stream. */
     private final String streamId;
+    /** How many times the command ran. */
     private final int attempts;
 
     /**

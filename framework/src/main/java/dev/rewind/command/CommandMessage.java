@@ -24,7 +24,14 @@ import java.util.UUID;
  */
 public record CommandMessage(Object command, String commandId, Metadata metadata) {
 
-    /** Checks that the command is there and that an id, when given, is not blank. */
+    /**
+     * Checks that the command is there and that an id, when given, is not blank.
+     *
+     * @param command the command record
+     * @param commandId the command's id, or null for a command that is processed every time it is sent
+     * @param metadata the metadata its events carry (its correlation id and free key/values; its causation
+     *     id is replaced by the command id)
+     */
     public CommandMessage {
         Objects.requireNonNull(command, "command");
         if (command instanceof CommandMessage) {

@@ -39,7 +39,14 @@ public interface SnapshotStorage {
      */
     record Snapshot(String streamId, long streamVersion, String stateVersion, byte[] state) {
 
-        /** Checks that nothing is missing. */
+        /**
+         * Checks that nothing is missing.
+         *
+         * @param streamId the stream
+         * @param streamVersion the version of the last event the state includes, 0 or more
+         * @param stateVersion identifies the aggregate class's version that wrote it
+         * @param state the serialised state
+         */
         public Snapshot {
             Objects.requireNonNull(streamId, "streamId");
             Objects.requireNonNull(stateVersion, "stateVersion");

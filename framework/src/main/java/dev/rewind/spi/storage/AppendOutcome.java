@@ -14,7 +14,14 @@ import java.util.Objects;
  * @param alreadyAppended true when the batch was an exact retry and nothing was written
  */
 public record AppendOutcome(long firstVersion, long firstPosition, Instant recordedAt, boolean alreadyAppended) {
-    /** Checks the numbers. */
+    /**
+     * Checks the numbers.
+     *
+     * @param firstVersion the stream version of the batch's first event
+     * @param firstPosition the global position of the batch's first event
+     * @param recordedAt the instant recorded for all of them
+     * @param alreadyAppended true when the batch was an exact retry and nothing was written
+     */
     public AppendOutcome {
         if (firstVersion < 0 || firstPosition < 0) {
             throw new IllegalArgumentException("versions and positions start at 0: " + firstVersion + ", "

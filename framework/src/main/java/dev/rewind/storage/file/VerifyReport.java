@@ -17,7 +17,18 @@ import java.util.List;
  */
 public record VerifyReport(Path directory, int segments, long events, long bytes, Outcome outcome,
                            List<String> problems, List<String> notes) {
-    /** Copies the lists. */
+    /**
+     * Copies the lists.
+     *
+     * @param directory the store directory
+     * @param segments the number of segment files
+     * @param events the number of events whose records passed every check
+     * @param bytes the size of the segment files
+     * @param outcome sound, a torn tail only, or damaged
+     * @param problems damage of acknowledged records (each names the segment, offset and global position);
+     *     empty unless damaged
+     * @param notes findings that are not damage, such as a torn tail the next open for writing cuts
+     */
     public VerifyReport {
         problems = List.copyOf(problems);
         notes = List.copyOf(notes);
