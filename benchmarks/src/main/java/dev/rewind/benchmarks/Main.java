@@ -28,6 +28,7 @@ import java.util.Map;
  * java -jar benchmarks/target/benchmarks.jar [--n 1000000] [--warmups 1] [--iterations 3]
  *      [--phases APPEND,DISPATCH,...] [--sides rewind,axon] [--rounds 1] [--pg jdbc:postgresql://localhost:5432/rewind_test] [--out benchmarks/results/run.json] [--jvm "-Xms4g -Xmx4g ..."]
  * java -jar benchmarks/target/benchmarks.jar jmh [JMH options]     (the micro-benchmarks)
+ * java -jar benchmarks/target/benchmarks.jar chart RUN.json [OUT.svg]   (a run's comparison with Axon as an SVG)
  * </pre>
  */
 public final class Main {
@@ -47,6 +48,10 @@ public final class Main {
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && "jmh".equals(args[0])) {
             org.openjdk.jmh.Main.main(Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
+        if (args.length > 0 && "chart".equals(args[0])) {
+            Chart.main(Arrays.copyOfRange(args, 1, args.length));
             return;
         }
         int n = 1_000_000;
@@ -119,7 +124,10 @@ public final class Main {
             Files.createDirectories(path.getParent());
         }
         json.writeValue(path.toFile(), report);
-        System.out.printf(Locale.ROOT, "%nwritten %s in %.0f s%n", path, (System.nanoTime() - t0) / 1e9);
+        Path chart = path.resolveSibling(path.getFileName().toString().replaceFirst("\\.json$", "") + ".svg");
+        Files.writeString(chart, Chart.render(report), StandardCharsets.UTF_8);
+        System.out.printf(Locale.ROOT, "%nwritten %s (and %s) in %.0f s%n", path, chart.getFileName(),
+                (System.nanoTime() - t0) / 1e9);
         if (failed) {
             System.out.println("FAILED: at least one phase failed or did not verify (see above)");
             System.exit(1);

@@ -75,4 +75,18 @@ public enum Phase {
     public boolean higherIsBetter() {
         return higherIsBetter;
     }
+
+    /**
+     * @return how many times better than Axon the phase must be (for a rate, Rewind's rate over Axon's;
+     *     for a size, Axon's over Rewind's), or NaN when the phase has no target against Axon
+     */
+    public double timesAxonTarget() {
+        return switch (this) {
+            case APPEND -> 3;
+            case DISPATCH, SERIALIZED_REPLAY, UPCAST_REPLAY -> 5;
+            case REPLAY -> 10;
+            case MEMORY -> 2; // heap per event at most half of Axon's
+            default -> Double.NaN;
+        };
+    }
 }

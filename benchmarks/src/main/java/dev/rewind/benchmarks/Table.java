@@ -60,17 +60,15 @@ final class Table {
         double rw = median(r, p, 0);
         double ax = median(r, p, 1);
         return switch (p) {
-            case APPEND -> atLeast("Rewind/Axon >= 3x", rw / ax, 3);
-            case DISPATCH -> atLeast("Rewind/Axon >= 5x", rw / ax, 5);
-            case REPLAY -> atLeast("Rewind/Axon >= 10x", rw / ax, 10);
-            case SERIALIZED_REPLAY, UPCAST_REPLAY -> atLeast("Rewind/Axon >= 5x", rw / ax, 5);
+            case APPEND, DISPATCH, REPLAY, SERIALIZED_REPLAY, UPCAST_REPLAY -> atLeast(
+                    "Rewind/Axon >= " + fmt(p.timesAxonTarget()) + "x", rw / ax, p.timesAxonTarget());
             case JACKSON_BIND -> atLeast("serialized replay / this >= 0.4x", median(r, Phase.SERIALIZED_REPLAY, 0) / rw, 0.4);
             case JACKSON_WRITE -> new String[] {"reference: JSON encoding, which a store that keeps bytes pays", ""};
             case TEMPORAL_MEMORY -> atMost("<= 100 ms", rw, 100);
             case TEMPORAL_FILE -> atMost("<= 500 ms", rw, 500);
             case DURABLE_1, DURABLE_4 -> bare(r, p);
             case DURABLE_16 -> durableScaling(r);
-            case MEMORY -> atMost("Rewind/Axon <= 0.5x", rw / ax, 0.5);
+            case MEMORY -> atMost("Rewind/Axon <= " + fmt(1 / p.timesAxonTarget()) + "x", rw / ax, 1 / p.timesAxonTarget());
             case MEMORY_FILE -> atMost("<= 64 bytes/event on heap", rw, 64);
             default -> new String[] {"", ""};
         };
