@@ -38,7 +38,8 @@ class RewindCommandsTest {
     void scanned_aggregates_are_registered_and_a_scanned_service_must_be_given_as_an_instance() {
         assertThatThrownBy(() -> Rewind.builder().scanPackages("dev.rewind.command.bank").build())
                 .hasMessage("dev.rewind.command.bank.FeeService declares @CommandHandler methods but is neither an"
-                        + " @Aggregate nor a registered service: pass an instance to Rewind.builder().commandHandlers(...)");
+                        + " @Aggregate nor a registered service: pass an instance to Rewind.builder().commandHandlers(...)"
+                        + " (or, from a plugin, Registrar.commandHandlers(...))");
 
         try (Rewind rewind = Rewind.builder().scanPackages("dev.rewind.command.bank")
                 .commandHandlers(new FeeService(5)).build()) {

@@ -94,7 +94,7 @@ public final class CommandConfig {
             if (!all.contains(c) && !serviceClasses.contains(c)) {
                 throw new IllegalStateException(c.getName() + " declares @CommandHandler methods but is neither"
                         + " an @Aggregate nor a registered service: pass an instance to"
-                        + " Rewind.builder().commandHandlers(...)");
+                        + " Rewind.builder().commandHandlers(...) (or, from a plugin, Registrar.commandHandlers(...))");
             }
         }
         return new DefaultCommandGateway(store, handlers.build(inspector, index),
