@@ -59,6 +59,16 @@ public interface Registrar {
     Registrar commandHandlers(Object... services);
 
     /**
+     * Registers event processors: instances of classes annotated {@link dev.rewind.annotation.EventProcessor},
+     * built with their dependencies. A class with that annotation in a scanned package must be registered
+     * this way: the framework never creates processors.
+     *
+     * @param processors instances
+     * @return this
+     */
+    Registrar eventProcessors(Object... processors);
+
+    /**
      * Registers every annotated component found by scanning these packages (and their sub-packages).
      *
      * @param packages package names
