@@ -245,7 +245,8 @@ final class Runner {
             return null;
         }
         if (position >= head) {
-            return "its checkpoint was taken after position " + position + " but the store ends at position " + (head - 1)
+            return "its checkpoint was taken after position " + position + " but the store "
+                    + (head == 0 ? "holds no event" : "ends at position " + (head - 1))
                     + ": the store is older than the checkpoint (restored from an older backup?)";
         }
         UUID stored = idAt(position);
@@ -402,15 +403,22 @@ final class Runner {
         }
     }
 
-    /** Feeds a lineage no one else touches (a rebuild) from the store, up to {@code toExclusive}. */
+    /**
+     * Feeds a lineage no one else touches (a rebuild) from the store, up to {@code toExclusive}, keeping
+     * past states as it goes.
+     */
     private void feedPrivate(Lineage l, long toExclusive) {
         if (l.failedAt >= 0 || l.position + 1 >= toExclusive) {
             return;
         }
+        boolean history = historyOn();
         try {
             env.store().replay(l.position + 1, toExclusive, e -> {
                 if (l.failedAt < 0) {
                     handle(l, e, env.index().of(e.payload().getClass()), false);
+                    if (history && l.parked.isEmpty() && historyDue(l)) {
+                        keepHistory(takeHistory(l));
+                    }
                 }
             });
         } catch (RuntimeException unreadable) {
@@ -582,6 +590,8 @@ final class Runner {
     }
 
     private void applyBatch(Lineage l, List<StoredEvent<?>> batch, RuntimeException unreadable) {
+        boolean history = historyOn();
+        List<Checkpoint> past = null;
         lock.writeLock().lock();
         try {
             if (live != l) {
@@ -589,15 +599,33 @@ final class Runner {
             }
             for (StoredEvent<?> e : batch) {
                 if (handle(l, e, env.index().of(e.payload().getClass()), true) != HANDLED) {
-                    return;
+                    break;
+                }
+                if (history && l.parked.isEmpty() && historyDue(l)) {
+                    past = past == null ? new ArrayList<>() : past;
+                    past.add(takeHistory(l));
                 }
             }
-            if (unreadable != null) {
+            if (unreadable != null && l.failedAt < 0 && l.retryPosition < 0) {
                 unreadable(l, unreadable);
             }
         } finally {
             lock.writeLock().unlock();
         }
+        if (past != null) {
+            past.forEach(this::keepHistory); // written without the lock: queries go on meanwhile
+        }
+    }
+
+    private boolean historyOn() {
+        return settings.keepsHistory() && codec != null && !env.projectionStore().isReadOnly();
+    }
+
+    /** Captures a past state at the lineage's position (the caller holds the lock or owns the lineage). */
+    private Checkpoint takeHistory(Lineage l) {
+        l.positionAtLastHistory = l.position;
+        l.recordedAtLastHistory = l.lastRecordedAt;
+        return capture(l, false, true);
     }
 
     private void waitForWork(long nanos) {
@@ -780,8 +808,7 @@ final class Runner {
 
     /** Keeps a past state when one is due (never with parked events: it would not be the state at its position). */
     void maybeHistory() {
-        SnapshotCodec c = codec;
-        if (!settings.keepsHistory() || c == null || env.projectionStore().isReadOnly()) {
+        if (!historyOn()) {
             return;
         }
         Lineage l = live;
@@ -794,9 +821,7 @@ final class Runner {
             if (live != l || !l.parked.isEmpty() || !historyDue(l)) {
                 return;
             }
-            past = capture(l, false, true);
-            l.positionAtLastHistory = l.position;
-            l.recordedAtLastHistory = l.lastRecordedAt;
+            past = takeHistory(l);
         } finally {
             lock.readLock().unlock();
         }
@@ -1124,7 +1149,6 @@ final class Runner {
                 long to = Math.min(head, fresh.position + 1 + 65_536);
                 feedPrivate(fresh, to);
                 r.position = fresh.position;
-                keepRebuildHistory(fresh);
                 if (fresh.failedAt >= 0 || head - 1 - fresh.position <= settings.batchSize()) {
                     break;
                 }
@@ -1162,17 +1186,6 @@ final class Runner {
                 rebuild = null;
             }
             r.future.completeExceptionally(t);
-        }
-    }
-
-    /** A rebuild keeps past states as it goes (they are of the new version), with the same rule as the live one. */
-    private void keepRebuildHistory(Lineage fresh) {
-        SnapshotCodec c = codec;
-        if (settings.keepsHistory() && c != null && fresh.parked.isEmpty() && !env.projectionStore().isReadOnly()
-                && historyDue(fresh)) {
-            fresh.positionAtLastHistory = fresh.position;
-            fresh.recordedAtLastHistory = fresh.lastRecordedAt;
-            keepHistory(capture(fresh, false, true));
         }
     }
 

@@ -129,6 +129,72 @@ public final class Fixtures {
         }
     }
 
+    /** How many events {@link Counting} instances applied, all instances together (temporal queries show their tail). */
+    public static final java.util.concurrent.atomic.AtomicLong COUNTED = new java.util.concurrent.atomic.AtomicLong();
+
+    /**
+     * A sum per counter that counts its handler calls in {@link #COUNTED} and, when {@link #SLOW_REPLAY} is
+     * set, takes a millisecond per replayed event (a rebuild then takes long enough to query during it).
+     */
+    @Projection("counting")
+    public static class Counting {
+        private final Map<String, Long> sums = new TreeMap<>();
+        private final transient String instance = UUID.randomUUID().toString();
+
+        @EventHandler
+        void on(Added e, @Replaying boolean replaying) {
+            COUNTED.incrementAndGet();
+            if (replaying && SLOW_REPLAY) {
+                try {
+                    Thread.sleep(1);
+                } catch (InterruptedException ex) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            sums.merge(e.counter(), e.by(), Long::sum);
+        }
+
+        /** @return which instance this is (a rebuild makes a new one) */
+        public String instance() {
+            return instance;
+        }
+
+        /** @return the sum of every counter */
+        public long total() {
+            long t = 0;
+            for (long v : sums.values()) {
+                t += v;
+            }
+            return t;
+        }
+
+        @QueryState
+        public Map<String, Long> state() {
+            return Map.copyOf(sums);
+        }
+    }
+
+    /** Set by a test to make {@link Counting} slow while it replays. */
+    public static volatile boolean SLOW_REPLAY;
+
+    /** A projection whose state Jackson cannot read back: it holds an {@code Object}. */
+    @Projection("opaque")
+    public static class Opaque {
+        private Object last = "nothing yet";
+        private long count;
+
+        @EventHandler
+        void on(Added e) {
+            last = e;
+            count++;
+        }
+
+        @QueryState
+        public long state() {
+            return count;
+        }
+    }
+
     /** The side effects a processor had: the event ids (the idempotency keys) it was given, in order. */
     public static final List<UUID> SENT = new CopyOnWriteArrayList<>();
 
