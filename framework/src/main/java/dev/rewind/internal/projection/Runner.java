@@ -48,6 +48,8 @@ final class Runner {
     private static final int STOPPED = 1;
     private static final int WAIT = 2;
     private static final long IDLE_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** How long closing waits for an asynchronous runner to handle what was stored before it saves and stops. */
+    static final Duration DRAIN = Duration.ofSeconds(5);
 
     /** What a runner needs from the runtime. */
     record Env(DefaultEventStore store, EventIndex index, ProjectionStore projectionStore, Clock clock) {
@@ -80,6 +82,9 @@ final class Runner {
     private Thread worker;
     private volatile boolean sleeping;
     private volatile boolean stopping;
+    /** At close: the head to drain to (-1 while open), and until when. */
+    private volatile long drainTo = -1;
+    private volatile long drainDeadline;
     private final ConcurrentLinkedQueue<Runnable> commands = new ConcurrentLinkedQueue<>();
 
     private long rateNanos = System.nanoTime();
@@ -549,6 +554,10 @@ final class Runner {
             while (!stopping) {
                 runCommands();
                 Lineage l = live;
+                if (drainTo >= 0 && (l.position + 1 >= drainTo || l.failedAt >= 0
+                        || System.nanoTime() - drainDeadline > 0)) {
+                    break; // closing: what was stored at close is handled (or the time is up)
+                }
                 if (l.retryPosition >= 0 && l.failedAt < 0) {
                     long wait = l.retryAtNanos - System.nanoTime();
                     if (wait > 0) {
@@ -632,7 +641,7 @@ final class Runner {
         sleeping = true;
         try {
             Lineage l = live;
-            if (stopping || !commands.isEmpty()
+            if (stopping || !commands.isEmpty() || drainTo >= 0 && l.retryPosition < 0
                     || l.failedAt < 0 && l.retryPosition < 0 && env.store().nextPosition() > l.position + 1) {
                 return;
             }
@@ -682,15 +691,19 @@ final class Runner {
         }
     }
 
-    /** Stops the worker (it saves a checkpoint on its way out), or saves one for a synchronous runner. */
+    /**
+     * Stops the worker once it has handled what is stored now (for at most {@link #DRAIN}; it saves a
+     * checkpoint on its way out), or saves one for a synchronous runner.
+     */
     void close() {
-        stopping = true;
         Rebuild r = rebuild;
         if (r != null) {
             r.cancelled = true;
         }
         Thread w = worker;
         if (w != null) {
+            drainDeadline = System.nanoTime() + DRAIN.toNanos();
+            drainTo = env.store().nextPosition();
             LockSupport.unpark(w);
             try {
                 w.join(TimeUnit.SECONDS.toMillis(30));
@@ -698,12 +711,15 @@ final class Runner {
                 Thread.currentThread().interrupt();
             }
             if (w.isAlive()) {
+                stopping = true;
+                LockSupport.unpark(w);
                 LOG.warn("the worker of {} '{}' did not stop within 30 s; its last checkpoint stays as it was", kindName(),
                         name);
             }
         } else {
             save(false);
         }
+        stopping = true;
         stopped = true;
         if (stopReason == null) {
             stopReason = "closed";
