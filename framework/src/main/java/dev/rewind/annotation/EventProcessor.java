@@ -24,9 +24,9 @@ import java.lang.annotation.Target;
  * }
  * }</pre>
  *
- * <p>Processors have dependencies, so the framework never creates them: register instances with
- * {@code Rewind.builder().eventProcessors(new ShippingNotifications(notifier))}; an annotated class found
- * by scanning that no one registered stops start-up. A processor on a store opened read-only does not
+ * <p>Processors have dependencies, so the framework never creates them, and scanning does not look for
+ * them: register instances with {@code Rewind.builder().eventProcessors(new ShippingNotifications(notifier))}
+ * (or a plugin's {@code Registrar.eventProcessors}). A processor on a store opened read-only does not
  * run (it could not record what it did).
  */
 @Documented

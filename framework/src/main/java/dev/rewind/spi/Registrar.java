@@ -60,8 +60,8 @@ public interface Registrar {
 
     /**
      * Registers event processors: instances of classes annotated {@link dev.rewind.annotation.EventProcessor},
-     * built with their dependencies. A class with that annotation in a scanned package must be registered
-     * this way: the framework never creates processors.
+     * built with their dependencies. This is the only way a processor runs: the framework never creates
+     * one, and scanning does not look for them.
      *
      * @param processors instances
      * @return this

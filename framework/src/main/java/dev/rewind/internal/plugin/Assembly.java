@@ -98,23 +98,16 @@ public record Assembly(List<Class<?>> eventTypes, List<Class<?>> projections, Li
                 List.copyOf(resolvers), List.copyOf(upcasters), List.copyOf(renames),
                 unique(aggregates, "aggregate", Class::getName, KEEP_ONE),
                 unique(services, "command handler service", s -> s.getClass().getName(), KEEP_ONE),
-                checkedProcessors(processors, scan), scan);
+                checkedProcessors(processors), scan);
     }
 
-    /** Processors by unique name; a scanned processor class that no one registered stops start-up. */
-    private static List<Object> checkedProcessors(List<Entry<Object>> processors, ComponentScan scan) {
-        List<Object> unique = unique(processors, "event processor",
-                p -> p.getClass().getAnnotation(EventProcessor.class).value(), RENAME);
-        Set<Class<?>> registered = new HashSet<>();
-        unique.forEach(p -> registered.add(p.getClass()));
-        for (Class<?> c : scan.classesWithAnnotation(EventProcessor.class)) {
-            if (!registered.contains(c)) {
-                throw new IllegalStateException("event processor " + c.getName() + " was found by scanning but no"
-                        + " instance of it is registered: processors have dependencies, so Rewind never creates one;"
-                        + " pass an instance to Rewind.builder().eventProcessors(new " + c.getSimpleName() + "(...))");
-            }
-        }
-        return unique;
+    /**
+     * Processors by unique name. Scanning does not look for them: a processor has dependencies, so only an
+     * instance the application (or a plugin) registers runs; a test tool that scans an application's
+     * packages for its aggregates must not start its side effects.
+     */
+    private static List<Object> checkedProcessors(List<Entry<Object>> processors) {
+        return unique(processors, "event processor", p -> p.getClass().getAnnotation(EventProcessor.class).value(), RENAME);
     }
 
     /** Registers what scanning found with the contributor that named its package (the longest match). */

@@ -195,11 +195,7 @@ public final class DefaultProjections implements Projections, EventListener, Aut
                         LOG.warn("projection '{}': its checkpoint could not be taken: {}", r.name(), e.toString());
                     }
                 }
-                try {
-                    Thread.sleep(200);
-                } catch (InterruptedException e) {
-                    return;
-                }
+                java.util.concurrent.locks.LockSupport.parkNanos(200_000_000L); // never interrupted: it may be writing
             }
         }, "rewind-checkpointer");
         checkpointer.setDaemon(true);
@@ -597,7 +593,7 @@ public final class DefaultProjections implements Projections, EventListener, Aut
         closed = true;
         Thread c = checkpointer;
         if (c != null) {
-            c.interrupt();
+            java.util.concurrent.locks.LockSupport.unpark(c); // an interrupt would close the file it is writing
             try {
                 c.join(5_000);
             } catch (InterruptedException e) {

@@ -510,6 +510,24 @@ final class Runner {
                 lock.writeLock().unlock();
             }
             save(true);
+            dropOtherVersions();
+        }
+    }
+
+    /** Once a new version is live, the past states of the old one are of no use (they are never restored). */
+    private void dropOtherVersions() {
+        ProjectionStore store = env.projectionStore();
+        if (!target.isProjection() || store.isReadOnly()) {
+            return;
+        }
+        try {
+            for (HistoryEntry h : store.history(name)) {
+                if (!h.version().equals(target.version())) {
+                    store.deleteHistory(name, h.position());
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("projection '{}': cannot drop the past states of its previous version ({})", name, e.toString());
         }
     }
 
@@ -1193,6 +1211,7 @@ final class Runner {
                 rebuild = null;
             }
             save(true);
+            dropOtherVersions();
             signal();
             r.future.complete(status());
         } catch (Throwable t) {

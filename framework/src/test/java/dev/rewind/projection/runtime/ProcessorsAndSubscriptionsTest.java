@@ -119,11 +119,16 @@ class ProcessorsAndSubscriptionsTest {
     }
 
     @Test
-    void a_scanned_processor_class_that_no_one_registered_stops_start_up() {
-        assertThatThrownBy(() -> builder().scanPackages("dev.rewind.projection.runtime.unregistered").build())
-                .isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("was found by scanning but no instance of it is registered")
-                .hasMessageContaining("Rewind.builder().eventProcessors(new Lonely(...))");
+    void scanning_never_starts_a_processor_only_a_registered_instance_runs() {
+        try (Rewind rewind = builder().scanPackages("dev.rewind.projection.runtime.unregistered").build()) {
+            assertThat(rewind.projections().statuses()).extracting(ProjectionStatus::name).doesNotContain("lonely");
+        }
+        assertThatThrownBy(() -> builder().eventProcessors(new Object()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("java.lang.Object is not annotated @EventProcessor");
+        assertThatThrownBy(() -> builder().eventProcessors(Notifier.class))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("an event processor is an instance, not a class");
     }
 
     @Test
