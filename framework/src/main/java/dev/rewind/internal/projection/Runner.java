@@ -923,9 +923,15 @@ final class Runner {
             waiters++;
             try {
                 while (true) {
-                    Lineage l = live;
-                    if (l.position >= position) {
-                        return;
+                    Lineage l;
+                    lock.readLock().lock(); // a consistent position: the one the last batch left under the lock
+                    try {
+                        l = live;
+                        if (l.position >= position) {
+                            return;
+                        }
+                    } finally {
+                        lock.readLock().unlock();
                     }
                     if (l.failedAt >= 0 && l.failedAt <= position) {
                         throw new StaleProjectionException(kindName() + " '" + name + "' cannot reach position " + position
@@ -945,7 +951,7 @@ final class Runner {
                         catchUpOutsideMonitor(left);
                         continue;
                     }
-                    progress.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+                    progress.wait(Math.max(1, Math.min(10, TimeUnit.NANOSECONDS.toMillis(left))));
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
