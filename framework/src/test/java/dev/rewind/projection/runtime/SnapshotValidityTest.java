@@ -172,6 +172,40 @@ class SnapshotValidityTest {
     }
 
     @Test
+    void a_file_store_restored_from_an_older_backup_beside_newer_projection_files_is_detected() throws Exception {
+        Path live = dir.resolve("live");
+        Path backup = dir.resolve("backup");
+        try (Rewind app = builder().storage(FileStorage.open(live)).build()) {
+            stateAtLeast(app, append(app, 8));
+        }
+        Files.createDirectories(backup);
+        try (Stream<Path> files = Files.list(live)) { // the event log's backup: its files, not projections/
+            for (Path f : files.toList()) {
+                if (Files.isRegularFile(f)) {
+                    Files.copy(f, backup.resolve(f.getFileName()));
+                }
+            }
+        }
+        try (Rewind app = builder().storage(FileStorage.open(live)).build()) {
+            stateAtLeast(app, append(app, 4));
+        }
+        Files.createDirectories(backup.resolve("projections")); // the projections' files survived the loss
+        try (Stream<Path> files = Files.list(live.resolve("projections"))) {
+            for (Path f : files.toList()) {
+                Files.copy(f, backup.resolve("projections").resolve(f.getFileName()));
+            }
+        }
+
+        try (Rewind restored = builder().storage(FileStorage.open(backup)).build()) {
+            assertThat(stateAtLeast(restored, 7)).as("the 8 events the restored log holds, not 12").containsEntry("c", 8L);
+            assertThat(restored.projections().verify("totals").ok()).isTrue();
+        }
+        assertThat(runnerLog.messages(Level.ERROR)).singleElement().satisfies(m -> assertThat(m)
+                .contains("its checkpoint was taken after position 11 but the store ends at position 7")
+                .contains("restored from an older backup?"));
+    }
+
+    @Test
     void a_checkpoint_of_another_store_is_detected_by_the_id_at_its_position() throws Exception {
         InMemoryProjectionStore projections = new InMemoryProjectionStore();
         try (Rewind app = builder().storage(new InMemoryStorage()).projectionStore(projections).build()) {

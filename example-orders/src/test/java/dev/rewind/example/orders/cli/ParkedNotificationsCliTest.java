@@ -107,4 +107,20 @@ class ParkedNotificationsCliTest {
         assertThat(unknown.err()).startsWith("error: no projection or processor 'nope' (known: order_totals, "
                 + "revenue_by_currency, shipping_notifications, user_activity)");
     }
+
+    @Test
+    void the_runtime_subcommands_have_help_and_are_listed() {
+        Cli.Run top = Cli.run("--help");
+        for (String c : List.of("status", "parked", "retry", "skip")) {
+            assertThat(top.out()).contains("  " + c + " ");
+            Cli.Run help = Cli.run(c, "--help");
+            assertThat(help.exitCode()).as(c + " --help: " + help.err()).isZero();
+            assertThat(help.out()).startsWith("Usage: rewind-orders " + c + " ").contains("--data=DIR", "--outbox=DIR");
+        }
+        Cli.Run missing = Cli.run("retry", "shipping_notifications", "--data", tmp.resolve("none").toString(),
+                "--stream", "s", "--reason", "r");
+        assertThat(missing.exitCode()).isEqualTo(1);
+        assertThat(missing.err()).startsWith("error: no Rewind store in ");
+        assertThat(tmp.resolve("none")).as("retry never creates a store").doesNotExist();
+    }
 }
