@@ -5,6 +5,7 @@ import dev.rewind.ProjectionStatus;
 import dev.rewind.Projections;
 import dev.rewind.StoredEvent;
 import dev.rewind.Subscription;
+import dev.rewind.annotation.EventProcessor;
 import dev.rewind.internal.DefaultEventStore;
 import dev.rewind.internal.dispatch.EventIndex;
 import dev.rewind.internal.dispatch.ReplayContext;
@@ -17,7 +18,6 @@ import dev.rewind.spi.projection.Checkpoint;
 import dev.rewind.spi.projection.HistoryEntry;
 import dev.rewind.spi.projection.ProjectionStore;
 import java.io.IOException;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -30,12 +30,15 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -108,7 +111,7 @@ public final class DefaultProjections implements Projections, EventListener, Aut
                 throw new IllegalStateException("event processor '" + t.name() + "' is given synchronous settings: a"
                         + " processor always runs on a thread of its own; give it ProjectionSettings.async()");
             }
-            boolean fromBeginning = t.javaClass().getAnnotation(dev.rewind.annotation.EventProcessor.class).fromBeginning();
+            boolean fromBeginning = t.javaClass().getAnnotation(EventProcessor.class).fromBeginning();
             all.add(new Runner(Target.processor(t, p.getValue(), fromBeginning ? -1 : Long.MAX_VALUE), s, env, true, null));
         }
         List<Runner> startupRebuilds = new ArrayList<>();
@@ -195,7 +198,7 @@ public final class DefaultProjections implements Projections, EventListener, Aut
                         LOG.warn("projection '{}': its checkpoint could not be taken: {}", r.name(), e.toString());
                     }
                 }
-                java.util.concurrent.locks.LockSupport.parkNanos(200_000_000L); // never interrupted: it may be writing
+                LockSupport.parkNanos(200_000_000L); // never interrupted: it may be writing
             }
         }, "rewind-checkpointer");
         checkpointer.setDaemon(true);
@@ -236,7 +239,7 @@ public final class DefaultProjections implements Projections, EventListener, Aut
         Runner r = runners.get(Objects.requireNonNull(name, "name"));
         if (r == null) {
             throw new IllegalArgumentException("no projection, processor or subscription named '" + name
-                    + "'; the runners are " + new java.util.TreeSet<>(runners.keySet()));
+                    + "'; the runners are " + new TreeSet<>(runners.keySet()));
         }
         return r;
     }
@@ -461,7 +464,7 @@ public final class DefaultProjections implements Projections, EventListener, Aut
     @Override
     public List<ProjectionStatus> statuses() {
         List<ProjectionStatus> out = new ArrayList<>();
-        for (String name : new java.util.TreeSet<>(runners.keySet())) {
+        for (String name : new TreeSet<>(runners.keySet())) {
             Runner r = runners.get(name);
             if (r != null) {
                 out.add(r.status());
@@ -561,7 +564,7 @@ public final class DefaultProjections implements Projections, EventListener, Aut
             asyncRunners.remove(r);
             throw e;
         }
-        java.util.concurrent.atomic.AtomicBoolean open = new java.util.concurrent.atomic.AtomicBoolean(true);
+        AtomicBoolean open = new AtomicBoolean(true);
         return () -> {
             if (open.compareAndSet(true, false)) {
                 r.close();
@@ -593,7 +596,7 @@ public final class DefaultProjections implements Projections, EventListener, Aut
         closed = true;
         Thread c = checkpointer;
         if (c != null) {
-            java.util.concurrent.locks.LockSupport.unpark(c); // an interrupt would close the file it is writing
+            LockSupport.unpark(c); // an interrupt would close the file it is writing
             try {
                 c.join(5_000);
             } catch (InterruptedException e) {

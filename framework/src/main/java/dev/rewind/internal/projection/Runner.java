@@ -308,6 +308,26 @@ final class Runner {
         if (l.failedAt >= 0) {
             return STOPPED;
         }
+        if (l.retryPosition >= 0 || !l.skipped.isEmpty() || !l.failedByStream.isEmpty() || target.usesReplaying()) {
+            return handleWithCare(l, e, index, mayWait);
+        }
+        // the common case, kept small so that the JIT inlines it into the loops that feed a runner
+        if (target.handles(index)) {
+            try {
+                target.apply(l.instance, index, e);
+            } catch (VirtualMachineError fatal) {
+                throw fatal;
+            } catch (Throwable t) {
+                return failed(l, e, index, t, 1, mayWait);
+            }
+        }
+        applied(l, e);
+        return HANDLED;
+    }
+
+    /** A decision applies to the event, a retry is under way, or the handlers ask whether they replay. */
+    private int handleWithCare(Lineage l, StoredEvent<?> e, int index, boolean mayWait) {
+        long pos = e.globalPosition();
         if (!l.skipped.isEmpty() && l.skipped.contains(pos)) {
             advance(l, e);
             return HANDLED;
@@ -325,16 +345,23 @@ final class Runner {
             applied(l, e);
             return HANDLED;
         }
+        int attempt = (l.retryPosition == pos ? l.retryAttempt : 0) + 1;
+        Throwable t = invoke(l, e, index);
+        if (t == null) {
+            l.retryPosition = -1;
+            applied(l, e);
+            return HANDLED;
+        }
+        return failed(l, e, index, t, attempt, mayWait);
+    }
+
+    /** The failure policy, from the attempt that just failed on. */
+    private int failed(Lineage l, StoredEvent<?> e, int index, Throwable first, int failedAttempt, boolean mayWait) {
+        long pos = e.globalPosition();
         FailurePolicy policy = settings.failurePolicy();
-        int attempt = l.retryPosition == pos ? l.retryAttempt : 0;
+        Throwable t = first;
+        int attempt = failedAttempt;
         while (true) {
-            attempt++;
-            Throwable t = invoke(l, e, index);
-            if (t == null) {
-                l.retryPosition = -1;
-                applied(l, e);
-                return HANDLED;
-            }
             if (attempt >= policy.maxAttempts()) {
                 l.retryPosition = -1;
                 return giveUp(l, e, t, attempt);
@@ -351,6 +378,13 @@ final class Runner {
                     return WAIT;
                 }
                 sleep(delay);
+            }
+            attempt++;
+            t = invoke(l, e, index);
+            if (t == null) {
+                l.retryPosition = -1;
+                applied(l, e);
+                return HANDLED;
             }
         }
     }
@@ -534,7 +568,7 @@ final class Runner {
     // ---------------------------------------------------------------- asynchronous feeding
 
     /** Starts the worker thread of an asynchronous runner (a processor on a read-only store does not run). */
-    void start(ThreadFactoryNames names) {
+    void start(Function<Runner, String> threadName) {
         if (!isAsync() || stopped) {
             return;
         }
@@ -546,14 +580,9 @@ final class Runner {
         if (persistent && savedPosition < 0 && live.position >= 0) {
             save(true); // where a new processor or subscription starts must survive a crash before its first event
         }
-        worker = new Thread(this::work, names.name(this));
+        worker = new Thread(this::work, threadName.apply(this));
         worker.setDaemon(true);
         worker.start();
-    }
-
-    /** A thread-naming rule, so that every runtime thread says what it runs. */
-    interface ThreadFactoryNames {
-        String name(Runner runner);
     }
 
     /** Wakes the worker when it sleeps (the store's head moved, or a command waits). */
