@@ -1,15 +1,64 @@
 package dev.rewind;
 
+import dev.rewind.projection.ProjectionSettings;
+import java.util.Objects;
+
 /**
- * The health of a live projection.
+ * The health of a projection, an event processor or a subscription: where it is, how far behind the
+ * store, how fast it goes, and whether it stopped.
  *
- * @param name the projection
- * @param lastPosition the global position of the last event it applied, -1 before the first
- * @param failedAt the global position of the event it failed on, or -1 when running
- * @param error the failure's description, or null when running
+ * @param name its name
+ * @param kind projection, processor or subscription
+ * @param mode fed on the appending thread ({@code SYNC}) or on its own ({@code ASYNC})
+ * @param state catching up, live, rebuilding, stopped or failed
+ * @param lastPosition the global position of the last event it handled (applied, or parked), -1 before the first
+ * @param head the store's next position when the status was taken (the number of events stored)
+ * @param lag how many stored events it has not handled yet: {@code head - 1 - lastPosition}
+ * @param lagSeconds how long ago the oldest event it has not handled yet was recorded (by the store's clock),
+ *     0 when it is caught up
+ * @param rate events handled per second, over the last few seconds
+ * @param parked how many events are parked (see {@code Projections.parked})
+ * @param checkpoint the position of its last saved checkpoint, -1 when none is saved
+ * @param failedAt the global position of the event it stopped at, or -1 when it did not
+ * @param error the last error (of a failed or parked event, or of a rebuild), or null
  */
-public record ProjectionStatus(String name, long lastPosition, long failedAt, String error) {
-    /** @return whether the projection stopped at a failed event */
+public record ProjectionStatus(String name, Kind kind, ProjectionSettings.Mode mode, State state, long lastPosition,
+                               long head, long lag, double lagSeconds, double rate, int parked, long checkpoint,
+                               long failedAt, String error) {
+
+    /** What kind of runner it is. */
+    public enum Kind {
+        /** A {@code @Projection}: state, queries, rebuilds. */
+        PROJECTION,
+        /** An {@code @EventProcessor}: side effects, at least once, never replayed. */
+        PROCESSOR,
+        /** A subscription made with {@code Projections.subscribe}. */
+        SUBSCRIPTION
+    }
+
+    /** Where a runner is. */
+    public enum State {
+        /** Applying events stored before it started, or since it fell behind. */
+        CATCHING_UP,
+        /** Caught up: it applies events as they are stored. */
+        LIVE,
+        /** A fresh instance is being built in the background; the current one still answers queries. */
+        REBUILDING,
+        /** Not running: closed, unsubscribed, or a processor on a store opened read-only. */
+        STOPPED,
+        /** Stopped at an event whose handler failed every attempt (see {@link #failedAt()}). */
+        FAILED
+    }
+
+    /** Checks that nothing is missing. */
+    public ProjectionStatus {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(mode, "mode");
+        Objects.requireNonNull(state, "state");
+    }
+
+    /** @return whether it stopped at a failed event */
     public boolean failed() {
         return failedAt >= 0;
     }

@@ -20,10 +20,16 @@ import dev.rewind.spi.storage.EventStorage;
 import dev.rewind.spi.EventUpcaster;
 import dev.rewind.spi.ParameterResolver;
 import dev.rewind.internal.StorageUrls;
+import dev.rewind.projection.ProjectionSettings;
+import dev.rewind.spi.projection.ProjectionStore;
+import dev.rewind.spi.storage.ProjectionStoreHost;
+import dev.rewind.storage.memory.InMemoryProjectionStore;
 import dev.rewind.spi.RewindPlugin;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,7 +51,9 @@ import org.slf4j.LoggerFactory;
  * {@link dev.rewind.spi.RewindPlugin} registers (given to {@link Builder#plugin} or found on the class
  * path) and those found by scanning (one scan, at start-up),
  * validates them all (event types and upcaster chains, handler signatures, projection classes and
- * names), then feeds every projection the events already stored before returning. Any error stops
+ * names), restores each projection from its snapshot where it keeps one, then feeds every synchronous
+ * projection the events stored after it before returning (asynchronous ones catch up on their own
+ * threads). Any error stops
  * start-up with a message naming what is wrong, where, and the fix. Closing it closes the storage.
  */
 public final class Rewind implements AutoCloseable {
@@ -74,13 +82,20 @@ public final class Rewind implements AutoCloseable {
         for (Class<?> c : assembly.projections()) {
             projectionTypes.add(ProjectionType.of(c, inspector, index));
         }
+        Map<ProjectionType, Object> processors = new LinkedHashMap<>();
+        for (Object p : assembly.processors()) {
+            processors.put(ProjectionType.processor(p.getClass(), inspector, index), p);
+        }
 
         this.storage = b.storage != null ? b.storage : StorageUrls.open(b.storageUrl(), loader);
         try {
             JacksonEventSerializer serializer = b.serializer != null ? b.serializer : new JacksonEventSerializer();
             EventPipeline pipeline = new EventPipeline(registry, serializer);
             this.store = new DefaultEventStore(storage, pipeline, b.clock);
-            this.projections = new DefaultProjections(store, index, projectionTypes);
+            ProjectionStore projectionStore = b.projectionStore != null ? b.projectionStore
+                    : storage instanceof ProjectionStoreHost host ? host.projectionStore() : new InMemoryProjectionStore();
+            this.projections = new DefaultProjections(store, index, projectionTypes, processors, projectionStore,
+                    b.projectionDefaults, b.projectionSettings);
             this.commands = b.commandConfig(assembly).build(store, inspector, index, scan);
         } catch (RuntimeException | Error e) {
             if (b.storage == null) {
@@ -105,7 +120,10 @@ public final class Rewind implements AutoCloseable {
         return store;
     }
 
-    /** @return the registered projections: live state, temporal queries, rebuild, status */
+    /**
+     * @return the projection runtime: projections (live state, typed queries, temporal queries, rebuilds),
+     *     event processors and subscriptions (status, parked events, verification)
+     */
     public Projections projections() {
         return projections;
     }
@@ -125,7 +143,10 @@ public final class Rewind implements AutoCloseable {
         return scan;
     }
 
-    /** Stops the projections and closes the storage. */
+    /**
+     * Stops the projection runtime (each asynchronous runner finishes its batch and saves its checkpoint),
+     * then closes the storage.
+     */
     @Override
     public void close() {
         projections.close();
@@ -147,6 +168,9 @@ public final class Rewind implements AutoCloseable {
         private SnapshotStorage snapshotStorage;
         private int snapshotEvery;
         private int commandAttempts = CommandConfig.DEFAULT_ATTEMPTS;
+        private ProjectionStore projectionStore;
+        private ProjectionSettings projectionDefaults = ProjectionSettings.sync();
+        private final Map<String, ProjectionSettings> projectionSettings = new LinkedHashMap<>();
 
         private Builder() {
         }
@@ -378,6 +402,62 @@ public final class Rewind implements AutoCloseable {
         public Builder commandAttempts(int maxAttempts) {
             new CommandConfig().attempts(maxAttempts); // refuses a bad value at this call, not at build()
             this.commandAttempts = maxAttempts;
+            return this;
+        }
+
+        /**
+         * Registers event processors: instances of classes annotated
+         * {@link dev.rewind.annotation.EventProcessor}, with their dependencies. They run asynchronously,
+         * keep a checkpoint, and handle every event at least once.
+         *
+         * @param processors instances
+         * @return this
+         * @throws IllegalArgumentException for a class given instead of an instance, or an instance whose class
+         *     is not annotated
+         */
+        public Builder eventProcessors(Object... processors) {
+            components.eventProcessors(processors);
+            return this;
+        }
+
+        /**
+         * Where the projection runtime keeps checkpoints, snapshots and past states (default: the storage's
+         * own when it has one, {@code projections/} under a file store's directory; else in memory).
+         *
+         * @param store the projection store
+         * @return this
+         */
+        public Builder projectionStore(ProjectionStore store) {
+            this.projectionStore = Objects.requireNonNull(store, "store");
+            return this;
+        }
+
+        /**
+         * How projections named in no {@link #projectionSettings(String, ProjectionSettings)} run (default:
+         * {@link ProjectionSettings#sync()}: on the appending thread, no snapshots, stop at a failing event).
+         *
+         * @param settings the settings
+         * @return this
+         */
+        public Builder projectionDefaults(ProjectionSettings settings) {
+            this.projectionDefaults = Objects.requireNonNull(settings, "settings");
+            return this;
+        }
+
+        /**
+         * How one projection, event processor or durable subscription runs, by name. Processors and
+         * subscriptions named nowhere run asynchronously with a checkpoint every second or 1,000 events;
+         * a name that matches no projection or processor applies to the subscription of that name.
+         *
+         * @param name a projection, processor or subscription name
+         * @param settings the settings
+         * @return this
+         */
+        public Builder projectionSettings(String name, ProjectionSettings settings) {
+            if (name == null || name.isBlank()) {
+                throw new IllegalArgumentException("projectionSettings: the name must not be null or blank");
+            }
+            projectionSettings.put(name, Objects.requireNonNull(settings, "settings"));
             return this;
         }
 

@@ -79,9 +79,9 @@ public final class Main {
                         + "; expected --n, --warmups, --iterations, --phases, --sides, --rounds, --pg, --out or --jvm");
             }
         }
-        if (phases == null) { // the PostgreSQL phases only when a server is named
+        if (phases == null) { // the PostgreSQL phases only when a server is named, the 10 N ones only when named
             boolean withPg = pg != null && !pg.isBlank();
-            phases = Arrays.stream(Phase.values()).filter(p -> withPg || !p.postgres()).toList();
+            phases = Arrays.stream(Phase.values()).filter(p -> (withPg || !p.postgres()) && !p.large()).toList();
         }
         pgUrl = pg == null || pg.isBlank() ? null : pg;
         long t0 = System.nanoTime();

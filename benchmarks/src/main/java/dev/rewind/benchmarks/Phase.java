@@ -30,6 +30,21 @@ public enum Phase {
     MEMORY("memory, in memory", "bytes/event", false, true),
     /** Heap held per stored event after a full GC, Rewind's file store. */
     MEMORY_FILE("memory, file store", "bytes/event", false, false),
+    /**
+     * Start-up with N events stored and a snapshot at the head: from the store being open to the first query
+     * answered (the store's open apart, in the extras); the limit beside it is today's replay from position 0.
+     */
+    STARTUP("start-up, snapshot at the head (limit: replay from 0)", "ms", false, false),
+    /** The same with 10 N events (run only when named in --phases: seeding 10 N takes a while). */
+    STARTUP_10N("start-up at 10 N, snapshot at the head (limit: replay from 0)", "ms", false, false),
+    /** Order totals as of the instant of event N/2, file store, from the nearest kept past state. */
+    TEMPORAL_HISTORY("temporal from past states, file store", "ms", false, false),
+    /** The same with 10 N events (run only when named). */
+    TEMPORAL_HISTORY_10N("temporal from past states at 10 N, file store", "ms", false, false),
+    /** An asynchronous projection catching up on a file store of N events (limit: the synchronous catch-up); Axon: tracking processor. */
+    ASYNC_CATCHUP("async catch-up, file store (limit: sync)", "events/s", true, true),
+    /** Durable append, 16 writers, with 3 asynchronous projections attached (lag p50/p99 in the extras). */
+    DURABLE_16_ASYNC("durable append, 16 writers, 3 async projections", "events/s", true, false),
     /** PostgreSQL (run only when asked): durable append, 1 writer, Rewind's PostgresStorage vs Axon's JDBC engine. */
     PG_DURABLE_1("PostgreSQL durable append, 1 writer", "events/s", true, true),
     /** PostgreSQL: durable append, 4 writers. */
@@ -59,6 +74,11 @@ public enum Phase {
     /** @return whether the phase needs the PostgreSQL server of {@link Pg} (the default run leaves it out) */
     public boolean postgres() {
         return name().startsWith("PG_");
+    }
+
+    /** @return whether the phase seeds 10 N events (the default run leaves it out; name it in --phases) */
+    public boolean large() {
+        return name().endsWith("_10N");
     }
 
     /** @return the name printed in the table */

@@ -70,6 +70,12 @@ final class Table {
             case DURABLE_16 -> durableScaling(r);
             case MEMORY -> atMost("Rewind/Axon <= " + fmt(1 / p.timesAxonTarget()) + "x", rw / ax, 1 / p.timesAxonTarget());
             case MEMORY_FILE -> atMost("<= 64 bytes/event on heap", rw, 64);
+            case STARTUP, STARTUP_10N -> startup(r, p);
+            case TEMPORAL_HISTORY, TEMPORAL_HISTORY_10N -> atMost("<= 20 ms", rw, 20);
+            case ASYNC_CATCHUP -> atLeast("async / sync catch-up >= 0.8x (sync: the limit, "
+                    + fmt(limit(r, p)) + " events/s)", rw / limit(r, p), 0.8);
+            case DURABLE_16_ASYNC -> atLeast("within 10% of durable append, 16 writers, none attached",
+                    rw / median(r, Phase.DURABLE_16, 0), 0.9);
             default -> new String[] {"", ""};
         };
     }
@@ -104,6 +110,16 @@ final class Table {
             verdict[1] += limit < 8
                     ? "; out of reach here, Rewind at " + Math.round(100 * ratio / limit) + "% of the limit"
                     : "; the limit allows it";
+        }
+        return verdict;
+    }
+
+    /** Start-up from a snapshot: at most 1 s, beside today's replay from position 0 (the limit column). */
+    private static String[] startup(Map<Phase, JsonNode[]> r, Phase p) {
+        String[] verdict = atMost("<= 1000 ms, flat in N (compare the two start-up rows)", median(r, p, 0), 1000);
+        double replay = limit(r, p);
+        if (!Double.isNaN(replay)) {
+            verdict[0] += "; today, replay from 0: " + fmt(replay) + " ms";
         }
         return verdict;
     }

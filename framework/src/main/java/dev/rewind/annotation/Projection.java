@@ -25,6 +25,12 @@ import java.lang.annotation.Target;
  *
  * <p>The class needs a public or package-private no-argument constructor: the framework creates fresh
  * instances to rebuild the view and to answer temporal queries. Projection names are unique.
+ *
+ * <p>How it runs (synchronously or not, snapshots, failure policy) is configured by name with
+ * {@code Rewind.builder().projectionSettings(name, ...)}. Its snapshots are the JSON of its fields and
+ * carry a version: {@link #version()}, a hash of its fields' names and types, and a hash of its
+ * handlers' signatures. A snapshot of another version is never restored into it: the projection is
+ * rebuilt from position 0 (blue/green when the old snapshot still fits the class).
  */
 @Documented
 @Retention(RetentionPolicy.RUNTIME)
@@ -32,4 +38,13 @@ import java.lang.annotation.Target;
 public @interface Projection {
     /** @return the projection's unique name, for example {@code "order_totals"} */
     String value();
+
+    /**
+     * The version of the state's meaning. Raise it when a handler computes the state differently without
+     * any field or handler signature changing: snapshots of the old version are then not restored, and the
+     * projection is rebuilt.
+     *
+     * @return the version, 1 by default
+     */
+    int version() default 1;
 }

@@ -36,6 +36,9 @@ public final class DefaultEventStore implements EventStore {
     private final Delivery delivery;
     private final boolean encodeBeforeAppend;
     private final PayloadObjectStorage.Decoder objectDecoder;
+    /** Set when an asynchronous runner exists; null keeps the append path as it was. */
+    private volatile RecentEvents recent;
+    private final java.util.concurrent.CopyOnWriteArrayList<Runnable> headListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /**
      * @param storage the storage
@@ -50,7 +53,10 @@ public final class DefaultEventStore implements EventStore {
         this.objectDecoder = pipeline.objectDecoder();
         this.delivery = new Delivery(storage, pipeline, storage.nextPosition());
         if (storage instanceof AppendNotifications notifications) {
-            notifications.onAppended(next -> delivery.drain());
+            notifications.onAppended(next -> {
+                delivery.drain();
+                headMoved();
+            });
         }
     }
 
@@ -62,6 +68,11 @@ public final class DefaultEventStore implements EventStore {
     /** @return the storage */
     public EventStorage storage() {
         return storage;
+    }
+
+    /** @return the clock that stamps recordedAt (the runtime's clock too) */
+    public Clock clock() {
+        return clock;
     }
 
     @Override
@@ -109,7 +120,14 @@ public final class DefaultEventStore implements EventStore {
         AppendOutcome outcome = storage.append(streamId, expected, records, clock);
         List<StoredEvent<?>> stored = fromGiven(streamId, outcome, records);
         if (!outcome.alreadyAppended()) {
+            RecentEvents r = recent;
+            if (r != null) {
+                for (StoredEvent<?> e : stored) {
+                    r.put(e);
+                }
+            }
             delivery.drain(stored);
+            headMoved();
         }
         return new AppendResult(streamId, stored, outcome.alreadyAppended());
     }
@@ -313,6 +331,46 @@ public final class DefaultEventStore implements EventStore {
     @Override
     public Subscription subscribe(EventListener listener) {
         return delivery.subscribe(Objects.requireNonNull(listener, "listener"));
+    }
+
+    private void headMoved() {
+        for (Runnable r : headListeners) {
+            r.run();
+        }
+    }
+
+    /**
+     * Tells a listener, on the appending thread, whenever events became readable (appended here, or, with
+     * {@link AppendNotifications}, elsewhere); and keeps the latest events for {@link #recentOrRead}.
+     *
+     * @param listener must be quick and must not throw (it wakes a runner, nothing more)
+     */
+    public void onHeadMoved(Runnable listener) {
+        if (recent == null) {
+            recent = new RecentEvents();
+        }
+        headListeners.add(listener);
+    }
+
+    /**
+     * The events in {@code [from, to)}, in order: those still held from their append as they are, the
+     * rest read (and decoded) from the storage.
+     *
+     * @param from the first position
+     * @param to the end (exclusive), at most {@link #nextPosition()}
+     * @param listener receives them
+     */
+    public void recentOrRead(long from, long to, EventListener listener) {
+        RecentEvents r = recent;
+        long p = from;
+        if (r != null) {
+            for (StoredEvent<?> e; p < to && (e = r.get(p)) != null; p++) {
+                listener.on(e);
+            }
+        }
+        if (p < to) {
+            replay(p, to, listener);
+        }
     }
 
     /** @return the position of the next event to be delivered to subscribers */

@@ -59,6 +59,16 @@ public interface Registrar {
     Registrar commandHandlers(Object... services);
 
     /**
+     * Registers event processors: instances of classes annotated {@link dev.rewind.annotation.EventProcessor},
+     * built with their dependencies. This is the only way a processor runs: the framework never creates
+     * one, and scanning does not look for them.
+     *
+     * @param processors instances
+     * @return this
+     */
+    Registrar eventProcessors(Object... processors);
+
+    /**
      * Registers every annotated component found by scanning these packages (and their sub-packages).
      *
      * @param packages package names

@@ -71,6 +71,8 @@ public final class AxonSide implements Side {
                 return replay(seed(store(new InMemoryEventStorageEngine()), n, false, "in-memory"), n, false);
             case SERIALIZED_REPLAY:
                 return replay(seedJdbc(JdbcConnectionPool.create("jdbc:h2:mem:serialized;DB_CLOSE_DELAY=-1", "sa", ""), n, false), n, false);
+            case ASYNC_CATCHUP: // the tracking processor is Axon's asynchronous catch-up: the same as its replay
+                return replay(seedJdbc(JdbcConnectionPool.create("jdbc:h2:mem:catchup;DB_CLOSE_DELAY=-1", "sa", ""), n, false), n, false);
             case UPCAST_REPLAY:
                 return upcastReplay(n);
             case MEMORY:

@@ -174,7 +174,8 @@ final class FilePhases {
         }
     }
 
-    private Path seeded(int n, boolean orderPaidV1, boolean tickingClock) throws IOException {
+    /** Seeds a file store of N events (relaxed durability: seeding is not measured), deleted at exit. */
+    Path seeded(int n, boolean orderPaidV1, boolean tickingClock) throws IOException {
         Path dir = Files.createTempDirectory("rewind-bench");
         Runtime.getRuntime().addShutdownHook(new Thread(() -> delete(dir)));
         Rewind.Builder b = RewindSide.builder().storage(FileStorage.builder(dir).durability(Durability.RELAXED).open());
@@ -215,7 +216,7 @@ final class FilePhases {
         }
     }
 
-    private static void delete(Path dir) {
+    static void delete(Path dir) {
         if (!Files.exists(dir)) {
             return;
         }

@@ -33,6 +33,7 @@ public final class RewindSide implements Side {
     private final Map<String, Double> extras = new LinkedHashMap<>();
     private final FilePhases files = new FilePhases(extras);
     private final PgPhases pg = new PgPhases(extras);
+    private final RuntimePhases runtime = new RuntimePhases(extras, files);
 
     @Override
     public Map<String, Double> extras() {
@@ -78,6 +79,18 @@ public final class RewindSide implements Side {
                 return pg.durable(16);
             case PG_REPLAY:
                 return pg.replay(n);
+            case STARTUP:
+                return runtime.startup(n);
+            case STARTUP_10N:
+                return runtime.startup(10 * n);
+            case TEMPORAL_HISTORY:
+                return runtime.temporal(n);
+            case TEMPORAL_HISTORY_10N:
+                return runtime.temporal(10 * n);
+            case ASYNC_CATCHUP:
+                return runtime.asyncCatchUp(n);
+            case DURABLE_16_ASYNC:
+                return runtime.durableWithAsync(16);
             default:
                 return null;
         }

@@ -61,6 +61,20 @@ public final class Expected {
     }
 
     /**
+     * Checks the revenue view only.
+     *
+     * @param actual currency to cents
+     * @param what names the run, for the error message
+     * @throws IllegalStateException when it differs
+     */
+    public void verifyRevenue(Map<String, Long> actual, String what) {
+        if (!new TreeMap<>(actual).equals(revenue)) {
+            throw new IllegalStateException(what + ": revenue by currency is " + new TreeMap<>(actual) + ", expected "
+                    + revenue);
+        }
+    }
+
+    /**
      * Checks the order-totals view only.
      *
      * @param totals orderId to total

@@ -24,11 +24,24 @@ import java.util.TreeSet;
  * removed, renamed or retyped anywhere in the state changes the tag, so an old snapshot is ignored
  * rather than mis-read.
  */
-final class StateVersion {
+public final class StateVersion {
     private StateVersion() {
     }
 
-    static String of(Class<?> aggregate, int declaredVersion) {
+    /**
+     * @param aggregate a state class
+     * @param declaredVersion its declared version
+     * @return the tag: class name, declared version, shape hash
+     */
+    public static String of(Class<?> aggregate, int declaredVersion) {
+        return aggregate.getName() + "#v" + declaredVersion + "#" + shape(aggregate);
+    }
+
+    /**
+     * @param aggregate a state class
+     * @return a hash of the names and generic types of its fields and of the application classes they hold
+     */
+    public static String shape(Class<?> aggregate) {
         Set<String> lines = new TreeSet<>();
         Set<Class<?>> seen = new HashSet<>();
         Deque<Class<?>> todo = new ArrayDeque<>();
@@ -55,7 +68,7 @@ final class StateVersion {
                 }
             }
         }
-        return aggregate.getName() + "#v" + declaredVersion + "#" + sha256(String.join("\n", lines));
+        return sha256(String.join("\n", lines));
     }
 
     private static boolean describeEnum(Class<?> c, Set<String> lines) {

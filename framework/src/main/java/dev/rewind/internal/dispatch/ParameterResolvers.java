@@ -2,6 +2,7 @@ package dev.rewind.internal.dispatch;
 
 import dev.rewind.Metadata;
 import dev.rewind.StoredEvent;
+import dev.rewind.annotation.Replaying;
 import dev.rewind.annotation.StreamId;
 import dev.rewind.spi.ParameterResolver;
 import java.lang.reflect.Parameter;
@@ -13,7 +14,7 @@ import java.util.function.Function;
 
 /**
  * The ordered list of {@link ParameterResolver}s: the built-ins (envelope, metadata, recordedAt,
- * {@code @StreamId String}) and the extra ones, highest {@link ParameterResolver#priority()} first; on a
+ * {@code @StreamId String}, {@code @Replaying boolean}) and the extra ones, highest {@link ParameterResolver#priority()} first; on a
  * tie the built-ins come first, then extras in registration order. Asked once per handler parameter, at
  * registration, never per event.
  */
@@ -53,7 +54,9 @@ public final class ParameterResolvers {
                 new BuiltIn("Metadata", p -> p.getType() == Metadata.class ? StoredEvent::metadata : null),
                 new BuiltIn("Instant (recordedAt)", p -> p.getType() == Instant.class ? StoredEvent::recordedAt : null),
                 new BuiltIn("@StreamId String", p -> p.getType() == String.class && p.isAnnotationPresent(StreamId.class)
-                        ? StoredEvent::streamId : null));
+                        ? StoredEvent::streamId : null),
+                new BuiltIn("@Replaying boolean", p -> p.getType() == boolean.class && p.isAnnotationPresent(Replaying.class)
+                        ? e -> ReplayContext.replaying(e.globalPosition()) : null));
     }
 
     private record BuiltIn(String name, Function<Parameter, Function<StoredEvent<?>, Object>> f)

@@ -2,6 +2,7 @@ package dev.rewind.internal.plugin;
 
 import dev.rewind.annotation.Aggregate;
 import dev.rewind.annotation.Event;
+import dev.rewind.annotation.EventProcessor;
 import dev.rewind.annotation.Projection;
 import dev.rewind.annotation.Upcaster;
 import dev.rewind.internal.Members;
@@ -36,11 +37,12 @@ import java.util.function.Function;
  * @param renames renames
  * @param aggregates aggregate classes, each once (the scanned ones included)
  * @param services command handler services, each once
+ * @param processors event processor instances, each once, names unique
  * @param scan the scan result, for component kinds handled elsewhere
  */
 public record Assembly(List<Class<?>> eventTypes, List<Class<?>> projections, List<ParameterResolver> resolvers,
                        List<UpcasterEntry> upcasters, List<RenameEntry> renames, List<Class<?>> aggregates,
-                       List<Object> services, ComponentScan scan) {
+                       List<Object> services, List<Object> processors, ComponentScan scan) {
     /** The fix a conflict message names, for components with a name of their own and for the others. */
     private static final String RENAME = "keep one of them, or give each a unique name";
     private static final String KEEP_ONE = "keep one of them";
@@ -77,6 +79,7 @@ public record Assembly(List<Class<?>> eventTypes, List<Class<?>> projections, Li
         List<RenameEntry> renames = new ArrayList<>();
         List<Entry<Class<?>>> aggregates = new ArrayList<>();
         List<Entry<Object>> services = new ArrayList<>();
+        List<Entry<Object>> processors = new ArrayList<>();
         for (Components c : all) {
             events.addAll(c.eventTypes);
             projections.addAll(c.projections);
@@ -85,6 +88,7 @@ public record Assembly(List<Class<?>> eventTypes, List<Class<?>> projections, Li
             renames.addAll(c.renames);
             aggregates.addAll(c.aggregates);
             services.addAll(c.services);
+            processors.addAll(c.processors);
         }
         if (discoverPlugins) {
             resolvers.addAll(PluginLoader.parameterResolvers(loader));
@@ -93,7 +97,17 @@ public record Assembly(List<Class<?>> eventTypes, List<Class<?>> projections, Li
                 unique(projections, "projection", Assembly::projectionName, RENAME),
                 List.copyOf(resolvers), List.copyOf(upcasters), List.copyOf(renames),
                 unique(aggregates, "aggregate", Class::getName, KEEP_ONE),
-                unique(services, "command handler service", s -> s.getClass().getName(), KEEP_ONE), scan);
+                unique(services, "command handler service", s -> s.getClass().getName(), KEEP_ONE),
+                checkedProcessors(processors), scan);
+    }
+
+    /**
+     * Processors by unique name. Scanning does not look for them: a processor has dependencies, so only an
+     * instance the application (or a plugin) registers runs; a test tool that scans an application's
+     * packages for its aggregates must not start its side effects.
+     */
+    private static List<Object> checkedProcessors(List<Entry<Object>> processors) {
+        return unique(processors, "event processor", p -> p.getClass().getAnnotation(EventProcessor.class).value(), RENAME);
     }
 
     /** Registers what scanning found with the contributor that named its package (the longest match). */

@@ -48,6 +48,7 @@ public final class Components implements Registrar {
     final List<RenameEntry> renames = new ArrayList<>();
     final List<Entry<Class<?>>> aggregates = new ArrayList<>();
     final List<Entry<Object>> services = new ArrayList<>();
+    final List<Entry<Object>> processors = new ArrayList<>();
     final List<String> packages = new ArrayList<>();
 
     /**
@@ -158,6 +159,23 @@ public final class Components implements Registrar {
                         + c.getSimpleName() + "(...), or register an @Aggregate class with aggregate(...)");
             }
             services.add(new Entry<>(Objects.requireNonNull(s, "service"), origin, plugin));
+        }
+        return this;
+    }
+
+    @Override
+    public Components eventProcessors(Object... instances) {
+        for (Object p : instances) {
+            Objects.requireNonNull(p, "processor");
+            if (p instanceof Class<?> c) { // refused where it is given, not at build()
+                throw new IllegalArgumentException("an event processor is an instance, not a class: pass new "
+                        + c.getSimpleName() + "(...) with its dependencies");
+            }
+            if (!p.getClass().isAnnotationPresent(dev.rewind.annotation.EventProcessor.class)) {
+                throw new IllegalArgumentException(p.getClass().getName() + " is not annotated @EventProcessor: annotate"
+                        + " its class with @EventProcessor(\"name\") (from " + origin + ")");
+            }
+            processors.add(new Entry<>(p, origin, plugin));
         }
         return this;
     }

@@ -1,12 +1,21 @@
 package dev.rewind.internal.projection;
 
 import dev.rewind.annotation.EventHandler;
+import dev.rewind.annotation.EventProcessor;
 import dev.rewind.annotation.Projection;
 import dev.rewind.annotation.QueryState;
+import dev.rewind.annotation.Replaying;
 import dev.rewind.internal.Members;
+import dev.rewind.internal.command.StateVersion;
 import dev.rewind.internal.dispatch.EventIndex;
 import dev.rewind.internal.dispatch.HandlerInspector;
+import dev.rewind.internal.dispatch.Handlers;
 import dev.rewind.internal.dispatch.Invoker;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.TreeSet;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodType;
 import java.lang.reflect.Constructor;
@@ -18,17 +27,20 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * A validated {@link Projection} class: its name, how to create a fresh instance, how to read its state,
- * and its dispatch table (invoker by event index, null where it has no handler). Built once at start-up.
+ * A validated {@link Projection} (or {@link EventProcessor}) class: its name, how to create a fresh
+ * instance, how to read its state, its dispatch table (invoker by event index, null where it has no
+ * handler), and the version its snapshots carry. Built once at start-up.
  *
  * @param name the projection name
  * @param javaClass the class
- * @param constructor {@code ()Object}
- * @param queryState {@code (Object)Object}
+ * @param constructor {@code ()Object}, null for a processor
+ * @param queryState {@code (Object)Object}, null for a processor
  * @param table invokers of type {@code (Object, StoredEvent)void} by event index
+ * @param version {@code v<declared>;shape=<hash of the fields>;handlers=<hash of the handler signatures>}
+ * @param usesReplaying whether a handler takes an {@code @Replaying boolean}
  */
 public record ProjectionType(String name, Class<?> javaClass, MethodHandle constructor, MethodHandle queryState,
-                             Invoker[] table) {
+                             Invoker[] table, String version, boolean usesReplaying) {
 
     /**
      * Validates a projection class and builds its type.
@@ -50,8 +62,87 @@ public record ProjectionType(String name, Class<?> javaClass, MethodHandle const
         }
         MethodHandle constructor = constructor(cls);
         MethodHandle query = queryState(cls);
-        Invoker[] table = inspector.inspect(cls, EventHandler.class).table(index);
-        return new ProjectionType(p.value(), cls, constructor, query, table);
+        Handlers handlers = inspector.inspect(cls, EventHandler.class);
+        return new ProjectionType(p.value(), cls, constructor, query, handlers.table(index),
+                "v" + p.version() + ";shape=" + StateVersion.shape(cls) + ";handlers=" + signatures(handlers),
+                usesReplaying(handlers));
+    }
+
+    /**
+     * Validates an event processor's class and builds its type (no constructor: processors are registered
+     * as instances).
+     *
+     * @param cls a class annotated {@link EventProcessor}
+     * @param inspector the handler inspector
+     * @param index the event index
+     * @return the type
+     * @throws IllegalStateException naming the annotation, the member and the fix
+     */
+    public static ProjectionType processor(Class<?> cls, HandlerInspector inspector, EventIndex index) {
+        EventProcessor p = cls.getAnnotation(EventProcessor.class);
+        if (p == null) {
+            throw new IllegalStateException("@EventProcessor is missing on " + cls.getName()
+                    + ": annotate the class with @EventProcessor(\"name\")");
+        }
+        if (p.value().isBlank()) {
+            throw new IllegalStateException("@EventProcessor on " + cls.getName() + " has a blank name: give it a unique name");
+        }
+        Handlers handlers = inspector.inspect(cls, EventHandler.class);
+        if (handlers.methods().isEmpty()) {
+            throw new IllegalStateException("@EventProcessor class " + cls.getName()
+                    + " has no @EventHandler method: add one per event it reacts to");
+        }
+        return new ProjectionType(p.value(), cls, null, null, handlers.table(index), "processor", usesReplaying(handlers));
+    }
+
+    /** @return the declared return type of the {@code @QueryState} method (Object for a processor) */
+    public Class<?> stateType() {
+        return isProcessor() ? Object.class : queryStateMethod(javaClass).getReturnType();
+    }
+
+    /** @return whether this is an event processor's type */
+    public boolean isProcessor() {
+        return constructor == null;
+    }
+
+    private static boolean usesReplaying(Handlers handlers) {
+        for (java.lang.reflect.Method m : handlers.methods()) {
+            for (java.lang.reflect.Parameter param : m.getParameters()) {
+                if (param.isAnnotationPresent(Replaying.class)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** A hash of the handlers' signatures: a handler added, removed or retyped changes what the state means. */
+    private static String signatures(Handlers handlers) {
+        TreeSet<String> lines = new TreeSet<>();
+        handlers.methods().forEach(m -> lines.add(m.toGenericString()));
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(String.join("\n", lines).getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(d, 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+
+    /**
+     * @param other another version tag
+     * @return whether a state written under {@code other} has this version's fields (only its meaning may differ)
+     */
+    public boolean sameShape(String other) {
+        return shapeOf(version).equals(shapeOf(other));
+    }
+
+    private static String shapeOf(String version) {
+        for (String part : version.split(";")) {
+            if (part.startsWith("shape=")) {
+                return part;
+            }
+        }
+        return version;
     }
 
     /** @return a fresh instance */
@@ -106,6 +197,16 @@ public record ProjectionType(String name, Class<?> javaClass, MethodHandle const
     }
 
     private static MethodHandle queryState(Class<?> cls) {
+        Method m = queryStateMethod(cls);
+        try {
+            return Members.method(m).asType(MethodType.methodType(Object.class, Object.class));
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException("@QueryState method '" + m.toGenericString() + "' is not accessible to Rewind ("
+                    + e.getMessage() + "): make it public", e);
+        }
+    }
+
+    private static Method queryStateMethod(Class<?> cls) {
         List<Method> found = new ArrayList<>();
         for (Class<?> c = cls; c != null && c != Object.class; c = c.getSuperclass()) {
             Method[] declared = c.getDeclaredMethods();
@@ -130,11 +231,6 @@ public record ProjectionType(String name, Class<?> javaClass, MethodHandle const
             throw new IllegalStateException("@QueryState method '" + m.toGenericString()
                     + "' must be an instance method with no parameter that returns the state");
         }
-        try {
-            return Members.method(m).asType(MethodType.methodType(Object.class, Object.class));
-        } catch (IllegalAccessException e) {
-            throw new IllegalStateException("@QueryState method '" + m.toGenericString() + "' is not accessible to Rewind ("
-                    + e.getMessage() + "): make it public", e);
-        }
+        return m;
     }
 }

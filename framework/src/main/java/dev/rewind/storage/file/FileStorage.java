@@ -10,6 +10,7 @@ import dev.rewind.spi.storage.ReadDirection;
 import dev.rewind.spi.storage.SerializedEvent;
 import dev.rewind.spi.storage.StoredSerializedEvent;
 import dev.rewind.spi.storage.AppendNotifications;
+import dev.rewind.spi.storage.ProjectionStoreHost;
 import dev.rewind.storage.kernel.AppendRules;
 import dev.rewind.storage.kernel.GroupCommit;
 import dev.rewind.storage.kernel.RecordedAtClamp;
@@ -66,7 +67,7 @@ import org.slf4j.LoggerFactory;
  * of read-only storages use a directory at a time (an OS file lock on {@code rewind.lock}, released on
  * close and by the OS when the process dies). Thread-safe.
  */
-public final class FileStorage implements EventStorage, AppendNotifications {
+public final class FileStorage implements EventStorage, AppendNotifications, ProjectionStoreHost {
     static final String LOCK_FILE = StoreDirectory.LOCK_FILE;
     private static final Logger LOG = LoggerFactory.getLogger(FileStorage.class);
     private static final long DEFAULT_SEGMENT_SIZE = 64L << 20;
@@ -85,6 +86,7 @@ public final class FileStorage implements EventStorage, AppendNotifications {
     private volatile boolean closed;
     private final AtomicLong appends = new AtomicLong();
     private final CopyOnWriteArrayList<LongConsumer> listeners = new CopyOnWriteArrayList<>();
+    private final FileProjectionStore projectionStore;
     /** What the append checks read: positions queued but not yet acknowledged come from memory. */
     private final AppendRules.Lookups lookups = new AppendRules.Lookups() {
         @Override
@@ -113,6 +115,7 @@ public final class FileStorage implements EventStorage, AppendNotifications {
                 index.count());
         this.groupCommit = writer.groupCommit();
         this.clamp = new RecordedAtClamp(index.lastRecordedAt());
+        this.projectionStore = new FileProjectionStore(dir, readOnly);
     }
 
     /**
@@ -566,6 +569,15 @@ public final class FileStorage implements EventStorage, AppendNotifications {
     /** @return the store directory */
     public Path directory() {
         return dir;
+    }
+
+    /**
+     * @return the projection runtime's checkpoints and snapshots, in {@code projections/} under the store's
+     *     directory (created at the first save); read-only when this storage is
+     */
+    @Override
+    public FileProjectionStore projectionStore() {
+        return projectionStore;
     }
 
     /**

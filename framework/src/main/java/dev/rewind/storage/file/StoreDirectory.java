@@ -112,6 +112,9 @@ final class StoreDirectory {
         if (name.equals(SNAPSHOTS)) {
             return Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS) && names(p).stream().allMatch(n -> snapshotFile(p, n));
         }
+        if (name.equals(FileProjectionStore.DIRECTORY)) {
+            return FileProjectionStore.recognised(p);
+        }
         if (!Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
             return false;
         }
@@ -350,7 +353,9 @@ final class StoreDirectory {
                 if (n.equals(SNAPSHOTS)) {
                     names(p).forEach(s -> files.add(p.resolve(s)));
                 }
-                if (!n.equals(LOCK_FILE)) {
+                if (n.equals(FileProjectionStore.DIRECTORY)) {
+                    files.addAll(FileProjectionStore.contents(p)); // files first, then the directories holding them
+                } else if (!n.equals(LOCK_FILE)) {
                     files.add(p);
                 }
             }
@@ -358,7 +363,7 @@ final class StoreDirectory {
             files.sort((a, b) -> Boolean.compare(!a.getFileName().toString().equals(StoreState.FILE),
                     !b.getFileName().toString().equals(StoreState.FILE)));
             for (Path p : files) {
-                if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS) && !p.startsWith(dir.resolve(FileProjectionStore.DIRECTORY))) {
                     continue;
                 }
                 Files.delete(p);

@@ -5,6 +5,7 @@ import dev.rewind.ExpectedVersion;
 import dev.rewind.StoredEvent;
 import dev.rewind.spi.storage.AppendOutcome;
 import dev.rewind.spi.storage.PayloadObjectStorage;
+import dev.rewind.spi.storage.ProjectionStoreHost;
 import dev.rewind.spi.storage.ReadDirection;
 import dev.rewind.spi.storage.SerializedEvent;
 import dev.rewind.spi.storage.StoredSerializedEvent;
@@ -34,11 +35,12 @@ import java.util.function.Consumer;
  * of events costs the garbage collector nothing to keep. Appends are serialised by a write lock; reads
  * share a read lock, except the replay paths (see {@link #read}).
  */
-public final class InMemoryStorage implements PayloadObjectStorage, TypeIndex {
+public final class InMemoryStorage implements PayloadObjectStorage, TypeIndex, ProjectionStoreHost {
     private final ReadWriteLock lock = new ReentrantReadWriteLock();
     private final Columns columns = new Columns();
     private final Streams streams = new Streams();
     private final RecordedAtClamp clamp = new RecordedAtClamp(null);
+    private final InMemoryProjectionStore projectionStore = new InMemoryProjectionStore();
     private final AppendRules.Lookups lookups = new AppendRules.Lookups() {
         @Override
         public long positionOf(UUID eventId) {
@@ -209,5 +211,11 @@ public final class InMemoryStorage implements PayloadObjectStorage, TypeIndex {
     @Override
     public void close() {
         // nothing to release
+    }
+
+    /** @return the projection runtime's checkpoints, kept as long as this storage is */
+    @Override
+    public InMemoryProjectionStore projectionStore() {
+        return projectionStore;
     }
 }

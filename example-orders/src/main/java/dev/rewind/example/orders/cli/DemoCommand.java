@@ -63,16 +63,16 @@ final class DemoCommand implements Callable<Integer> {
         }
         ScriptedClock clock = new ScriptedClock(OrdersDemo.start());
         ObjectNode doc;
-        try (Rewind rewind = start(storage, clock)) {
+        try (Rewind rewind = start(storage, clock, options)) {
             doc = OrdersDemo.run(rewind, clock, Json.MAPPER);
         }
         Json.print(commandLine.getOut(), doc);
         return 0;
     }
 
-    private static Rewind start(EventStorage storage, ScriptedClock clock) {
+    private static Rewind start(EventStorage storage, ScriptedClock clock, DemoOptions options) {
         try {
-            return OrdersApp.rewind().storage(storage).clock(clock).build();
+            return OrdersApp.rewind(StoreOptions.notifier(options.outbox)).storage(storage).clock(clock).build();
         } catch (RuntimeException e) {
             storage.close();
             throw e;

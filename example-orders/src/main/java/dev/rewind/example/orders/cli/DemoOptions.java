@@ -18,6 +18,11 @@ final class DemoOptions {
             + "nothing but a Rewind store's files), or drop --pg-schema first.")
     boolean reset;
 
+    @Option(names = "--outbox", paramLabel = "DIR",
+            description = "Where shipping notifications are written (DIR/notifications.jsonl); without it they are"
+                    + " only logged.")
+    Path outbox;
+
     @Mixin
     PostgresOptions postgres;
 }

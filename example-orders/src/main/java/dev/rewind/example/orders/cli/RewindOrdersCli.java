@@ -23,7 +23,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "rewind-orders", mixinStandardHelpOptions = true, versionProvider = CliVersion.class,
         description = "The Rewind orders example. Without a subcommand, runs the demo (with the demo's options below).",
         subcommands = {DemoCommand.class, AppendCommand.class, ReadCommand.class, ReplayCommand.class,
-            EventsCommand.class, StateCommand.class, ProjectionsCommand.class, VerifyCommand.class, StatsCommand.class})
+            EventsCommand.class, StateCommand.class, ProjectionsCommand.class, StatusCommand.class, ParkedCommand.class,
+            RetryCommand.class, SkipCommand.class, VerifyCommand.class, StatsCommand.class})
 public final class RewindOrdersCli implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -76,7 +77,8 @@ public final class RewindOrdersCli implements Callable<Integer> {
     }
 
     private static String describe(Exception ex) {
-        if (ex instanceof CliException || ex instanceof EventStoreException || ex instanceof IllegalArgumentException) {
+        if (ex instanceof CliException || ex instanceof EventStoreException || ex instanceof IllegalArgumentException
+                || ex instanceof dev.rewind.projection.StaleProjectionException) {
             return ex.getMessage();
         }
         return ex.toString();

@@ -48,8 +48,10 @@ final class StateCommand implements Callable<Integer> {
                 state = rewind.projections().stateAt(projection, when.at);
             } else if (when != null && when.position != null) {
                 state = rewind.projections().stateAtPosition(projection, when.position);
+            } else if (rewind.projections().status(projection).failed()) {
+                state = rewind.projections().state(projection); // stopped: as far as it got
             } else {
-                state = rewind.projections().state(projection);
+                state = rewind.projections().state(projection, StoreOptions.everythingStored(rewind));
             }
             Json.print(spec.commandLine().getOut(), state);
         }

@@ -2,6 +2,10 @@ package dev.rewind.example.orders.cli;
 
 import dev.rewind.Rewind;
 import dev.rewind.example.orders.OrdersApp;
+import dev.rewind.example.orders.notification.LoggingNotifier;
+import dev.rewind.example.orders.notification.Notifier;
+import dev.rewind.example.orders.notification.OutboxNotifier;
+import dev.rewind.projection.ReadPoint;
 import dev.rewind.storage.file.FileStorage;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
@@ -25,6 +29,29 @@ public final class StoreOptions {
             description = "The store directory (default: ${DEFAULT-VALUE}, where the demo writes).")
     Path data;
 
+    @Option(names = "--outbox", paramLabel = "DIR",
+            description = "Where shipping notifications are written (DIR/notifications.jsonl; they fail while DIR is"
+                    + " missing); without it they are only logged. Only a command that opens the store for writing"
+                    + " runs the notifications.")
+    Path outbox;
+
+    /** @return the notifier the shipping notifications go to: the outbox, or the log */
+    Notifier notifier() {
+        return notifier(outbox);
+    }
+
+    static Notifier notifier(Path outbox) {
+        return outbox == null ? new LoggingNotifier() : new OutboxNotifier(outbox);
+    }
+
+    /**
+     * @param rewind a started Rewind
+     * @return the point that includes every event stored now: the asynchronous projections are waited for
+     */
+    static ReadPoint everythingStored(Rewind rewind) {
+        long next = rewind.store().nextPosition();
+        return next == 0 ? ReadPoint.now() : ReadPoint.atLeast(next - 1).within(java.time.Duration.ofMinutes(5));
+    }
     /**
      * @return the file store's directory: {@code --data}, or the directory of a {@code --store file:} URL
      * @throws CliException when {@code --store} names a store that is not a file store
@@ -54,9 +81,9 @@ public final class StoreOptions {
      */
     Rewind openReadOnly() {
         if (!isFileUrl()) {
-            return OrdersApp.rewind().storage(url).build();
+            return OrdersApp.rewind(notifier()).storage(url).build();
         }
-        return withApp(openStorageReadOnly());
+        return withApp(openStorageReadOnly(), notifier());
     }
 
     /**
@@ -76,14 +103,31 @@ public final class StoreOptions {
      */
     Rewind openForWriting() {
         if (!isFileUrl()) {
-            return OrdersApp.rewind().storage(url).build();
+            return OrdersApp.rewind(notifier()).storage(url).build();
         }
-        return withApp(FileStorage.open(fileDirectory()));
+        return withApp(FileStorage.open(fileDirectory()), notifier());
+    }
+
+    /**
+     * Opens an existing store for writing, to record a decision about its projections: never creates one.
+     *
+     * @return the started Rewind; the caller closes it
+     * @throws dev.rewind.storage.file.NoStoreException when the directory holds no store
+     */
+    Rewind openExistingForWriting() {
+        if (isFileUrl() && !FileStorage.isStore(fileDirectory())) {
+            FileStorage.openReadOnly(fileDirectory()).close(); // throws the directory rule's own error
+        }
+        return openForWriting();
     }
 
     static Rewind withApp(FileStorage storage) {
+        return withApp(storage, new LoggingNotifier());
+    }
+
+    static Rewind withApp(FileStorage storage, Notifier notifier) {
         try {
-            return OrdersApp.rewind().storage(storage).build();
+            return OrdersApp.rewind(notifier).storage(storage).build();
         } catch (RuntimeException e) {
             storage.close();
             throw e;

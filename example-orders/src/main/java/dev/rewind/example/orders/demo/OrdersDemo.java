@@ -9,6 +9,7 @@ import dev.rewind.example.orders.command.CancelOrder;
 import dev.rewind.example.orders.command.PayOrder;
 import dev.rewind.example.orders.command.PlaceOrder;
 import dev.rewind.example.orders.command.ShipOrder;
+import dev.rewind.projection.ReadPoint;
 import java.time.Instant;
 import java.util.List;
 
@@ -71,10 +72,12 @@ public final class OrdersDemo {
 
     private static ObjectNode describe(Rewind rewind, ObjectMapper json) {
         ObjectNode doc = json.createObjectNode();
-        doc.put("events_stored", rewind.store().nextPosition());
+        long stored = rewind.store().nextPosition();
+        doc.put("events_stored", stored);
         ObjectNode projections = doc.putObject("projections");
         for (String name : PROJECTIONS) {
-            projections.set(name, json.valueToTree(rewind.projections().state(name)));
+            // order_totals and revenue_by_currency are asynchronous: ask for every event stored, not "so far"
+            projections.set(name, json.valueToTree(rewind.projections().state(name, ReadPoint.atLeast(stored - 1))));
         }
         ObjectNode temporal = doc.putObject("temporal_query");
         temporal.put("as_of", AS_OF.toString());

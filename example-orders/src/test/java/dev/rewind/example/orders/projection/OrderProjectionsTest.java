@@ -12,9 +12,12 @@ import dev.rewind.example.orders.domain.OrderEvent;
 import dev.rewind.example.orders.domain.OrderPaid;
 import dev.rewind.example.orders.domain.OrderPlaced;
 import dev.rewind.example.orders.domain.OrderShipped;
+import dev.rewind.example.orders.projection.revenue.RevenueProjection;
 import dev.rewind.example.orders.projection.totals.OrderTotal;
+import dev.rewind.example.orders.projection.totals.OrderTotalsProjection;
 import dev.rewind.example.orders.projection.totals.OrderTotal.Status;
 import dev.rewind.example.orders.projection.users.UserActivity;
+import dev.rewind.projection.ReadPoint;
 import dev.rewind.storage.memory.InMemoryStorage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -23,6 +26,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -43,6 +47,11 @@ class OrderProjectionsTest {
     @AfterEach
     void stop() {
         rewind.close();
+    }
+
+    /** order_totals and revenue_by_currency are asynchronous: read them once they include every event appended. */
+    private <T> T stateOf(String name) {
+        return rewind.projections().state(name, ReadPoint.atLeast(rewind.store().nextPosition() - 1));
     }
 
     private void happen(OrderEvent event) {
@@ -82,7 +91,7 @@ class OrderProjectionsTest {
         happen(new OrderShipped("1", "DHL"));
         happen(new OrderCancelled("2", "too slow"));
 
-        Map<String, OrderTotal> totals = rewind.projections().state("order_totals");
+        Map<String, OrderTotal> totals = stateOf("order_totals");
         assertThat(totals).containsExactly(
                 Map.entry("1", new OrderTotal("ann", "EUR", 3, 1_500, Status.SHIPPED)),
                 Map.entry("2", new OrderTotal("ann", "USD", 3, 300, Status.CANCELLED)));
@@ -100,7 +109,7 @@ class OrderProjectionsTest {
         happen(new OrderPlaced("4", "bob", "USD"));
         happen(new OrderCancelled("4", "never paid, nothing to refund"));
 
-        Map<String, Long> revenue = rewind.projections().state("revenue_by_currency");
+        Map<String, Long> revenue = stateOf("revenue_by_currency");
         assertThat(revenue).containsExactly(Map.entry("EUR", 1_500L), Map.entry("USD", 200L));
     }
 
@@ -123,9 +132,9 @@ class OrderProjectionsTest {
         happen(new ItemAdded("9", "A", 1, 100));
         happen(new OrderPaid("9", 100, "EUR", "card"));
 
-        assertThat(rewind.projections().<Map<String, OrderTotal>>state("order_totals")).isEmpty();
+        assertThat(this.<Map<String, OrderTotal>>stateOf("order_totals")).isEmpty();
         assertThat(rewind.projections().<Map<String, UserActivity>>state("user_activity")).isEmpty();
-        assertThat(rewind.projections().<Map<String, Long>>state("revenue_by_currency")).containsExactly(Map.entry("EUR", 100L));
+        assertThat(this.<Map<String, Long>>stateOf("revenue_by_currency")).containsExactly(Map.entry("EUR", 100L));
     }
 
     @Test
@@ -136,7 +145,25 @@ class OrderProjectionsTest {
 
         Map<String, OrderTotal> then = rewind.projections().stateAt("order_totals", T0.plusSeconds(90));
         assertThat(then).containsExactly(Map.entry("1", new OrderTotal("ann", "EUR", 2, 500, Status.PLACED)));
-        assertThat(rewind.projections().<Map<String, OrderTotal>>state("order_totals").get("1").status())
-                .isEqualTo(Status.PAID);
+        assertThat(this.<Map<String, OrderTotal>>stateOf("order_totals").get("1").status()).isEqualTo(Status.PAID);
+    }
+
+    @Test
+    void typed_queries_read_one_order_or_one_currency_without_copying_the_views() {
+        happen(new OrderPlaced("1", "ann", "EUR"));
+        happen(new ItemAdded("1", "A", 2, 250));
+        happen(new OrderPaid("1", 500, "EUR", "card"));
+        ReadPoint all = ReadPoint.atLeast(rewind.store().nextPosition() - 1);
+
+        Optional<OrderTotal> one = rewind.projections().query(OrderTotalsProjection.class, all, v -> v.order("1"));
+        Optional<OrderTotal> none = rewind.projections().query(OrderTotalsProjection.class, all, v -> v.order("2"));
+        long euros = rewind.projections().query(RevenueProjection.class, all, v -> v.revenue("EUR"));
+        Status then = rewind.projections().query(OrderTotalsProjection.class, ReadPoint.atPosition(1),
+                v -> v.order("1").orElseThrow().status());
+
+        assertThat(one).contains(new OrderTotal("ann", "EUR", 2, 500, Status.PAID));
+        assertThat(none).isEmpty();
+        assertThat(euros).isEqualTo(500L);
+        assertThat(then).isEqualTo(Status.PLACED);
     }
 }

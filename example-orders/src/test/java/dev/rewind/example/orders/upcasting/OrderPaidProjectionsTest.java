@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.rewind.ExpectedVersion;
 import dev.rewind.Rewind;
 import dev.rewind.example.orders.OrdersApp;
+import dev.rewind.projection.ReadPoint;
 import dev.rewind.example.orders.domain.ItemAdded;
 import dev.rewind.example.orders.domain.OrderCancelled;
 import dev.rewind.example.orders.domain.OrderEvent;
@@ -36,10 +37,12 @@ class OrderPaidProjectionsTest {
             new ItemAdded("r2-b", "DESK-1", 1, 5000),
             new OrderPaid("r2-b", 5000, "USD", "card"));
 
+    /** Both views once they include every event stored (they are asynchronous). */
     private static Map<String, Object> projections(Rewind rewind) {
+        ReadPoint all = ReadPoint.atLeast(rewind.store().nextPosition() - 1);
         return Map.of(
-                "order_totals", rewind.projections().state("order_totals"),
-                "revenue_by_currency", rewind.projections().state("revenue_by_currency"));
+                "order_totals", rewind.projections().state("order_totals", all),
+                "revenue_by_currency", rewind.projections().state("revenue_by_currency", all));
     }
 
     @Test

@@ -37,6 +37,14 @@ public class RevenueProjection {
         }
     }
 
+    /**
+     * @param currency an ISO 4217 code
+     * @return the revenue in that currency, in cents (0 when none)
+     */
+    public long revenue(String currency) {
+        return revenue.getOrDefault(currency, 0L);
+    }
+
     /** @return cents by currency code, sorted; an immutable copy */
     @QueryState
     public Map<String, Long> state() {

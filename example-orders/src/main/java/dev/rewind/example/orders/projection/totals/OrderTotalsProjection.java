@@ -11,6 +11,7 @@ import dev.rewind.example.orders.domain.OrderShipped;
 import dev.rewind.example.orders.projection.totals.OrderTotal.Status;
 import java.util.Collections;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.UnaryOperator;
 
@@ -54,6 +55,17 @@ public class OrderTotalsProjection {
 
     private void update(String orderId, UnaryOperator<OrderTotal> change) {
         orders.computeIfPresent(orderId, (id, o) -> change.apply(o));
+    }
+
+    /**
+     * A query by key, for {@code projections().query(OrderTotalsProjection.class, v -> v.order("1001"))}:
+     * it reads one entry under the runtime's read lock, where {@link #state()} copies them all.
+     *
+     * @param orderId an order id
+     * @return that order, or empty when it was never placed
+     */
+    public Optional<OrderTotal> order(String orderId) {
+        return Optional.ofNullable(orders.get(orderId));
     }
 
     /** @return the orders by id, sorted; an immutable copy */

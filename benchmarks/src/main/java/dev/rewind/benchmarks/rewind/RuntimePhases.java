@@ -1,0 +1,254 @@
+package dev.rewind.benchmarks.rewind;
+
+import dev.rewind.AppendResult;
+import dev.rewind.EventStore;
+import dev.rewind.ExpectedVersion;
+import dev.rewind.Rewind;
+import dev.rewind.benchmarks.Iteration;
+import dev.rewind.benchmarks.Measure;
+import dev.rewind.benchmarks.workload.Expected;
+import dev.rewind.benchmarks.workload.OrderViews;
+import dev.rewind.benchmarks.workload.Workload;
+import dev.rewind.benchmarks.workload.Workload.Order;
+import dev.rewind.projection.ProjectionSettings;
+import dev.rewind.projection.ReadPoint;
+import dev.rewind.storage.file.Durability;
+import dev.rewind.storage.file.FileStorage;
+import dev.rewind.storage.memory.InMemoryProjectionStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * The projection runtime's phases, on the file store: start-up from a snapshot at the head (against
+ * today's replay from position 0), temporal queries from kept past states, asynchronous catch-up
+ * (against the synchronous rebuild), and the durable 16-writer load with three asynchronous projections
+ * attached (append rate, and the lag from acknowledgement to visibility).
+ *
+ * <p>Two projections are measured where the size of the state matters: the workload's views, whose
+ * order totals grow with the history (N/10 orders), and {@link RevenueOnly}, whose state does not.
+ */
+final class RuntimePhases {
+    private static final Duration WAIT = Duration.ofMinutes(30);
+    private final Map<String, Double> extras;
+    private final FilePhases files;
+
+    RuntimePhases(Map<String, Double> extras, FilePhases files) {
+        this.extras = extras;
+        this.files = files;
+    }
+
+    private static ProjectionSettings snapshotAtClose() {
+        return ProjectionSettings.async().snapshotEvery(0, Duration.ZERO); // asynchronous runners save at close
+    }
+
+    /**
+     * Seeds N events, lets both projections catch up asynchronously and save a snapshot at the head, then
+     * measures, per iteration: the store's open (apart), then from the open store to the first query
+     * answered from the restored snapshot. The limit beside it is today's way: synchronous, replayed from
+     * position 0 at start.
+     */
+    Iteration startup(int n) throws IOException {
+        Path dir = files.seeded(n, false, false);
+        try (Rewind rewind = RewindSide.builder().storage(FileStorage.open(dir)).projection(RewindViews.class)
+                .projection(RevenueOnly.class).projectionSettings(RewindViews.NAME, snapshotAtClose())
+                .projectionSettings(RevenueOnly.NAME, snapshotAtClose()).build()) {
+            long t0 = System.nanoTime();
+            rewind.projections().state(RewindViews.NAME, ReadPoint.atLeast(n - 1).within(WAIT));
+            rewind.projections().state(RevenueOnly.NAME, ReadPoint.atLeast(n - 1).within(WAIT));
+            extras.put("asynchronous catch-up of both projections while seeding the snapshot, s", (System.nanoTime() - t0) / 1e9);
+        }
+        Expected expected = Expected.of(n, false);
+        return new Iteration() {
+            private double limit = Double.NaN;
+
+            @Override
+            public double run() {
+                double ms = firstQuery(dir, RewindViews.NAME, true, expected);
+                extras.put("revenue_only (a state of 3 entries): store open to first query, snapshot at the head, ms",
+                        firstQuery(dir, RevenueOnly.NAME, true, expected));
+                limit = firstQuery(dir, RewindViews.NAME, false, expected);
+                extras.put("revenue_only: store open to first query, replayed from position 0 (today), ms",
+                        firstQuery(dir, RevenueOnly.NAME, false, expected));
+                return ms;
+            }
+
+            @Override
+            public double limit() {
+                return limit;
+            }
+        };
+    }
+
+    /** One start: open the store, start Rewind with one projection, answer one query; returns ms from open to answer. */
+    private double firstQuery(Path dir, String name, boolean fromSnapshot, Expected expected) {
+        Measure.fullGc();
+        long t0 = System.nanoTime();
+        FileStorage storage = FileStorage.open(dir);
+        long opened = System.nanoTime();
+        extras.put("store open (" + (fromSnapshot ? "snapshot" : "replay") + " run), ms", (opened - t0) / 1e6);
+        Rewind.Builder b = RewindSide.builder().storage(storage)
+                .projection(name.equals(RewindViews.NAME) ? RewindViews.class : RevenueOnly.class);
+        if (fromSnapshot) {
+            b.projectionSettings(name, snapshotAtClose());
+        } else {
+            b.projectionStore(new InMemoryProjectionStore()); // nothing to restore: today's start, from position 0
+        }
+        try (Rewind rewind = b.build()) {
+            long head = rewind.store().nextPosition();
+            Object state = rewind.projections().state(name, ReadPoint.atLeast(head - 1).within(WAIT));
+            double ms = (System.nanoTime() - opened) / 1e6;
+            if (state instanceof OrderViews views) {
+                expected.verify(views, "Rewind start-up (" + (fromSnapshot ? "snapshot" : "replay") + ")");
+            } else {
+                @SuppressWarnings("unchecked")
+                Map<String, Long> revenue = (Map<String, Long>) state;
+                expected.verifyRevenue(revenue, "Rewind start-up, revenue only");
+            }
+            return ms;
+        }
+    }
+
+    /**
+     * Temporal query as of the instant of event N/2, from kept past states: the views keep one every N/100
+     * events, revenue_only one every 10,000; both catch up (and keep them) before the measure.
+     */
+    Iteration temporal(int n) throws IOException {
+        Path dir = files.seeded(n, false, true);
+        long every = Math.max(1_000, n / 100);
+        Rewind rewind = RewindSide.builder().storage(FileStorage.open(dir)).projection(RewindViews.class)
+                .projection(RevenueOnly.class)
+                .projectionSettings(RewindViews.NAME, snapshotAtClose().history(every, 200, 16L << 30))
+                .projectionSettings(RevenueOnly.NAME, snapshotAtClose().history(10_000, n / 10_000 + 10, 1L << 30))
+                .build();
+        long t0 = System.nanoTime();
+        rewind.projections().state(RewindViews.NAME, ReadPoint.atLeast(n - 1).within(WAIT));
+        rewind.projections().state(RevenueOnly.NAME, ReadPoint.atLeast(n - 1).within(WAIT));
+        extras.put("catch-up keeping past states, s", (System.nanoTime() - t0) / 1e9);
+        EventStore store = rewind.store();
+        Instant at = store.readAll(n / 2, 1).get(0).recordedAt();
+        Expected expected = Expected.upTo(n, n / 2 / Workload.EVENTS_PER_ORDER + 1, false);
+        return () -> {
+            long start = System.nanoTime();
+            OrderViews views = rewind.projections().stateAt(RewindViews.NAME, at);
+            double ms = (System.nanoTime() - start) / 1e6;
+            expected.verifyTotals(views.totals(), "Rewind temporal from past states");
+            long r0 = System.nanoTime();
+            Map<String, Long> revenue = rewind.projections().stateAt(RevenueOnly.NAME, at);
+            extras.put("revenue_only (a state of 3 entries): temporal query at N/2, ms", (System.nanoTime() - r0) / 1e6);
+            expected.verifyRevenue(revenue, "Rewind temporal, revenue only");
+            return ms;
+        };
+    }
+
+    /**
+     * An asynchronous projection catching up from position 0 on a file store of N events (events/s, from
+     * {@code build()} on the open store to the query that includes the last event); the limit beside it is
+     * today's synchronous catch-up of the same projection on the same store, measured next the same way.
+     */
+    Iteration asyncCatchUp(int n) throws IOException {
+        Path dir = files.seeded(n, false, false);
+        Expected expected = Expected.of(n, false);
+        return new Iteration() {
+            private double limit = Double.NaN;
+
+            @Override
+            public double run() {
+                double rate = catchUp(ProjectionSettings.async().noSnapshots(), "asynchronous");
+                limit = catchUp(ProjectionSettings.sync(), "synchronous");
+                return rate;
+            }
+
+            private double catchUp(ProjectionSettings settings, String how) {
+                Measure.fullGc();
+                FileStorage storage = FileStorage.open(dir);
+                long t0 = System.nanoTime();
+                try (Rewind rewind = RewindSide.builder().storage(storage).projection(RewindViews.class)
+                        .projectionSettings(RewindViews.NAME, settings).projectionStore(new InMemoryProjectionStore())
+                        .build()) {
+                    OrderViews views = rewind.projections().state(RewindViews.NAME, ReadPoint.atLeast(n - 1).within(WAIT));
+                    double rate = Measure.rate(n, t0);
+                    expected.verify(views, "Rewind " + how + " catch-up");
+                    return rate;
+                }
+            }
+
+            @Override
+            public double limit() {
+                return limit;
+            }
+        };
+    }
+
+    /**
+     * 16 writers append orders durably for {@code bench.durable.ms} with three asynchronous projections
+     * attached (the views, revenue_only, and a probe noting when each order became visible); the figure is
+     * the append rate, the extras the lag from acknowledgement to visibility, p50 and p99.
+     */
+    Iteration durableWithAsync(int writers) {
+        long millis = Long.getLong("bench.durable.ms", 3300);
+        List<Order> orders = Workload.orders(100_000);
+        return new Iteration() {
+            private int round;
+
+            @Override
+            public double run() throws Exception {
+                Path dir = Files.createTempDirectory("rewind-durable-async");
+                AtomicLongArray ackedAt = new AtomicLongArray(LagProbe.CAPACITY);
+                for (int i = 0; i < LagProbe.CAPACITY; i++) {
+                    LagProbe.APPLIED_AT.set(i, 0);
+                }
+                ProjectionSettings async = ProjectionSettings.async();
+                FileStorage storage = FileStorage.builder(dir).durability(Durability.FSYNC).open();
+                try (Rewind rewind = RewindSide.builder().storage(storage).projection(RewindViews.class)
+                        .projection(RevenueOnly.class).projection(LagProbe.class)
+                        .projectionSettings(RewindViews.NAME, async).projectionSettings(RevenueOnly.NAME, async)
+                        .projectionSettings(LagProbe.NAME, async).build()) {
+                    EventStore store = rewind.store();
+                    Measure.Writers done = Measure.timedWriters(writers, millis, orders, "a" + round++, (stream, o) -> {
+                        AppendResult r = store.append(stream, ExpectedVersion.noStream(), o.events());
+                        long p = r.lastPosition();
+                        if (p < LagProbe.CAPACITY) {
+                            ackedAt.set((int) p, System.nanoTime());
+                        }
+                    });
+                    long head = store.nextPosition();
+                    for (String name : List.of(RewindViews.NAME, RevenueOnly.NAME, LagProbe.NAME)) {
+                        rewind.projections().state(name, ReadPoint.atLeast(head - 1).within(WAIT));
+                    }
+                    lags(ackedAt, head);
+                    return done.rate();
+                } finally {
+                    FilePhases.delete(dir);
+                }
+            }
+        };
+    }
+
+    private void lags(AtomicLongArray ackedAt, long head) {
+        int limit = (int) Math.min(head, LagProbe.CAPACITY);
+        long[] lags = new long[limit];
+        int count = 0;
+        for (int p = 0; p < limit; p++) {
+            long acked = ackedAt.get(p);
+            long applied = LagProbe.APPLIED_AT.get(p);
+            if (acked != 0 && applied != 0) {
+                lags[count++] = Math.max(0, applied - acked); // visible before the writer returned: no lag
+            }
+        }
+        if (count == 0) {
+            throw new IllegalStateException("no order was seen both acknowledged and applied");
+        }
+        Arrays.sort(lags, 0, count);
+        extras.put("lag, append acknowledged to visible in an asynchronous projection, p50 ms", lags[count / 2] / 1e6);
+        extras.put("lag, append acknowledged to visible in an asynchronous projection, p99 ms",
+                lags[(int) Math.min(count - 1, Math.round(count * 0.99))] / 1e6);
+        extras.put("lag samples (orders)", (double) count);
+    }
+}

@@ -1,0 +1,1357 @@
+package dev.rewind.internal.projection;
+
+import dev.rewind.CorruptStoreException;
+import dev.rewind.ProjectionStatus;
+import dev.rewind.StoredEvent;
+import dev.rewind.internal.DefaultEventStore;
+import dev.rewind.internal.dispatch.EventIndex;
+import dev.rewind.internal.dispatch.ReplayContext;
+import dev.rewind.projection.Decision;
+import dev.rewind.projection.FailurePolicy;
+import dev.rewind.projection.ParkedEvent;
+import dev.rewind.projection.ProjectionSettings;
+import dev.rewind.projection.StaleProjectionException;
+import dev.rewind.spi.projection.Checkpoint;
+import dev.rewind.spi.projection.HistoryEntry;
+import dev.rewind.spi.projection.ProjectionStore;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one projection, event processor or subscription: feeds its live {@link Lineage} every stored
+ * event once, in global order, applying the failure policy; saves checkpoints and past states; answers
+ * queries under a read lock; rebuilds blue/green.
+ *
+ * <p>A synchronous runner is fed by the store's delivery, on the appending thread. An asynchronous one
+ * has a worker thread that reads by position, from its checkpoint to the head, in batches: catch-up
+ * and live are the same loop, so there is no switch at which an event could be missed or applied twice.
+ * Whatever the thread, an event is applied under the runner's write lock; queries take its read lock.
+ */
+final class Runner {
+    private static final Logger LOG = LoggerFactory.getLogger(Runner.class);
+    private static final int HANDLED = 0;
+    private static final int STOPPED = 1;
+    private static final int WAIT = 2;
+    private static final long IDLE_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** How long closing waits for an asynchronous runner to handle what was stored before it saves and stops. */
+    static final Duration DRAIN = Duration.ofSeconds(5);
+
+    /** What a runner needs from the runtime. */
+    record Env(DefaultEventStore store, EventIndex index, ProjectionStore projectionStore, Clock clock) {
+    }
+
+    private final Target target;
+    private final ProjectionSettings settings;
+    private final Env env;
+    private final String name;
+    /** Whether checkpoints are saved (and loaded). */
+    private final boolean persistent;
+    /** Whether a checkpoint is looked for at start (also on a read-only store, which saves nothing). */
+    private final boolean loads;
+    final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    private volatile Lineage live;
+    private volatile SnapshotCodec codec;
+    private boolean snapshotChecked;
+
+    private volatile long savedPosition = -1;
+    private volatile long savedAtNanos = System.nanoTime();
+    private volatile boolean stopped;
+    private volatile String stopReason;
+    private volatile boolean reachedHead;
+    private final Object progress = new Object();
+    private volatile int waiters;
+
+    private volatile Rebuild rebuild;
+    private volatile String lastRebuildError;
+
+    private Thread worker;
+    private volatile boolean sleeping;
+    private volatile boolean stopping;
+    /** At close: the head to drain to (-1 while open), and until when. */
+    private volatile long drainTo = -1;
+    private volatile long drainDeadline;
+    private final ConcurrentLinkedQueue<Runnable> commands = new ConcurrentLinkedQueue<>();
+
+    private long rateNanos = System.nanoTime();
+    private long ratePosition = Long.MIN_VALUE;
+    private double rate;
+
+    /**
+     * @param target what it feeds
+     * @param settings how
+     * @param env the store and the projection store
+     * @param durable whether it keeps a checkpoint at all (false for a subscription without a name)
+     * @param codec how its state is snapshotted, or null when it is not
+     */
+    Runner(Target target, ProjectionSettings settings, Env env, boolean durable, SnapshotCodec codec) {
+        this.target = target;
+        this.name = target.name();
+        this.settings = settings;
+        this.env = env;
+        boolean wantsCheckpoints = durable && (!target.isProjection() || settings.snapshots());
+        this.loads = wantsCheckpoints;
+        this.persistent = wantsCheckpoints && !env.projectionStore().isReadOnly();
+        this.codec = codec;
+    }
+
+    String name() {
+        return name;
+    }
+
+    Target target() {
+        return target;
+    }
+
+    ProjectionSettings settings() {
+        return settings;
+    }
+
+    boolean isAsync() {
+        return settings.isAsync();
+    }
+
+    /** @return the live lineage's position (a racy read, for where a shared catch-up starts) */
+    long position() {
+        return live.position;
+    }
+
+    /** @return whether the runner saves anything (a synchronous one needs the runtime's checkpointer) */
+    boolean saves() {
+        return persistent || settings.keepsHistory() && codec != null && !env.projectionStore().isReadOnly();
+    }
+
+    // ---------------------------------------------------------------- start
+
+    /**
+     * Loads the checkpoint and decides where to start.
+     *
+     * @return whether a blue/green rebuild must start (the projection's version changed and its old state
+     *     still serves meanwhile)
+     */
+    boolean restore() {
+        long head = env.store().nextPosition();
+        Checkpoint cp = null;
+        if (loads) {
+            try {
+                cp = env.projectionStore().load(name).orElse(null);
+            } catch (CorruptStoreException e) {
+                if (!target.isProjection()) {
+                    live = fresh(head);
+                    live.failedAt = live.position + 1;
+                    live.error = e.getMessage();
+                    stopped = true;
+                    stopReason = "its checkpoint is damaged";
+                    LOG.error("{} '{}' does not run: {}. It cannot know which events it handled; remove the checkpoint"
+                            + " file to start it afresh (from the events stored after its start, or from position 0 for"
+                            + " one that starts from the beginning)", kindName(), name, e.getMessage());
+                    return false;
+                }
+                LOG.warn("projection '{}': {}; it is rebuilt from position 0", name, e.getMessage());
+            }
+        }
+        if (cp == null) {
+            live = fresh(head);
+            return false;
+        }
+        String mismatch = mismatch(cp.position(), cp.eventId(), head);
+        if (mismatch != null) {
+            return restoreAfterMismatch(cp, mismatch, head);
+        }
+        savedPosition = cp.position();
+        if (!target.isProjection()) {
+            live = Lineage.resumed(cp, target.newInstance());
+            LOG.debug("{} '{}' resumes after position {}", kindName(), name, cp.position());
+            return false;
+        }
+        if (cp.version().equals(target.version())) {
+            if (cp.hasSnapshot() && codec != null) {
+                Object instance = target.newInstance();
+                try {
+                    codec.read(cp.snapshot(), instance);
+                    live = Lineage.resumed(cp, instance);
+                    LOG.debug("projection '{}' restored its snapshot at position {}", name, cp.position());
+                    return false;
+                } catch (IOException | RuntimeException e) {
+                    LOG.warn("projection '{}': its snapshot at position {} cannot be read back ({}); it is rebuilt from"
+                            + " position 0", name, cp.position(), e.getMessage());
+                }
+            }
+            live = fromZeroKeeping(cp, head);
+            return false;
+        }
+        Lineage old = null;
+        if (cp.hasSnapshot() && codec != null && target.type().sameShape(cp.version())) {
+            Object instance = target.newInstance();
+            try {
+                codec.read(cp.snapshot(), instance);
+                old = Lineage.resumed(cp, instance);
+                old.provisional = true;
+            } catch (IOException | RuntimeException e) {
+                old = null;
+            }
+        }
+        if (old != null) {
+            old.awaitsRebuild = true;
+            LOG.info("projection '{}' is now version {}, its saved state is version {}: it is rebuilt from position 0 in"
+                    + " the background while the saved state serves; the saved state is replaced once the new one is live",
+                    name, target.version(), cp.version());
+            live = old;
+            return true;
+        }
+        LOG.info("projection '{}' is now version {}, its saved state is version {} (another shape): it is rebuilt from"
+                + " position 0; the saved state is kept until the new one is live", name, target.version(), cp.version());
+        live = fromZeroKeeping(cp, head);
+        live.skipped.clear();
+        live.provisional = true;
+        return false;
+    }
+
+    private boolean restoreAfterMismatch(Checkpoint cp, String mismatch, long head) {
+        if (target.isProjection()) {
+            LOG.error("projection '{}': {}. Its snapshot holds events this store does not; it is rebuilt from position 0",
+                    name, mismatch);
+            live = fresh(head);
+            live.decisions.addAll(cp.decisions());
+            return false;
+        }
+        long resumeAfter = cp.position() >= head ? head - 1 : -1;
+        String what = cp.position() >= head
+                ? "every event this store holds was handled before it was restored: resuming after position " + resumeAfter
+                : "this store is another one: handling every event of it, from position 0";
+        LOG.error("{} '{}': {}. {}", kindName(), name, mismatch, what);
+        live = new Lineage(target.newInstance(), resumeAfter, -1, -1);
+        if (resumeAfter >= 0) {
+            live.lastId = idAt(resumeAfter);
+        }
+        live.decisions.addAll(cp.decisions());
+        live.decisions.add(new Decision(env.clock().instant(), Decision.Kind.CHECKPOINT_RESET, resumeAfter, null, null,
+                mismatch + "; " + what, null));
+        return false;
+    }
+
+    /** @return why a checkpoint after {@code position} (event {@code id}) is not of this store, or null */
+    private String mismatch(long position, UUID id, long head) {
+        if (position < 0) {
+            return null;
+        }
+        if (position >= head) {
+            return "its checkpoint was taken after position " + position + " but the store "
+                    + (head == 0 ? "holds no event" : "ends at position " + (head - 1))
+                    + ": the store is older than the checkpoint (restored from an older backup?)";
+        }
+        UUID stored = idAt(position);
+        if (!id.equals(stored)) {
+            return "its checkpoint was taken after event " + id + " at position " + position + ", but this store holds "
+                    + stored + " there: the checkpoint belongs to another store";
+        }
+        return null;
+    }
+
+    /** @return the id of the event at a position (read without decoding the payload) */
+    UUID idAt(long position) {
+        UUID[] id = new UUID[1];
+        env.store().storage().read(position, position + 1, r -> id[0] = r.eventId());
+        return id[0];
+    }
+
+    private Lineage fresh(long head) {
+        return switch (target.kind()) {
+            case PROJECTION -> new Lineage(target.newInstance(), -1, head - 1, -1);
+            case PROCESSOR, SUBSCRIPTION -> {
+                long start = Math.min(target.startPosition(), head - 1); // a processor "from now" asks for the head
+                Lineage l = new Lineage(target.newInstance(), start, -1, -1);
+                if (start >= 0) {
+                    l.lastId = idAt(start);
+                }
+                yield l;
+            }
+        };
+    }
+
+    /** A projection of the same version without a usable snapshot: from position 0, its decisions kept. */
+    private Lineage fromZeroKeeping(Checkpoint cp, long head) {
+        Lineage l = new Lineage(target.newInstance(), -1, Math.max(cp.highWater(), head - 1), cp.highWater());
+        l.skipped.addAll(cp.skipped());
+        l.decisions.addAll(cp.decisions());
+        return l;
+    }
+
+    // ---------------------------------------------------------------- applying
+
+    /**
+     * Handles one event on a lineage: skip (a recorded decision), park behind its stream's failed event,
+     * or apply with the failure policy.
+     *
+     * @param mayWait whether a wait between attempts is left to the caller (an asynchronous worker, which
+     *     then waits without the lock); otherwise it sleeps here (a rebuild's own thread)
+     */
+    private int handle(Lineage l, StoredEvent<?> e, int index, boolean mayWait) {
+        long pos = e.globalPosition();
+        if (pos <= l.position) {
+            return HANDLED;
+        }
+        if (l.failedAt >= 0) {
+            return STOPPED;
+        }
+        if (l.retryPosition >= 0 || !l.skipped.isEmpty() || !l.failedByStream.isEmpty() || target.usesReplaying()) {
+            return handleWithCare(l, e, index, mayWait);
+        }
+        // the common case, kept small so that the JIT inlines it into the loops that feed a runner
+        if (target.handles(index)) {
+            try {
+                target.apply(l.instance, index, e);
+            } catch (VirtualMachineError fatal) {
+                throw fatal;
+            } catch (Throwable t) {
+                return failed(l, e, index, t, 1, mayWait);
+            }
+        }
+        applied(l, e);
+        return HANDLED;
+    }
+
+    /** A decision applies to the event, a retry is under way, or the handlers ask whether they replay. */
+    private int handleWithCare(Lineage l, StoredEvent<?> e, int index, boolean mayWait) {
+        long pos = e.globalPosition();
+        if (!l.skipped.isEmpty() && l.skipped.contains(pos)) {
+            advance(l, e);
+            return HANDLED;
+        }
+        if (!l.failedByStream.isEmpty()) {
+            Long blocker = l.failedByStream.get(e.streamId());
+            if (blocker != null) {
+                l.parked.put(pos, new ParkedEvent(pos, e.eventId(), e.streamId(), e.type(), env.clock().instant(), 0,
+                        null, blocker));
+                advance(l, e);
+                return HANDLED;
+            }
+        }
+        if (!target.handles(index)) {
+            applied(l, e);
+            return HANDLED;
+        }
+        int attempt = (l.retryPosition == pos ? l.retryAttempt : 0) + 1;
+        Throwable t = invoke(l, e, index);
+        if (t == null) {
+            l.retryPosition = -1;
+            applied(l, e);
+            return HANDLED;
+        }
+        return failed(l, e, index, t, attempt, mayWait);
+    }
+
+    /** The failure policy, from the attempt that just failed on. */
+    private int failed(Lineage l, StoredEvent<?> e, int index, Throwable first, int failedAttempt, boolean mayWait) {
+        long pos = e.globalPosition();
+        FailurePolicy policy = settings.failurePolicy();
+        Throwable t = first;
+        int attempt = failedAttempt;
+        while (true) {
+            if (attempt >= policy.maxAttempts()) {
+                l.retryPosition = -1;
+                return giveUp(l, e, t, attempt);
+            }
+            Duration delay = policy.delayAfter(attempt);
+            LOG.warn("{} '{}' failed on the event at global position {} ({} in stream '{}'), attempt {} of {}; trying again"
+                    + " in {} ms: {}", kindName(), name, pos, e.type(), e.streamId(), attempt, policy.maxAttempts(),
+                    delay.toMillis(), t.toString());
+            if (!delay.isZero()) {
+                if (mayWait) {
+                    l.retryPosition = pos;
+                    l.retryAttempt = attempt;
+                    l.retryAtNanos = System.nanoTime() + delay.toNanos();
+                    return WAIT;
+                }
+                sleep(delay);
+            }
+            attempt++;
+            t = invoke(l, e, index);
+            if (t == null) {
+                l.retryPosition = -1;
+                applied(l, e);
+                return HANDLED;
+            }
+        }
+    }
+
+    private Throwable invoke(Lineage l, StoredEvent<?> e, int index) {
+        long[] previous = target.usesReplaying() ? ReplayContext.enter(l.replayUntil) : null;
+        try {
+            target.apply(l.instance, index, e);
+            return null;
+        } catch (VirtualMachineError fatal) {
+            throw fatal;
+        } catch (Throwable t) {
+            return t;
+        } finally {
+            if (target.usesReplaying()) {
+                ReplayContext.restore(previous);
+            }
+        }
+    }
+
+    private int giveUp(Lineage l, StoredEvent<?> e, Throwable t, int attempts) {
+        long pos = e.globalPosition();
+        l.error = t.toString();
+        if (settings.failurePolicy().then() == FailurePolicy.Then.STOP) {
+            l.failedAt = pos;
+            LOG.error("{} '{}' failed on the event at global position {} ({} {} in stream '{}'); it stops there and applies"
+                    + " no further event until it is {}; its state stays queryable", kindName(), name, pos, e.type(),
+                    e.eventId(), e.streamId(), target.isProjection() ? "rebuilt" : "restarted", t);
+            return STOPPED;
+        }
+        l.parked.put(pos, new ParkedEvent(pos, e.eventId(), e.streamId(), e.type(), env.clock().instant(), attempts,
+                t.toString(), -1));
+        l.failedByStream.put(e.streamId(), pos);
+        l.decisions.add(new Decision(env.clock().instant(), Decision.Kind.PARKED, pos, e.eventId(), e.streamId(),
+                t.toString(), null));
+        LOG.warn("{} '{}' parked the event at global position {} ({} {} in stream '{}') after {} attempts; later events"
+                + " of that stream wait behind it, the other streams go on", kindName(), name, pos, e.type(), e.eventId(),
+                e.streamId(), attempts, t);
+        advance(l, e);
+        return HANDLED;
+    }
+
+    private static void advance(Lineage l, StoredEvent<?> e) {
+        l.position = e.globalPosition();
+        l.lastId = e.eventId();
+        l.lastRecordedAt = e.recordedAt();
+    }
+
+    private static void applied(Lineage l, StoredEvent<?> e) {
+        l.applied++;
+        l.hash += EventHash.of(e.eventId());
+        advance(l, e);
+        if (e.globalPosition() > l.highWater) {
+            l.highWater = e.globalPosition();
+        }
+    }
+
+    /**
+     * Feeds a lineage no one else touches (a rebuild) from the store, up to {@code toExclusive}, keeping
+     * past states as it goes.
+     */
+    private void feedPrivate(Lineage l, long toExclusive) {
+        if (l.failedAt >= 0 || l.position + 1 >= toExclusive) {
+            return;
+        }
+        boolean history = historyOn();
+        try {
+            env.store().replay(l.position + 1, toExclusive, e -> {
+                if (l.failedAt < 0) {
+                    handle(l, e, env.index().of(e.payload().getClass()), false);
+                    if (history && l.parked.isEmpty() && historyDue(l)) {
+                        keepHistory(takeHistory(l));
+                    }
+                }
+            });
+        } catch (RuntimeException unreadable) {
+            unreadable(l, unreadable);
+        }
+    }
+
+    private void unreadable(Lineage l, RuntimeException e) {
+        if (l.failedAt < 0) {
+            l.failedAt = l.position + 1;
+            l.error = e.toString();
+            LOG.error("{} '{}' cannot read the event at global position {}; it stops there and applies no further event"
+                    + " until it is {}; its state stays queryable", kindName(), name, l.failedAt,
+                    target.isProjection() ? "rebuilt" : "restarted", e);
+        }
+    }
+
+    // ---------------------------------------------------------------- synchronous feeding
+
+    /** A live event, on the appending thread (synchronous runners). */
+    void onLiveEvent(int index, StoredEvent<?> event) {
+        lock.writeLock().lock();
+        try {
+            Lineage l = live;
+            long pos = event.globalPosition();
+            if (pos <= l.position || l.failedAt >= 0) {
+                return;
+            }
+            if (pos > l.position + 1) {
+                catchUpLocked(l, pos);
+            }
+            if (l.failedAt < 0 && pos == l.position + 1) {
+                handle(l, event, index, false);
+            }
+        } finally {
+            lock.writeLock().unlock();
+        }
+        if (waiters != 0) {
+            notifyProgress();
+        }
+    }
+
+    /** Applies every stored event after the live position, up to {@code toExclusive} (synchronous runners). */
+    void catchUp(long toExclusive) {
+        lock.writeLock().lock();
+        try {
+            catchUpLocked(live, toExclusive);
+        } finally {
+            lock.writeLock().unlock();
+        }
+        if (waiters != 0) {
+            notifyProgress();
+        }
+    }
+
+    private void catchUpLocked(Lineage l, long toExclusive) {
+        if (l.failedAt >= 0 || l.position + 1 >= toExclusive) {
+            return;
+        }
+        try {
+            env.store().replay(l.position + 1, toExclusive, e -> {
+                if (l.failedAt < 0) {
+                    handle(l, e, env.index().of(e.payload().getClass()), false);
+                }
+            });
+        } catch (RuntimeException unreadable) {
+            unreadable(l, unreadable);
+        }
+    }
+
+    /** Called once the start-up catch-up of a synchronous runner is done. */
+    void caughtUpAtStart() {
+        reachedHead();
+    }
+
+    private void reachedHead() {
+        reachedHead = true;
+        Lineage l = live;
+        if (l.provisional && !l.awaitsRebuild) {
+            lock.writeLock().lock();
+            try {
+                l.provisional = false;
+            } finally {
+                lock.writeLock().unlock();
+            }
+            save(true);
+            dropOtherVersions();
+        }
+    }
+
+    /** Once a new version is live, the past states of the old one are of no use (they are never restored). */
+    private void dropOtherVersions() {
+        ProjectionStore store = env.projectionStore();
+        if (!target.isProjection() || store.isReadOnly()) {
+            return;
+        }
+        try {
+            for (HistoryEntry h : store.history(name)) {
+                if (!h.version().equals(target.version())) {
+                    store.deleteHistory(name, h.position());
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("projection '{}': cannot drop the past states of its previous version ({})", name, e.toString());
+        }
+    }
+
+    // ---------------------------------------------------------------- asynchronous feeding
+
+    /** Starts the worker thread of an asynchronous runner (a processor on a read-only store does not run). */
+    void start(Function<Runner, String> threadName) {
+        if (!isAsync() || stopped) {
+            return;
+        }
+        if (target.kind() == ProjectionStatus.Kind.PROCESSOR && env.projectionStore().isReadOnly()) {
+            stopped = true;
+            stopReason = "the store is open read-only: a processor that cannot record what it did does not run";
+            return;
+        }
+        if (persistent && savedPosition < 0 && live.position >= 0) {
+            save(true); // where a new processor or subscription starts must survive a crash before its first event
+        }
+        worker = new Thread(this::work, threadName.apply(this));
+        worker.setDaemon(true);
+        worker.start();
+    }
+
+    /** Wakes the worker when it sleeps (the store's head moved, or a command waits). */
+    void signal() {
+        if (sleeping) {
+            Thread w = worker;
+            if (w != null) {
+                LockSupport.unpark(w);
+            }
+        }
+    }
+
+    private void work() {
+        List<StoredEvent<?>> batch = new ArrayList<>(settings.batchSize());
+        try {
+            while (!stopping) {
+                runCommands();
+                Lineage l = live;
+                if (drainTo >= 0 && (l.position + 1 >= drainTo || l.failedAt >= 0
+                        || System.nanoTime() - drainDeadline > 0)) {
+                    break; // closing: what was stored at close is handled (or the time is up)
+                }
+                if (l.retryPosition >= 0 && l.failedAt < 0) {
+                    long wait = l.retryAtNanos - System.nanoTime();
+                    if (wait > 0) {
+                        waitForWork(wait);
+                        continue;
+                    }
+                }
+                long head = env.store().nextPosition();
+                if (l.failedAt >= 0 || l.position + 1 >= head) {
+                    if (l.failedAt < 0) {
+                        reachedHead();
+                    }
+                    maybeSave(false);
+                    waitForWork(IDLE_WAIT_NANOS);
+                    continue;
+                }
+                long to = Math.min(head, l.position + 1 + settings.batchSize());
+                batch.clear();
+                RuntimeException unreadable = null;
+                try {
+                    env.store().recentOrRead(l.position + 1, to, batch::add);
+                } catch (RuntimeException e) {
+                    unreadable = e;
+                }
+                applyBatch(l, batch, unreadable);
+                if (waiters != 0) {
+                    notifyProgress();
+                }
+                maybeSave(false);
+                maybeHistory();
+            }
+        } catch (Throwable t) {
+            LOG.error("the worker of {} '{}' stopped unexpectedly", kindName(), name, t);
+            stopped = true;
+            stopReason = "its worker stopped: " + t;
+        } finally {
+            save(false);
+        }
+    }
+
+    private void applyBatch(Lineage l, List<StoredEvent<?>> batch, RuntimeException unreadable) {
+        boolean history = historyOn();
+        List<Checkpoint> past = null;
+        lock.writeLock().lock();
+        try {
+            if (live != l) {
+                return; // a rebuild replaced it meanwhile: the next round reads from the new lineage's position
+            }
+            for (StoredEvent<?> e : batch) {
+                if (handle(l, e, env.index().of(e.payload().getClass()), true) != HANDLED) {
+                    break;
+                }
+                if (history && l.parked.isEmpty() && historyDue(l)) {
+                    past = past == null ? new ArrayList<>() : past;
+                    past.add(takeHistory(l));
+                }
+            }
+            if (unreadable != null && l.failedAt < 0 && l.retryPosition < 0) {
+                unreadable(l, unreadable);
+            }
+        } finally {
+            lock.writeLock().unlock();
+        }
+        if (past != null) {
+            past.forEach(this::keepHistory); // written without the lock: queries go on meanwhile
+        }
+    }
+
+    private boolean historyOn() {
+        return settings.keepsHistory() && codec != null && !env.projectionStore().isReadOnly();
+    }
+
+    /** Captures a past state at the lineage's position (the caller holds the lock or owns the lineage). */
+    private Checkpoint takeHistory(Lineage l) {
+        l.positionAtLastHistory = l.position;
+        l.recordedAtLastHistory = l.lastRecordedAt;
+        return capture(l, false, true);
+    }
+
+    private void waitForWork(long nanos) {
+        sleeping = true;
+        try {
+            Lineage l = live;
+            if (stopping || !commands.isEmpty() || drainTo >= 0 && l.retryPosition < 0
+                    || l.failedAt < 0 && l.retryPosition < 0 && env.store().nextPosition() > l.position + 1) {
+                return;
+            }
+            LockSupport.parkNanos(this, nanos);
+        } finally {
+            sleeping = false;
+        }
+    }
+
+    private void runCommands() {
+        for (Runnable c; (c = commands.poll()) != null; ) {
+            c.run();
+        }
+    }
+
+    /**
+     * Runs an operation where the lineage is changed: on the worker of an asynchronous runner (so that it
+     * never races a batch), on the caller's thread for a synchronous one.
+     */
+    private <T> T onFeedingThread(Supplier<T> operation) {
+        Thread w = worker;
+        if (w == null || !w.isAlive() || Thread.currentThread() == w) {
+            return operation.get();
+        }
+        CompletableFuture<T> result = new CompletableFuture<>();
+        commands.add(() -> {
+            try {
+                result.complete(operation.get());
+            } catch (Throwable t) {
+                result.completeExceptionally(t);
+            }
+        });
+        signal();
+        LockSupport.unpark(w);
+        try {
+            return result.get(60, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException(kindName() + " '" + name + "' did not run the operation within 60 s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for " + kindName() + " '" + name + "'", e);
+        }
+    }
+
+    /**
+     * Stops the worker once it has handled what is stored now (for at most {@link #DRAIN}; it saves a
+     * checkpoint on its way out), or saves one for a synchronous runner.
+     */
+    void close() {
+        Rebuild r = rebuild;
+        if (r != null) {
+            r.cancelled = true;
+        }
+        Thread w = worker;
+        if (w != null) {
+            drainDeadline = System.nanoTime() + DRAIN.toNanos();
+            drainTo = env.store().nextPosition();
+            LockSupport.unpark(w);
+            try {
+                w.join(TimeUnit.SECONDS.toMillis(30));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (w.isAlive()) {
+                stopping = true;
+                LockSupport.unpark(w);
+                LOG.warn("the worker of {} '{}' did not stop within 30 s; its last checkpoint stays as it was", kindName(),
+                        name);
+            }
+        } else {
+            save(false);
+        }
+        stopping = true;
+        stopped = true;
+        if (stopReason == null) {
+            stopReason = "closed";
+        }
+    }
+
+    // ---------------------------------------------------------------- checkpoints and past states
+
+    /** Saves the checkpoint when one is due (or {@code force}d); called by the thread that feeds. */
+    void maybeSave(boolean force) {
+        if (!persistent) {
+            return;
+        }
+        Lineage l = live;
+        if (l.provisional || l.position == savedPosition) {
+            return;
+        }
+        long sinceEvents = l.position - savedPosition;
+        boolean dueEvents = settings.snapshotEveryEvents() > 0 && sinceEvents >= settings.snapshotEveryEvents();
+        boolean dueTime = !settings.snapshotEveryTime().isZero()
+                && System.nanoTime() - savedAtNanos >= settings.snapshotEveryTime().toNanos();
+        if (force || dueEvents || dueTime) {
+            save(true);
+        }
+    }
+
+    /**
+     * Saves the checkpoint now (when it changed, or {@code always}), and for the first snapshot of the run
+     * checks that it reads back into the same state.
+     */
+    void save(boolean always) {
+        if (!persistent) {
+            return;
+        }
+        Lineage l = live;
+        if (l.provisional || !always && l.position == savedPosition && savedPosition >= 0) {
+            return;
+        }
+        Checkpoint cp;
+        lock.readLock().lock();
+        try {
+            if (live != l || l.provisional) {
+                return;
+            }
+            cp = capture(l, true, true);
+        } finally {
+            lock.readLock().unlock();
+        }
+        cp = checkFirstSnapshot(cp);
+        try {
+            env.projectionStore().save(cp);
+            savedPosition = cp.position();
+            savedAtNanos = System.nanoTime();
+        } catch (RuntimeException e) {
+            LOG.warn("{} '{}': cannot save its checkpoint at position {} ({}); the next one is tried at the next interval",
+                    kindName(), name, cp.position(), e.toString());
+        }
+    }
+
+    /** For a synchronous runner: the runtime's checkpointer asks whether something is due. */
+    void checkpointTick() {
+        maybeSave(false);
+        maybeHistory();
+    }
+
+    private Checkpoint capture(Lineage l, boolean withParked, boolean withSnapshot) {
+        SnapshotCodec c = codec;
+        byte[] snapshot = null;
+        if (withSnapshot && c != null && target.isProjection()) {
+            try {
+                snapshot = c.write(l.instance);
+            } catch (RuntimeException e) {
+                disableSnapshots(e.getMessage());
+            }
+        }
+        return new Checkpoint(name, target.version(), l.origin, l.position, l.lastId, l.applied, l.hash, l.highWater,
+                withParked ? List.copyOf(l.parked.values()) : List.of(), List.copyOf(l.skipped),
+                withParked ? List.copyOf(l.decisions) : List.of(), snapshot, env.clock().instant());
+    }
+
+    private Checkpoint checkFirstSnapshot(Checkpoint cp) {
+        SnapshotCodec c = codec;
+        if (snapshotChecked || c == null || !cp.hasSnapshot()) {
+            return cp;
+        }
+        snapshotChecked = true;
+        String mismatch = c.roundTrips(cp.snapshot(), target.factory());
+        if (mismatch == null) {
+            return cp;
+        }
+        disableSnapshots(mismatch);
+        return new Checkpoint(cp.name(), cp.version(), cp.origin(), cp.position(), cp.eventId(), cp.applied(), cp.hash(),
+                cp.highWater(), cp.parked(), cp.skipped(), cp.decisions(), null, cp.savedAt());
+    }
+
+    private void disableSnapshots(String why) {
+        codec = null;
+        LOG.warn("projection '{}' ({}) cannot be snapshotted: {}. It runs without snapshots from now on (replayed from"
+                + " position 0 at the next start). {}", name, target.type().javaClass().getName(), why,
+                SnapshotSupport.FIX);
+    }
+
+    /** Keeps a past state when one is due (never with parked events: it would not be the state at its position). */
+    void maybeHistory() {
+        if (!historyOn()) {
+            return;
+        }
+        Lineage l = live;
+        if (!historyDue(l)) {
+            return;
+        }
+        Checkpoint past;
+        lock.readLock().lock();
+        try {
+            if (live != l || !l.parked.isEmpty() || !historyDue(l)) {
+                return;
+            }
+            past = takeHistory(l);
+        } finally {
+            lock.readLock().unlock();
+        }
+        keepHistory(past);
+    }
+
+    private boolean historyDue(Lineage l) {
+        if (l.position < 0 || l.position == l.positionAtLastHistory || l.failedAt >= 0) {
+            return false;
+        }
+        if (settings.historyEveryEvents() > 0 && l.position - l.positionAtLastHistory >= settings.historyEveryEvents()) {
+            return true;
+        }
+        Duration every = settings.historyEveryTime();
+        if (every.isZero() || l.lastRecordedAt == null) {
+            return false;
+        }
+        if (l.recordedAtLastHistory == null) {
+            l.recordedAtLastHistory = l.lastRecordedAt; // the first event seen starts the clock
+            return false;
+        }
+        return Duration.between(l.recordedAtLastHistory, l.lastRecordedAt).compareTo(every) >= 0;
+    }
+
+    private void keepHistory(Checkpoint past) {
+        if (!past.hasSnapshot()) {
+            return;
+        }
+        try {
+            ProjectionStore store = env.projectionStore();
+            store.saveHistory(past);
+            List<HistoryEntry> kept = store.history(name);
+            for (long position : HistoryRetention.toDelete(kept, settings.historyMaxCount(), settings.historyMaxBytes())) {
+                store.deleteHistory(name, position);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("projection '{}': cannot keep its past state at position {} ({})", name, past.position(), e.toString());
+        }
+    }
+
+    // ---------------------------------------------------------------- queries
+
+    /**
+     * Reads the live instance under the read lock, after making sure it includes what the point asks: for
+     * a synchronous runner every stored event (read-your-writes), for {@code atLeast} that position.
+     */
+    <R> R read(Function<Object, R> reader, long atLeast, Duration timeout) {
+        if (!isAsync()) {
+            catchUp(env.store().nextPosition());
+        }
+        if (atLeast >= 0) {
+            awaitPosition(atLeast, timeout);
+        }
+        lock.readLock().lock();
+        try {
+            return reader.apply(live.instance);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    private void awaitPosition(long position, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (progress) {
+            waiters++;
+            try {
+                while (true) {
+                    Lineage l;
+                    lock.readLock().lock(); // a consistent position: the one the last batch left under the lock
+                    try {
+                        l = live;
+                        if (l.position >= position) {
+                            return;
+                        }
+                    } finally {
+                        lock.readLock().unlock();
+                    }
+                    if (l.failedAt >= 0 && l.failedAt <= position) {
+                        throw new StaleProjectionException(kindName() + " '" + name + "' cannot reach position " + position
+                                + ": it stopped at the event at position " + l.failedAt + " (" + l.error + ")");
+                    }
+                    if (stopped) {
+                        throw new StaleProjectionException(kindName() + " '" + name + "' is at position " + l.position
+                                + " and stopped (" + stopReason + "): it will not reach position " + position);
+                    }
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        throw new StaleProjectionException(kindName() + " '" + name + "' did not reach position " + position
+                                + " within " + timeout.toMillis() + " ms: it is at position " + l.position + " ("
+                                + status().state() + ", the store's head is " + (env.store().nextPosition() - 1) + ")");
+                    }
+                    if (!isAsync()) {
+                        catchUpOutsideMonitor(left);
+                        continue;
+                    }
+                    progress.wait(Math.max(1, Math.min(10, TimeUnit.NANOSECONDS.toMillis(left))));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StaleProjectionException("interrupted while waiting for " + kindName() + " '" + name
+                        + "' to reach position " + position);
+            } finally {
+                waiters--;
+            }
+        }
+    }
+
+    /** A synchronous runner asked for a position not stored yet: wait a little for an append, then catch up. */
+    private void catchUpOutsideMonitor(long leftNanos) throws InterruptedException {
+        progress.wait(Math.max(1, Math.min(10, TimeUnit.NANOSECONDS.toMillis(leftNanos))));
+        catchUp(env.store().nextPosition());
+    }
+
+    private void notifyProgress() {
+        synchronized (progress) {
+            progress.notifyAll();
+        }
+    }
+
+    /** @return the positions a temporal replay must not apply (skipped by a recorded decision) */
+    List<Long> skippedPositions() {
+        lock.readLock().lock();
+        try {
+            return List.copyOf(live.skipped);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    SnapshotCodec codec() {
+        return codec;
+    }
+
+    // ---------------------------------------------------------------- parked events
+
+    List<ParkedEvent> parked() {
+        lock.readLock().lock();
+        try {
+            return List.copyOf(live.parked.values());
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    List<Decision> decisions() {
+        lock.readLock().lock();
+        try {
+            return List.copyOf(live.decisions);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    List<ParkedEvent> retryParked(String streamId, String reason) {
+        requireReason(reason);
+        List<ParkedEvent> remaining = onFeedingThread(() -> {
+            lock.writeLock().lock();
+            try {
+                Lineage l = live;
+                Long failed = l.failedByStream.get(streamId);
+                if (failed == null) {
+                    throw new IllegalArgumentException(kindName() + " '" + name + "' has no parked event in stream '"
+                            + streamId + "'" + parkedStreams(l));
+                }
+                l.failedByStream.remove(streamId);
+                drainStream(l, streamId, reason);
+                return l.parkedOf(streamId);
+            } finally {
+                lock.writeLock().unlock();
+            }
+        });
+        save(true);
+        return remaining;
+    }
+
+    List<ParkedEvent> skipParked(long position, String reason) {
+        requireReason(reason);
+        List<ParkedEvent> remaining = onFeedingThread(() -> {
+            lock.writeLock().lock();
+            try {
+                Lineage l = live;
+                ParkedEvent p = l.parked.get(position);
+                if (p == null || !p.failed()) {
+                    throw new IllegalArgumentException(kindName() + " '" + name + "' has no parked event that failed at"
+                            + " position " + position + (p == null ? "" : " (the event there waits behind position "
+                            + p.behind() + ": skip or retry that one)") + parkedStreams(l));
+                }
+                l.parked.remove(position);
+                l.skipped.add(position);
+                l.failedByStream.remove(p.streamId());
+                l.decisions.add(new Decision(env.clock().instant(), Decision.Kind.SKIPPED, position, p.eventId(),
+                        p.streamId(), reason, null));
+                LOG.warn("{} '{}': the parked event at position {} ({} {} in stream '{}') is skipped by decision: {}",
+                        kindName(), name, position, p.type(), p.eventId(), p.streamId(), reason);
+                drainStream(l, p.streamId(), reason);
+                return l.parkedOf(p.streamId());
+            } finally {
+                lock.writeLock().unlock();
+            }
+        });
+        save(true);
+        return remaining;
+    }
+
+    private static void requireReason(String reason) {
+        if (reason == null || reason.isBlank()) {
+            throw new IllegalArgumentException("a decision about a parked event needs a reason (it is recorded)");
+        }
+    }
+
+    private static String parkedStreams(Lineage l) {
+        return l.failedByStream.isEmpty() ? "; it has no parked event"
+                : "; streams with parked events: " + new java.util.TreeSet<>(l.failedByStream.keySet());
+    }
+
+    /**
+     * Applies a stream's parked events in order, one attempt each, until one fails: it becomes the stream's
+     * failed event again (with its new error) and the rest wait behind it. Each outcome is recorded.
+     */
+    private void drainStream(Lineage l, String streamId, String reason) {
+        List<ParkedEvent> queue = l.parkedOf(streamId);
+        for (int i = 0; i < queue.size(); i++) {
+            ParkedEvent p = queue.get(i);
+            StoredEvent<?> e = eventAt(p.position());
+            Throwable t = invoke(l, e, env.index().of(e.payload().getClass()));
+            Instant now = env.clock().instant();
+            if (t == null) {
+                l.parked.remove(p.position());
+                l.applied++;
+                l.hash += EventHash.of(e.eventId());
+                l.decisions.add(new Decision(now, Decision.Kind.RETRIED, p.position(), p.eventId(), streamId, reason, null));
+                continue;
+            }
+            l.parked.put(p.position(), new ParkedEvent(p.position(), p.eventId(), streamId, p.type(), p.parkedAt(),
+                    p.attempts() + 1, t.toString(), -1));
+            l.failedByStream.put(streamId, p.position());
+            for (int k = i + 1; k < queue.size(); k++) {
+                ParkedEvent behind = queue.get(k);
+                l.parked.put(behind.position(), new ParkedEvent(behind.position(), behind.eventId(), streamId,
+                        behind.type(), behind.parkedAt(), 0, null, p.position()));
+            }
+            l.decisions.add(new Decision(now, Decision.Kind.RETRY_FAILED, p.position(), p.eventId(), streamId, reason,
+                    t.toString()));
+            LOG.warn("{} '{}': the parked event at position {} ({} in stream '{}') failed again when retried; it stays"
+                    + " parked", kindName(), name, p.position(), p.type(), streamId, t);
+            return;
+        }
+        if (!queue.isEmpty()) {
+            LOG.info("{} '{}': the {} parked event(s) of stream '{}' were applied ({})", kindName(), name, queue.size(),
+                    streamId, reason);
+        }
+    }
+
+    private StoredEvent<?> eventAt(long position) {
+        List<StoredEvent<?>> one = env.store().readAll(position, 1);
+        if (one.isEmpty()) {
+            throw new IllegalStateException("the parked event at position " + position + " is not in the store");
+        }
+        return one.get(0);
+    }
+
+    // ---------------------------------------------------------------- verify
+
+    /** A consistent copy of what verify compares: taken under the read lock. */
+    record Tally(long origin, long position, long applied, long hash, List<Long> excluded) {
+    }
+
+    Tally tally() {
+        lock.readLock().lock();
+        try {
+            Lineage l = live;
+            List<Long> excluded = new ArrayList<>(l.parked.keySet());
+            excluded.addAll(l.skipped);
+            return new Tally(l.origin, l.position, l.applied, l.hash, excluded);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    // ---------------------------------------------------------------- rebuild
+
+    /** A rebuild under way. */
+    private static final class Rebuild {
+        final CompletableFuture<ProjectionStatus> future = new CompletableFuture<>();
+        volatile boolean cancelled;
+        volatile long position = -1;
+    }
+
+    /**
+     * Builds a fresh instance in the background from position 0 while the live one keeps serving, then
+     * switches atomically once it has caught up.
+     */
+    CompletableFuture<ProjectionStatus> startRebuild() {
+        if (!target.isProjection()) {
+            throw new IllegalArgumentException(kindName() + " '" + name + "' cannot be rebuilt: only projections are"
+                    + (target.kind() == ProjectionStatus.Kind.PROCESSOR ? " (a processor's side effects are never replayed)"
+                    : ""));
+        }
+        Rebuild r;
+        synchronized (this) {
+            if (rebuild != null) {
+                return rebuild.future;
+            }
+            r = new Rebuild();
+            rebuild = r;
+        }
+        Thread t = new Thread(() -> rebuild(r), "rewind-rebuild-" + name);
+        t.setDaemon(true);
+        t.start();
+        return r.future;
+    }
+
+    private void rebuild(Rebuild r) {
+        try {
+            Lineage old = live;
+            long replayUntil;
+            long highWater;
+            lock.readLock().lock();
+            try {
+                replayUntil = Math.max(old.highWater, old.position);
+                highWater = old.highWater;
+            } finally {
+                lock.readLock().unlock();
+            }
+            Lineage fresh = new Lineage(target.newInstance(), -1, replayUntil, highWater);
+            while (true) {
+                if (r.cancelled) {
+                    throw new IllegalStateException("the rebuild of projection '" + name + "' was cancelled (closing)");
+                }
+                long head = env.store().nextPosition();
+                long to = Math.min(head, fresh.position + 1 + 65_536);
+                feedPrivate(fresh, to);
+                r.position = fresh.position;
+                if (fresh.failedAt >= 0 || head - 1 - fresh.position <= settings.batchSize()) {
+                    break;
+                }
+            }
+            Lineage replaced;
+            lock.writeLock().lock();
+            try {
+                if (fresh.failedAt < 0) {
+                    feedPrivate(fresh, env.store().nextPosition());
+                }
+                replaced = live;
+                if (fresh.failedAt >= 0 && replaced.failedAt < 0) {
+                    throw new IllegalStateException("the rebuild of projection '" + name + "' stopped at the event at"
+                            + " position " + fresh.failedAt + " (" + fresh.error + "); the current instance keeps serving");
+                }
+                fresh.decisions.addAll(0, replaced.decisions);
+                live = fresh;
+            } finally {
+                lock.writeLock().unlock();
+            }
+            lastRebuildError = null;
+            LOG.info("projection '{}' was rebuilt up to position {}; the fresh instance now answers queries", name,
+                    fresh.position);
+            notifyProgress();
+            synchronized (this) {
+                rebuild = null;
+            }
+            save(true);
+            dropOtherVersions();
+            signal();
+            r.future.complete(status());
+        } catch (Throwable t) {
+            lastRebuildError = t.getMessage();
+            LOG.error("projection '{}': {}", name, t.getMessage(), t instanceof IllegalStateException ? null : t);
+            synchronized (this) {
+                rebuild = null;
+            }
+            r.future.completeExceptionally(t);
+        }
+    }
+
+    /** @return whether a rebuild is under way */
+    boolean rebuilding() {
+        return rebuild != null;
+    }
+
+    // ---------------------------------------------------------------- status
+
+    ProjectionStatus status() {
+        Lineage l = live;
+        long position;
+        long failedAt;
+        String error;
+        int parked;
+        lock.readLock().lock();
+        try {
+            l = live;
+            position = l.position;
+            failedAt = l.failedAt;
+            error = l.error;
+            parked = l.parked.size();
+        } finally {
+            lock.readLock().unlock();
+        }
+        if (error == null) {
+            error = lastRebuildError;
+        }
+        long head = env.store().nextPosition();
+        long lag = Math.max(0, head - 1 - position);
+        double lagSeconds = 0;
+        if (lag > 0) {
+            Instant[] oldest = new Instant[1];
+            env.store().storage().read(position + 1, position + 2, r -> oldest[0] = r.recordedAt());
+            if (oldest[0] != null) {
+                lagSeconds = Math.max(0, Duration.between(oldest[0], env.clock().instant()).toNanos() / 1e9);
+            }
+        }
+        ProjectionStatus.State state;
+        if (failedAt >= 0) {
+            state = ProjectionStatus.State.FAILED;
+        } else if (stopped) {
+            state = ProjectionStatus.State.STOPPED;
+        } else if (rebuild != null || l.provisional) {
+            state = ProjectionStatus.State.REBUILDING;
+        } else if (lag <= settings.batchSize() && (reachedHead || !isAsync())) {
+            state = ProjectionStatus.State.LIVE;
+        } else {
+            state = ProjectionStatus.State.CATCHING_UP;
+        }
+        return new ProjectionStatus(name, target.kind(), settings.mode(), state, position, head, lag, lagSeconds,
+                rate(position), parked, savedPosition, failedAt, error);
+    }
+
+    private synchronized double rate(long position) {
+        long now = System.nanoTime();
+        if (ratePosition == Long.MIN_VALUE) {
+            ratePosition = position;
+            rateNanos = now;
+            return 0;
+        }
+        long elapsed = now - rateNanos;
+        if (elapsed >= TimeUnit.SECONDS.toNanos(1)) {
+            rate = Math.max(0, position - ratePosition) * 1e9 / elapsed;
+            ratePosition = position;
+            rateNanos = now;
+        }
+        return rate;
+    }
+
+    String kindName() {
+        return switch (target.kind()) {
+            case PROJECTION -> "projection";
+            case PROCESSOR -> "processor";
+            case SUBSCRIPTION -> "subscription";
+        };
+    }
+
+    /** @return the saved checkpoint (for temporal queries), read from the store, or empty */
+    Optional<Checkpoint> savedCheckpoint() {
+        if (!loads) {
+            return Optional.empty();
+        }
+        try {
+            return env.projectionStore().load(name);
+        } catch (CorruptStoreException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d.toMillis(), d.toNanosPart() % 1_000_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

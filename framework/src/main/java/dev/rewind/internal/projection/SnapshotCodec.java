@@ -1,0 +1,327 @@
+package dev.rewind.internal.projection;
+
+import com.fasterxml.jackson.annotation.JsonAutoDetect;
+import com.fasterxml.jackson.annotation.PropertyAccessor;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.io.IOException;
+import java.lang.reflect.Field;
+import java.lang.reflect.GenericArrayType;
+import java.lang.reflect.Modifier;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.RecordComponent;
+import java.lang.reflect.Type;
+import java.lang.reflect.WildcardType;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+/**
+ * How a projection's state becomes a snapshot and back: the JSON of its fields (any visibility, never
+ * through getters), written by Jackson, and read back into a <em>fresh instance</em> made by the
+ * projection's own constructor. Reading fills the containers that constructor made (a {@code TreeMap}
+ * stays a {@code TreeMap}, a {@code final} field keeps its collection) and fills nested application
+ * objects in place; everything else (records, JDK values, the elements of collections) is bound by
+ * Jackson. No class name is ever read from the data.
+ *
+ * <p>Whether a class can be snapshotted is decided at start-up ({@link #inspect}): each field's type
+ * must be one Jackson can read back without being told the concrete class, and an empty instance must
+ * survive the round trip. The first snapshot of a run is checked the same way on real data
+ * ({@link #roundTrips}).
+ */
+final class SnapshotCodec {
+    private static final ObjectMapper MAPPER = JsonMapper.builder()
+            .addModule(new JavaTimeModule())
+            .visibility(PropertyAccessor.ALL, JsonAutoDetect.Visibility.NONE)
+            .visibility(PropertyAccessor.FIELD, JsonAutoDetect.Visibility.ANY)
+            .visibility(PropertyAccessor.CREATOR, JsonAutoDetect.Visibility.ANY)
+            .enable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .build();
+    private static final Set<Class<?>> VALUES = Set.of(String.class, Boolean.class, Character.class, Byte.class,
+            Short.class, Integer.class, Long.class, Float.class, Double.class, java.math.BigDecimal.class,
+            java.math.BigInteger.class, java.util.UUID.class, java.util.concurrent.atomic.AtomicBoolean.class,
+            java.util.concurrent.atomic.AtomicInteger.class, java.util.concurrent.atomic.AtomicLong.class);
+
+    /** The fields of a class that go into its JSON, by name, per class. */
+    private static final Map<Class<?>, Map<String, Field>> FIELDS = new ConcurrentHashMap<>();
+
+    private final Class<?> type;
+
+    private SnapshotCodec(Class<?> type) {
+        this.type = type;
+    }
+
+    /**
+     * What {@link #inspect} decided.
+     *
+     * @param codec the codec, or null when the class cannot be snapshotted
+     * @param why why not (names the field and its type), or null
+     */
+    record Inspection(SnapshotCodec codec, String why) {
+    }
+
+    /**
+     * @param type a projection class
+     * @param factory makes fresh instances
+     * @return a codec, or why the class cannot be snapshotted
+     */
+    static Inspection inspect(Class<?> type, Supplier<Object> factory) {
+        String why = unreadable(type);
+        if (why != null) {
+            return new Inspection(null, why);
+        }
+        SnapshotCodec codec = new SnapshotCodec(type);
+        try {
+            String mismatch = codec.roundTrips(codec.write(factory.get()), factory);
+            if (mismatch != null) {
+                return new Inspection(null, mismatch);
+            }
+        } catch (RuntimeException e) {
+            return new Inspection(null, "its empty state does not survive JSON and back: " + e.getMessage());
+        }
+        return new Inspection(codec, null);
+    }
+
+    /**
+     * @param instance an instance of the class
+     * @return its fields as JSON
+     * @throws IllegalStateException naming the class when Jackson cannot write it
+     */
+    byte[] write(Object instance) {
+        try {
+            return MAPPER.writeValueAsBytes(instance);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write the state of " + type.getName() + " as JSON: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Fills a fresh instance with a snapshot.
+     *
+     * @param json what {@link #write} produced
+     * @param fresh an instance just made by the class's constructor
+     * @throws IOException when the JSON does not fit the class
+     */
+    void read(byte[] json, Object fresh) throws IOException {
+        try (JsonParser p = MAPPER.createParser(json)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new IOException("a snapshot of " + type.getName() + " is a JSON object, found " + p.currentToken());
+            }
+            readInto(p, fresh);
+            if (p.nextToken() != null) {
+                throw new IOException("unexpected data after the snapshot of " + type.getName());
+            }
+        } catch (IllegalAccessException e) {
+            throw new IOException("cannot set a field of " + type.getName() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * @param json a snapshot just written
+     * @param factory makes fresh instances
+     * @return null when reading it back into a fresh instance and writing that gives the same JSON, else
+     *     what differs
+     */
+    String roundTrips(byte[] json, Supplier<Object> factory) {
+        Object copy = factory.get();
+        try {
+            read(json, copy);
+        } catch (IOException | RuntimeException e) {
+            return "its state, written as JSON, cannot be read back: " + e.getMessage();
+        }
+        byte[] again = write(copy);
+        if (Arrays.equals(json, again)) {
+            return null;
+        }
+        int at = Arrays.mismatch(json, again);
+        return "its state read back from JSON is not the state written (they differ at byte " + at + ": "
+                + excerpt(json, at) + " was written, " + excerpt(again, at) + " read back)";
+    }
+
+    private static String excerpt(byte[] json, int at) {
+        int from = Math.max(0, at - 20);
+        int to = Math.min(json.length, at + 20);
+        return "'" + new String(json, from, to - from, java.nio.charset.StandardCharsets.UTF_8) + "'";
+    }
+
+    private static void readInto(JsonParser p, Object target) throws IOException, IllegalAccessException {
+        Map<String, Field> fields = fieldsOf(target.getClass());
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            JsonToken value = p.nextToken();
+            Field f = fields.get(name);
+            if (f == null) {
+                throw new IOException("the snapshot has a field '" + name + "' that " + target.getClass().getName()
+                        + " does not have");
+            }
+            Object current = f.get(target);
+            JavaType javaType = MAPPER.getTypeFactory().constructType(f.getGenericType());
+            if (value == JsonToken.START_OBJECT && current instanceof Map<?, ?> map) {
+                fill(map, (Map<?, ?>) MAPPER.readValue(p, javaType), f, target);
+            } else if (value == JsonToken.START_ARRAY && current instanceof Collection<?> collection) {
+                fill(collection, (Collection<?>) MAPPER.readValue(p, javaType), f, target);
+            } else if (value == JsonToken.START_OBJECT && current != null && walkable(current.getClass())) {
+                readInto(p, current);
+            } else {
+                f.set(target, MAPPER.readValue(p, javaType));
+            }
+        }
+        if (p.currentToken() != JsonToken.END_OBJECT) {
+            throw new IOException("a snapshot field of " + target.getClass().getName() + " is not a JSON object member");
+        }
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static void fill(Map existing, Map read, Field f, Object target) throws IllegalAccessException {
+        try {
+            existing.clear();
+            existing.putAll(read);
+        } catch (UnsupportedOperationException immutable) {
+            f.set(target, read); // an immutable initial value the handlers replace: replace it too
+        }
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static void fill(Collection existing, Collection read, Field f, Object target) throws IllegalAccessException {
+        try {
+            existing.clear();
+            existing.addAll(read);
+        } catch (UnsupportedOperationException immutable) {
+            f.set(target, read);
+        }
+    }
+
+    /** An application class (not a record, enum or JDK type) whose fields are filled in place. */
+    private static boolean walkable(Class<?> c) {
+        return !isJdk(c) && !c.isRecord() && !c.isEnum() && !c.isArray() && !c.isInterface();
+    }
+
+    private static Map<String, Field> fieldsOf(Class<?> c) {
+        return FIELDS.computeIfAbsent(c, k -> {
+            Map<String, Field> out = new LinkedHashMap<>();
+            for (Class<?> k2 = k; k2 != null && !isJdk(k2); k2 = k2.getSuperclass()) {
+                for (Field f : k2.getDeclaredFields()) {
+                    int mod = f.getModifiers();
+                    if (Modifier.isStatic(mod) || Modifier.isTransient(mod) || f.isSynthetic()) {
+                        continue;
+                    }
+                    f.setAccessible(true);
+                    out.putIfAbsent(f.getName(), f);
+                }
+            }
+            return out;
+        });
+    }
+
+    /**
+     * @return null when every field of the class (and of the application classes its fields hold) has a
+     *     type Jackson reads back without a class name in the data, else which field does not and why
+     */
+    private static String unreadable(Class<?> root) {
+        Set<Class<?>> seen = new HashSet<>();
+        Deque<Class<?>> todo = new ArrayDeque<>();
+        todo.add(root);
+        while (!todo.isEmpty()) {
+            Class<?> c = todo.poll();
+            if (!seen.add(c)) {
+                continue;
+            }
+            Set<String> names = new HashSet<>();
+            if (c.isRecord()) {
+                for (RecordComponent rc : c.getRecordComponents()) {
+                    String why = check(rc.getGenericType(), todo);
+                    if (why != null) {
+                        return "component '" + rc.getName() + "' of " + c.getName() + " has the type "
+                                + rc.getGenericType().getTypeName() + ", " + why;
+                    }
+                }
+                continue;
+            }
+            for (Class<?> k = c; k != null && !isJdk(k); k = k.getSuperclass()) {
+                for (Field f : k.getDeclaredFields()) {
+                    int mod = f.getModifiers();
+                    if (Modifier.isStatic(mod) || Modifier.isTransient(mod) || f.isSynthetic()) {
+                        continue;
+                    }
+                    if (!names.add(f.getName())) {
+                        return "field '" + f.getName() + "' of " + k.getName() + " hides a field of the same name in "
+                                + c.getName() + ", and JSON has one member per name";
+                    }
+                    String why = check(f.getGenericType(), todo);
+                    if (why != null) {
+                        return "field '" + f.getName() + "' of " + k.getName() + " has the type "
+                                + f.getGenericType().getTypeName() + ", " + why;
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
+    private static String check(Type t, Deque<Class<?>> todo) {
+        if (t instanceof ParameterizedType p) {
+            String why = check(p.getRawType(), todo);
+            if (why != null) {
+                return why;
+            }
+            for (Type a : p.getActualTypeArguments()) {
+                why = check(a, todo);
+                if (why != null) {
+                    return why;
+                }
+            }
+            return null;
+        }
+        if (t instanceof GenericArrayType g) {
+            return check(g.getGenericComponentType(), todo);
+        }
+        if (t instanceof WildcardType w) {
+            return w.getUpperBounds().length == 1 ? check(w.getUpperBounds()[0], todo)
+                    : "a wildcard Jackson cannot bind";
+        }
+        if (!(t instanceof Class<?> c)) {
+            return "a type variable: JSON does not say which class to make";
+        }
+        if (c.isArray()) {
+            return check(c.getComponentType(), todo);
+        }
+        if (c.isPrimitive() || c.isEnum() || VALUES.contains(c) || c.getName().startsWith("java.time.")) {
+            return null;
+        }
+        if (Map.class.isAssignableFrom(c) || Collection.class.isAssignableFrom(c)) {
+            return c.getName().startsWith("java.util.") ? null
+                    : "a collection class Jackson may not know how to fill";
+        }
+        if (isJdk(c)) {
+            return "a JDK type that is not a plain value, a java.time value or a java.util collection";
+        }
+        if (c.isInterface() || Modifier.isAbstract(c.getModifiers())) {
+            return "an interface or abstract class: JSON does not say which class to make";
+        }
+        todo.add(c);
+        return null;
+    }
+
+    private static boolean isJdk(Class<?> c) {
+        String n = c.getName();
+        return n.startsWith("java.") || n.startsWith("javax.") || n.startsWith("jdk.") || n.startsWith("sun.");
+    }
+}

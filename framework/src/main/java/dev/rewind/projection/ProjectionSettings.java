@@ -1,0 +1,167 @@
+package dev.rewind.projection;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How the runtime runs one projection, processor or subscription: on the appending thread or on its
+ * own, how often its state is saved (checkpoint and snapshot), whether past states are kept for
+ * temporal queries, and what happens when a handler throws. Given per name with
+ * {@code Rewind.builder().projectionSettings(name, settings)}, or for all with
+ * {@code projectionDefaults(settings)}.
+ *
+ * <pre>{@code
+ * ProjectionSettings.sync()                                       // the default for projections
+ * ProjectionSettings.async()                                      // a thread of its own, snapshots
+ *         .snapshotEvery(50_000, Duration.ofSeconds(30))
+ *         .history(100_000, 50, 512L << 20)                        // a past state every 100,000 events, 50 kept
+ *         .failurePolicy(FailurePolicy.retry(5, Duration.ofMillis(100), Duration.ofSeconds(5)).thenPark())
+ * }</pre>
+ *
+ * @param mode {@link Mode#SYNC} (fed on the thread that appends, before {@code append} returns) or
+ *     {@link Mode#ASYNC} (fed on a thread of the runtime, in batches; appends never wait for it)
+ * @param batchSize how many events an asynchronous runner applies under one lock (queries wait at most
+ *     one batch), 1 or more
+ * @param snapshotEveryEvents save the checkpoint and a snapshot of the state after this many events
+ *     (0: never, except that an asynchronous runner saves at shutdown; a projection without snapshots
+ *     replays from position 0 at every start)
+ * @param snapshotEveryTime ... or when this much time has passed since the last save, whichever comes
+ *     first ({@link Duration#ZERO}: no time trigger)
+ * @param historyEveryEvents keep a snapshot of the past state every this many events, for temporal
+ *     queries (0: none; they replay from position 0)
+ * @param historyEveryTime ... or whenever this much recorded time has passed since the last one
+ *     ({@link Duration#ZERO}: no time trigger)
+ * @param historyMaxCount keep at most this many past states (the runtime thins them out evenly)
+ * @param historyMaxBytes keep at most this many bytes of past states
+ * @param failurePolicy what happens when a handler throws
+ */
+public record ProjectionSettings(Mode mode, int batchSize, long snapshotEveryEvents, Duration snapshotEveryTime,
+                                 long historyEveryEvents, Duration historyEveryTime, int historyMaxCount,
+                                 long historyMaxBytes, FailurePolicy failurePolicy) {
+
+    /** Where a runner is fed. */
+    public enum Mode {
+        /** On the thread that appends (and, for a query, on the querying thread): today's tutorial behaviour. */
+        SYNC,
+        /** On a thread of the runtime, catch-up then live, in batches. */
+        ASYNC
+    }
+
+    /** Checks the values, naming the one that is wrong. */
+    public ProjectionSettings {
+        Objects.requireNonNull(mode, "mode");
+        Objects.requireNonNull(snapshotEveryTime, "snapshotEveryTime");
+        Objects.requireNonNull(historyEveryTime, "historyEveryTime");
+        Objects.requireNonNull(failurePolicy, "failurePolicy");
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("ProjectionSettings: batchSize must be 1 or more, was " + batchSize);
+        }
+        if (snapshotEveryEvents < 0 || historyEveryEvents < 0) {
+            throw new IllegalArgumentException("ProjectionSettings: snapshotEveryEvents and historyEveryEvents must be"
+                    + " 0 (never) or more, were " + snapshotEveryEvents + " and " + historyEveryEvents);
+        }
+        if (snapshotEveryTime.isNegative() || historyEveryTime.isNegative()) {
+            throw new IllegalArgumentException("ProjectionSettings: snapshotEveryTime and historyEveryTime must be"
+                    + " zero (no time trigger) or more, were " + snapshotEveryTime + " and " + historyEveryTime);
+        }
+        if (historyMaxCount < 1 || historyMaxBytes < 1) {
+            throw new IllegalArgumentException("ProjectionSettings: historyMaxCount and historyMaxBytes must be 1 or"
+                    + " more, were " + historyMaxCount + " and " + historyMaxBytes);
+        }
+        if (mode == Mode.SYNC && failurePolicy.waits()) {
+            throw new IllegalArgumentException("ProjectionSettings: a synchronous runner is fed on the appending thread,"
+                    + " so a failure policy that waits between attempts (" + failurePolicy + ") would stall every append:"
+                    + " make it asynchronous (ProjectionSettings.async()) or retry without delay");
+        }
+    }
+
+    /**
+     * @return synchronous, no snapshots, no past states, {@link FailurePolicy#stop()}: a projection as the
+     *     tutorials know it, replayed from position 0 at every start
+     */
+    public static ProjectionSettings sync() {
+        return new ProjectionSettings(Mode.SYNC, 512, 0, Duration.ZERO, 0, Duration.ZERO, 100, 1L << 30,
+                FailurePolicy.stop());
+    }
+
+    /**
+     * @return asynchronous, batches of 512, a checkpoint and snapshot every 50,000 events or 30 seconds,
+     *     no past states, {@link FailurePolicy#stop()}
+     */
+    public static ProjectionSettings async() {
+        return new ProjectionSettings(Mode.ASYNC, 512, 50_000, Duration.ofSeconds(30), 0, Duration.ZERO, 100, 1L << 30,
+                FailurePolicy.stop());
+    }
+
+    /**
+     * @param events save after this many events (0: never)
+     * @param time ... or after this long ({@link Duration#ZERO}: no time trigger)
+     * @return these settings with that checkpoint and snapshot interval
+     */
+    public ProjectionSettings snapshotEvery(long events, Duration time) {
+        return new ProjectionSettings(mode, batchSize, events, time, historyEveryEvents, historyEveryTime,
+                historyMaxCount, historyMaxBytes, failurePolicy);
+    }
+
+    /** @return these settings without checkpoints and snapshots: the state is rebuilt from position 0 at start */
+    public ProjectionSettings noSnapshots() {
+        return snapshotEvery(0, Duration.ZERO);
+    }
+
+    /**
+     * Keeps past states for temporal queries ({@code stateAt}, {@code stateAtPosition}): one every
+     * {@code everyEvents} events, at most {@code maxCount} of them and {@code maxBytes} in all.
+     *
+     * @param everyEvents the interval in events
+     * @param maxCount how many are kept at most
+     * @param maxBytes how many bytes they take at most
+     * @return these settings with that history
+     */
+    public ProjectionSettings history(long everyEvents, int maxCount, long maxBytes) {
+        return new ProjectionSettings(mode, batchSize, snapshotEveryEvents, snapshotEveryTime, everyEvents,
+                historyEveryTime, maxCount, maxBytes, failurePolicy);
+    }
+
+    /**
+     * @param recordedTime keep a past state whenever the events applied since the last one span this much
+     *     recorded time (in addition to the interval in events, if any)
+     * @return these settings with that time interval for past states
+     */
+    public ProjectionSettings historyEvery(Duration recordedTime) {
+        return new ProjectionSettings(mode, batchSize, snapshotEveryEvents, snapshotEveryTime, historyEveryEvents,
+                recordedTime, historyMaxCount, historyMaxBytes, failurePolicy);
+    }
+
+    /**
+     * @param policy what happens when a handler throws
+     * @return these settings with that policy
+     */
+    public ProjectionSettings failurePolicy(FailurePolicy policy) {
+        return new ProjectionSettings(mode, batchSize, snapshotEveryEvents, snapshotEveryTime, historyEveryEvents,
+                historyEveryTime, historyMaxCount, historyMaxBytes, policy);
+    }
+
+    /**
+     * @param events how many events an asynchronous runner applies under one lock
+     * @return these settings with that batch size
+     */
+    public ProjectionSettings batchSize(int events) {
+        return new ProjectionSettings(mode, events, snapshotEveryEvents, snapshotEveryTime, historyEveryEvents,
+                historyEveryTime, historyMaxCount, historyMaxBytes, failurePolicy);
+    }
+
+    /** @return whether the runner is fed on a thread of its own */
+    public boolean isAsync() {
+        return mode == Mode.ASYNC;
+    }
+
+    /** @return whether the runner saves checkpoints and snapshots */
+    public boolean snapshots() {
+        return snapshotEveryEvents > 0 || !snapshotEveryTime.isZero();
+    }
+
+    /** @return whether the runner keeps past states */
+    public boolean keepsHistory() {
+        return historyEveryEvents > 0 || !historyEveryTime.isZero();
+    }
+}

@@ -1,0 +1,78 @@
+package dev.rewind.spi.projection;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where the projection runtime keeps what outlives a process, per runner name: the {@link Checkpoint}
+ * (position, count and hash of what was applied, parked events, decisions, and a snapshot of the state)
+ * and past states for temporal queries. Rewind ships one in memory and one in files under the file
+ * store's directory; a backend offers its own by implementing
+ * {@link dev.rewind.spi.storage.ProjectionStoreHost} on its {@code EventStorage}.
+ *
+ * <h2>Contract</h2>
+ * <ul>
+ *   <li>{@link #save} replaces a runner's checkpoint atomically and durably: after a crash, {@link #load}
+ *       returns the previous checkpoint or the new one, whole.</li>
+ *   <li>Past states are immutable once saved; {@link #history} lists them by ascending position.</li>
+ *   <li>Stored data that fails a check is never returned as if sound: {@link #load} and
+ *       {@link #loadHistory} throw a {@link dev.rewind.CorruptStoreException} naming where.</li>
+ *   <li>A read-only store ({@link #isReadOnly()}) refuses every write and never creates or changes
+ *       anything; the runtime then keeps its checkpoints in memory.</li>
+ *   <li>Thread-safe. Runners have unique names; one runner writes under its name at a time.</li>
+ * </ul>
+ */
+public interface ProjectionStore {
+
+    /**
+     * @param name a runner
+     * @return its last saved checkpoint, or empty
+     * @throws dev.rewind.CorruptStoreException when it is stored but damaged
+     */
+    Optional<Checkpoint> load(String name);
+
+    /**
+     * Replaces the runner's checkpoint, atomically and durably.
+     *
+     * @param checkpoint the checkpoint
+     */
+    void save(Checkpoint checkpoint);
+
+    /**
+     * Keeps a past state (a checkpoint without parked events or decisions). A state already kept at that
+     * position is replaced.
+     *
+     * @param pastState the state after {@code pastState.position()}
+     */
+    void saveHistory(Checkpoint pastState);
+
+    /**
+     * @param name a runner
+     * @return its past states, by ascending position
+     */
+    List<HistoryEntry> history(String name);
+
+    /**
+     * @param name a runner
+     * @param position a position listed by {@link #history}
+     * @return that past state, or empty when it is no longer kept
+     * @throws dev.rewind.CorruptStoreException when it is stored but damaged
+     */
+    Optional<Checkpoint> loadHistory(String name, long position);
+
+    /**
+     * @param name a runner
+     * @param position a position listed by {@link #history}
+     */
+    void deleteHistory(String name, long position);
+
+    /**
+     * Removes everything kept under a name: its checkpoint and its past states.
+     *
+     * @param name a runner
+     */
+    void delete(String name);
+
+    /** @return whether writes are refused (a store opened read-only) */
+    boolean isReadOnly();
+}
