@@ -50,7 +50,23 @@ public record ProjectionStatus(String name, Kind kind, ProjectionSettings.Mode m
         FAILED
     }
 
-    /** Checks that nothing is missing. */
+    /**
+     * Checks that nothing is missing.
+     *
+     * @param name its name
+     * @param kind projection, processor or subscription
+     * @param mode fed on the appending thread ({@code SYNC}) or on its own ({@code ASYNC})
+     * @param state catching up, live, rebuilding, stopped or failed
+     * @param lastPosition the global position of the last event it handled (applied, or parked), -1 before the first
+     * @param head the store's next position when the status was taken (the number of events stored)
+     * @param lag how many stored events it has not handled yet: {@code head - 1 - lastPosition}
+     * @param lagSeconds how long ago the oldest event it has not handled yet was recorded (by the store's clock), 0 when it is caught up
+     * @param rate events handled per second, over the last few seconds
+     * @param parked how many events are parked (see {@code Projections.parked})
+     * @param checkpoint the position of its last saved checkpoint, -1 when none is saved
+     * @param failedAt the global position of the event it stopped at, or -1 when it did not
+     * @param error the last error (of a failed or parked event, or of a rebuild), or null
+     */
     public ProjectionStatus {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(kind, "kind");

@@ -33,7 +33,10 @@ import java.lang.annotation.Target;
 @Retention(RetentionPolicy.RUNTIME)
 @Target(ElementType.TYPE)
 public @interface EventProcessor {
-    /** The processor's unique name (among projections, processors and subscriptions), for example {@code "shipping_notifications"}. */
+    /**
+     * @return the processor's unique name (among projections, processors and subscriptions), for example
+     *     {@code "shipping_notifications"}
+     */
     String value();
 
     /**

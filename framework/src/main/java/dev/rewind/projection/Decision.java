@@ -37,7 +37,17 @@ public record Decision(Instant at, Kind kind, long position, UUID eventId, Strin
         CHECKPOINT_RESET
     }
 
-    /** Checks that nothing is missing. */
+    /**
+     * Checks that nothing is missing.
+     *
+     * @param at when
+     * @param kind what was decided
+     * @param position the event's global position (for {@link Kind#CHECKPOINT_RESET}: the position resumed after)
+     * @param eventId the event's id, or null for {@link Kind#CHECKPOINT_RESET}
+     * @param streamId the event's stream, or null for {@link Kind#CHECKPOINT_RESET}
+     * @param reason why: the operator's reason for a retry or a skip, the error for {@link Kind#PARKED}
+     * @param detail what came of it: the new error of a retry that failed again, else null
+     */
     public Decision {
         Objects.requireNonNull(at, "at");
         Objects.requireNonNull(kind, "kind");

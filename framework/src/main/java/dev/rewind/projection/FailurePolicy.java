@@ -39,7 +39,14 @@ public record FailurePolicy(int maxAttempts, Duration firstDelay, Duration maxDe
         PARK
     }
 
-    /** Checks the values, naming the one that is wrong. */
+    /**
+     * Checks the values, naming the one that is wrong.
+     *
+     * @param maxAttempts how many times an event is tried in all, 1 or more
+     * @param firstDelay the wait before the second attempt (zero or more)
+     * @param maxDelay the longest wait between two attempts (at least {@code firstDelay})
+     * @param then what happens to an event that failed every attempt
+     */
     public FailurePolicy {
         Objects.requireNonNull(firstDelay, "firstDelay");
         Objects.requireNonNull(maxDelay, "maxDelay");

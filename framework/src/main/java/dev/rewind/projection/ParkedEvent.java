@@ -20,7 +20,18 @@ import java.util.UUID;
 public record ParkedEvent(long position, UUID eventId, String streamId, String type, Instant parkedAt, int attempts,
                           String error, long behind) {
 
-    /** Checks that nothing is missing. */
+    /**
+     * Checks that nothing is missing.
+     *
+     * @param position its global position
+     * @param eventId its id
+     * @param streamId its stream
+     * @param type its type name
+     * @param parkedAt when it was parked
+     * @param attempts how many times it was tried (0 for an event waiting behind another)
+     * @param error the last error (null for an event waiting behind another)
+     * @param behind the position of the failed event of the same stream it waits behind, or -1 when it failed itself
+     */
     public ParkedEvent {
         Objects.requireNonNull(eventId, "eventId");
         Objects.requireNonNull(streamId, "streamId");

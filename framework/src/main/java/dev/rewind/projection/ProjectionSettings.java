@@ -47,7 +47,19 @@ public record ProjectionSettings(Mode mode, int batchSize, long snapshotEveryEve
         ASYNC
     }
 
-    /** Checks the values, naming the one that is wrong. */
+    /**
+     * Checks the values, naming the one that is wrong.
+     *
+     * @param mode {@link Mode#SYNC} (fed on the thread that appends, before {@code append} returns) or {@link Mode#ASYNC} (fed on a thread of the runtime, in batches; appends never wait for it)
+     * @param batchSize how many events an asynchronous runner applies under one lock (queries wait at most one batch), 1 or more
+     * @param snapshotEveryEvents save the checkpoint and a snapshot of the state after this many events (0: never, except that an asynchronous runner saves at shutdown; a projection without snapshots replays from position 0 at every start)
+     * @param snapshotEveryTime ... or when this much time has passed since the last save, whichever comes first ({@link Duration#ZERO}: no time trigger)
+     * @param historyEveryEvents keep a snapshot of the past state every this many events, for temporal queries (0: none; they replay from position 0)
+     * @param historyEveryTime ... or whenever this much recorded time has passed since the last one ({@link Duration#ZERO}: no time trigger)
+     * @param historyMaxCount keep at most this many past states (the runtime thins them out evenly)
+     * @param historyMaxBytes keep at most this many bytes of past states
+     * @param failurePolicy what happens when a handler throws
+     */
     public ProjectionSettings {
         Objects.requireNonNull(mode, "mode");
         Objects.requireNonNull(snapshotEveryTime, "snapshotEveryTime");

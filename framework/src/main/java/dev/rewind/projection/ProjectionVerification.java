@@ -19,7 +19,17 @@ import java.util.Objects;
 public record ProjectionVerification(String name, long position, long expectedEvents, long appliedEvents,
                                      long expectedHash, long appliedHash, String problem) {
 
-    /** Checks that nothing is missing. */
+    /**
+     * Checks that nothing is missing.
+     *
+     * @param name the runner
+     * @param position the last position it handled (-1 before the first)
+     * @param expectedEvents the events it should have applied: positions 0..position, less parked and skipped
+     * @param appliedEvents the events it counted as applied
+     * @param expectedHash the hash of the expected events' ids
+     * @param appliedHash the hash of the applied events' ids
+     * @param problem null when both agree, else what is wrong, in words
+     */
     public ProjectionVerification {
         Objects.requireNonNull(name, "name");
     }

@@ -42,7 +42,14 @@ public record ReadPoint(Kind kind, Instant instant, long position, Duration time
         AT_POSITION
     }
 
-    /** Checks the values, naming the one that is wrong. */
+    /**
+     * Checks the values, naming the one that is wrong.
+     *
+     * @param kind which point
+     * @param instant the instant of {@link Kind#AT_INSTANT}, else null
+     * @param position the position of {@link Kind#AT_POSITION} (inclusive, -1 for the empty state) or {@link Kind#AT_LEAST}, else -1
+     * @param timeout how long {@link Kind#AT_LEAST} waits at most
+     */
     public ReadPoint {
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(timeout, "timeout");

@@ -36,7 +36,23 @@ public record Checkpoint(String name, String version, long origin, long position
                          long highWater, List<ParkedEvent> parked, List<Long> skipped, List<Decision> decisions,
                          byte[] snapshot, Instant savedAt) {
 
-    /** Checks and copies. */
+    /**
+     * Checks and copies.
+     *
+     * @param name the runner's name
+     * @param version the version of the state's shape and meaning that wrote it (a snapshot of another version is never restored); empty for a runner without state
+     * @param origin the position before the first event this runner's instance handled: -1 when it began at position 0 (a projection always does), the store's last position at the time for a processor that started after the events already stored
+     * @param position the global position of the last event handled (applied, parked or skipped), -1 for none
+     * @param eventId the id of the event at {@code position} (null for -1): a store whose event there has another id, or that ends before it, is not the store this checkpoint was taken from
+     * @param applied how many events were applied, in all, in {@code (origin, position]}
+     * @param hash an order-independent hash of their ids (what {@code verify} compares with the store)
+     * @param highWater the highest position any instance of this runner has applied (for {@code @Replaying}); at least {@code position}
+     * @param parked the events parked, in global order
+     * @param skipped the positions skipped by a recorded decision, ascending
+     * @param decisions every recorded decision, oldest first
+     * @param snapshot the state as UTF-8 JSON, or null when the runner keeps no snapshot; nobody modifies it
+     * @param savedAt when it was saved
+     */
     public Checkpoint {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(version, "version");

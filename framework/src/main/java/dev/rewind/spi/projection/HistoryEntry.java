@@ -11,7 +11,13 @@ import java.util.Objects;
  * @param bytes the size of its snapshot
  */
 public record HistoryEntry(long position, String version, long bytes) {
-    /** Checks that nothing is missing. */
+    /**
+     * Checks that nothing is missing.
+     *
+     * @param position the position it is the state after
+     * @param version the version that wrote it
+     * @param bytes the size of its snapshot
+     */
     public HistoryEntry {
         Objects.requireNonNull(version, "version");
     }
