@@ -81,8 +81,11 @@ public final class FileStorage implements EventStorage, AppendNotifications {
     private final Durability durability;
     private final boolean readOnly;
     private final StoreDirectory.Lock lock;
-    /** Guards the index, the segment list and the queue; no I/O is done while holding it (but rare reads). */
-    private final ReentrantReadWriteLock rw = new ReentrantReadWriteLock();
+    /**
+     * Guards the indexes, the segment list and the queue; the indexes' background threads take it only to
+     * swap their files. Look-ups read index files under it (blocks of a few KiB, usually cached).
+     */
+    private final ReentrantReadWriteLock rw;
     private final IndexStore index;
     private final LogAccess access;
     private final Scrub scrub;
@@ -116,6 +119,7 @@ public final class FileStorage implements EventStorage, AppendNotifications {
 
     private FileStorage(Builder b, StoreOpener.Opened opened, long openNanos) {
         LogLoader log = opened.log();
+        this.rw = log.lock(); // the indexes' background threads take it to swap their files
         this.dir = b.dir;
         this.durability = b.durability;
         this.readOnly = b.readOnly;

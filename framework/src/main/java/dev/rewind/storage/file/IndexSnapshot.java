@@ -95,6 +95,11 @@ record IndexSnapshot(boolean closed, int covered, long generation, long streams,
     }
 
     void write(Path dir) throws IOException {
+        write(dir, false);
+    }
+
+    /** @param merge whether a merge writes it (a crash test tells the two apart) */
+    void write(Path dir, boolean merge) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         DataOutputStream out = new DataOutputStream(bytes);
         out.write(MAGIC);
@@ -133,8 +138,10 @@ record IndexSnapshot(boolean closed, int covered, long generation, long streams,
             }
             ch.force(false);
         }
+        CrashPoints.reached("snapshot written");
         Files.move(tmp, dir.resolve(FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         StoreDirectory.syncDirectory(dir);
+        CrashPoints.reached(merge ? "merge named" : "checkpoint named");
     }
 
     /** @return whether the file starts with a snapshot's magic, of this release or an earlier one */

@@ -628,7 +628,7 @@ final class IndexStore {
     private void writeSnapshot(List<Run> next, MemTable last, long streams, boolean closed) {
         try {
             int covered = last == null ? (next.isEmpty() ? 0 : next.get(next.size() - 1).to) : last.end();
-            snapshotFor(next, covered, last == null ? -1 : last.endOffset, streams, closed).write(dir);
+            snapshotFor(next, covered, last == null ? -1 : last.endOffset, streams, closed).write(dir, last == null);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("writing the index snapshot of " + dir + " failed", e);
         }
@@ -794,6 +794,7 @@ final class IndexStore {
             manifest.unlock();
         }
         retire(group);
+        CrashPoints.reached("merge inputs deleted");
     }
 
     private void retire(List<Run> old) {

@@ -99,6 +99,11 @@ final class LogLoader {
         this.checkpointEvents = checkpointEvents;
     }
 
+    /** @return the lock the indexes were given: the storage guards its state with the same one */
+    ReentrantReadWriteLock lock() {
+        return rw;
+    }
+
     /** @return the segment files by base position */
     static TreeMap<Long, Path> segmentFiles(Path dir) throws IOException {
         TreeMap<Long, Path> files = new TreeMap<>();

@@ -645,7 +645,9 @@ final class Run {
             length = w.finish();
             ch.force(false);
         }
+        CrashPoints.reached("run written");
         Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        CrashPoints.reached("run renamed");
         return open(path, length);
     }
 
