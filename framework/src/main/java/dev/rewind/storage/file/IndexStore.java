@@ -725,12 +725,15 @@ final class IndexStore {
         }
     }
 
-    /** @return the size tier of a run: runs of one tier are merged {@value #FANOUT} at a time */
+    /**
+     * @return the size tier of a run: tier t holds runs of [c F^t, c F^(t+1)) events (c the checkpoint
+     *     interval, F the fan-out), and runs of one tier are merged {@value #FANOUT} at a time
+     */
     private int tier(Run r) {
-        long n = Math.max(1, r.to - r.from);
+        long n = r.to - r.from;
         int t = 0;
-        long limit = checkpointEvents;
-        while (n > limit && t < 30) {
+        long limit = (long) checkpointEvents * FANOUT;
+        while (n >= limit && t < 30) {
             limit *= FANOUT;
             t++;
         }

@@ -83,7 +83,7 @@ final class Scrub {
             Segment s = segments[i];
             long end = i + 1 < segments.length ? segments[i + 1].base : head;
             try {
-                SegmentScanner.Result r = s.io(ch -> SegmentScanner.scan(ch, 0, s.base, Long.MAX_VALUE, end, false,
+                SegmentScanner.Result r = s.io(ch -> SegmentScanner.scan(ch, 0, s.base, 0, end, false,
                         (record, offset, batchEnd) -> { }));
                 events += r.nextPosition() - s.base;
                 if (r.nextPosition() < end) {
