@@ -5,6 +5,7 @@ import dev.rewind.ProjectionStatus;
 import dev.rewind.StoredEvent;
 import dev.rewind.internal.dispatch.EventIndex;
 import dev.rewind.internal.dispatch.Invoker;
+import dev.rewind.storage.kernel.Progress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,6 +17,7 @@ import org.slf4j.LoggerFactory;
  */
 final class ProjectionRunner {
     private static final Logger LOG = LoggerFactory.getLogger(ProjectionRunner.class);
+    private static final int PROGRESS_EVERY = 1 << 16;
 
     private final ProjectionType type;
     private final Invoker[] table;
@@ -59,12 +61,29 @@ final class ProjectionRunner {
 
     /** Applies every stored event after the current position, up to {@code toExclusive}. */
     synchronized void catchUp(long toExclusive) {
+        catchUp(toExclusive, null);
+    }
+
+    /** The same, telling {@code progress} every {@value #PROGRESS_EVERY} events when it is given. */
+    private void catchUp(long toExclusive, Progress progress) {
         try {
-            store.replay(position + 1, toExclusive, e -> {
-                if (failedAt < 0) {
-                    apply(index.of(e.payload().getClass()), e);
-                }
-            });
+            if (progress == null) {
+                store.replay(position + 1, toExclusive, e -> {
+                    if (failedAt < 0) {
+                        apply(index.of(e.payload().getClass()), e);
+                    }
+                });
+            } else {
+                long[] seen = {0};
+                store.replay(position + 1, toExclusive, e -> {
+                    if (failedAt < 0) {
+                        apply(index.of(e.payload().getClass()), e);
+                    }
+                    if (++seen[0] % PROGRESS_EVERY == 0) {
+                        progress.advance(PROGRESS_EVERY);
+                    }
+                });
+            }
         } catch (RuntimeException e) { // an event that cannot be read (decoded, upcast): stop before it
             if (failedAt < 0) {
                 failedAt = position + 1;
@@ -96,13 +115,19 @@ final class ProjectionRunner {
                 type.name(), event.globalPosition(), event.type(), event.eventId(), event.streamId(), t);
     }
 
-    /** Replaces the live instance by a fresh one fed from position 0 to the head. */
+    /**
+     * Replaces the live instance by a fresh one fed from position 0 to the head; over a large store the
+     * progress shows on stderr (a terminal) or at INFO every few seconds.
+     */
     synchronized void rebuild() {
         instance = type.newInstance();
         position = -1;
         failedAt = -1;
         error = null;
-        catchUp(Long.MAX_VALUE);
+        Progress progress = Progress.start("rebuild of projection '" + type.name() + "'", store.nextPosition(),
+                "events");
+        catchUp(Long.MAX_VALUE, progress);
+        progress.finish();
     }
 
     synchronized Object state() {

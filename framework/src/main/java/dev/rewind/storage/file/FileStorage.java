@@ -92,6 +92,7 @@ public final class FileStorage implements EventStorage, AppendNotifications {
     private final long openNanos;
     private final long openScannedEvents;
     private final long openScannedBytes;
+    private final long openScanNanos;
     private final int openCovered;
     private final SegmentWriter writer;
     private final GroupCommit groupCommit;
@@ -133,6 +134,7 @@ public final class FileStorage implements EventStorage, AppendNotifications {
         this.openNanos = openNanos;
         this.openScannedEvents = log.scannedEvents;
         this.openScannedBytes = log.scannedBytes;
+        this.openScanNanos = log.scanNanos;
         this.openCovered = log.snapshotCovered;
         access.segments(writer::segments);
         access.durable(this::awaitDurable);
@@ -640,7 +642,8 @@ public final class FileStorage implements EventStorage, AppendNotifications {
                     appends.get(), writer.fsyncs(), writer.fsyncNanos(), groupCommit.gatherNanos(),
                     new FileStorageStats.Indexes(index.covered(), runs.size(), indexBytes, index.heapBytes(),
                             index.loaded()),
-                    new FileStorageStats.Open(openNanos, openCovered, openScannedEvents, openScannedBytes));
+                    new FileStorageStats.Open(openNanos, openScanNanos, openCovered, openScannedEvents,
+                            openScannedBytes));
         } finally {
             rw.readLock().unlock();
         }

@@ -42,12 +42,15 @@ public record FileStorageStats(Path directory, Durability durability, long event
      * What opening the store read.
      *
      * @param nanos how long the open took, from the call to the storage being usable
+     * @param scanNanos the part of it spent reading and checking segments: the events no checkpoint covered
+     *     (after a crash) and the last events the snapshot covers (always); the rest is independent of the
+     *     store's size but for one header per segment
      * @param snapshotCovered the events the index snapshot it started from covered (0 when it rebuilt the
      *     indexes from the log)
      * @param scannedEvents the events read from the log and indexed because no checkpoint covered them
      * @param scannedBytes the bytes of the log read and checked (those events, and the last events the
      *     snapshot covers, which the open checks)
      */
-    public record Open(long nanos, long snapshotCovered, long scannedEvents, long scannedBytes) {
+    public record Open(long nanos, long scanNanos, long snapshotCovered, long scannedEvents, long scannedBytes) {
     }
 }

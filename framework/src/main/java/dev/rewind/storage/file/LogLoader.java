@@ -65,7 +65,7 @@ final class LogLoader {
     long bytes;
     /** Whether the indexes were (partly) rebuilt, so that the open must write a snapshot. */
     boolean rebuilt;
-    /** What the open read: events scanned after the part the snapshot proved, bytes, and the time it took. */
+    /** What the open read: events indexed from the log, bytes checked, and the time spent reading segments. */
     long scannedEvents;
     long scannedBytes;
     long scanNanos;
@@ -159,7 +159,6 @@ final class LogLoader {
                         file, mismatch);
             }
         }
-        long t0 = System.nanoTime();
         if (mode == Mode.VERIFY) {
             fullScan();
             if (usable != null) {
@@ -183,7 +182,6 @@ final class LogLoader {
         } else {
             fullScan();
         }
-        scanNanos = System.nanoTime() - t0;
         if (state != null && state.state() == null) {
             String unusable = StoreState.FILE + " is unusable (" + state.problem() + ")";
             if (mode == Mode.VERIFY) {
@@ -415,8 +413,10 @@ final class LogLoader {
             return;
         }
         BatchSink sink = new BatchSink(seg);
+        long t0 = System.nanoTime();
         SegmentScanner.Result r = SegmentScanner.scan(seg.channel, startOffset, nextPosition, covered, Long.MAX_VALUE,
                 false, sink);
+        scanNanos += System.nanoTime() - t0;
         if (r.nextPosition() > covered) {
             scannedEvents += r.nextPosition() - Math.max(covered, nextPosition);
         }
