@@ -53,6 +53,22 @@ final class IndexStore {
     private final int checkpointEvents;
 
     private volatile List<Run> runs;
+    private volatile RunsMax runsMax = new RunsMax(List.of(), 0, 0);
+
+    /** The greatest id in a list of runs (computed once per list). */
+    private record RunsMax(List<Run> runs, long msb, long lsb) {
+        static RunsMax of(List<Run> runs) {
+            long msb = 0;
+            long lsb = 0;
+            for (Run r : runs) {
+                if (r.ids > 0 && Run.compareIds(r.maxMsb, r.maxLsb, msb, lsb) > 0) {
+                    msb = r.maxMsb;
+                    lsb = r.maxLsb;
+                }
+            }
+            return new RunsMax(runs, msb, lsb);
+        }
+    }
     private volatile List<MemTable> frozen = List.of();
     private volatile MemTable active;
     private long generation;
@@ -94,6 +110,7 @@ final class IndexStore {
         this.log = log;
         this.checkpointEvents = checkpointEvents;
         this.runs = List.copyOf(runs);
+        this.runsMax = RunsMax.of(this.runs);
         this.generation = generation;
         this.diskStreams = diskStreams;
         int covered = runs.isEmpty() ? 0 : runs.get(runs.size() - 1).to;
@@ -114,6 +131,7 @@ final class IndexStore {
     /** Installs the runs of a snapshot (while the store opens), with the streams they hold. */
     void install(List<Run> opened, long streams) {
         runs = List.copyOf(opened);
+        runsMax = RunsMax.of(runs);
         diskStreams = streams;
         active = new MemTable(covered());
     }
@@ -276,6 +294,10 @@ final class IndexStore {
         long msb = id.getMostSignificantBits();
         long lsb = id.getLeastSignificantBits();
         List<Run> r = runs;
+        RunsMax max = runsMax;
+        if (max.runs == r && Run.compareIds(msb, lsb, max.msb, max.lsb) > 0) {
+            return -1; // above every id on disk: what a new id made by Rewind usually is
+        }
         for (int i = r.size() - 1; i >= 0; i--) {
             p = r.get(i).positionOf(msb, lsb);
             if (p >= 0) {
@@ -300,10 +322,9 @@ final class IndexStore {
      *     {@code head}, or -1 when it has none
      */
     long last(String streamId, long head) {
-        List<MemTable> tables = new ArrayList<>(frozen);
-        tables.add(active);
-        for (int i = tables.size() - 1; i >= 0; i--) {
-            MemTable.Positions ps = tables.get(i).stream(streamId);
+        List<MemTable> f = frozen;
+        for (int i = f.size(); i >= 0; i--) { // the active table, then the frozen ones, newest first
+            MemTable.Positions ps = (i == f.size() ? active : f.get(i)).stream(streamId);
             if (ps != null) {
                 int n = ps.countBelow(head);
                 if (n > 0) {
@@ -612,7 +633,9 @@ final class IndexStore {
             rw.writeLock().lock();
         }
         try {
-            runs = List.copyOf(next);
+            List<Run> installed = List.copyOf(next);
+            runs = installed;
+            runsMax = RunsMax.of(installed);
             also.run();
         } finally {
             if (lock) {

@@ -78,6 +78,9 @@ final class LogLoader {
     private IndexSnapshot snapshot;
     private SegmentScanner.Result tail;
     private Progress progress;
+    /** The snapshot's offset entries of the covered events the open reads again, from {@code windowBase}. */
+    private int[] windowOffsets = new int[0];
+    private int windowBase;
 
     /** The index snapshot disagrees with the log: it is ignored. */
     private static final class SnapshotMismatch extends RuntimeException {
@@ -349,6 +352,8 @@ final class LogLoader {
             return;
         }
         nextPosition = start;
+        windowBase = start;
+        windowOffsets = index.offsets(start, covered); // one read, not one per record
         for (int i = si; i < segments.size(); i++) {
             loadSegment(segments.get(i), i == si ? startOffset : 0, i == segments.size() - 1);
             if (!indexing) {
@@ -580,7 +585,7 @@ final class LogLoader {
         @Override
         public void covered(long position, long offset, boolean batchEnd, long idHigh, long idLow) {
             int p = (int) position;
-            int entry = index.offsetEntry(p);
+            int entry = windowOffsets[p - windowBase];
             if ((entry & 0x7FFFFFFFL) != offset || ((entry & MemTable.BATCH_END) != 0) != batchEnd
                     || (p == snapshot.covered() - 1 && (idHigh != snapshot.lastMsb() || idLow != snapshot.lastLsb()))) {
                 throw new SnapshotMismatch("global position " + position + " differs (segment " + seg.path
