@@ -734,6 +734,8 @@ final class IndexStore {
                 }
             } catch (InterruptedException e) {
                 return;
+            } catch (java.util.concurrent.CancellationException e) {
+                return; // closing: the half-written run is a temporary file the next open removes
             } catch (RuntimeException e) {
                 if (stopping) {
                     return;
@@ -792,7 +794,7 @@ final class IndexStore {
         long gen = nextGeneration();
         Run out;
         try {
-            out = Run.write(runDir(), gen, RunMerge.of(group));
+            out = Run.write(runDir(), gen, RunMerge.of(group, () -> background && stopping));
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("merging index runs of " + dir + " failed", e);
         }
@@ -803,8 +805,9 @@ final class IndexStore {
         try {
             List<Run> current = new ArrayList<>(runs);
             int at = current.indexOf(group.get(0));
-            if (at < 0 || at + group.size() > current.size() || !current.subList(at, at + group.size()).equals(group)) {
-                out.close(); // a repair replaced one of them meanwhile
+            if ((background && stopping) || at < 0 || at + group.size() > current.size()
+                    || !current.subList(at, at + group.size()).equals(group)) {
+                out.close(); // closing, or a repair replaced one of them meanwhile
                 deleteQuietly(out.path());
                 return;
             }

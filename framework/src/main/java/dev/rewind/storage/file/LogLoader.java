@@ -363,6 +363,9 @@ final class LogLoader {
         if (nextPosition < covered && tail == null) {
             throw new SnapshotMismatch("it covers " + covered + " events, the log holds " + nextPosition);
         }
+        if (index.covered() > covered) {
+            rebuilt = true; // the open wrote runs of what followed the checkpoint: a new snapshot names them
+        }
     }
 
     private static long nextMarkBase(IndexSnapshot s, long base) {

@@ -16,6 +16,14 @@ final class RunMerge {
 
     /** @return the contents of one run covering every input (they are neighbours, in position order) */
     static Run.Contents of(List<Run> inputs) {
+        return of(inputs, () -> false);
+    }
+
+    /**
+     * The same, abandoned (a {@link java.util.concurrent.CancellationException} from a cursor) as soon as
+     * {@code stop} says so: a closing store does not wait for a long merge.
+     */
+    static Run.Contents of(List<Run> inputs, java.util.function.BooleanSupplier stop) {
         Run first = inputs.get(0);
         Run last = inputs.get(inputs.size() - 1);
         long ids = 0;
@@ -41,9 +49,15 @@ final class RunMerge {
             r.samplesInto(second, nano, s);
             s += n;
         }
-        return new Run.Contents(first.from, last.to, first.fromOffset, new Offsets(inputs), ids, new Ids(inputs),
-                streams, new Streams(inputs), Math.min(keys, streams), newStreams, second, nano, first.firstSecond,
+        return new Run.Contents(first.from, last.to, first.fromOffset, new Offsets(inputs, stop), ids,
+                new Ids(inputs, stop), streams, new Streams(inputs, stop), Math.min(keys, streams), newStreams, second, nano, first.firstSecond,
                 first.firstNano, last.lastSecond, last.lastNano);
+    }
+
+    private static void checkStop(java.util.function.BooleanSupplier stop) {
+        if (stop.getAsBoolean()) {
+            throw new java.util.concurrent.CancellationException("the store is closing");
+        }
     }
 
     /** The offsets of each input in turn. */
@@ -54,8 +68,11 @@ final class RunMerge {
         private int[] chunk = new int[0];
         private int at;
 
-        Offsets(List<Run> inputs) {
+        private final java.util.function.BooleanSupplier stop;
+
+        Offsets(List<Run> inputs, java.util.function.BooleanSupplier stop) {
             this.inputs = inputs;
+            this.stop = stop;
             this.next = inputs.get(0).from;
         }
 
@@ -69,6 +86,7 @@ final class RunMerge {
                     continue;
                 }
                 int q = Math.min(r.to, next + 8 * CHUNK);
+                checkStop(stop);
                 chunk = r.offsets(next, q);
                 next = q;
                 at = 0;
@@ -82,13 +100,15 @@ final class RunMerge {
         final Run run;
         final long total;
         final int width;
+        final java.util.function.BooleanSupplier stop;
         long read;
         ByteBuffer chunk;
         int at;
         int inChunk;
 
-        Source(Run run, long total, int width) {
+        Source(Run run, long total, int width, java.util.function.BooleanSupplier stop) {
             this.run = run;
+            this.stop = stop;
             this.total = total;
             this.width = width;
         }
@@ -103,6 +123,7 @@ final class RunMerge {
                 return false;
             }
             int n = (int) Math.min(CHUNK, total - read);
+            checkStop(stop);
             chunk = fetch(read, n);
             read += n;
             inChunk = n;
@@ -120,12 +141,12 @@ final class RunMerge {
         private Source current;
         private boolean started;
 
-        Ids(List<Run> inputs) {
+        Ids(List<Run> inputs, java.util.function.BooleanSupplier stop) {
             sources = new Source[inputs.size()];
             live = new boolean[inputs.size()];
             for (int i = 0; i < sources.length; i++) {
                 Run r = inputs.get(i);
-                sources[i] = new Source(r, r.ids, Run.ID_ENTRY) {
+                sources[i] = new Source(r, r.ids, Run.ID_ENTRY, stop) {
                     @Override
                     ByteBuffer fetch(long i, int n) {
                         return run.idEntries(i, n);
@@ -196,12 +217,12 @@ final class RunMerge {
         private Source current;
         private boolean started;
 
-        Streams(List<Run> inputs) {
+        Streams(List<Run> inputs, java.util.function.BooleanSupplier stop) {
             sources = new Source[inputs.size()];
             live = new boolean[inputs.size()];
             for (int i = 0; i < sources.length; i++) {
                 Run r = inputs.get(i);
-                sources[i] = new Source(r, r.streams, Run.STREAM_ENTRY) {
+                sources[i] = new Source(r, r.streams, Run.STREAM_ENTRY, stop) {
                     @Override
                     ByteBuffer fetch(long i, int n) {
                         return run.streamEntries(i, n);
