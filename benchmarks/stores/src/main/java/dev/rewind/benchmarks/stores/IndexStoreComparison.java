@@ -35,11 +35,13 @@ import org.rocksdb.WriteOptions;
  *
  * <pre>
  * mvn -q -B -f benchmarks/stores/pom.xml package dependency:build-classpath -Dmdep.outputFile=target/cp.txt
- * java -Xmx4g -cp benchmarks/stores/target/classes:$(cat benchmarks/stores/target/cp.txt) \
+ * java -Xmx4g --add-opens java.base/java.nio=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED \
+ *      -cp benchmarks/stores/target/classes:$(cat benchmarks/stores/target/cp.txt) \
  *      dev.rewind.benchmarks.stores.IndexStoreComparison 1000000 /tmp/index-stores [mvstore,lmdb,rocksdb]
  * </pre>
  */
 public final class IndexStoreComparison {
+    // lmdbjava reaches into java.nio by reflection: without the --add-opens above it fails on Java 17
     private static final int CHECKPOINT = 131_072;
 
     private IndexStoreComparison() {
