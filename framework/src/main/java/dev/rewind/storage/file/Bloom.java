@@ -68,8 +68,18 @@ final class Bloom {
         return mix(msb ^ mix(lsb + 0x632BE59BD9B4E019L));
     }
 
+    /**
+     * The hash of stream ids; a test replaces it by one under which every name collides, to check that the
+     * indexes tell colliding streams apart by their records.
+     */
+    static volatile java.util.function.ToLongFunction<byte[]> streamHash = Bloom::fnv;
+
     /** A 64-bit hash of a stream id's UTF-8 bytes. */
     static long hashStream(byte[] utf8) {
+        return streamHash.applyAsLong(utf8);
+    }
+
+    private static long fnv(byte[] utf8) {
         long h = 0xCBF29CE484222325L;
         for (byte b : utf8) {
             h ^= b & 0xFF;

@@ -472,11 +472,14 @@ public final class FileStorage implements EventStorage, AppendNotifications {
         return out.get(0);
     }
 
-    /** What reading [from, to) needs (lock held): the offsets of those positions and of the one after. */
+    /**
+     * What reading [from, to) needs (lock held): the offsets of those positions and of the one after, which
+     * ends the last of them when it lies in the same segment (it may be queued, not yet acknowledged: its
+     * offset is assigned all the same).
+     */
     private LogReader.View view(int from, int to) {
         long head = writer.head();
-        int end = (int) Math.min(to + 1L, Math.max(to, head));
-        return new LogReader.View(writer.segments(), index.offsets(from, Math.min(end, index.count())), from, head);
+        return new LogReader.View(writer.segments(), index.offsets(from, Math.min(to + 1, index.count())), from, head);
     }
 
     @Override

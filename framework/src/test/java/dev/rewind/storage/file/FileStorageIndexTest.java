@@ -217,6 +217,26 @@ class FileStorageIndexTest {
     }
 
     @Test
+    void streams_whose_names_hash_alike_are_told_apart_by_their_records() {
+        java.util.function.ToLongFunction<byte[]> hash = Bloom.streamHash;
+        Bloom.streamHash = name -> 42L; // every stream collides with every other
+        try {
+            List<StoredSerializedEvent> stored;
+            try (FileStorage storage = open()) {
+                stored = new ArrayList<>(fill(storage, 0, 150, 7));
+                assertSameAnswers(storage, stored);
+            }
+            try (FileStorage storage = open()) {
+                assertSameAnswers(storage, stored);
+                stored.addAll(fill(storage, 150, 30, 8)); // appends check versions against runs on disk
+                assertSameAnswers(storage, stored);
+            }
+        } finally {
+            Bloom.streamHash = hash;
+        }
+    }
+
+    @Test
     void the_heap_the_indexes_hold_per_event_stays_small_once_checkpointed() {
         try (FileStorage storage = FileStorage.builder(dir).checkpointEvents(1024).open()) {
             for (int i = 0; i < 2000; i++) {
