@@ -30,16 +30,18 @@ public final class Progress {
     private final long total;
     private final String unit;
     private final PrintStream terminal;
+    private final long quietNanos;
     private final long start = System.nanoTime();
     private long done;
     private long lastShown;
     private boolean shown;
 
-    private Progress(String task, long total, String unit, PrintStream terminal) {
+    Progress(String task, long total, String unit, PrintStream terminal, long quietNanos) {
         this.task = task;
         this.total = total;
         this.unit = unit;
         this.terminal = terminal;
+        this.quietNanos = quietNanos;
     }
 
     /**
@@ -49,7 +51,7 @@ public final class Progress {
      * @return a progress shown on stderr when there is a console, logged at INFO otherwise
      */
     public static Progress start(String task, long total, String unit) {
-        return new Progress(task, total, unit, System.console() != null ? System.err : null);
+        return new Progress(task, total, unit, System.console() != null ? System.err : null, QUIET_NANOS);
     }
 
     /**
@@ -60,14 +62,14 @@ public final class Progress {
      * @return a progress written where the caller says (tests, a command-line tool that knows better)
      */
     public static Progress to(String task, long total, String unit, PrintStream terminal) {
-        return new Progress(task, total, unit, terminal);
+        return new Progress(task, total, unit, terminal, QUIET_NANOS);
     }
 
     /** @param n how much more is done */
     public synchronized void advance(long n) {
         done += n;
         long now = System.nanoTime();
-        if (now - start < QUIET_NANOS) {
+        if (now - start < quietNanos) {
             return;
         }
         long every = terminal != null ? TERMINAL_EVERY : LOG_EVERY;
