@@ -569,6 +569,8 @@ final class IndexStore {
                 flushFrozen(true);
             } catch (InterruptedException e) {
                 return;
+            } catch (BlockFile.Damaged e) {
+                repair(e); // a run the checkpoint read (for the snapshot) is damaged: rebuild it, then go on
             } catch (RuntimeException e) {
                 if (stopping) {
                     return;
@@ -735,6 +737,8 @@ final class IndexStore {
                 return;
             } catch (java.util.concurrent.CancellationException e) {
                 return; // closing: the half-written run is a temporary file the next open removes
+            } catch (BlockFile.Damaged e) {
+                repair(e); // an input of the merge is damaged: rebuild it from the log, merge later
             } catch (RuntimeException e) {
                 if (stopping) {
                     return;
