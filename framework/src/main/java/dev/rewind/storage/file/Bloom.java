@@ -72,7 +72,8 @@ final class Bloom {
      * The hash of stream ids; a test replaces it by one under which every name collides, to check that the
      * indexes tell colliding streams apart by their records.
      */
-    static volatile java.util.function.ToLongFunction<byte[]> streamHash = Bloom::fnv;
+    private static final java.util.function.ToLongFunction<byte[]> DEFAULT = Bloom::fnv;
+    static volatile java.util.function.ToLongFunction<byte[]> streamHash = DEFAULT;
 
     /** A 64-bit hash of a stream id's UTF-8 bytes. */
     static long hashStream(byte[] utf8) {
@@ -89,6 +90,20 @@ final class Bloom {
     }
 
     static long hashStream(String streamId) {
+        if (streamHash == DEFAULT) {
+            // the same value as over the UTF-8 bytes, without making them when every char is ASCII
+            long h = 0xCBF29CE484222325L;
+            int n = streamId.length();
+            for (int i = 0; i < n; i++) {
+                char c = streamId.charAt(i);
+                if (c >= 0x80) {
+                    return hashStream(streamId.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                }
+                h ^= c;
+                h *= 0x100000001B3L;
+            }
+            return mix(h ^ n);
+        }
         return hashStream(streamId.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 

@@ -185,21 +185,42 @@ final class MemTable {
             idPos[i] = base + i;
         }
         Sorting.sortIds(msb, lsb, idPos, n);
+        // sort the streams by hash, not every entry: each stream's entries are in version order already
+        int nStreams = streams.size();
+        long[] streamHash = new long[nStreams];
+        int[] order = new int[nStreams];
+        Positions[] byIndex = new Positions[nStreams];
+        int si = 0;
+        for (Map.Entry<String, Positions> e : streams.entrySet()) {
+            streamHash[si] = Bloom.hashStream(e.getKey());
+            byIndex[si] = e.getValue();
+            order[si] = si;
+            si++;
+        }
+        long[] sortedHash = streamHash.clone();
+        Sorting.sortByKey(sortedHash, order, nStreams);
         long[] hash = new long[n];
         int[] version = new int[n];
         int[] pos = new int[n];
         int k = 0;
-        for (Map.Entry<String, Positions> e : streams.entrySet()) {
-            long h = Bloom.hashStream(e.getKey());
-            Positions ps = e.getValue();
-            for (int i = 0; i < ps.size; i++) {
-                hash[k] = h;
-                version[k] = ps.firstVersion + i;
-                pos[k] = ps.values[i];
+        for (int i = 0; i < nStreams; i++) {
+            Positions ps = byIndex[order[i]];
+            int groupStart = k;
+            for (int v = 0; v < ps.size; v++) {
+                hash[k] = sortedHash[i];
+                version[k] = ps.firstVersion + v;
+                pos[k] = ps.values[v];
                 k++;
             }
+            if (i > 0 && sortedHash[i] == sortedHash[i - 1]) {
+                // two names that hash alike: their entries interleave by version
+                int lo = groupStart;
+                while (lo > 0 && hash[lo - 1] == sortedHash[i]) {
+                    lo--;
+                }
+                Sorting.sortStreamsRange(hash, version, pos, lo, k - 1);
+            }
         }
-        Sorting.sortStreams(hash, version, pos, k);
         int samples = Run.samples(base, count);
         long[] second = new long[samples];
         int[] nano = new int[samples];

@@ -72,6 +72,59 @@ final class Sorting {
         quickStreams(hash, version, pos, 0, n - 1);
     }
 
+    /** Sorts the entries [lo, hi] by (hash unsigned, version, position). */
+    static void sortStreamsRange(long[] hash, int[] version, int[] pos, int lo, int hi) {
+        quickStreams(hash, version, pos, lo, hi);
+    }
+
+    /** Sorts the first n keys (unsigned), moving {@code index} along; equal keys keep no particular order. */
+    static void sortByKey(long[] key, int[] index, int n) {
+        quickKeys(key, index, 0, n - 1);
+    }
+
+    private static void quickKeys(long[] a, int[] c, int lo, int hi) {
+        while (hi - lo > 16) {
+            long pivot = a[(lo + hi) >>> 1];
+            int i = lo;
+            int j = hi;
+            while (i <= j) {
+                while (Long.compareUnsigned(a[i], pivot) < 0) {
+                    i++;
+                }
+                while (Long.compareUnsigned(a[j], pivot) > 0) {
+                    j--;
+                }
+                if (i <= j) {
+                    long t = a[i];
+                    a[i] = a[j];
+                    a[j] = t;
+                    int u = c[i];
+                    c[i] = c[j];
+                    c[j] = u;
+                    i++;
+                    j--;
+                }
+            }
+            if (j - lo < hi - i) {
+                quickKeys(a, c, lo, j);
+                lo = i;
+            } else {
+                quickKeys(a, c, i, hi);
+                hi = j;
+            }
+        }
+        for (int i = lo + 1; i <= hi; i++) {
+            for (int j = i; j > lo && Long.compareUnsigned(a[j - 1], a[j]) > 0; j--) {
+                long t = a[j];
+                a[j] = a[j - 1];
+                a[j - 1] = t;
+                int u = c[j];
+                c[j] = c[j - 1];
+                c[j - 1] = u;
+            }
+        }
+    }
+
     private static int compareStreams(long h, int v, int p, long oh, int ov, int op) {
         int c = Run.compareStream(h, v, oh, ov);
         return c != 0 ? c : Integer.compare(p, op);

@@ -281,6 +281,14 @@ class FileStorageIndexTest {
     }
 
     @Test
+    void the_stream_hash_of_a_name_is_the_hash_of_its_utf8_bytes_with_or_without_ascii() {
+        for (String name : List.of("order-42", "", "commande-é", "注文-7", "a\u0000b")) {
+            assertThat(Bloom.hashStream(name)).as(name).isEqualTo(Bloom.hashStream(name.getBytes(StandardCharsets.UTF_8)));
+        }
+        assertThat(Bloom.hashStream("order-1")).isNotEqualTo(Bloom.hashStream("order-2"));
+    }
+
+    @Test
     void the_scrub_reports_an_old_damaged_record_and_repairs_nothing() throws IOException {
         List<StoredSerializedEvent> stored;
         try (FileStorage storage = open()) {
