@@ -901,9 +901,14 @@ final class IndexStore {
     Run rebuild(int from, int to, long fromOffset) {
         List<Run> parts = new ArrayList<>();
         MemTable[] table = {new MemTable(from)};
+        dev.rewind.storage.kernel.Progress progress = dev.rewind.storage.kernel.Progress.start("index rebuild of " + dir
+                + " (global positions " + from + " to " + to + ")", to - from, "events");
         try {
             log.scan(from, to, fromOffset, (record, offset, batchEnd) -> {
                 MemTable m = table[0];
+                if ((m.end() & 4095) == 0) {
+                    progress.advance(4096);
+                }
                 m.add(record.eventId().getMostSignificantBits(), record.eventId().getLeastSignificantBits(),
                         record.streamId(), (int) record.streamVersion(), (int) offset,
                         record.recordedAt().getEpochSecond(), record.recordedAt().getNano());
@@ -918,6 +923,7 @@ final class IndexStore {
             if (parts.isEmpty() || parts.get(parts.size() - 1).to != to) {
                 throw new IllegalStateException("the log from global position " + from + " does not end a batch at " + to);
             }
+            progress.finish();
             if (parts.size() == 1) {
                 return parts.get(0);
             }
