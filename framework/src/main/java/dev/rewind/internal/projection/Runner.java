@@ -14,6 +14,7 @@ import dev.rewind.projection.StaleProjectionException;
 import dev.rewind.spi.projection.Checkpoint;
 import dev.rewind.spi.projection.HistoryEntry;
 import dev.rewind.spi.projection.ProjectionStore;
+import dev.rewind.storage.kernel.Progress;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -1210,18 +1211,24 @@ final class Runner {
                 lock.readLock().unlock();
             }
             Lineage fresh = new Lineage(target.newInstance(), -1, replayUntil, highWater);
+            // a rebuild over a large store takes minutes: the person waiting sees how far it is
+            Progress progress = Progress.start("rebuild of projection '" + name + "'", env.store().nextPosition(),
+                    "events");
             while (true) {
                 if (r.cancelled) {
                     throw new IllegalStateException("the rebuild of projection '" + name + "' was cancelled (closing)");
                 }
                 long head = env.store().nextPosition();
                 long to = Math.min(head, fresh.position + 1 + 65_536);
+                long before = fresh.position;
                 feedPrivate(fresh, to);
+                progress.advance(fresh.position - before);
                 r.position = fresh.position;
                 if (fresh.failedAt >= 0 || head - 1 - fresh.position <= settings.batchSize()) {
                     break;
                 }
             }
+            progress.finish();
             Lineage replaced;
             lock.writeLock().lock();
             try {

@@ -20,7 +20,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
@@ -49,10 +48,16 @@ import org.slf4j.LoggerFactory;
  * or written to the operating system ({@link Durability#RELAXED}); concurrent appends share one
  * fsync (group commit). Only acknowledged records are readable.
  *
- * <p>The indexes (event id, stream and time to position, record offsets) are derived data, kept in
- * memory in primitive arrays and saved at close ({@code index.snapshot}); the open checks every record's
- * checksum and rebuilds from the log whatever the snapshot does not cover, and the whole of them when
- * the snapshot is missing, damaged or disagrees with the log.
+ * <p>The indexes (event id, stream and time to position, record offsets) are derived data: the events
+ * since the last index checkpoint are indexed in the heap, everything before it in run files on disk
+ * with a filter per run in the heap (about 1.5 bytes per event whatever the store's size). Checkpoints
+ * and merges of runs happen in the background, and are named by {@code index.snapshot} once durable, so
+ * that an open after a clean close reads the snapshot, the segments' first headers and the last few
+ * thousand records, and an open after a crash reads in addition what was appended after the last
+ * checkpoint (docs/adr/0011-file-store-indexes.md). A damaged index file is never believed: it is
+ * rebuilt from the part of the log it covers, with a WARN; a missing or unusable snapshot makes the open
+ * rebuild every index from the log. Older records' checksums are checked whenever they are read, by
+ * {@link #verify}, and by the optional background scrub ({@link Builder#scrubEvery}).
  *
  * <p>Recovery (docs/adr/0009-file-store-recovery.md): a record the store can prove was acknowledged
  * (below what {@code rewind.store} recorded at the last open or clean close, covered by the index
@@ -77,9 +82,19 @@ public final class FileStorage implements EventStorage, AppendNotifications, Pro
     private final Durability durability;
     private final boolean readOnly;
     private final StoreDirectory.Lock lock;
-    /** Guards the index, the segment list and the queue; no I/O is done while holding it (but rare reads). */
-    private final ReentrantReadWriteLock rw = new ReentrantReadWriteLock();
-    private final LogIndex index;
+    /**
+     * Guards the indexes, the segment list and the queue; the indexes' background threads take it only to
+     * swap their files. Look-ups read index files under it (blocks of a few KiB, usually cached).
+     */
+    private final ReentrantReadWriteLock rw;
+    private final IndexStore index;
+    private final LogAccess access;
+    private final Scrub scrub;
+    private final long openNanos;
+    private final long openScannedEvents;
+    private final long openScannedBytes;
+    private final long openScanNanos;
+    private final int openCovered;
     private final SegmentWriter writer;
     private final GroupCommit groupCommit;
     private final RecordedAtClamp clamp;
@@ -105,17 +120,29 @@ public final class FileStorage implements EventStorage, AppendNotifications, Pro
         }
     };
 
-    private FileStorage(Builder b, StoreDirectory.Lock lock, LogLoader log) {
+    private FileStorage(Builder b, StoreOpener.Opened opened, long openNanos) {
+        LogLoader log = opened.log();
+        this.rw = log.lock(); // the indexes' background threads take it to swap their files
         this.dir = b.dir;
         this.durability = b.durability;
         this.readOnly = b.readOnly;
-        this.lock = lock;
+        this.lock = opened.lock();
         this.index = log.index;
+        this.access = log.access;
         this.writer = new SegmentWriter(dir, durability, b.segmentSize, rw, log.segments.toArray(new Segment[0]),
                 index.count());
         this.groupCommit = writer.groupCommit();
         this.clamp = new RecordedAtClamp(index.lastRecordedAt());
         this.projectionStore = new FileProjectionStore(dir, readOnly);
+        this.openNanos = openNanos;
+        this.openScannedEvents = log.scannedEvents;
+        this.openScannedBytes = log.scannedBytes;
+        this.openScanNanos = log.scanNanos;
+        this.openCovered = log.snapshotCovered;
+        access.segments(writer::segments);
+        access.durable(this::awaitDurable);
+        index.start(dir.getFileName() == null ? dir.toString() : dir.getFileName().toString());
+        this.scrub = b.scrubEvery == null ? null : new Scrub(this, b.scrubEvery);
     }
 
     /**
@@ -182,6 +209,8 @@ public final class FileStorage implements EventStorage, AppendNotifications, Pro
         private long segmentSize = DEFAULT_SEGMENT_SIZE;
         private Durability durability = Durability.FSYNC;
         private boolean readOnly;
+        private int checkpointEvents = IndexStore.DEFAULT_CHECKPOINT_EVENTS;
+        private java.time.Duration scrubEvery;
 
         private Builder(Path dir) {
             this.dir = Objects.requireNonNull(dir, "dir").toAbsolutePath().normalize();
@@ -219,6 +248,31 @@ public final class FileStorage implements EventStorage, AppendNotifications, Pro
         }
 
         /**
+         * Switches on the background scrub: a thread that reads every acknowledged record and every index
+         * file, checking each checksum, then waits {@code pause} and starts again. It reports what it finds
+         * (at ERROR, and in {@link FileStorage#lastScrub()}) and never repairs anything.
+         *
+         * @param pause the wait between two passes (at least one second)
+         * @return this builder
+         */
+        public Builder scrubEvery(java.time.Duration pause) {
+            if (pause.compareTo(java.time.Duration.ofSeconds(1)) < 0) {
+                throw new IllegalArgumentException("the scrub's pause must be at least one second, was " + pause);
+            }
+            this.scrubEvery = pause;
+            return this;
+        }
+
+        /** The number of events between two index checkpoints (tests make it small). */
+        Builder checkpointEvents(int events) {
+            if (events < 1) {
+                throw new IllegalArgumentException("checkpoint interval must be positive, was " + events);
+            }
+            this.checkpointEvents = events;
+            return this;
+        }
+
+        /**
          * Locks the directory (creating a store in it when absent or empty, unless read-only), recovers
          * the log and rebuilds the indexes.
          *
@@ -233,8 +287,9 @@ public final class FileStorage implements EventStorage, AppendNotifications, Pro
     }
 
     private static FileStorage openWith(Builder b) {
-        StoreOpener.Opened opened = StoreOpener.open(b.dir, b.readOnly);
-        return new FileStorage(b, opened.lock(), opened.log());
+        long t0 = System.nanoTime();
+        StoreOpener.Opened opened = StoreOpener.open(b.dir, b.readOnly, b.checkpointEvents);
+        return new FileStorage(b, opened, System.nanoTime() - t0);
     }
 
     private static void closeQuietly(Segment s) {
@@ -249,11 +304,30 @@ public final class FileStorage implements EventStorage, AppendNotifications, Pro
 
     @Override
     public AppendOutcome append(String streamId, ExpectedVersion expected, List<SerializedEvent> events, Clock clock) {
+        index.awaitRoom();
         groupCommit.enter();
         try {
-            return appendCounted(streamId, expected, events, clock);
+            return repairing(() -> appendCounted(streamId, expected, events, clock));
         } finally {
             groupCommit.leave();
+        }
+    }
+
+    /**
+     * Runs an operation that reads the indexes; when an index file turns out damaged, rebuilds it from the
+     * log (outside the lock, with a WARN) and runs the operation again.
+     */
+    private <T> T repairing(java.util.function.Supplier<T> operation) {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return operation.get();
+            } catch (BlockFile.Damaged e) {
+                if (attempt >= 3) {
+                    throw new EventStoreException("the indexes of " + dir + " stay damaged after a rebuild: "
+                            + e.getMessage(), e);
+                }
+                index.repair(e);
+            }
         }
     }
 
@@ -278,15 +352,15 @@ public final class FileStorage implements EventStorage, AppendNotifications, Pro
             checkWritable();
             retry = AppendRules.checkIds(streamId, events, lookups);
             if (retry == null) {
-                LogIndex.Positions stream = index.stream(streamId);
-                long last = stream == null ? -1 : stream.size - 1;
+                long lastEvent = index.last(streamId, Long.MAX_VALUE); // queued events count: appends are ordered
+                long last = lastEvent < 0 ? -1 : lastEvent >>> 32;
                 conflict = AppendRules.conflict(streamId, expected, last);
                 if (conflict == null) {
                     at = clamp.next(clock);
                     firstVersion = last + 1;
                     batch = prepare(streamId, last, events, at);
                 } else {
-                    settled = stream == null ? 0 : stream.values[stream.size - 1] + 1L;
+                    settled = lastEvent < 0 ? 0 : (lastEvent & 0xFFFFFFFFL) + 1;
                 }
             }
         } finally {
@@ -360,10 +434,10 @@ public final class FileStorage implements EventStorage, AppendNotifications, Pro
         byte[] bytes = RecordCodec.encodeBatch(encoded);
         long offset = writer.nextOffset();
         for (int i = 0; i < stored.size(); i++) {
-            index.add(stored.get(i).eventId(), streamId, (int) offset, now);
+            index.add(stored.get(i).eventId(), streamId, (int) (last + 1 + i), (int) offset, now);
             offset += encoded.get(i).size();
         }
-        index.markBatchEnd(index.count() - 1);
+        index.markBatchEnd(index.count() - 1, offset);
         SegmentWriter.Batch batch = new SegmentWriter.Batch(first, Collections.unmodifiableList(stored), bytes, roll);
         writer.queue(batch);
         return batch;
@@ -390,65 +464,77 @@ public final class FileStorage implements EventStorage, AppendNotifications, Pro
 
     // ---------------------------------------------------------------- reads
 
-    /** An event by position below {@link LogIndex#count()}, from memory when not yet acknowledged (write lock held). */
+    /** An event by position below {@link IndexStore#count()}, from memory when not yet acknowledged (write lock held). */
     private StoredSerializedEvent recordAt(int p) {
         StoredSerializedEvent queued = writer.unacknowledged(p);
         if (queued != null) {
             return queued;
         }
         List<StoredSerializedEvent> out = new ArrayList<>(1);
-        LogReader.read(new LogReader.View(writer.segments(), index.offsets(), writer.head()), p, p + 1, out, dir);
+        LogReader.read(view(p, p + 1), p, p + 1, out, dir);
         return out.get(0);
     }
 
-    private LogReader.View view() {
-        rw.readLock().lock();
-        try {
-            return new LogReader.View(writer.segments(), index.offsets(), writer.head());
-        } finally {
-            rw.readLock().unlock();
-        }
+    /**
+     * What reading [from, to) needs (lock held): the offsets of those positions and of the one after, which
+     * ends the last of them when it lies in the same segment (it may be queued, not yet acknowledged: its
+     * offset is assigned all the same).
+     */
+    private LogReader.View view(int from, int to) {
+        long head = writer.head();
+        return new LogReader.View(writer.segments(), index.offsets(from, Math.min(to + 1, index.count())), from, head);
     }
 
     @Override
     public List<StoredSerializedEvent> readStream(String streamId, long fromVersion, int maxCount,
                                                   ReadDirection direction) {
-        int[] positions;
-        LogReader.View v;
+        return repairing(() -> readStreamOnce(streamId, fromVersion, maxCount, direction));
+    }
+
+    private List<StoredSerializedEvent> readStreamOnce(String streamId, long fromVersion, int maxCount,
+                                                       ReadDirection direction) {
+        List<LogReader.View> views = new ArrayList<>();
+        List<int[]> ranges = new ArrayList<>();
         rw.readLock().lock();
         try {
             checkOpen();
-            LogIndex.Positions stream = index.stream(streamId);
-            v = new LogReader.View(writer.segments(), index.offsets(), writer.head());
-            int size = stream == null ? 0 : stream.countBelow(v.head());
-            if (maxCount <= 0 || size == 0 || fromVersion < 0) {
+            long head = writer.head();
+            long last = index.lastVersion(streamId, head);
+            if (maxCount <= 0 || last < 0 || fromVersion < 0) {
                 return List.of();
             }
+            long bottom;
+            long top;
             if (direction == ReadDirection.BACKWARD) {
-                int top = (int) Math.min(size - 1L, fromVersion);
-                int bottom = (int) Math.max(0, top - (long) maxCount + 1);
-                positions = Arrays.copyOfRange(stream.values, bottom, top + 1);
+                top = Math.min(last, fromVersion);
+                bottom = Math.max(0, top - maxCount + 1);
             } else {
-                if (fromVersion >= size) {
+                if (fromVersion > last) {
                     return List.of();
                 }
-                int from = (int) fromVersion;
-                int to = (int) Math.min(size, (long) from + maxCount);
-                positions = Arrays.copyOfRange(stream.values, from, to);
+                bottom = fromVersion;
+                top = Math.min(last, fromVersion + maxCount - 1);
+            }
+            int[] positions = index.streamPositions(streamId, bottom, top, head);
+            int i = 0;
+            while (i < positions.length) {
+                int j = i + 1;
+                while (j < positions.length && positions[j] == positions[j - 1] + 1) {
+                    j++;
+                }
+                ranges.add(new int[] {positions[i], positions[j - 1] + 1});
+                views.add(view(positions[i], positions[j - 1] + 1));
+                i = j;
             }
         } finally {
             rw.readLock().unlock();
         }
-        List<StoredSerializedEvent> out = new ArrayList<>(positions.length);
-        int i = 0;
-        while (i < positions.length) {
-            int j = i + 1;
-            while (j < positions.length && positions[j] == positions[j - 1] + 1) {
-                j++;
-            }
-            LogReader.read(v, positions[i], positions[j - 1] + 1, out, dir);
-            i = j;
+        List<StoredSerializedEvent> out = new ArrayList<>();
+        for (int k = 0; k < ranges.size(); k++) {
+            LogReader.read(views.get(k), ranges.get(k)[0], ranges.get(k)[1], out, dir);
         }
+        // two stream names may hash alike: the index gave the positions of both, the records tell them apart
+        out.removeIf(e -> !e.streamId().equals(streamId));
         if (direction == ReadDirection.BACKWARD) {
             Collections.reverse(out);
         }
@@ -457,13 +543,14 @@ public final class FileStorage implements EventStorage, AppendNotifications, Pro
 
     @Override
     public long lastVersion(String streamId) {
-        rw.readLock().lock();
-        try {
-            LogIndex.Positions stream = index.stream(streamId);
-            return stream == null ? -1 : stream.countBelow(writer.head()) - 1;
-        } finally {
-            rw.readLock().unlock();
-        }
+        return repairing(() -> {
+            rw.readLock().lock();
+            try {
+                return index.lastVersion(streamId, writer.head());
+            } finally {
+                rw.readLock().unlock();
+            }
+        });
     }
 
     @Override
@@ -473,11 +560,21 @@ public final class FileStorage implements EventStorage, AppendNotifications, Pro
         long count = 0;
         List<StoredSerializedEvent> page = new ArrayList<>(PAGE);
         while (pos < toPosition) {
-            LogReader.View v = view();
-            long to = Math.min(Math.min(v.head(), toPosition), pos + PAGE);
-            if (pos >= to) {
+            long from = pos;
+            LogReader.View v = repairing(() -> {
+                rw.readLock().lock();
+                try {
+                    checkOpen();
+                    long to = Math.min(Math.min(writer.head(), toPosition), from + PAGE);
+                    return from >= to ? null : view((int) from, (int) to);
+                } finally {
+                    rw.readLock().unlock();
+                }
+            });
+            if (v == null) {
                 break;
             }
+            long to = Math.min(Math.min(v.head(), toPosition), pos + PAGE);
             page.clear();
             LogReader.read(v, (int) pos, (int) to, page, dir);
             for (StoredSerializedEvent e : page) {
@@ -497,13 +594,15 @@ public final class FileStorage implements EventStorage, AppendNotifications, Pro
 
     @Override
     public long positionOf(UUID eventId) {
-        rw.readLock().lock();
-        try {
-            int p = index.positionOf(eventId);
-            return p >= 0 && p < writer.head() ? p : -1;
-        } finally {
-            rw.readLock().unlock();
-        }
+        return repairing(() -> {
+            rw.readLock().lock();
+            try {
+                int p = index.positionOf(eventId);
+                return p >= 0 && p < writer.head() ? (long) p : -1L;
+            } finally {
+                rw.readLock().unlock();
+            }
+        });
     }
 
     @Override
@@ -513,12 +612,14 @@ public final class FileStorage implements EventStorage, AppendNotifications, Pro
 
     @Override
     public long firstPositionAtOrAfter(Instant instant) {
-        rw.readLock().lock();
-        try {
-            return Math.min(writer.head(), index.firstPositionFrom(instant, false));
-        } finally {
-            rw.readLock().unlock();
-        }
+        return repairing(() -> {
+            rw.readLock().lock();
+            try {
+                return Math.min(writer.head(), (long) index.firstPositionAtOrAfter(instant));
+            } finally {
+                rw.readLock().unlock();
+            }
+        });
     }
 
     @Override
@@ -538,11 +639,58 @@ public final class FileStorage implements EventStorage, AppendNotifications, Pro
             for (Segment s : segments) {
                 bytes += s.readableEnd;
             }
+            long indexBytes = 0;
+            List<Run> runs = index.runs();
+            for (Run r : runs) {
+                indexBytes += BlockFile.physicalSize(r.length());
+            }
             return new FileStorageStats(dir, durability, writer.head(), index.streamCount(), segments.length, bytes,
-                    appends.get(), writer.fsyncs(), writer.fsyncNanos(), groupCommit.gatherNanos());
+                    appends.get(), writer.fsyncs(), writer.fsyncNanos(), groupCommit.gatherNanos(),
+                    new FileStorageStats.Indexes(index.covered(), runs.size(), indexBytes, index.heapBytes(),
+                            index.loaded()),
+                    new FileStorageStats.Open(openNanos, openScanNanos, openCovered, openScannedEvents,
+                            openScannedBytes));
         } finally {
             rw.readLock().unlock();
         }
+    }
+
+    /**
+     * @return what the last pass of the background scrub found, or null when the scrub is off or has not
+     *     finished a pass yet
+     */
+    public VerifyReport lastScrub() {
+        return scrub == null ? null : scrub.last();
+    }
+
+    /** Waits (polling) until the background loader has every index filter in the heap; for measurements. */
+    void awaitIndexesLoaded(long timeoutMillis) {
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+        while (!index.loaded() && System.nanoTime() < deadline) {
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000L);
+        }
+    }
+
+    /** Waits until every position below {@code end} is durable (for an index checkpoint that will cover it). */
+    private boolean awaitDurable(int end) {
+        while (!closed || writer.head() >= end) {
+            if (groupCommit.failure() != null) {
+                return false;
+            }
+            if (durability == Durability.FSYNC ? writer.syncedHead() >= end : writer.head() >= end) {
+                return durability == Durability.FSYNC || writer.forceThrough(end);
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(200_000L);
+        }
+        return false;
+    }
+
+    IndexStore index() {
+        return index;
+    }
+
+    LogAccess access() {
+        return access;
     }
 
     /** @return the highest head covered by a completed fsync (for tests of group commit) */
@@ -597,16 +745,23 @@ public final class FileStorage implements EventStorage, AppendNotifications, Pro
         }
         // nobody else commits now, and waiters are covered by the commit below
         try {
+            if (scrub != null) {
+                scrub.stop();
+            }
             if (groupCommit.failure() == null && !readOnly) {
                 writer.commitQueued();
                 recordCleanClose();
+                index.stop();
                 saveIndexes();
+            } else {
+                index.stop();
             }
         } finally {
             try {
                 for (Segment s : writer.segments()) {
                     closeQuietly(s);
                 }
+                index.closeFiles();
                 lock.close();
             } finally {
                 groupCommit.wakeAll();
@@ -636,19 +791,27 @@ public final class FileStorage implements EventStorage, AppendNotifications, Pro
     void abandon() {
         closed = true;
         groupCommit.fail(new EventStoreException("abandoned"));
+        if (scrub != null) {
+            scrub.stop();
+        }
+        index.stop();
         for (Segment s : writer.segments()) {
             closeQuietly(s);
         }
+        index.closeFiles();
         lock.close();
     }
 
-    /** Saves the indexes so that the next open need not decode every record; they are only derived data. */
+    /**
+     * The index checkpoint of a clean close: what is in memory becomes a run, and the snapshot says the
+     * store was closed; they are only derived data, so a failure costs the next open a scan, nothing more.
+     */
     private void saveIndexes() {
         try {
-            IndexSnapshot.write(dir, index);
+            index.checkpointAtClose();
         } catch (IOException | RuntimeException e) {
-            LOG.warn("Could not save the index snapshot of {} ({}); the next open rebuilds the indexes from the log",
-                    dir, e.toString());
+            LOG.warn("Could not save the index snapshot of {} ({}); the next open reads the events since the last"
+                    + " index checkpoint from the log", dir, e.toString());
         }
     }
 

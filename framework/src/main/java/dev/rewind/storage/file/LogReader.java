@@ -25,10 +25,15 @@ final class LogReader {
      * Offsets below {@code head} never change, and a segment's readable end only grows.
      *
      * @param segments the segments, by base position
-     * @param offsets each position's offset in its segment
+     * @param offsets the offset entries (bit 31: batch end) of positions from {@code base} on, at least up
+     *     to the last position read and the one after it when that one is below {@code head}
+     * @param base the position of {@code offsets[0]}
      * @param head the acknowledged head
      */
-    record View(Segment[] segments, int[] offsets, long head) {
+    record View(Segment[] segments, int[] offsets, int base, long head) {
+        long offset(int p) {
+            return offsets[p - base] & 0x7FFFFFFFL;
+        }
     }
 
     /** Reads positions [from, to), all below the view's head, into {@code out}. */
@@ -42,7 +47,7 @@ final class LogReader {
             long segEnd = si + 1 < v.segments().length ? v.segments()[si + 1].base : v.head();
             int runEnd = (int) Math.min(to, segEnd);
             while (p < runEnd) {
-                long start = v.offsets()[p];
+                long start = v.offset(p);
                 int q = p;
                 long end;
                 do {
@@ -56,7 +61,7 @@ final class LogReader {
                 readChunk(s, buf, start, len, dir);
                 ByteBuffer bb = ByteBuffer.wrap(buf, 0, len);
                 for (int k = p; k < q; k++) {
-                    out.add(decodeChecked(s, bb, (int) (v.offsets()[k] - start), v.offsets()[k], k, len, crc));
+                    out.add(decodeChecked(s, bb, (int) (v.offset(k) - start), v.offset(k), k, len, crc));
                 }
                 p = q;
             }
@@ -64,7 +69,7 @@ final class LogReader {
     }
 
     private static long recordEnd(View v, Segment s, long segEnd, int k) {
-        return k + 1 < segEnd ? v.offsets()[k + 1] : s.readableEnd;
+        return k + 1 < segEnd ? v.offset(k + 1) : s.readableEnd;
     }
 
     static int segmentIndex(Segment[] segs, long p) {

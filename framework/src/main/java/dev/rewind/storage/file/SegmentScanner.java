@@ -84,22 +84,31 @@ final class SegmentScanner {
     /** Scans, decoding only the records from {@code decodeFrom} on (the others go to {@link Sink#covered}). */
     static Result scan(FileChannel ch, long firstPosition, long decodeFrom, boolean withPayload, Sink sink)
             throws IOException {
+        return scan(ch, 0, firstPosition, decodeFrom, Long.MAX_VALUE, withPayload, sink);
+    }
+
+    /**
+     * Scans from a record boundary that starts a batch ({@code startOffset}, holding {@code firstPosition}),
+     * up to the end of the file or to {@code endPosition}, whichever comes first.
+     */
+    static Result scan(FileChannel ch, long startOffset, long firstPosition, long decodeFrom, long endPosition,
+                       boolean withPayload, Sink sink) throws IOException {
         long size = ch.size();
-        byte[] buf = new byte[(int) Math.min(CHUNK, Math.max(size, RecordCodec.HEADER))];
+        byte[] buf = new byte[(int) Math.min(CHUNK, Math.max(size - startOffset, RecordCodec.HEADER))];
         ByteBuffer bb = ByteBuffer.wrap(buf);
         CRC32C crc = new CRC32C();
-        long bufStart = 0; // file offset of buf[0]
+        long bufStart = startOffset; // file offset of buf[0]
         int bufLen = 0;
         int p = 0;
         long position = firstPosition;
         long records = 0;
-        long batchEnd = 0;
+        long batchEnd = startOffset;
         long writeStart = -1;
         long batchEndPosition = firstPosition;
         while (true) {
             long offset = bufStart + p;
             int avail = bufLen - p;
-            if (offset == size) {
+            if (offset == size || position == endPosition) {
                 return new Result(records, offset, batchEnd, position, size, null, writeStart, batchEndPosition);
             }
             int need = RecordCodec.HEADER;

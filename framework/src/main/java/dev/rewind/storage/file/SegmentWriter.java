@@ -51,6 +51,7 @@ final class SegmentWriter implements GroupCommit.Committer {
     /** Readable: every position below it is acknowledged. */
     private volatile long head;
     private volatile long syncedHead;
+    private long forcedThrough;
     /** Where the next queued batch goes in the active segment (the queue's view, ahead of what is written). */
     private long assignedInSegment;
     private List<Batch> toWrite = new ArrayList<>();
@@ -85,6 +86,31 @@ final class SegmentWriter implements GroupCommit.Committer {
 
     long syncedHead() {
         return syncedHead;
+    }
+
+    /**
+     * Forces the segments holding positions below {@code end} that no earlier call forced (with relaxed
+     * durability nothing else does, and an index checkpoint must not cover records a power loss can take).
+     *
+     * @return false when a force failed
+     */
+    synchronized boolean forceThrough(long end) {
+        Segment[] segs = segments;
+        for (int i = 0; i < segs.length; i++) {
+            long segEnd = i + 1 < segs.length ? segs[i + 1].base : Long.MAX_VALUE;
+            if (segs[i].base < end && segEnd > forcedThrough) {
+                try {
+                    segs[i].io(ch -> {
+                        ch.force(false);
+                        return null;
+                    });
+                } catch (IOException e) {
+                    return false;
+                }
+            }
+        }
+        forcedThrough = Math.max(forcedThrough, end);
+        return true;
     }
 
     long fsyncs() {

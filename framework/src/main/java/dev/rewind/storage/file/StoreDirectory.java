@@ -118,7 +118,7 @@ final class StoreDirectory {
         if (!Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
             return false;
         }
-        if (name.equals(LOCK_FILE) || name.equals(StoreState.TEMP) || name.equals(IndexSnapshot.FILE + ".tmp")
+        if (name.equals(LOCK_FILE) || name.equals(StoreState.TEMP) || name.equals(IndexSnapshot.TEMP)
                 || TORN_TAIL.matcher(name).matches()) {
             return true;
         }
@@ -127,6 +127,12 @@ final class StoreDirectory {
         }
         if (name.equals(IndexSnapshot.FILE)) {
             return IndexSnapshot.hasMagic(p);
+        }
+        if (Run.isRunName(name)) {
+            return startsWith(p, Run.MAGIC);
+        }
+        if (name.endsWith(Run.SUFFIX + ".tmp") && Run.isRunName(name.substring(0, name.length() - 4))) {
+            return true; // a run a checkpoint or a merge was writing when it stopped
         }
         return Segment.parseBase(name) >= 0 && looksLikeSegment(p);
     }

@@ -1,0 +1,192 @@
+package dev.rewind.storage.file;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.util.zip.CRC32C;
+
+/**
+ * The checksummed container of every index file: a stream of logical bytes cut into 4 KiB blocks, each
+ * block 4092 bytes of content followed by the CRC32C of those bytes. A reader checks the checksum of
+ * every block it reads, so a damaged index file is found where it is read and never believed
+ * ({@link Damaged}); nothing needs to read a whole file to trust a part of it.
+ */
+final class BlockFile {
+    static final int BLOCK = 4096;
+    static final int PAYLOAD = BLOCK - 4;
+
+    private BlockFile() {
+    }
+
+    /** An index file failed a check: its block checksum, or the shape its footer says it has. */
+    static final class Damaged extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final transient Path file;
+
+        Damaged(Path file, String detail) {
+            super("index file " + file + " is damaged (" + detail + ")", null, false, false);
+            this.file = file;
+        }
+    }
+
+    /** @return the size on disk of a file holding {@code logical} bytes */
+    static long physicalSize(long logical) {
+        return (logical + PAYLOAD - 1) / PAYLOAD * BLOCK;
+    }
+
+    /** Writes logical bytes; the last block is padded with zeros. Not thread-safe. */
+    static final class Writer {
+        private final FileChannel channel;
+        private final ByteBuffer block = ByteBuffer.allocate(BLOCK);
+        private final CRC32C crc = new CRC32C();
+        private long written;
+
+        Writer(FileChannel channel) {
+            this.channel = channel;
+        }
+
+        /** @return the logical bytes written so far */
+        long position() {
+            return written + block.position();
+        }
+
+        void putLong(long v) throws IOException {
+            if (block.position() + 8 < PAYLOAD) {
+                block.putLong(v);
+                return;
+            }
+            for (int i = 56; i >= 0; i -= 8) {
+                put((byte) (v >>> i));
+            }
+        }
+
+        void putInt(int v) throws IOException {
+            if (block.position() + 4 < PAYLOAD) {
+                block.putInt(v);
+                return;
+            }
+            for (int i = 24; i >= 0; i -= 8) {
+                put((byte) (v >>> i));
+            }
+        }
+
+        void put(byte b) throws IOException {
+            block.put(b);
+            if (block.position() == PAYLOAD) {
+                flushBlock();
+            }
+        }
+
+        void put(byte[] bytes) throws IOException {
+            for (byte b : bytes) {
+                put(b);
+            }
+        }
+
+        private void flushBlock() throws IOException {
+            int n = block.position();
+            for (int i = n; i < PAYLOAD; i++) {
+                block.put(i, (byte) 0);
+            }
+            crc.reset();
+            crc.update(block.array(), 0, PAYLOAD);
+            block.putInt(PAYLOAD, (int) crc.getValue());
+            block.clear();
+            long at = written / PAYLOAD * BLOCK;
+            while (block.hasRemaining()) {
+                at += channel.write(block, at);
+            }
+            block.clear();
+            written += n;
+        }
+
+        /** Writes the last, partial block; returns the logical length. */
+        long finish() throws IOException {
+            long length = position();
+            if (block.position() > 0) {
+                flushBlock();
+            }
+            return length;
+        }
+    }
+
+    /** Reads logical bytes, checking each block read. Thread-safe (positional reads). */
+    static final class Reader {
+        private final Path path;
+        private final FileChannel channel;
+        private final long length;
+
+        Reader(Path path, FileChannel channel, long length) {
+            this.path = path;
+            this.channel = channel;
+            this.length = length;
+        }
+
+        Path path() {
+            return path;
+        }
+
+        long length() {
+            return length;
+        }
+
+        FileChannel channel() {
+            return channel;
+        }
+
+        /** Reads {@code len} logical bytes from {@code at} into a new buffer (big-endian). */
+        ByteBuffer read(long at, int len) {
+            if (at < 0 || len < 0 || at + len > length) {
+                throw new Damaged(path, "a read of " + len + " bytes at " + at + " passes its length " + length);
+            }
+            byte[] out = new byte[len];
+            long firstBlock = at / PAYLOAD;
+            long lastBlock = len == 0 ? firstBlock : (at + len - 1) / PAYLOAD;
+            byte[] blocks = new byte[(int) (lastBlock - firstBlock + 1) * BLOCK];
+            ByteBuffer target = ByteBuffer.wrap(blocks);
+            long pos = firstBlock * BLOCK;
+            try {
+                while (target.hasRemaining()) {
+                    int n = channel.read(target, pos);
+                    if (n < 0) {
+                        throw new Damaged(path, "it ends at byte " + pos + ", before block " + (pos / BLOCK)
+                                + " ends");
+                    }
+                    pos += n;
+                }
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("reading index file " + path + " failed", e);
+            }
+            CRC32C crc = new CRC32C();
+            for (int b = 0; b < blocks.length / BLOCK; b++) {
+                crc.reset();
+                crc.update(blocks, b * BLOCK, PAYLOAD);
+                if ((int) crc.getValue() != ByteBuffer.wrap(blocks).getInt(b * BLOCK + PAYLOAD)) {
+                    throw new Damaged(path, "checksum mismatch in block " + (firstBlock + b));
+                }
+            }
+            int copied = 0;
+            long logical = at;
+            while (copied < len) {
+                long block = logical / PAYLOAD;
+                int inBlock = (int) (logical % PAYLOAD);
+                int n = Math.min(len - copied, PAYLOAD - inBlock);
+                System.arraycopy(blocks, (int) (block - firstBlock) * BLOCK + inBlock, out, copied, n);
+                copied += n;
+                logical += n;
+            }
+            return ByteBuffer.wrap(out);
+        }
+
+        /** Reads every block, checking each (for verify and the scrub). */
+        void checkAll() {
+            long blocks = (length + PAYLOAD - 1) / PAYLOAD;
+            for (long b = 0; b < blocks; b += 256) {
+                long from = b * PAYLOAD;
+                int len = (int) Math.min(256L * PAYLOAD, length - from);
+                read(from, len);
+            }
+        }
+    }
+}

@@ -1,0 +1,666 @@
+package dev.rewind.storage.file;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * One index run: the indexes of a contiguous range of global positions {@code [from, to)}, immutable,
+ * in one {@link BlockFile} named {@code index-<from>-<to>-<generation>.run}. Runs are made by an index
+ * checkpoint (from the events appended since the last one) and by merging neighbouring runs; because
+ * a run covers a contiguous range, a damaged one is rebuilt from that range of the log alone.
+ *
+ * <pre>
+ * magic "RWRUN001"
+ * offsets:  (to - from) x int      record offset in its segment; bit 31 set when the record ends its batch
+ * ids:      n x (long msb, long lsb, int position)           sorted by id (unsigned)
+ * streams:  m x (long hash, int version, int position)       sorted by hash (unsigned), version, position
+ * id fences: ceil(n / 128) x (long msb, long lsb)            the first id of every 128
+ * stream fences: ceil(m / 128) x (long hash, int version)
+ * samples:  one (long second, int nano) per position p in [from, to) with p % 64 == 0: its recordedAt
+ * id filter, stream filter: {@link Bloom} words
+ * footer (FOOTER bytes): from, to, fromOffset, n, m, streamKeys, newStreams, minId, maxId, first and
+ *     last recordedAt, "RWRUNEND"
+ * </pre>
+ *
+ * The fences, samples and filters (about 1.5 bytes per event) are loaded into the heap on first use;
+ * everything else is read from the file when asked, each block's checksum checked.
+ */
+final class Run {
+    static final String PREFIX = "index-";
+    static final String SUFFIX = ".run";
+    static final Pattern NAME = Pattern.compile("index-(\\d{20})-(\\d{20})-(\\d+)\\.run");
+    static final byte[] MAGIC = "RWRUN001".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] END = "RWRUNEND".getBytes(StandardCharsets.US_ASCII);
+    static final int FENCE = 128;
+    static final int SAMPLE = 64;
+    static final int ID_ENTRY = 20;
+    static final int STREAM_ENTRY = 16;
+    static final int FOOTER = 8 * 15 + 4 * 2 + END.length;
+
+    final Path path;
+    final long generation;
+    final int from;
+    final int to;
+    /** The offset of position {@code from} in its segment: where a rebuild starts reading the log. */
+    final long fromOffset;
+    final long ids;
+    final long streams;
+    /** Distinct stream hashes, as the writer counted them (the size of the stream filter). */
+    final long streamKeys;
+    /** Streams whose first event (version 0) is in this run. */
+    final long newStreams;
+    final long minMsb;
+    final long minLsb;
+    final long maxMsb;
+    final long maxLsb;
+    final long firstSecond;
+    final int firstNano;
+    final long lastSecond;
+    final int lastNano;
+    private final BlockFile.Reader reader;
+    private volatile Loaded loaded;
+
+    /** What is kept in the heap once loaded. */
+    private record Loaded(long[] idFenceMsb, long[] idFenceLsb, long[] streamFenceHash, int[] streamFenceVersion,
+                          long[] sampleSecond, int[] sampleNano, Bloom idFilter, Bloom streamFilter) {
+        long heapBytes() {
+            return 8L * (idFenceMsb.length * 2L + streamFenceHash.length + sampleSecond.length)
+                    + 4L * (streamFenceVersion.length + sampleNano.length)
+                    + 8L * (idFilter.words.length + streamFilter.words.length);
+        }
+    }
+
+    private Run(Path path, long generation, BlockFile.Reader reader, ByteBuffer footer) {
+        this.path = path;
+        this.generation = generation;
+        this.reader = reader;
+        this.from = (int) footer.getLong(0);
+        this.to = (int) footer.getLong(8);
+        this.fromOffset = footer.getLong(16);
+        this.ids = footer.getLong(24);
+        this.streams = footer.getLong(32);
+        this.streamKeys = footer.getLong(40);
+        this.newStreams = footer.getLong(48);
+        this.minMsb = footer.getLong(56);
+        this.minLsb = footer.getLong(64);
+        this.maxMsb = footer.getLong(72);
+        this.maxLsb = footer.getLong(80);
+        this.firstSecond = footer.getLong(88);
+        this.lastSecond = footer.getLong(96);
+        this.firstNano = footer.getInt(120);
+        this.lastNano = footer.getInt(124);
+    }
+
+    static String fileName(int from, int to, long generation) {
+        return String.format(java.util.Locale.ROOT, "%s%020d-%020d-%d%s", PREFIX, from, to, generation, SUFFIX);
+    }
+
+    /** @return whether a file name is a run's */
+    static boolean isRunName(String name) {
+        return NAME.matcher(name).matches();
+    }
+
+    /**
+     * Opens a run, reading only its footer.
+     *
+     * @param length the logical length the index snapshot recorded
+     * @throws BlockFile.Damaged when the file is too short, its footer's block fails its checksum, or
+     *     the footer disagrees with the file's name
+     */
+    static Run open(Path path, long length) throws IOException {
+        Matcher m = NAME.matcher(path.getFileName().toString());
+        if (!m.matches()) {
+            throw new IllegalArgumentException("not a run file name: " + path);
+        }
+        FileChannel ch = FileChannel.open(path, StandardOpenOption.READ);
+        try {
+            if (length < MAGIC.length + FOOTER || ch.size() != BlockFile.physicalSize(length)) {
+                throw new BlockFile.Damaged(path, ch.size() + " bytes on disk where " + BlockFile.physicalSize(length)
+                        + " were written");
+            }
+            BlockFile.Reader reader = new BlockFile.Reader(path, ch, length);
+            ByteBuffer footer = reader.read(length - FOOTER, FOOTER);
+            byte[] end = new byte[END.length];
+            footer.get(FOOTER - END.length, end);
+            byte[] magic = new byte[MAGIC.length];
+            reader.read(0, MAGIC.length).get(magic);
+            Run run = new Run(path, Long.parseLong(m.group(3)), reader, footer);
+            if (!Arrays.equals(end, END) || !Arrays.equals(magic, MAGIC) || run.from != Long.parseLong(m.group(1))
+                    || run.to != Long.parseLong(m.group(2)) || run.from > run.to
+                    || length != run.expectedLength()) {
+                throw new BlockFile.Damaged(path, "its footer does not describe it");
+            }
+            return run;
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
+    }
+
+    private long offsetsAt() {
+        return MAGIC.length;
+    }
+
+    private long idsAt() {
+        return offsetsAt() + 4L * (to - from);
+    }
+
+    private long streamsAt() {
+        return idsAt() + ID_ENTRY * ids;
+    }
+
+    private long idFencesAt() {
+        return streamsAt() + STREAM_ENTRY * streams;
+    }
+
+    private long streamFencesAt() {
+        return idFencesAt() + 16 * fences(ids);
+    }
+
+    private long samplesAt() {
+        return streamFencesAt() + 12 * fences(streams);
+    }
+
+    private long idFilterAt() {
+        return samplesAt() + 12L * samples(from, to);
+    }
+
+    private long streamFilterAt() {
+        return idFilterAt() + 8L * Bloom.wordsFor(ids);
+    }
+
+    private long expectedLength() {
+        return streamFilterAt() + 8L * Bloom.wordsFor(streamKeys) + FOOTER;
+    }
+
+    static long fences(long entries) {
+        return (entries + FENCE - 1) / FENCE;
+    }
+
+    /** @return how many positions of [from, to) are multiples of {@link #SAMPLE} */
+    static int samples(int from, int to) {
+        return (int) (ceilDiv(to, SAMPLE) - ceilDiv(from, SAMPLE));
+    }
+
+    private static long ceilDiv(long a, long b) {
+        return (a + b - 1) / b;
+    }
+
+    Path path() {
+        return path;
+    }
+
+    long length() {
+        return reader.length();
+    }
+
+    /** @return the heap the loaded parts hold, 0 when not loaded */
+    long heapBytes() {
+        Loaded l = loaded;
+        return l == null ? 0 : l.heapBytes();
+    }
+
+    boolean isLoaded() {
+        return loaded != null;
+    }
+
+    /** Loads the fences, samples and filters (once). */
+    void load() {
+        if (loaded != null) {
+            return;
+        }
+        synchronized (this) {
+            if (loaded != null) {
+                return;
+            }
+            int nIdFences = (int) fences(ids);
+            ByteBuffer b = reader.read(idFencesAt(), 16 * nIdFences);
+            long[] fMsb = new long[nIdFences];
+            long[] fLsb = new long[nIdFences];
+            for (int i = 0; i < nIdFences; i++) {
+                fMsb[i] = b.getLong();
+                fLsb[i] = b.getLong();
+            }
+            int nStreamFences = (int) fences(streams);
+            b = reader.read(streamFencesAt(), 12 * nStreamFences);
+            long[] sHash = new long[nStreamFences];
+            int[] sVersion = new int[nStreamFences];
+            for (int i = 0; i < nStreamFences; i++) {
+                sHash[i] = b.getLong();
+                sVersion[i] = b.getInt();
+            }
+            int nSamples = samples(from, to);
+            b = reader.read(samplesAt(), 12 * nSamples);
+            long[] second = new long[nSamples];
+            int[] nano = new int[nSamples];
+            for (int i = 0; i < nSamples; i++) {
+                second[i] = b.getLong();
+                nano[i] = b.getInt();
+            }
+            loaded = new Loaded(fMsb, fLsb, sHash, sVersion, second, nano, readFilter(idFilterAt(), ids),
+                    readFilter(streamFilterAt(), streamKeys));
+        }
+    }
+
+    private Bloom readFilter(long at, long keys) {
+        int words = Bloom.wordsFor(keys);
+        long[] w = new long[words];
+        int done = 0;
+        while (done < words) {
+            int n = Math.min(words - done, 1 << 16);
+            ByteBuffer b = reader.read(at + 8L * done, 8 * n);
+            b.asLongBuffer().get(w, done, n);
+            done += n;
+        }
+        return new Bloom(w);
+    }
+
+    private Loaded loaded() {
+        load();
+        return loaded;
+    }
+
+    // ---------------------------------------------------------------- offsets
+
+    /** @return the raw offset entries (bit 31: batch end) of positions [p, q) of this run */
+    int[] offsets(int p, int q) {
+        int[] out = new int[q - p];
+        ByteBuffer b = reader.read(offsetsAt() + 4L * (p - from), 4 * (q - p));
+        b.asIntBuffer().get(out);
+        return out;
+    }
+
+    // ---------------------------------------------------------------- ids
+
+    static int compareIds(long msb, long lsb, long otherMsb, long otherLsb) {
+        int c = Long.compareUnsigned(msb, otherMsb);
+        return c != 0 ? c : Long.compareUnsigned(lsb, otherLsb);
+    }
+
+    /** @return the position of the id in this run, or -1 */
+    int positionOf(long msb, long lsb) {
+        if (ids == 0 || compareIds(msb, lsb, minMsb, minLsb) < 0 || compareIds(msb, lsb, maxMsb, maxLsb) > 0) {
+            return -1;
+        }
+        Loaded l = loaded();
+        if (!l.idFilter.mayContain(Bloom.hashId(msb, lsb))) {
+            return -1;
+        }
+        int lo = 0;
+        int hi = l.idFenceMsb.length - 1;
+        while (lo < hi) { // the last fence <= id
+            int mid = (lo + hi + 1) >>> 1;
+            if (compareIds(l.idFenceMsb[mid], l.idFenceLsb[mid], msb, lsb) <= 0) {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        long first = (long) lo * FENCE;
+        int n = (int) Math.min(FENCE, ids - first);
+        ByteBuffer b = reader.read(idsAt() + first * ID_ENTRY, n * ID_ENTRY);
+        int a = 0;
+        int z = n - 1;
+        while (a <= z) {
+            int m = (a + z) >>> 1;
+            int c = compareIds(b.getLong(m * ID_ENTRY), b.getLong(m * ID_ENTRY + 8), msb, lsb);
+            if (c == 0) {
+                return b.getInt(m * ID_ENTRY + 16);
+            }
+            if (c < 0) {
+                a = m + 1;
+            } else {
+                z = m - 1;
+            }
+        }
+        return -1;
+    }
+
+    /** Reads the id entries [i, i + n) (for merges and checks). */
+    ByteBuffer idEntries(long i, int n) {
+        return reader.read(idsAt() + i * ID_ENTRY, n * ID_ENTRY);
+    }
+
+    // ---------------------------------------------------------------- streams
+
+    boolean mayHoldStream(long hash) {
+        return streams > 0 && loaded().streamFilter.mayContain(hash);
+    }
+
+    static int compareStream(long hash, int version, long otherHash, int otherVersion) {
+        int c = Long.compareUnsigned(hash, otherHash);
+        return c != 0 ? c : Integer.compare(version, otherVersion);
+    }
+
+    /** @return the index of the first stream entry at or after (hash, version) */
+    private long seekStream(long hash, int version) {
+        Loaded l = loaded();
+        int lo = 0;
+        int hi = l.streamFenceHash.length - 1;
+        while (lo < hi) { // the last fence < key (or 0)
+            int mid = (lo + hi + 1) >>> 1;
+            if (compareStream(l.streamFenceHash[mid], l.streamFenceVersion[mid], hash, version) < 0) {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        long i = (long) lo * FENCE;
+        while (i < streams) {
+            int n = (int) Math.min(FENCE, streams - i);
+            ByteBuffer b = streamEntries(i, n);
+            for (int k = 0; k < n; k++) {
+                if (compareStream(b.getLong(k * STREAM_ENTRY), b.getInt(k * STREAM_ENTRY + 8), hash, version) >= 0) {
+                    return i + k;
+                }
+            }
+            i += n;
+        }
+        return streams;
+    }
+
+    /** Reads the stream entries [i, i + n). */
+    ByteBuffer streamEntries(long i, int n) {
+        return reader.read(streamsAt() + i * STREAM_ENTRY, n * STREAM_ENTRY);
+    }
+
+    /**
+     * The entries of one stream hash with versions in [fromVersion, toVersion], in order.
+     *
+     * @param out receives version and position pairs
+     */
+    void streamEntries(long hash, int fromVersion, int toVersion, StreamSink out) {
+        if (!mayHoldStream(hash)) {
+            return;
+        }
+        long i = seekStream(hash, fromVersion);
+        while (i < streams) {
+            int n = (int) Math.min(FENCE, streams - i);
+            ByteBuffer b = streamEntries(i, n);
+            for (int k = 0; k < n; k++) {
+                if (b.getLong(k * STREAM_ENTRY) != hash || b.getInt(k * STREAM_ENTRY + 8) > toVersion) {
+                    return;
+                }
+                out.accept(b.getInt(k * STREAM_ENTRY + 8), b.getInt(k * STREAM_ENTRY + 12));
+            }
+            i += n;
+        }
+    }
+
+    /** The entries of one stream hash from the highest version down, until the sink says stop. */
+    void streamEntriesDescending(long hash, StreamStop out) {
+        if (!mayHoldStream(hash)) {
+            return;
+        }
+        long end = seekStream(hash, Integer.MAX_VALUE); // past the hash's entries (versions are ints)
+        long i = end;
+        while (i > 0) {
+            int n = (int) Math.min(FENCE, i);
+            ByteBuffer b = streamEntries(i - n, n);
+            for (int k = n - 1; k >= 0; k--) {
+                if (b.getLong(k * STREAM_ENTRY) != hash) {
+                    return;
+                }
+                if (out.accept(b.getInt(k * STREAM_ENTRY + 8), b.getInt(k * STREAM_ENTRY + 12))) {
+                    return;
+                }
+            }
+            i -= n;
+        }
+    }
+
+    /** Receives stream entries. */
+    interface StreamSink {
+        void accept(int version, int position);
+    }
+
+    /** Receives stream entries; returns true to stop. */
+    interface StreamStop {
+        boolean accept(int version, int position);
+    }
+
+    // ---------------------------------------------------------------- time
+
+    /**
+     * @param second the instant's epoch second
+     * @param nano its nanosecond
+     * @return the last sampled position whose recordedAt is before the instant, or {@code from} when none
+     */
+    int lastSampleBefore(long second, int nano) {
+        Loaded l = loaded();
+        int lo = 0;
+        int hi = l.sampleSecond.length - 1;
+        int found = -1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            int c = Long.compare(l.sampleSecond[mid], second);
+            if (c == 0) {
+                c = Integer.compare(l.sampleNano[mid], nano);
+            }
+            if (c < 0) {
+                found = mid;
+                lo = mid + 1;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        if (found < 0) {
+            return from;
+        }
+        return (int) ((ceilDiv(from, SAMPLE) + found) * SAMPLE);
+    }
+
+    /** Copies this run's samples into the arrays from {@code at} (for a merge). */
+    void samplesInto(long[] second, int[] nano, int at) {
+        int n = samples(from, to);
+        ByteBuffer b = reader.read(samplesAt(), 12 * n);
+        for (int i = 0; i < n; i++) {
+            second[at + i] = b.getLong();
+            nano[at + i] = b.getInt();
+        }
+    }
+
+    /** Reads every block of the file, checking each (verify, the scrub). */
+    void checkAll() {
+        reader.checkAll();
+    }
+
+    void close() {
+        try {
+            reader.channel().close();
+        } catch (IOException ignored) {
+            // nothing was written through it
+        }
+    }
+
+    @Override
+    public String toString() {
+        return path.getFileName() + "[" + from + ", " + to + ")";
+    }
+
+    // ---------------------------------------------------------------- writing
+
+    /** Id entries in id order. */
+    interface IdCursor {
+        boolean next();
+
+        long msb();
+
+        long lsb();
+
+        int position();
+    }
+
+    /** Stream entries in (hash, version, position) order. */
+    interface StreamCursor {
+        boolean next();
+
+        long hash();
+
+        int version();
+
+        int position();
+    }
+
+    /** Offset entries of the positions [from, to), in order. */
+    interface OffsetCursor {
+        int next();
+    }
+
+    /**
+     * What a new run holds, given as cursors over sorted entries.
+     *
+     * @param from the first position covered
+     * @param to the end of the range covered
+     * @param fromOffset the offset of {@code from} in its segment
+     * @param offsets the offsets of [from, to)
+     * @param ids the id entries, sorted, {@code idCount} of them
+     * @param streams the stream entries, sorted, {@code streamCount} of them
+     * @param streamKeys the distinct stream hashes (or an upper bound), for the filter's size
+     * @param newStreams the streams that begin in the range
+     * @param sampleSecond the recordedAt seconds of the sampled positions of the range
+     * @param sampleNano their nanoseconds
+     * @param firstSecond the recordedAt of {@code from}: seconds
+     * @param firstNano and nanoseconds
+     * @param lastSecond the recordedAt of {@code to - 1}: seconds
+     * @param lastNano and nanoseconds
+     */
+    record Contents(int from, int to, long fromOffset, OffsetCursor offsets, long idCount, IdCursor ids,
+                    long streamCount, StreamCursor streams, long streamKeys, long newStreams, long[] sampleSecond,
+                    int[] sampleNano, long firstSecond, int firstNano, long lastSecond, int lastNano) {
+    }
+
+    /**
+     * Writes a run: a temporary file, forced, then renamed; the directory is forced by the caller (the
+     * index snapshot that names it follows).
+     *
+     * @return the open run
+     */
+    static Run write(Path dir, long generation, Contents c) throws IOException {
+        if (c.sampleSecond().length != samples(c.from(), c.to())) {
+            throw new IllegalStateException("samples " + c.sampleSecond().length + " for [" + c.from() + ", " + c.to() + ")");
+        }
+        Path path = dir.resolve(fileName(c.from(), c.to(), generation));
+        Path tmp = dir.resolve(path.getFileName() + ".tmp");
+        long length;
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.WRITE)) {
+            BlockFile.Writer w = new BlockFile.Writer(ch);
+            w.put(MAGIC);
+            for (int p = c.from(); p < c.to(); p++) {
+                w.putInt(c.offsets().next());
+            }
+            Bloom idFilter = Bloom.forKeys(c.idCount());
+            GrowingLongs idFences = new GrowingLongs();
+            long minMsb = 0;
+            long minLsb = 0;
+            long maxMsb = 0;
+            long maxLsb = 0;
+            long n = 0;
+            while (c.ids().next()) {
+                long msb = c.ids().msb();
+                long lsb = c.ids().lsb();
+                if (n == 0) {
+                    minMsb = msb;
+                    minLsb = lsb;
+                }
+                if (n % FENCE == 0) {
+                    idFences.add(msb);
+                    idFences.add(lsb);
+                }
+                maxMsb = msb;
+                maxLsb = lsb;
+                w.putLong(msb);
+                w.putLong(lsb);
+                w.putInt(c.ids().position());
+                idFilter.add(Bloom.hashId(msb, lsb));
+                n++;
+            }
+            if (n != c.idCount()) {
+                throw new IllegalStateException("run " + path + ": " + n + " ids where " + c.idCount() + " were announced");
+            }
+            Bloom streamFilter = Bloom.forKeys(c.streamKeys());
+            GrowingLongs streamFences = new GrowingLongs();
+            long m = 0;
+            while (c.streams().next()) {
+                long hash = c.streams().hash();
+                if (m % FENCE == 0) {
+                    streamFences.add(hash);
+                    streamFences.add(c.streams().version());
+                }
+                w.putLong(hash);
+                w.putInt(c.streams().version());
+                w.putInt(c.streams().position());
+                streamFilter.add(hash);
+                m++;
+            }
+            if (m != c.streamCount()) {
+                throw new IllegalStateException("run " + path + ": " + m + " stream entries where " + c.streamCount()
+                        + " were announced");
+            }
+            for (int i = 0; i < idFences.size; i++) {
+                w.putLong(idFences.values[i]);
+            }
+            for (int i = 0; i < streamFences.size; i += 2) {
+                w.putLong(streamFences.values[i]);
+                w.putInt((int) streamFences.values[i + 1]);
+            }
+            for (int i = 0; i < c.sampleSecond().length; i++) {
+                w.putLong(c.sampleSecond()[i]);
+                w.putInt(c.sampleNano()[i]);
+            }
+            for (long word : idFilter.words) {
+                w.putLong(word);
+            }
+            for (long word : streamFilter.words) {
+                w.putLong(word);
+            }
+            w.putLong(c.from());
+            w.putLong(c.to());
+            w.putLong(c.fromOffset());
+            w.putLong(n);
+            w.putLong(m);
+            w.putLong(c.streamKeys());
+            w.putLong(c.newStreams());
+            w.putLong(minMsb);
+            w.putLong(minLsb);
+            w.putLong(maxMsb);
+            w.putLong(maxLsb);
+            w.putLong(c.firstSecond());
+            w.putLong(c.lastSecond());
+            w.putLong(0); // reserved
+            w.putLong(0); // reserved
+            w.putInt(c.firstNano());
+            w.putInt(c.lastNano());
+            w.put(END);
+            length = w.finish();
+            ch.force(false);
+        }
+        CrashPoints.reached("run written");
+        Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        CrashPoints.reached("run renamed");
+        return open(path, length);
+    }
+
+    /** A growing array of longs. */
+    static final class GrowingLongs {
+        long[] values = new long[64];
+        int size;
+
+        void add(long v) {
+            if (size == values.length) {
+                values = Arrays.copyOf(values, size * 2);
+            }
+            values[size++] = v;
+        }
+    }
+}
