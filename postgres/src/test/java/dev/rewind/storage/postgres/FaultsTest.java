@@ -28,7 +28,7 @@ import org.junit.jupiter.api.condition.EnabledIf;
 
 /** Connections killed mid-batch and a server restarted under load. */
 class FaultsTest extends FreshSchemaTest {
-    private static final String SCHEMA = "faults";
+    private static final String SCHEMA = TestDatabase.schema("faults");
 
     FaultsTest() {
         super(SCHEMA);

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 
 /** Start-up: the schema is created, migrated once, and refused when newer; connection failures are clear. */
 class SchemaAndConnectionTest {
-    private static final String SCHEMA = "schema_test";
+    private static final String SCHEMA = TestDatabase.schema("schema_test");
 
     @BeforeAll
     static void server() {
@@ -49,7 +49,7 @@ class SchemaAndConnectionTest {
         }
         assertThatThrownBy(() -> TestDatabase.builder(SCHEMA).build())
                 .isInstanceOf(EventStoreException.class)
-                .hasMessage("the PostgreSQL schema 'schema_test' is at version 99, newer than this Rewind version"
+                .hasMessage("the PostgreSQL schema '" + SCHEMA + "' is at version 99, newer than this Rewind version"
                         + " knows (3): upgrade Rewind before using this store");
     }
 

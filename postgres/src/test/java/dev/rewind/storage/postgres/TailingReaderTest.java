@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
  * in an order nobody controls, and one reader tailing "everything after the last position I saw".
  */
 class TailingReaderTest extends FreshSchemaTest {
-    private static final String SCHEMA = "tailing";
+    private static final String SCHEMA = TestDatabase.schema("tailing");
     private static final int APPENDERS = 8;
     private static final int BATCHES_PER_APPENDER = 25;
     private static final int BATCH_SIZE = 3;
