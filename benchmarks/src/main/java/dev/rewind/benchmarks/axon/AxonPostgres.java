@@ -94,8 +94,9 @@ final class AxonPostgres {
         List<Order> orders = Workload.orders(100_000);
         int[] round = {0};
         return () -> {
-            Pg.freshSchema("axon_durable");
-            try (HikariDataSource ds = dataSource("axon_durable", writers + 1)) {
+            String schema = Pg.schema("axon_durable");
+            Pg.freshSchema(schema);
+            try (HikariDataSource ds = dataSource(schema, writers + 1)) {
                 JdbcEventStorageEngine engine = engine(ds);
                 engine.createSchema(PostgresEventTableFactory.INSTANCE);
                 EmbeddedEventStore store = EmbeddedEventStore.builder().storageEngine(engine).build();
@@ -118,8 +119,9 @@ final class AxonPostgres {
      * call), then replays it with a tracking processor (batch 100) over a fresh engine per iteration.
      */
     Iteration replay(int n) throws SQLException {
-        Pg.freshSchema("axon_bench");
-        HikariDataSource ds = dataSource("axon_bench", 4);
+        String schema = Pg.schema("axon_bench");
+        Pg.freshSchema(schema);
+        HikariDataSource ds = dataSource(schema, 4);
         JdbcEventStorageEngine seeder = engine(ds);
         seeder.createSchema(PostgresEventTableFactory.INSTANCE);
         List<EventMessage<?>> chunk = new ArrayList<>();

@@ -40,8 +40,9 @@ final class PgPhases {
         List<Order> orders = Workload.orders(100_000);
         int[] round = {0};
         return () -> {
-            Pg.freshSchema("bench_durable");
-            try (Rewind rewind = RewindSide.builder().storage(storage("bench_durable", writers + 1)).build()) {
+            String schema = Pg.schema("bench_durable");
+            Pg.freshSchema(schema);
+            try (Rewind rewind = RewindSide.builder().storage(storage(schema, writers + 1)).build()) {
                 EventStore store = rewind.store();
                 Measure.Writers done = Measure.timedWriters(writers, millis, orders, "r" + round[0]++,
                         (stream, o) -> store.append(stream, ExpectedVersion.noStream(), o.events()));
@@ -63,8 +64,9 @@ final class PgPhases {
      * on it, and rebuilds them per iteration.
      */
     Iteration replay(int n) throws SQLException {
-        Pg.freshSchema("bench");
-        try (Rewind seeder = RewindSide.builder().storage(storage("bench", 2)).build()) {
+        String schema = Pg.schema("bench");
+        Pg.freshSchema(schema);
+        try (Rewind seeder = RewindSide.builder().storage(storage(schema, 2)).build()) {
             EventStore store = seeder.store();
             List<Object> chunk = new ArrayList<>(SEED_BATCH);
             int[] streams = {0};
@@ -82,7 +84,7 @@ final class PgPhases {
             extras.put("seeding PostgreSQL, " + SEED_BATCH + " events per append, events/s", Measure.rate(n, t0));
         }
         long t1 = System.nanoTime();
-        Rewind rewind = RewindSide.builder().storage(storage("bench", 4)).projection(RewindViews.class).build();
+        Rewind rewind = RewindSide.builder().storage(storage(schema, 4)).projection(RewindViews.class).build();
         extras.put("open + start-up catch-up of the views, s", (System.nanoTime() - t1) / 1e9);
         Expected expected = Expected.of(n, false);
         return () -> {

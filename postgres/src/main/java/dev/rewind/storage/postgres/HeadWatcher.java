@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
 import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,12 +18,15 @@ import org.slf4j.LoggerFactory;
  * Learns of events appended by any instance and tells the {@code onAppended} callbacks.
  *
  * <p>One daemon thread holds a dedicated connection (see {@link Pool#openListening}) that
- * {@code LISTEN}s on the store's channel; every append sends {@code pg_notify} inside its
- * transaction, so the notification arrives when the append commits. Notifications only wake the
- * thread: it then reads the next position from the table, which is the truth. It also reads it every
- * poll interval without any notification, so a notification lost (connection broken, server
- * restarted) delays an event by at most that interval and never loses it. When the listening
- * connection breaks, it is reopened with a back-off while polling goes on.
+ * {@code LISTEN}s on the store's channel. Every append sends {@code pg_notify} with the store's new next
+ * position inside its transaction, so the notification arrives when the append commits; appends commit
+ * under the store's lock, one after another in position order, and PostgreSQL delivers notifications in
+ * commit order, so a payload is a next position every lower one of which is readable, and is announced
+ * as it is, without reading the table. A payload that is not a number (sent by something else) makes
+ * the thread read the next position from the table instead. It also reads it every poll interval
+ * without any notification, so a notification lost (connection broken, server restarted) delays an
+ * event by at most that interval and never loses it. When the listening connection breaks, it is
+ * reopened with a back-off while polling goes on.
  */
 final class HeadWatcher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HeadWatcher.class);
@@ -89,9 +93,12 @@ final class HeadWatcher implements AutoCloseable {
                     poll(); // anything appended while nobody listened
                     lastPoll = System.nanoTime();
                 }
-                var notes = conn.unwrap(PGConnection.class).getNotifications(WAIT_SLICE_MILLIS);
+                PGNotification[] notes = conn.unwrap(PGConnection.class).getNotifications(WAIT_SLICE_MILLIS);
                 boolean due = System.nanoTime() - lastPoll >= pollMillis * 1_000_000L;
-                if ((notes != null && notes.length > 0) || due) {
+                if (notes != null && notes.length > 0 && !announce(notes)) {
+                    due = true;
+                }
+                if (due) {
                     poll();
                     lastPoll = System.nanoTime();
                 }
@@ -110,6 +117,24 @@ final class HeadWatcher implements AutoCloseable {
             }
         }
         closeQuietly(conn);
+    }
+
+    /**
+     * Announces the largest next position the notifications carry.
+     *
+     * @return false when one of them carries no position (the table must be read)
+     */
+    private boolean announce(PGNotification[] notes) {
+        long max = -1;
+        for (PGNotification n : notes) {
+            try {
+                max = Math.max(max, Long.parseLong(n.getParameter()));
+            } catch (NumberFormatException e) {
+                return false;
+            }
+        }
+        announce(max);
+        return true;
     }
 
     private Connection listen() throws SQLException {

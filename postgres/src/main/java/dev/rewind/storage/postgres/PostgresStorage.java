@@ -1,8 +1,5 @@
 package dev.rewind.storage.postgres;
 
-import dev.rewind.ConcurrencyConflictException;
-import dev.rewind.DuplicateEventIdException;
-import dev.rewind.EventStoreException;
 import dev.rewind.ExpectedVersion;
 import dev.rewind.spi.storage.AppendNotifications;
 import dev.rewind.spi.storage.AppendOutcome;
@@ -76,6 +73,7 @@ public final class PostgresStorage implements EventStorage, AppendNotifications,
     private final Appender appender;
     private final Queries queries;
     private final HeadWatcher watcher;
+    private final StallWatch stalls;
     /**
      * Test seam: when set, appends take the transaction path and run this after the batch is written
      * and before the commit; null outside tests.
@@ -85,10 +83,11 @@ public final class PostgresStorage implements EventStorage, AppendNotifications,
     private PostgresStorage(PostgresSettings settings) {
         this.settings = settings;
         this.pool = Pool.open(settings);
+        int serverVersion;
         try {
-            pool.call(c -> {
+            serverVersion = pool.call("creating or migrating schema '" + settings.schema() + "'", c -> {
                 SchemaMigrator.migrate(c, settings.schema(), settings.lockKey());
-                return null;
+                return SchemaMigrator.serverVersion(c);
             });
         } catch (SQLException e) {
             pool.close();
@@ -98,9 +97,9 @@ public final class PostgresStorage implements EventStorage, AppendNotifications,
             pool.close();
             throw e;
         }
-        this.appender = new Appender(settings, pool.searchPathIsSchema());
         this.queries = new Queries(pool, settings);
-        this.watcher = new HeadWatcher(new HeadWatcher.ConnectionSource() {
+        this.appender = new Appender(settings, pool, queries, serverVersion >= 140_000);
+        HeadWatcher.ConnectionSource aside = new HeadWatcher.ConnectionSource() {
             @Override
             public Connection open() throws SQLException {
                 return pool.openListening();
@@ -110,7 +109,20 @@ public final class PostgresStorage implements EventStorage, AppendNotifications,
             public void release(Connection c) throws SQLException {
                 pool.releaseListening(c);
             }
-        }, settings.channel(), queries::nextPosition, settings.pollInterval());
+        };
+        this.stalls = new StallWatch(settings.schema(), settings.stallWarning(), new StallWatch.Connections() {
+            @Override
+            public Connection open() throws SQLException {
+                return aside.open();
+            }
+
+            @Override
+            public void release(Connection c) throws SQLException {
+                aside.release(c);
+            }
+        });
+        pool.watch(stalls);
+        this.watcher = new HeadWatcher(aside, settings.channel(), queries::nextPosition, settings.pollInterval());
     }
 
     /**
@@ -165,37 +177,11 @@ public final class PostgresStorage implements EventStorage, AppendNotifications,
         if (events.isEmpty()) {
             throw new IllegalArgumentException("append to '" + streamId + "' needs at least one event");
         }
-        AppendOutcome outcome;
-        try {
-            outcome = pool.call(c -> appender.append(c, streamId, expected, events, clock, beforeCommit));
-        } catch (SQLException e) {
-            if (SqlErrors.UNIQUE_VIOLATION.equals(e.getSQLState())) {
-                throw uniqueViolation(streamId, expected, events, e);
-            }
-            throw SqlErrors.translateAppend(e, streamId, events.size());
-        }
+        AppendOutcome outcome = appender.append(streamId, expected, events, clock, beforeCommit);
         if (!outcome.alreadyAppended()) {
             watcher.announce(outcome.firstPosition() + events.size());
         }
         return outcome;
-    }
-
-    /** A unique index caught what the checks under the lock should have: say which rule was broken. */
-    private EventStoreException uniqueViolation(String streamId, ExpectedVersion expected,
-                                                List<SerializedEvent> events, SQLException e) {
-        String message = String.valueOf(e.getMessage());
-        if (message.contains("rewind_events_event_id_key")) {
-            for (SerializedEvent event : events) {
-                long at = positionOf(event.eventId());
-                if (at >= 0) {
-                    return new DuplicateEventIdException(event.eventId(), "already stored at global position "
-                            + at + "; nothing of this batch was written");
-                }
-            }
-            return new DuplicateEventIdException(events.get(0).eventId(),
-                    "rejected by the unique index (" + message + "); nothing of this batch was written");
-        }
-        return new ConcurrencyConflictException(streamId, expected, lastVersion(streamId));
     }
 
     @Override
@@ -243,7 +229,19 @@ public final class PostgresStorage implements EventStorage, AppendNotifications,
     @Override
     public void close() {
         watcher.close();
+        stalls.close();
         pool.close();
+    }
+
+    /** How long a call may wait for another session's lock before a WARN names that session. */
+    private static final Duration DEFAULT_STALL_WARNING = Duration.ofSeconds(5);
+
+    private static Duration checkPositive(Duration d, String what) {
+        Objects.requireNonNull(d, what);
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(what + " must be positive, was " + d);
+        }
+        return d;
     }
 
     /** Settings of a {@link PostgresStorage} that makes its own pool; only the JDBC URL is required. */
@@ -255,6 +253,7 @@ public final class PostgresStorage implements EventStorage, AppendNotifications,
         private int poolSize = 10;
         private Duration connectionTimeout = Duration.ofSeconds(10);
         private Duration pollInterval = Duration.ofSeconds(1);
+        private Duration stallWarning = DEFAULT_STALL_WARNING;
 
         private Builder(String jdbcUrl) {
             this.jdbcUrl = PostgresSettings.checkUrl(jdbcUrl);
@@ -320,6 +319,17 @@ public final class PostgresStorage implements EventStorage, AppendNotifications,
         }
 
         /**
+         * @param after how long a call may wait for a lock held by another session (a stuck transaction
+         *     holding the store's append lock, DDL on its table) before a WARN names that session's
+         *     backend pid, state and query (default 5 s)
+         * @return this
+         */
+        public Builder stallWarning(Duration after) {
+            this.stallWarning = checkPositive(after, "stall warning");
+            return this;
+        }
+
+        /**
          * Connects, creating or migrating the schema.
          *
          * @return the storage
@@ -327,7 +337,7 @@ public final class PostgresStorage implements EventStorage, AppendNotifications,
          */
         public PostgresStorage build() {
             return new PostgresStorage(new PostgresSettings(jdbcUrl, user, password, null, schema, poolSize,
-                    connectionTimeout, pollInterval));
+                    connectionTimeout, pollInterval, stallWarning));
         }
     }
 
@@ -339,6 +349,7 @@ public final class PostgresStorage implements EventStorage, AppendNotifications,
         private final DataSource dataSource;
         private String schema = PostgresSettings.DEFAULT_SCHEMA;
         private Duration pollInterval = Duration.ofSeconds(1);
+        private Duration stallWarning = DEFAULT_STALL_WARNING;
 
         private DataSourceBuilder(DataSource dataSource) {
             this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
@@ -364,6 +375,16 @@ public final class PostgresStorage implements EventStorage, AppendNotifications,
         }
 
         /**
+         * @param after how long a call may wait for a lock held by another session before a WARN names
+         *     that session (default 5 s); see {@link Builder#stallWarning}
+         * @return this
+         */
+        public DataSourceBuilder stallWarning(Duration after) {
+            this.stallWarning = checkPositive(after, "stall warning");
+            return this;
+        }
+
+        /**
          * Creates or migrates the schema through the DataSource.
          *
          * @return the storage
@@ -371,7 +392,7 @@ public final class PostgresStorage implements EventStorage, AppendNotifications,
          */
         public PostgresStorage build() {
             return new PostgresStorage(new PostgresSettings(null, null, null, dataSource, schema, 0, null,
-                    pollInterval));
+                    pollInterval, stallWarning));
         }
     }
 }

@@ -109,7 +109,7 @@ final class Queries {
 
     private List<StoredSerializedEvent> rows(String sql, String doing, Object... args) {
         try {
-            return pool.call(c -> {
+            return pool.call(doing, c -> {
                 try (PreparedStatement q = c.prepareStatement(sql)) {
                     bind(q, args);
                     try (ResultSet rs = q.executeQuery()) {
@@ -124,7 +124,7 @@ final class Queries {
 
     private long number(String sql, String doing, Object... args) {
         try {
-            return pool.call(c -> {
+            return pool.call(doing, c -> {
                 try (PreparedStatement q = c.prepareStatement(sql)) {
                     bind(q, args);
                     try (ResultSet rs = q.executeQuery()) {

@@ -44,8 +44,10 @@ class FaultsTest extends FreshSchemaTest {
                 .isInstanceOf(StorageUnavailableException.class)
                 .hasMessageStartingWith("PostgreSQL storage unavailable while appending 5 events to stream 'order-1'"
                         + " (SQLState ")
-                .hasMessageEndingWith("); the batch is all or nothing and was not acknowledged: retry it with the same"
-                        + " event ids (if it did commit, the retry returns the original records and writes nothing)");
+                .hasMessageEndingWith("): the connection broke after the batch was sent, so the batch may have been"
+                        + " written: retry with the same event ids (a batch that was written comes back as"
+                        + " alreadyAppended, and nothing is written twice)")
+                .satisfies(e -> assertThat(((StorageUnavailableException) e).mayHaveBeenWritten()).isTrue());
         assertThat(storage.nextPosition()).isEqualTo(1);
         assertThat(storage.lastVersion("order-1")).isZero();
         for (SerializedEvent r : batch) {

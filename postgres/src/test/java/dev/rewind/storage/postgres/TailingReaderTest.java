@@ -75,7 +75,7 @@ class TailingReaderTest extends FreshSchemaTest {
             for (int b = 0; b < BATCHES_PER_APPENDER; b++) {
                 List<SerializedEvent> batch = TestRecords.batch(BATCH_SIZE, "appender-" + appender + "-" + b);
                 if (appender % 2 == 0) { // the server-side function, as PostgresStorage.append calls it
-                    storage.appender().appendFast(c, "stream-" + appender, ExpectedVersion.any(), batch,
+                    storage.appender().appendOn(c, "stream-" + appender, ExpectedVersion.any(), batch,
                             Clock.systemUTC().instant());
                 } else { // the transaction driven statement by statement from Java (ids already stored)
                     storage.appender().appendInTransaction(c, "stream-" + appender, ExpectedVersion.any(), batch,
