@@ -479,6 +479,11 @@ final class Appender {
         return new ConcurrencyConflictException(streamId, expected, queries.lastVersion(streamId));
     }
 
+    /** @return how many groups were sent since the storage was opened (tests) */
+    long groups() {
+        return groups.get();
+    }
+
     /** @return how many batches went into a group, on average, since the storage was opened (tests, stats) */
     double batchesPerGroup() {
         return grouped.get() / (double) Math.max(1, groups.get());

@@ -166,6 +166,11 @@ public final class PostgresStorage implements EventStorage, AppendNotifications,
         return appender;
     }
 
+    /** @return the key of the store's advisory lock (tests hold it to make appends wait) */
+    long lockKey() {
+        return settings.lockKey();
+    }
+
     /** @return the schema holding this store's tables */
     String schema() {
         return settings.schema();
