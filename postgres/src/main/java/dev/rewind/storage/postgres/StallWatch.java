@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  */
 final class StallWatch implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StallWatch.class);
-    private static final String BLOCKERS = "SELECT a.pid, a.state, extract(epoch FROM now() - a.xact_start),"
+    private static final String BLOCKERS = "SELECT a.pid, a.state, extract(epoch FROM clock_timestamp() - a.xact_start),"
             + " a.application_name, host(a.client_addr), left(a.query, 200)"
             + " FROM pg_stat_activity a WHERE a.pid = ANY (pg_blocking_pids(?)) ORDER BY a.xact_start";
 

@@ -342,16 +342,20 @@ final class ProofPrograms {
     }
 
     /**
-     * Appends one batch of three events ({@link #id}s of instance 0, thread 0, batch 0) and prints "ACK";
-     * the dead-client test kills it while the append waits for the store's lock. Arguments: schema,
-     * seed, application name.
+     * Opens the store, prints "READY", and on "GO" from its standard input appends one batch of three
+     * events ({@link #id}s of instance 0, thread 0, batch 0) and prints "ACK"; the dead-client test kills
+     * it while the append waits for the store's lock. Arguments: schema, seed, application name.
      */
     static final class AppendOnce {
-        public static void main(String[] args) {
+        public static void main(String[] args) throws java.io.IOException {
             PrintStream out = stdout();
             long seed = Long.parseLong(args[1]);
             PostgresStorage storage = storage(args[0], args[2]);
             out.println("READY");
+            BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+            for (String line = in.readLine(); line != null && !line.equals("GO"); line = in.readLine()) {
+                out.println("ignored " + line);
+            }
             storage.append("dead-client", ExpectedVersion.any(), batch(seed, 0, 0, 0, 3), Clock.systemUTC());
             out.println("ACK");
             System.exit(0);
