@@ -24,9 +24,12 @@ import org.slf4j.LoggerFactory;
  * commit order, so a payload is a next position every lower one of which is readable, and is announced
  * as it is, without reading the table. A payload that is not a number (sent by something else) makes
  * the thread read the next position from the table instead. It also reads it every poll interval
- * without any notification, so a notification lost (connection broken, server restarted) delays an
- * event by at most that interval and never loses it. When the listening connection breaks, it is
- * reopened with a back-off while polling goes on.
+ * without any notification, and tells the callbacks even when it has not moved, so a notification
+ * lost (connection broken, server restarted) delays an event by at most that interval and never loses
+ * it, and a callback whose work failed (delivery, while the database was away) gets another go. When
+ * the listening connection breaks, it is reopened with a back-off while polling goes on. An append
+ * made through this storage is told to the callbacks by its notification too, on this thread, not by
+ * the appending thread, which delivers its own events as it holds them.
  */
 final class HeadWatcher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HeadWatcher.class);
@@ -67,10 +70,16 @@ final class HeadWatcher implements AutoCloseable {
         }
     }
 
-    /** Tells the callbacks of a next position they have not been told yet (called after a local append too). */
-    void announce(long nextPosition) {
+    /**
+     * Tells the callbacks of a next position.
+     *
+     * @param nextPosition a next position every lower one of which is readable
+     * @param evenIfTold whether to tell them a position they were told already: a poll does, so that a
+     *     callback whose work failed the first time (delivery, with the database away) gets another go
+     */
+    private void announce(long nextPosition, boolean evenIfTold) {
         long prev = announced.getAndAccumulate(nextPosition, Math::max);
-        if (nextPosition > prev) {
+        if (nextPosition > prev || (evenIfTold && nextPosition >= prev)) {
             for (LongConsumer c : callbacks) {
                 try {
                     c.accept(nextPosition);
@@ -133,7 +142,7 @@ final class HeadWatcher implements AutoCloseable {
                 return false;
             }
         }
-        announce(max);
+        announce(max, false);
         return true;
     }
 
@@ -149,7 +158,7 @@ final class HeadWatcher implements AutoCloseable {
     }
 
     private void poll() {
-        announce(next.getAsLong());
+        announce(next.getAsLong(), true);
     }
 
     private void pollQuietly() {

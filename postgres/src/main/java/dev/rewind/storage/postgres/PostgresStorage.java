@@ -182,11 +182,9 @@ public final class PostgresStorage implements EventStorage, AppendNotifications,
         if (events.isEmpty()) {
             throw new IllegalArgumentException("append to '" + streamId + "' needs at least one event");
         }
-        AppendOutcome outcome = appender.append(streamId, expected, events, clock, beforeCommit);
-        if (!outcome.alreadyAppended()) {
-            watcher.announce(outcome.firstPosition() + events.size());
-        }
-        return outcome;
+        // Callbacks hear of this append from its notification, on the listening thread: telling them here
+        // would make the caller's own delivery read back from the table the events it holds already.
+        return appender.append(streamId, expected, events, clock, beforeCommit);
     }
 
     @Override
