@@ -72,6 +72,10 @@ final class Table {
             case DURABLE_16 -> durableScaling(r);
             case MEMORY -> atMost("Rewind/Axon <= 0.5x", rw / ax, 0.5);
             case MEMORY_FILE -> atMost("<= 64 bytes/event on heap", rw, 64);
+            case PG_DURABLE_1 -> atLeast("Rewind/Axon >= 1x", rw / ax, 1);
+            case PG_DURABLE_16 -> atLeast("Rewind/Axon >= 1.5x", rw / ax, 1.5);
+            case PG_REPLAY -> atLeast("Rewind/Axon >= 2.5x", rw / ax, 2.5);
+            case PG_DURABLE_4, PG_DURABLE_2X8, PG_TAIL_P50, PG_TAIL_P99 -> new String[] {"reported", ""};
             default -> new String[] {"", ""};
         };
     }

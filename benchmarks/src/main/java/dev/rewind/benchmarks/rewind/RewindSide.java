@@ -76,8 +76,14 @@ public final class RewindSide implements Side {
                 return pg.durable(4);
             case PG_DURABLE_16:
                 return pg.durable(16);
+            case PG_DURABLE_2X8:
+                return pg.durableTwoInstances(8);
             case PG_REPLAY:
                 return pg.replay(n);
+            case PG_TAIL_P50:
+                return pg.tailing(4, 50);
+            case PG_TAIL_P99:
+                return pg.tailing(4, 99);
             default:
                 return null;
         }

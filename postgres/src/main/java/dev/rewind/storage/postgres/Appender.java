@@ -18,7 +18,11 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -98,23 +102,32 @@ final class Appender {
      * @param settings the store's settings
      * @param pool where connections come from
      * @param queries the reads, for the messages of a unique index's refusal
+     * @param searchPathIsSchema whether every connection's search path is the store's schema (a pool
+     *     Rewind made); if not, each call sets it for its own transaction
      * @param checksClient whether the server has {@code client_connection_check_interval} (PostgreSQL 14+)
      */
-    Appender(PostgresSettings settings, Pool pool, Queries queries, boolean checksClient) {
+    Appender(PostgresSettings settings, Pool pool, Queries queries, boolean searchPathIsSchema, boolean checksClient) {
         this.pool = pool;
         this.queries = queries;
         this.lockKey = settings.lockKey();
         this.channel = settings.channel();
         this.events = settings.qualified("rewind_events");
         String function = "SELECT status, stream_version, first_position, recorded_at, recorded_at_nanos FROM "
-                + settings.qualified("rewind_append_group") + "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb[], ?, ?)";
+                + settings.qualified("rewind_append_group")
+                + "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb[], ?, ?)";
         // Sent with the call in one round trip; set_config(..., true) lasts until the implicit transaction
         // of the two statements ends, so the application's connection keeps its own settings. The
-        // function's own search path is the store's schema (schema V4), whatever the connection's.
-        this.callHasPrefix = checksClient;
-        this.groupCall = checksClient
-                ? "SELECT set_config('client_connection_check_interval', '" + CLIENT_CHECK_MILLIS + "', true); " + function
-                : function;
+        // function names its table unqualified, so a connection of the application's own pool, whose
+        // search path is its own, gets the store's schema for the call.
+        List<String> prefix = new ArrayList<>();
+        if (!searchPathIsSchema) {
+            prefix.add("set_config('search_path', '" + PostgresSettings.quote(settings.schema()) + "', true)");
+        }
+        if (checksClient) {
+            prefix.add("set_config('client_connection_check_interval', '" + CLIENT_CHECK_MILLIS + "', true)");
+        }
+        this.callHasPrefix = !prefix.isEmpty();
+        this.groupCall = callHasPrefix ? "SELECT " + String.join(", ", prefix) + "; " + function : function;
         this.insert = Rows.insert(events);
         this.commits = new GroupCommit(this::commitQueued, () -> settled, true);
     }
@@ -255,6 +268,10 @@ final class Appender {
         String[] streams = new String[batches];
         Long[] expected = new Long[batches];
         Integer[] sizes = new Integer[batches];
+        Integer[] previous = new Integer[batches];
+        Boolean[] repeated = new Boolean[batches];
+        Map<String, Integer> lastOfStream = batches == 1 ? Map.of() : new HashMap<>();
+        Set<UUID> earlier = batches == 1 ? Set.of() : new HashSet<>();
         UUID[] ids = new UUID[n];
         String[] types = new String[n];
         Integer[] schemaVersions = new Integer[n];
@@ -269,6 +286,18 @@ final class Appender {
             streams[b] = p.streamId;
             expected[b] = p.expected.isAny() ? -2 : p.expected.lastVersion();
             sizes[b] = p.events.size();
+            previous[b] = 0;
+            repeated[b] = false;
+            if (batches > 1) {
+                Integer before = lastOfStream.put(p.streamId, b + 1); // the function counts batches from 1
+                previous[b] = before == null ? 0 : before;
+                for (SerializedEvent e : p.events) {
+                    repeated[b] |= earlier.contains(e.eventId());
+                }
+                for (SerializedEvent e : p.events) {
+                    earlier.add(e.eventId());
+                }
+            }
             if (p.now.isAfter(now)) {
                 now = p.now; // one instant for the group: the latest any of its appenders read
             }
@@ -290,15 +319,17 @@ final class Appender {
             q.setArray(3, c.createArrayOf("text", streams));
             q.setArray(4, c.createArrayOf("int8", expected));
             q.setArray(5, c.createArrayOf("int4", sizes));
-            q.setArray(6, c.createArrayOf("uuid", ids));
-            q.setArray(7, c.createArrayOf("text", types));
-            q.setArray(8, c.createArrayOf("int4", schemaVersions));
-            q.setArray(9, c.createArrayOf("bytea", payloads));
-            q.setArray(10, c.createArrayOf("text", correlation));
-            q.setArray(11, c.createArrayOf("text", causation));
-            q.setArray(12, c.createArrayOf("text", metadata));
-            q.setObject(13, at[0]);
-            q.setShort(14, (Short) at[1]);
+            q.setArray(6, c.createArrayOf("int4", previous));
+            q.setArray(7, c.createArrayOf("bool", repeated));
+            q.setArray(8, c.createArrayOf("uuid", ids));
+            q.setArray(9, c.createArrayOf("text", types));
+            q.setArray(10, c.createArrayOf("int4", schemaVersions));
+            q.setArray(11, c.createArrayOf("bytea", payloads));
+            q.setArray(12, c.createArrayOf("text", correlation));
+            q.setArray(13, c.createArrayOf("text", causation));
+            q.setArray(14, c.createArrayOf("text", metadata));
+            q.setObject(15, at[0]);
+            q.setShort(16, (Short) at[1]);
             sent[0] = true;
             try (ResultSet rs = result(q)) {
                 for (Pending p : group) {
@@ -341,7 +372,7 @@ final class Appender {
         return p.outcome;
     }
 
-    /** @return the result of the function call (after set_config's, when the call sets it) */
+    /** @return the result of the function call (after set_config's, when the call sets settings) */
     private ResultSet result(PreparedStatement q) throws SQLException {
         if (!callHasPrefix) {
             return q.executeQuery();

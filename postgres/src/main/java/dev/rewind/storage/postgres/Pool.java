@@ -15,7 +15,7 @@ import javax.sql.DataSource;
  * with the store's schema as every connection's search path, and closes; the LISTEN connection is
  * opened beside it, unpooled. Built from the application's {@link DataSource}, it borrows a connection
  * per call, leaves the connection as it found it (auto-commit, no LISTEN), and never closes the
- * DataSource; the SQL names the schema itself, and the server-side function sets its own search path.
+ * DataSource; the SQL names the schema itself, and an append sets the search path for its own transaction.
  */
 final class Pool implements AutoCloseable {
     private final PostgresSettings settings;

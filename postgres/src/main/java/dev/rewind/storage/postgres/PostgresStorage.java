@@ -98,7 +98,7 @@ public final class PostgresStorage implements EventStorage, AppendNotifications,
             throw e;
         }
         this.queries = new Queries(pool, settings);
-        this.appender = new Appender(settings, pool, queries, serverVersion >= 140_000);
+        this.appender = new Appender(settings, pool, queries, settings.ownsPool(), serverVersion >= 140_000);
         HeadWatcher.ConnectionSource aside = new HeadWatcher.ConnectionSource() {
             @Override
             public Connection open() throws SQLException {

@@ -8,25 +8,31 @@
 --
 -- Each batch b (events p_ids[offset(b)+1 .. offset(b)+p_sizes[b]] of stream p_streams[b], expecting
 -- p_expected[b]: -2 any, -1 no stream, n exactly n) gets one row, in order:
---   * 'known_id'  when one of its ids is stored, or is in an earlier batch of the group: nothing of it
---                 is written; the caller settles it alone afterwards (exact retry or duplicate);
+--   * 'known_id'  when one of its ids is stored, or p_repeated[b] (the caller found one of its ids in an
+--                 earlier batch of the group): nothing of it is written; the caller settles it alone
+--                 afterwards (exact retry or duplicate);
 --   * 'conflict'  when the expected version does not match; stream_version = the actual one;
 --   * 'appended'  with stream_version = the stream's last version before it, first_position, and the
 --                 instant every batch of the group is recorded at: max(p_now, the last stored instant).
--- A batch sees the batches before it in the group as if they had been appended one after another: two
--- batches of one stream get consecutive versions, and the second one's expected version is checked
--- against the first one's end.
+-- A batch sees the batches before it in the group as if they had been appended one after another:
+-- p_previous[b] is the group's previous batch of the same stream (0: none), whose end is where b starts,
+-- so two batches of one stream get consecutive versions, and the second one's expected version is
+-- checked against the first one's end. The caller works out p_previous and p_repeated (a hash map and
+-- a hash set over the group): in SQL they cost more than the rest of the checks together.
+--
+-- The function names its table unqualified: a caller whose search path is not the store's schema sets
+-- it for the call's transaction (set_config(..., true)), as for rewind_append. A SET search_path clause
+-- on the function would do it for every caller, at a cost measured higher than the checks.
 CREATE FUNCTION rewind_append_group(
     p_lock BIGINT, p_channel TEXT,
-    p_streams TEXT[], p_expected BIGINT[], p_sizes INT[],
+    p_streams TEXT[], p_expected BIGINT[], p_sizes INT[], p_previous INT[], p_repeated BOOLEAN[],
     p_ids UUID[], p_types TEXT[], p_schema_versions INT[], p_payloads BYTEA[],
     p_correlation_ids TEXT[], p_causation_ids TEXT[], p_metadata JSONB[],
     p_now TIMESTAMPTZ, p_now_nanos SMALLINT)
 RETURNS TABLE (status TEXT, stream_version BIGINT, first_position BIGINT,
                recorded_at TIMESTAMPTZ, recorded_at_nanos SMALLINT)
--- Its search path is the store's schema (the one the migration runs in), whatever the caller's; its
--- statements are planned for each call's arguments (see V3).
-LANGUAGE plpgsql VOLATILE SET plan_cache_mode = force_custom_plan SET search_path FROM CURRENT AS $$
+-- Its statements are planned for each call's arguments (see V3).
+LANGUAGE plpgsql VOLATILE SET plan_cache_mode = force_custom_plan AS $$
 DECLARE
     batches INT := cardinality(p_streams);
     total INT := cardinality(p_ids);
@@ -39,8 +45,7 @@ DECLARE
     offsets INT[] := array_fill(0, ARRAY[batches]);
     batch_of INT[] := array_fill(0, ARRAY[total]);
     stored BIGINT[];                                             -- the stream's last stored version, per batch
-    previous INT[];                                              -- the group's previous batch of the same stream
-    known BOOLEAN[];                                             -- an id stored, or in an earlier batch of the group
+    known BOOLEAN[];                                             -- an id of the batch is stored
     bases BIGINT[] := array_fill(NULL::BIGINT, ARRAY[batches]);  -- the stream's last version before the batch
     ends BIGINT[] := array_fill(NULL::BIGINT, ARRAY[batches]);   -- ... and after it (written or not)
     firsts BIGINT[] := array_fill(NULL::BIGINT, ARRAY[batches]); -- the first position of a written batch
@@ -49,8 +54,19 @@ DECLARE
     o INT := 0;
     base BIGINT;
 BEGIN
-    IF batches = 0 OR total <> (SELECT sum(s) FROM unnest(p_sizes) s) THEN
-        RAISE EXCEPTION 'rewind_append_group: % batches of sizes % do not hold the % events given',
+    FOR b IN 1 .. batches LOOP
+        IF p_previous[b] < 0 OR p_previous[b] >= b THEN
+            RAISE EXCEPTION 'rewind_append_group: batch % names batch % as its previous one', b, p_previous[b];
+        END IF;
+        offsets[b] := o;
+        FOR r IN o + 1 .. o + p_sizes[b] LOOP
+            batch_of[r] := b;
+        END LOOP;
+        o := o + p_sizes[b];
+    END LOOP;
+    IF o <> total OR cardinality(p_expected) <> batches OR cardinality(p_previous) <> batches
+            OR cardinality(p_repeated) <> batches THEN
+        RAISE EXCEPTION 'rewind_append_group: % batches of sizes % do not describe the % events given',
             batches, p_sizes, total;
     END IF;
     PERFORM pg_advisory_xact_lock(p_lock);
@@ -64,34 +80,21 @@ BEGIN
         at := last_at; -- a clock behind the last stored instant must not break time queries
         at_nanos := last_nanos;
     END IF;
+    SELECT array_agg(EXISTS (SELECT 1 FROM rewind_events e
+                             WHERE e.event_id = ANY (p_ids[offsets[k] + 1 : offsets[k] + p_sizes[k]])) ORDER BY k),
+           array_agg((SELECT coalesce(max(e.stream_version), -1) FROM rewind_events e
+                      WHERE e.stream_id = p_streams[k]) ORDER BY k)
+        INTO known, stored
+        FROM generate_series(1, batches) k;
     FOR b IN 1 .. batches LOOP
-        offsets[b] := o;
-        FOR r IN o + 1 .. o + p_sizes[b] LOOP
-            batch_of[r] := b;
-        END LOOP;
-        o := o + p_sizes[b];
-    END LOOP;
-    SELECT array_agg(x.stored ORDER BY x.k), array_agg(x.previous ORDER BY x.k) INTO stored, previous
-        FROM (SELECT k, lag(k) OVER (PARTITION BY p_streams[k] ORDER BY k) AS previous,
-                     (SELECT coalesce(max(e.stream_version), -1) FROM rewind_events e
-                      WHERE e.stream_id = p_streams[k]) AS stored
-              FROM generate_series(1, batches) k) x;
-    SELECT array_agg(coalesce(w.known, false) ORDER BY k) INTO known
-        FROM generate_series(1, batches) k
-        LEFT JOIN (SELECT u.b, bool_or(u.repeated OR EXISTS (SELECT 1 FROM rewind_events e WHERE e.event_id = u.id))
-                              AS known
-                   FROM (SELECT v.id, v.b, min(v.b) OVER (PARTITION BY v.id) < v.b AS repeated
-                         FROM unnest(p_ids, batch_of) AS v(id, b)) u
-                   GROUP BY u.b) w ON w.b = k;
-    FOR b IN 1 .. batches LOOP
-        base := CASE WHEN previous[b] IS NULL THEN stored[b] ELSE ends[previous[b]] END;
+        base := CASE WHEN p_previous[b] = 0 THEN stored[b] ELSE ends[p_previous[b]] END;
         ends[b] := base;
         status := 'appended';
         stream_version := base;
         first_position := NULL;
         recorded_at := at;
         recorded_at_nanos := at_nanos;
-        IF known[b] THEN
+        IF known[b] OR p_repeated[b] THEN
             status := 'known_id';
         ELSIF p_expected[b] <> -2 AND p_expected[b] <> base THEN
             status := 'conflict';

@@ -1,8 +1,11 @@
-package dev.rewind.storage.postgres.designs;
+package dev.rewind.storage.postgres;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.rewind.EventIds;
+import dev.rewind.ExpectedVersion;
+import dev.rewind.Metadata;
+import dev.rewind.spi.storage.SerializedEvent;
 import dev.rewind.storage.kernel.GroupCommit;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -11,6 +14,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -43,10 +47,11 @@ import java.util.concurrent.atomic.AtomicLong;
  *       in (transaction, position) order; no notification inside the transaction.</li>
  *   <li>{@code xid-horizon+notify}: the same with {@code pg_notify} inside the transaction, as a store
  *       that wakes its readers the simple way would do it.</li>
+ *   <li>{@code implemented}: not a prototype, {@code PostgresStorage} as built after the decision.</li>
  * </ul>
  *
  * <pre>
- * java -cp ... dev.rewind.storage.postgres.designs.AppendDesigns [seconds per run, default 4] [designs,comma-separated]
+ * java -cp ... dev.rewind.storage.postgres.AppendDesigns [seconds per run, default 4] [designs,comma-separated]
  * </pre>
  * Connects like the tests ({@code REWIND_PG_URL}, {@code REWIND_PG_USER}, {@code REWIND_PG_PASSWORD});
  * its schemas are {@code REWIND_PG_SCHEMA_PREFIX} + {@code design_*}, dropped and re-created per run.
@@ -104,7 +109,7 @@ public final class AppendDesigns {
     public static void main(String[] args) throws Exception {
         long seconds = args.length > 0 ? Long.parseLong(args[0]) : 4;
         List<Design> designs = new ArrayList<>(List.of(new AxonLike(), new LockPerAppend(), new GroupCommitted(),
-                new XidHorizon(false), new XidHorizon(true)));
+                new XidHorizon(false), new XidHorizon(true), new Implemented()));
         if (args.length > 1) {
             List<String> names = Arrays.asList(args[1].split(","));
             designs.removeIf(d -> !names.contains(d.name()));
@@ -212,6 +217,7 @@ public final class AppendDesigns {
         Map<UUID, Long> acknowledged = new ConcurrentHashMap<>();
         Map<UUID, Long> seen = new ConcurrentHashMap<>();
         AtomicBoolean stop = new AtomicBoolean();
+        AtomicBoolean writersDone = new AtomicBoolean(); // every append acknowledged: nothing more will be
         long[] outOfOrder = {0};
         long[] gaps = {0};
         try (Instance instance = d.open(schema, writers);
@@ -222,8 +228,8 @@ public final class AppendDesigns {
                 long lastPosition = -1;
                 try {
                     long[] stoppedAt = {0};
-                    while (!stop.get() || seen.size() < acknowledged.size()) {
-                        if (stop.get() && stoppedAt[0] == 0) {
+                    while (!writersDone.get() || seen.size() < acknowledged.size()) {
+                        if (writersDone.get() && stoppedAt[0] == 0) {
                             stoppedAt[0] = System.nanoTime();
                         } else if (stoppedAt[0] != 0 && System.nanoTime() - stoppedAt[0] > 3_000_000_000L) {
                             break; // what it has not seen 3 s after the last commit, it will never see
@@ -274,6 +280,7 @@ public final class AppendDesigns {
             for (Thread t : threads) {
                 t.join();
             }
+            writersDone.set(true);
             reader.join(30_000);
         }
         List<Double> millis = new ArrayList<>();
@@ -729,6 +736,60 @@ public final class AppendDesigns {
                     }
                 }
             }
+        }
+
+        @Override
+        public String tailQuery(String schema) {
+            return new LockPerAppend().tailQuery(schema);
+        }
+
+        @Override
+        public void bindCursor(PreparedStatement q, long[] cursor) throws SQLException {
+            q.setLong(1, cursor[0]);
+        }
+    }
+
+    /**
+     * Not a prototype: {@code PostgresStorage} as built after ADR 0010 (schema V4, the kernel's group
+     * commit), through its storage port, so that the chosen design's prototype and its implementation
+     * are measured in the same run.
+     */
+    static final class Implemented implements Design {
+        @Override
+        public String name() {
+            return "implemented";
+        }
+
+        @Override
+        public String ddl() {
+            return "SELECT 1"; // the storage migrates its schema itself
+        }
+
+        @Override
+        public Instance open(String schema, int writers) {
+            PostgresStorage storage = PostgresStorage.builder(URL).user(USER).password(PASSWORD).schema(schema)
+                    .poolSize(writers + 1).build();
+            return new Instance() {
+                @Override
+                public void append(String stream, List<Event> batch) {
+                    List<SerializedEvent> events = new ArrayList<>(batch.size());
+                    for (Event e : batch) {
+                        events.add(new SerializedEvent(e.id(), e.type(), 1, e.payload(),
+                                Metadata.correlatedBy(e.correlation())));
+                    }
+                    storage.append(stream, ExpectedVersion.noStream(), events, Clock.systemUTC());
+                }
+
+                @Override
+                public double perCommit() {
+                    return storage.appender().batchesPerGroup();
+                }
+
+                @Override
+                public void close() {
+                    storage.close();
+                }
+            };
         }
 
         @Override
