@@ -132,6 +132,7 @@ final class ProofPrograms {
     /** One appending thread of {@link Appender}. */
     private static final class Loop {
         private final PostgresStorage storage;
+        private final String schema;
         private final long seed;
         private final int instance;
         private final int thread;
@@ -143,6 +144,7 @@ final class ProofPrograms {
         Loop(PostgresStorage storage, String schema, long seed, int instance, int thread, String application,
              PrintStream out) {
             this.storage = storage;
+            this.schema = schema;
             this.seed = seed;
             this.instance = instance;
             this.thread = thread;
@@ -231,6 +233,7 @@ final class ProofPrograms {
             try {
                 if (tx == null) {
                     tx = DriverManager.getConnection(url(application + "-tx"), TestDatabase.USER, TestDatabase.PASSWORD);
+                    tx.setSchema(schema); // as the storage's own pool has it: rewind_append_group names its table unqualified
                     tx.setAutoCommit(false);
                 }
                 AppendOutcome o = storage.appender().appendOn(tx, stream, ExpectedVersion.any(), batch, Instant.now());
@@ -259,6 +262,7 @@ final class ProofPrograms {
         private void killedMidBatch(String stream, List<SerializedEvent> batch, String what) throws SQLException {
             try (Connection c = DriverManager.getConnection(url(application + "-killed"), TestDatabase.USER,
                     TestDatabase.PASSWORD)) {
+                c.setSchema(schema);
                 c.setAutoCommit(false);
                 storage.appender().appendOn(c, stream, ExpectedVersion.any(), batch, Instant.now());
                 int pid = c.unwrap(PGConnection.class).getBackendPID();
