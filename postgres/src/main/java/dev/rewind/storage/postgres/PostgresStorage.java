@@ -38,26 +38,31 @@ import javax.sql.DataSource;
  * <h2>Why positions are assigned under a lock held until commit</h2>
  * A sequence hands out numbers at insert time, but transactions commit in any order: a reader that
  * has read up to position 11 may later see position 10 commit, and skip it forever (the bug behind
- * Marten's daemon skipping events and Axon's gap-aware tracking tokens). Here every append first takes
- * a transaction-level advisory lock ({@code pg_advisory_xact_lock}) on the store, assigns positions
- * {@code max + 1 ...} and commits while still holding it; PostgreSQL releases transaction locks only
- * after the commit is visible to other sessions. So transactions that write events become visible
- * one after another in position order, the committed rows are always exactly positions
+ * Marten's daemon skipping events and Axon's gap-aware tracking tokens). Here every append transaction
+ * first takes a transaction-level advisory lock ({@code pg_advisory_xact_lock}) on the store, assigns
+ * positions {@code max + 1 ...} and commits while still holding it; PostgreSQL releases transaction
+ * locks only after the commit is visible to other sessions. So transactions that write events become
+ * visible one after another in position order, the committed rows are always exactly positions
  * {@code 0 .. next - 1}, a rolled-back append leaves no gap, and "everything after p" is complete the
- * moment it is read. The same lock makes the expected-version, duplicate-id and exact-retry checks
- * exact, and clamps {@code recordedAt} to the last stored instant. An append is one call of a
- * server-side function in auto-commit mode (one round trip; the lock is held while the server inserts
- * and flushes, never across a client round trip). The price is that appends are
- * serialised (one commit after another, so PostgreSQL cannot group their flushes): see
- * docs/adr/0008-postgres-storage.md and BENCHMARKS.md. The unique indexes on (stream, version) and
+ * moment it is read: no reader waits for a gap, and no other transaction in the database can hold a
+ * reader up. The same lock makes the expected-version, duplicate-id and exact-retry checks exact, and
+ * clamps {@code recordedAt} to the last stored instant. The unique indexes on (stream, version) and
  * event id stay as a second line of defence; a violation (SQLState 23505) is translated to the
  * store's conflict or duplicate exception.
  *
+ * <h2>Why appends go in groups</h2>
+ * One lock means one commit, and one WAL flush, at a time. So the threads of an instance that append
+ * at the same time do not take turns: their batches are gathered and sent in one call of a server-side
+ * function, in auto-commit mode, which checks each batch on its own and commits them together (one
+ * round trip, one flush for all of them; the lock is never held across a client round trip). Instances
+ * still take turns, each with its own group. Why this design and not positions from a sequence read
+ * below the oldest open transaction, with the measurements: docs/adr/0010-postgres-appends.md.
+ *
  * <h2>The parts</h2>
  * {@link PostgresSettings} (what it is built from), {@link Pool} (where connections come from),
- * {@link SchemaMigrator} (the schema, at start-up), {@link Appender} (the append transaction),
- * {@link Queries} (every read) and {@link HeadWatcher} (appends made elsewhere); this class puts them
- * together behind the port.
+ * {@link SchemaMigrator} (the schema, at start-up), {@link Appender} (groups, and the append
+ * transaction), {@link Queries} (every read), {@link HeadWatcher} (appends made elsewhere) and
+ * {@link StallWatch} (who holds the storage up); this class puts them together behind the port.
  *
  * <h2>Schema</h2>
  * Created and migrated at start-up from versioned SQL files (see {@code SchemaMigrator}); tables live
@@ -65,7 +70,11 @@ import javax.sql.DataSource;
  *
  * <h2>Failures</h2>
  * A broken or refused connection becomes a {@link StorageUnavailableException} naming what was being
- * done; the pool replaces broken connections, so a later call succeeds once the server is back.
+ * done; the pool replaces broken connections, so a later call succeeds once the server is back. For
+ * an append, {@link StorageUnavailableException#mayHaveBeenWritten()} and the message say whether the
+ * batch may have been committed (the connection broke after it was sent: retry with the same event
+ * ids) or was not written. A call held up by another session's lock for longer than the stall warning
+ * is logged at WARN with that session's backend pid.
  */
 public final class PostgresStorage implements EventStorage, AppendNotifications, TypeIndex {
     private final PostgresSettings settings;

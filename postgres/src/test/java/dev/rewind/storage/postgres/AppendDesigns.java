@@ -32,7 +32,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * prototypes in raw SQL and JDBC (independent of {@code PostgresStorage}, so that they can be re-run
  * after it changes), each on its own schema of the same server, with 1, 4, 16 and 2 x 8 writers appending
  * 10-event batches durably ({@code synchronous_commit} as the server has it), then the tailing latency
- * of each with 4 writers and one reader polling every millisecond.
+ * of each with 4 writers and one reader polling every millisecond, alone and with an ordinary
+ * transaction held open for 2 s on another connection.
  *
  * <ul>
  *   <li>{@code axon-like}: a {@code bigserial} position and a JDBC batch of 10 inserts in auto-commit,
@@ -132,7 +133,14 @@ public final class AppendDesigns {
         System.out.printf(Locale.ROOT, "%-20s %10s %10s %10s %12s %12s %12s%n", "design", "p50 ms", "p99 ms", "max ms",
                 "out of order", "gaps", "never seen");
         for (Design d : designs) {
-            tailing(d, 4, seconds);
+            tailing(d, 4, seconds, false);
+        }
+        System.out.printf(Locale.ROOT, "%nthe same, with a transaction that has a transaction id held open on another"
+                + " connection for 2 s of the run (load average %s)%n", loadAverage());
+        System.out.printf(Locale.ROOT, "%-20s %10s %10s %10s %12s %12s %12s%n", "design", "p50 ms", "p99 ms", "max ms",
+                "out of order", "gaps", "never seen");
+        for (Design d : designs) {
+            tailing(d, 4, Math.max(seconds, 3), true);
         }
         System.out.printf(Locale.ROOT, "load average at the end %s%n", loadAverage());
     }
@@ -212,7 +220,11 @@ public final class AppendDesigns {
         }
     }
 
-    private static void tailing(Design d, int writers, long seconds) throws Exception {
+    /**
+     * @param holdOpen whether another session holds a transaction with a transaction id open from 0.5 s
+     *     into the run for 2 s (an ordinary long transaction, as any application on the server may have)
+     */
+    private static void tailing(Design d, int writers, long seconds, boolean holdOpen) throws Exception {
         String schema = fresh(d);
         Map<UUID, Long> acknowledged = new ConcurrentHashMap<>();
         Map<UUID, Long> seen = new ConcurrentHashMap<>();
@@ -275,7 +287,20 @@ public final class AppendDesigns {
             }
             reader.start();
             threads.forEach(Thread::start);
-            Thread.sleep(seconds * 1000);
+            if (holdOpen) {
+                Thread.sleep(500);
+                try (Connection other = DriverManager.getConnection(URL, USER, PASSWORD)) {
+                    other.setAutoCommit(false);
+                    try (Statement st = other.createStatement()) {
+                        st.execute("SELECT pg_current_xact_id()");
+                    }
+                    Thread.sleep(2000); // the scenario: a transaction open for 2 s
+                    other.rollback();
+                }
+                Thread.sleep(Math.max(0, seconds * 1000 - 2500));
+            } else {
+                Thread.sleep(seconds * 1000);
+            }
             stop.set(true);
             for (Thread t : threads) {
                 t.join();
