@@ -44,8 +44,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * been written, and each caller is told so ({@link SqlErrors#translateAppend}).
  */
 final class Appender {
-    /** The most batches in one group, and the most events: bounds a group's transaction and its arrays. */
+    /** The most batches in one group: bounds a group's transaction and its arrays. */
     static final int GROUP_BATCHES = 128;
+    /** The most events in one group (a single batch may hold more: it then goes alone in its group). */
     static final int GROUP_EVENTS = 4096;
     /**
      * How often a server process checks, while it waits for the store's lock, that its client is still
@@ -238,11 +239,14 @@ final class Appender {
         }
     }
 
+    /** @return what an append of {@code n} events to {@code streamId} does, for messages */
+    private static String describe(String streamId, int n) {
+        return "appending " + n + (n == 1 ? " event" : " events") + " to stream '" + streamId + "'";
+    }
+
     private static String describe(List<Pending> group) {
         if (group.size() == 1) {
-            Pending p = group.get(0);
-            return "appending " + p.events.size() + (p.events.size() == 1 ? " event" : " events") + " to stream '"
-                    + p.streamId + "'";
+            return describe(group.get(0).streamId, group.get(0).events.size());
         }
         int n = 0;
         for (Pending p : group) {
@@ -389,7 +393,7 @@ final class Appender {
                                 SqlStep beforeCommit) {
         boolean[] sent = {false};
         try {
-            return pool.call("appending " + batch.size() + " events to stream '" + streamId + "'", c -> {
+            return pool.call(describe(streamId, batch.size()), c -> {
                 c.setAutoCommit(false);
                 try {
                     AppendOutcome outcome = appendInTransaction(c, streamId, expected, batch, clock);

@@ -119,17 +119,7 @@ public final class PostgresStorage implements EventStorage, AppendNotifications,
                 pool.releaseListening(c);
             }
         };
-        this.stalls = new StallWatch(settings.schema(), settings.stallWarning(), new StallWatch.Connections() {
-            @Override
-            public Connection open() throws SQLException {
-                return aside.open();
-            }
-
-            @Override
-            public void release(Connection c) throws SQLException {
-                aside.release(c);
-            }
-        });
+        this.stalls = new StallWatch(settings.schema(), settings.stallWarning(), aside);
         pool.watch(stalls);
         this.watcher = new HeadWatcher(aside, settings.channel(), queries::nextPosition, settings.pollInterval());
     }

@@ -36,13 +36,6 @@ final class StallWatch implements AutoCloseable {
             + " a.application_name, host(a.client_addr), left(a.query, 200)"
             + " FROM pg_stat_activity a WHERE a.pid = ANY (pg_blocking_pids(?)) ORDER BY a.xact_start";
 
-    /** Where the watch borrows a connection to ask who blocks a call. */
-    interface Connections {
-        Connection open() throws SQLException;
-
-        void release(Connection c) throws SQLException;
-    }
-
     /** A running call: its server process, when it began, what it does, and whether it was reported. */
     private static final class Call {
         final int pid;
@@ -59,7 +52,7 @@ final class StallWatch implements AutoCloseable {
 
     private final String schema;
     private final long warnAfterNanos;
-    private final Connections connections;
+    private final HeadWatcher.ConnectionSource connections;
     private final Map<Long, Call> calls = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
     private volatile boolean closed;
@@ -68,9 +61,10 @@ final class StallWatch implements AutoCloseable {
     /**
      * @param schema the store's schema, for messages
      * @param warnAfter how long a blocked call runs before it is reported
-     * @param connections where to ask
+     * @param connections where to borrow a connection to ask who blocks a call (one beside the pool,
+     *     whose connections may all be waiting)
      */
-    StallWatch(String schema, Duration warnAfter, Connections connections) {
+    StallWatch(String schema, Duration warnAfter, HeadWatcher.ConnectionSource connections) {
         this.schema = schema;
         this.warnAfterNanos = warnAfter.toNanos();
         this.connections = connections;
