@@ -19,6 +19,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -113,7 +114,11 @@ class CommitOutcomeTest extends FreshSchemaTest {
     void an_append_returns_its_result_when_the_database_goes_away_right_after_the_commit() throws Exception {
         List<Long> seen = new CopyOnWriteArrayList<>();
         // No periodic poll: the reader's store learns of what it did not append only when told.
-        try (Rewind reader = ContractFixtures.builder().storage(throughProxy(2, Duration.ofHours(1))).build()) {
+        PostgresStorage remote = throughProxy(2, Duration.ofHours(1));
+        CountDownLatch listening = new CountDownLatch(1);
+        remote.onAppended(next -> listening.countDown()); // told once the listener is up and has read the head
+        assertThat(listening.await(30, TimeUnit.SECONDS)).as("the listener's first look at the head").isTrue();
+        try (Rewind reader = ContractFixtures.builder().storage(remote).build()) {
             reader.store().subscribe(e -> seen.add(e.globalPosition()));
             // Written behind the store's back (no notification): the reader's store must read it from the
             // table before it can deliver its own append.

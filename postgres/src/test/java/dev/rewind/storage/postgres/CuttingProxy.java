@@ -57,7 +57,11 @@ final class CuttingProxy implements AutoCloseable {
         marker = text.getBytes(StandardCharsets.UTF_8);
     }
 
-    /** The answer to the next statement whose text contains {@code text} is passed on, then the proxy goes down. */
+    /**
+     * The proxy goes down as the next statement whose text contains {@code text} passes: every other
+     * connection is cut and new ones are refused, the statement's answer is passed on, then its
+     * connection is cut too.
+     */
     void downAfterAnswerTo(String text) {
         downAfterAnswer = true;
         marker = text.getBytes(StandardCharsets.UTF_8);
@@ -119,12 +123,24 @@ final class CuttingProxy implements AutoCloseable {
                     if (fromClient && m != null && contains(buffer, n, m)) {
                         marker = null;
                         c.answerIsMarked = true;
+                        if (downAfterAnswer) {
+                            // Every other connection goes now, before the statement runs: nothing the
+                            // server sends on them from here on (a notification of this very commit) and
+                            // nothing the client sends once it has the answer gets through.
+                            down = true;
+                            for (Socket s : sockets) {
+                                if (s != c.client && s != c.upstream) {
+                                    closeQuietly(s);
+                                }
+                            }
+                        }
                     } else if (!fromClient && c.answerIsMarked) {
                         c.answerIsMarked = false;
                         if (downAfterAnswer) {
                             out.write(buffer, 0, n);
                             out.flush();
-                            down();
+                            closeQuietly(c.client);
+                            closeQuietly(c.upstream);
                         } else {
                             closeQuietly(c.client);
                             closeQuietly(c.upstream);
