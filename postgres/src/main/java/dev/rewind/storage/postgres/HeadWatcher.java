@@ -44,7 +44,7 @@ final class HeadWatcher implements AutoCloseable {
     private volatile boolean closed;
     private Thread thread;
 
-    /** Where the listening connection comes from, and how it is given back. */
+    /** Where a connection beside the pool comes from (to listen on, or to ask who blocks a call), and how it is given back. */
     interface ConnectionSource {
         /** @return a connection to LISTEN on */
         Connection open() throws SQLException;
