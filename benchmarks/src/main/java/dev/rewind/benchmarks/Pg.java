@@ -8,13 +8,23 @@ import java.sql.Statement;
 /**
  * Where the PostgreSQL phases connect: {@code REWIND_PG_URL} (default
  * {@code jdbc:postgresql://localhost:5432/rewind_test}, the server of {@code .ci/start-postgres.sh}),
- * {@code REWIND_PG_USER} and {@code REWIND_PG_PASSWORD} (default {@code rewind}).
+ * {@code REWIND_PG_USER} and {@code REWIND_PG_PASSWORD} (default {@code rewind}); every schema name is
+ * put behind {@code REWIND_PG_SCHEMA_PREFIX} (default none), so that runs of several people on one
+ * database stay apart.
  */
 public final class Pg {
     /** The URL used when {@code REWIND_PG_URL} is not set. */
     public static final String DEFAULT_URL = "jdbc:postgresql://localhost:5432/rewind_test";
 
     private Pg() {
+    }
+
+    /**
+     * @param name a phase's schema name
+     * @return it behind {@code REWIND_PG_SCHEMA_PREFIX}
+     */
+    public static String schema(String name) {
+        return env("REWIND_PG_SCHEMA_PREFIX", "") + name;
     }
 
     /** @return the JDBC URL */

@@ -51,8 +51,14 @@ public enum Phase {
     PG_DURABLE_4("PostgreSQL durable append, 4 writers", "events/s", true, true),
     /** PostgreSQL: durable append, 16 writers. */
     PG_DURABLE_16("PostgreSQL durable append, 16 writers", "events/s", true, true),
+    /** PostgreSQL: durable append, two application instances (two JVMs) with 8 writers each. */
+    PG_DURABLE_2X8("PostgreSQL durable append, 2 JVMs x 8 writers", "events/s", true, true),
     /** PostgreSQL: the database holds N events; rebuild both views (Axon: tracking processor, batch 100). */
-    PG_REPLAY("PostgreSQL serialized replay", "events/s", true, true);
+    PG_REPLAY("PostgreSQL serialized replay", "events/s", true, true),
+    /** PostgreSQL, Rewind only: append acknowledged to seen by a subscriber in another JVM, 4 writers, median. */
+    PG_TAIL_P50("PostgreSQL tailing latency p50 (another JVM, 4 writers)", "ms", false, false),
+    /** PostgreSQL, Rewind only: the same, 99th percentile. */
+    PG_TAIL_P99("PostgreSQL tailing latency p99 (another JVM, 4 writers)", "ms", false, false);
 
     private final String label;
     private final String unit;

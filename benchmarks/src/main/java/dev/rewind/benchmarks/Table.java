@@ -76,6 +76,10 @@ final class Table {
                     + fmt(limit(r, p)) + " events/s)", rw / limit(r, p), 0.8);
             case DURABLE_16_ASYNC -> atLeast("within 10% of durable append, 16 writers, none attached",
                     rw / median(r, Phase.DURABLE_16, 0), 0.9);
+            case PG_DURABLE_1 -> atLeast("Rewind/Axon >= 1x", rw / ax, 1);
+            case PG_DURABLE_16 -> atLeast("Rewind/Axon >= 1.5x", rw / ax, 1.5);
+            case PG_REPLAY -> atLeast("Rewind/Axon >= 2.5x", rw / ax, 2.5);
+            case PG_DURABLE_4, PG_DURABLE_2X8, PG_TAIL_P50, PG_TAIL_P99 -> new String[] {"reported", ""};
             default -> new String[] {"", ""};
         };
     }

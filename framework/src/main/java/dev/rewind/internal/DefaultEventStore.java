@@ -25,9 +25,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The {@link EventStore}: validates, encodes through the {@link EventPipeline}, and delivers to subscribers. */
 public final class DefaultEventStore implements EventStore {
+    private static final Logger LOG = LoggerFactory.getLogger(DefaultEventStore.class);
     static final int PAGE = 1024;
 
     private final EventStorage storage;
@@ -54,7 +57,7 @@ public final class DefaultEventStore implements EventStore {
         this.delivery = new Delivery(storage, pipeline, storage.nextPosition());
         if (storage instanceof AppendNotifications notifications) {
             notifications.onAppended(next -> {
-                delivery.drain();
+                delivery.drain(next);
                 headMoved();
             });
         }
@@ -126,7 +129,15 @@ public final class DefaultEventStore implements EventStore {
                     r.put(e);
                 }
             }
-            delivery.drain(stored);
+            try {
+                delivery.drain(outcome.firstPosition() + records.size(), stored);
+            } catch (RuntimeException e) {
+                // The batch is stored: failing the append now would make the caller believe it was not.
+                LOG.warn("appended {} events to stream '{}' at global positions {}..{}, but delivering them to"
+                                + " subscribers failed ({}); they are delivered with the next append or notification",
+                        records.size(), streamId, outcome.firstPosition(), outcome.firstPosition() + records.size() - 1,
+                        e.toString());
+            }
             headMoved();
         }
         return new AppendResult(streamId, stored, outcome.alreadyAppended());

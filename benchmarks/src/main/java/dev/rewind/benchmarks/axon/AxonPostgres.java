@@ -6,6 +6,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.rewind.benchmarks.Iteration;
 import dev.rewind.benchmarks.Measure;
+import dev.rewind.benchmarks.Peer;
 import dev.rewind.benchmarks.Pg;
 import dev.rewind.benchmarks.workload.Workload;
 import dev.rewind.benchmarks.workload.Workload.Order;
@@ -44,7 +45,7 @@ final class AxonPostgres {
         this.extras = extras;
     }
 
-    private static HikariDataSource dataSource(String schema, int poolSize) {
+    static HikariDataSource dataSource(String schema, int poolSize) {
         HikariConfig config = new HikariConfig();
         String url = Pg.url();
         config.setJdbcUrl(url + (url.contains("?") ? "&" : "?") + "currentSchema=" + schema);
@@ -54,7 +55,7 @@ final class AxonPostgres {
         return new HikariDataSource(config);
     }
 
-    private static JdbcEventStorageEngine engine(DataSource ds) {
+    static JdbcEventStorageEngine engine(DataSource ds) {
         JacksonSerializer serializer = JacksonSerializer.builder()
                 .objectMapper(new ObjectMapper().registerModule(new JavaTimeModule())).build();
         return JdbcEventStorageEngine.builder()
@@ -67,7 +68,7 @@ final class AxonPostgres {
                 .build();
     }
 
-    private static List<EventMessage<?>> messages(String aggregateId, Order o) {
+    static List<EventMessage<?>> messages(String aggregateId, Order o) {
         List<EventMessage<?>> messages = new ArrayList<>(Workload.EVENTS_PER_ORDER);
         long seq = 0;
         for (Object payload : o.events()) {
@@ -94,8 +95,9 @@ final class AxonPostgres {
         List<Order> orders = Workload.orders(100_000);
         int[] round = {0};
         return () -> {
-            Pg.freshSchema("axon_durable");
-            try (HikariDataSource ds = dataSource("axon_durable", writers + 1)) {
+            String schema = Pg.schema("axon_durable");
+            Pg.freshSchema(schema);
+            try (HikariDataSource ds = dataSource(schema, writers + 1)) {
                 JdbcEventStorageEngine engine = engine(ds);
                 engine.createSchema(PostgresEventTableFactory.INSTANCE);
                 EmbeddedEventStore store = EmbeddedEventStore.builder().storageEngine(engine).build();
@@ -114,12 +116,51 @@ final class AxonPostgres {
     }
 
     /**
+     * Two application instances on one table: this JVM and an {@link AxonPgPeer} JVM with the same
+     * flags, {@code writers} threads each, publishing as {@link #durable} does, started together for
+     * {@code bench.pg.ms}. The figure is the sum of both instances' rates; the table must hold exactly
+     * the events acknowledged to both.
+     */
+    Iteration durableTwoInstances(int writers) {
+        long millis = Long.getLong("bench.pg.ms", 10_000);
+        List<Order> orders = Workload.orders(100_000);
+        int[] round = {0};
+        return () -> {
+            String schema = Pg.schema("axon_durable");
+            Pg.freshSchema(schema);
+            int r = round[0]++;
+            try (HikariDataSource ds = dataSource(schema, writers + 1)) {
+                JdbcEventStorageEngine engine = engine(ds);
+                engine.createSchema(PostgresEventTableFactory.INSTANCE);
+                EmbeddedEventStore store = EmbeddedEventStore.builder().storageEngine(engine).build();
+                try (Peer peer = new Peer(AxonPgPeer.class, schema, Integer.toString(writers), Long.toString(millis),
+                        "p" + r)) {
+                    peer.await("READY", 120);
+                    peer.send("GO");
+                    Measure.Writers done = Measure.timedWriters(writers, millis, orders, "r" + r,
+                            (stream, o) -> store.publish(messages(stream, o)));
+                    String[] other = peer.await("DONE", millis / 1000 + 120).split(" ");
+                    long events = done.events() + Long.parseLong(other[1]);
+                    long stored = rows(ds);
+                    store.shutDown();
+                    if (stored != events) {
+                        throw new IllegalStateException("Axon PostgreSQL durable append, two instances: the table"
+                                + " holds " + stored + " events, the writers were acknowledged " + events);
+                    }
+                    return done.rate() + Double.parseDouble(other[2]);
+                }
+            }
+        };
+    }
+
+    /**
      * Seeds an emptied schema {@code axon_bench} through the engine ({@value #SEED_BATCH} events per
      * call), then replays it with a tracking processor (batch 100) over a fresh engine per iteration.
      */
     Iteration replay(int n) throws SQLException {
-        Pg.freshSchema("axon_bench");
-        HikariDataSource ds = dataSource("axon_bench", 4);
+        String schema = Pg.schema("axon_bench");
+        Pg.freshSchema(schema);
+        HikariDataSource ds = dataSource(schema, 4);
         JdbcEventStorageEngine seeder = engine(ds);
         seeder.createSchema(PostgresEventTableFactory.INSTANCE);
         List<EventMessage<?>> chunk = new ArrayList<>();

@@ -83,6 +83,8 @@ public final class AxonSide implements Side {
                 return postgres.durable(4);
             case PG_DURABLE_16:
                 return postgres.durable(16);
+            case PG_DURABLE_2X8:
+                return postgres.durableTwoInstances(8);
             case PG_REPLAY:
                 return postgres.replay(n);
             default:

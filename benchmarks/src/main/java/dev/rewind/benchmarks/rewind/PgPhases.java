@@ -1,19 +1,26 @@
 package dev.rewind.benchmarks.rewind;
 
+import dev.rewind.AppendResult;
 import dev.rewind.EventStore;
 import dev.rewind.ExpectedVersion;
 import dev.rewind.Rewind;
 import dev.rewind.benchmarks.Iteration;
 import dev.rewind.benchmarks.Measure;
+import dev.rewind.benchmarks.Peer;
 import dev.rewind.benchmarks.Pg;
 import dev.rewind.benchmarks.workload.Expected;
 import dev.rewind.benchmarks.workload.Workload;
 import dev.rewind.benchmarks.workload.Workload.Order;
 import dev.rewind.storage.postgres.PostgresStorage;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 /** Rewind's phases on {@link PostgresStorage}: durable append with concurrent writers, serialized replay. */
 final class PgPhases {
@@ -25,7 +32,7 @@ final class PgPhases {
         this.extras = extras;
     }
 
-    private static PostgresStorage storage(String schema, int poolSize) {
+    static PostgresStorage storage(String schema, int poolSize) {
         return PostgresStorage.builder(Pg.url()).user(Pg.user()).password(Pg.password())
                 .schema(schema).poolSize(poolSize).build();
     }
@@ -40,8 +47,9 @@ final class PgPhases {
         List<Order> orders = Workload.orders(100_000);
         int[] round = {0};
         return () -> {
-            Pg.freshSchema("bench_durable");
-            try (Rewind rewind = RewindSide.builder().storage(storage("bench_durable", writers + 1)).build()) {
+            String schema = Pg.schema("bench_durable");
+            Pg.freshSchema(schema);
+            try (Rewind rewind = RewindSide.builder().storage(storage(schema, writers + 1)).build()) {
                 EventStore store = rewind.store();
                 Measure.Writers done = Measure.timedWriters(writers, millis, orders, "r" + round[0]++,
                         (stream, o) -> store.append(stream, ExpectedVersion.noStream(), o.events()));
@@ -58,13 +66,100 @@ final class PgPhases {
     }
 
     /**
+     * Two application instances on one store: this JVM and a {@link PgPeers} JVM with the same flags,
+     * {@code writers} threads each, appending whole orders as {@link #durable} does, started together
+     * for {@code bench.pg.ms}. The figure is the sum of both instances' rates; the store must hold
+     * exactly the events acknowledged to both.
+     */
+    Iteration durableTwoInstances(int writers) {
+        long millis = Long.getLong("bench.pg.ms", 10_000);
+        List<Order> orders = Workload.orders(100_000);
+        int[] round = {0};
+        return () -> {
+            String schema = Pg.schema("bench_durable");
+            Pg.freshSchema(schema);
+            int r = round[0]++;
+            try (Rewind rewind = RewindSide.builder().storage(storage(schema, writers + 1)).build();
+                 Peer peer = new Peer(PgPeers.class, "writer", schema, Integer.toString(writers), Long.toString(millis),
+                         "p" + r)) {
+                peer.await("READY", 120);
+                EventStore store = rewind.store();
+                peer.send("GO");
+                Measure.Writers done = Measure.timedWriters(writers, millis, orders, "r" + r,
+                        (stream, o) -> store.append(stream, ExpectedVersion.noStream(), o.events()));
+                String[] other = peer.await("DONE", millis / 1000 + 120).split(" ");
+                long events = done.events() + Long.parseLong(other[1]);
+                long[] stored = {0};
+                store.replay(0, Long.MAX_VALUE, e -> stored[0]++);
+                if (stored[0] != events) {
+                    throw new IllegalStateException("PostgreSQL durable append, two instances: the store holds "
+                            + stored[0] + " events, the writers were acknowledged " + events);
+                }
+                return done.rate() + Double.parseDouble(other[2]);
+            }
+        };
+    }
+
+    /**
+     * Tailing latency: a {@link PgPeers} reader JVM subscribes to the store; {@code writers} threads here
+     * append whole orders for {@code bench.pg.ms}, each noting the wall-clock time its append was
+     * acknowledged; the reader notes when each event was given to its subscriber. The figure is the
+     * {@code percentile} of (given - acknowledged) over the appends, in milliseconds (the two JVMs share
+     * the machine's clock). The reader must be given every acknowledged event.
+     */
+    Iteration tailing(int writers, double percentile) {
+        long millis = Long.getLong("bench.pg.ms", 10_000);
+        List<Order> orders = Workload.orders(100_000);
+        int[] round = {0};
+        return () -> {
+            String schema = Pg.schema("bench_tail");
+            Pg.freshSchema(schema);
+            Path seenFile = Files.createTempFile("rewind-bench-tail-", ".txt");
+            try (Rewind rewind = RewindSide.builder().storage(storage(schema, writers + 1)).build();
+                 Peer reader = new Peer(PgPeers.class, "reader", schema, seenFile.toString())) {
+                reader.await("READY", 120);
+                EventStore store = rewind.store();
+                ConcurrentLinkedQueue<long[]> acks = new ConcurrentLinkedQueue<>();
+                Measure.timedWriters(writers, millis, orders, "t" + round[0]++, (stream, o) -> {
+                    AppendResult r = store.append(stream, ExpectedVersion.noStream(), o.events());
+                    acks.add(new long[] {r.events().get(0).globalPosition(), PgPeers.nowMicros()});
+                });
+                reader.send("STOP " + store.nextPosition());
+                reader.await("DONE", 180);
+                Map<Long, Long> seen = new HashMap<>();
+                for (String line : Files.readAllLines(seenFile)) {
+                    String[] f = line.split(" ");
+                    seen.put(Long.parseLong(f[0]), Long.parseLong(f[1]));
+                }
+                List<Double> latencies = new ArrayList<>(acks.size());
+                for (long[] ack : acks) {
+                    Long at = seen.get(ack[0]);
+                    if (at == null) {
+                        throw new IllegalStateException("the reader was never given the event at position " + ack[0]);
+                    }
+                    latencies.add(Math.max(0, at - ack[1]) / 1000.0);
+                }
+                latencies.sort(null);
+                double p50 = latencies.get(latencies.size() / 2);
+                double p99 = latencies.get(Math.min(latencies.size() - 1, (int) Math.ceil(latencies.size() * 0.99) - 1));
+                System.err.printf(Locale.ROOT, "  tailing: %d appends, p50 %.2f ms, p99 %.2f ms, max %.2f ms%n",
+                        latencies.size(), p50, p99, latencies.get(latencies.size() - 1));
+                return percentile >= 99 ? p99 : p50;
+            } finally {
+                Files.deleteIfExists(seenFile);
+            }
+        };
+    }
+
+    /**
      * Seeds an emptied schema {@code bench} with the N events ({@value #SEED_BATCH} events per append,
      * 100 orders per stream: the views key on the payloads' order ids), opens a Rewind with the views
      * on it, and rebuilds them per iteration.
      */
     Iteration replay(int n) throws SQLException {
-        Pg.freshSchema("bench");
-        try (Rewind seeder = RewindSide.builder().storage(storage("bench", 2)).build()) {
+        String schema = Pg.schema("bench");
+        Pg.freshSchema(schema);
+        try (Rewind seeder = RewindSide.builder().storage(storage(schema, 2)).build()) {
             EventStore store = seeder.store();
             List<Object> chunk = new ArrayList<>(SEED_BATCH);
             int[] streams = {0};
@@ -82,7 +177,7 @@ final class PgPhases {
             extras.put("seeding PostgreSQL, " + SEED_BATCH + " events per append, events/s", Measure.rate(n, t0));
         }
         long t1 = System.nanoTime();
-        Rewind rewind = RewindSide.builder().storage(storage("bench", 4)).projection(RewindViews.class).build();
+        Rewind rewind = RewindSide.builder().storage(storage(schema, 4)).projection(RewindViews.class).build();
         extras.put("open + start-up catch-up of the views, s", (System.nanoTime() - t1) / 1e9);
         Expected expected = Expected.of(n, false);
         return () -> {

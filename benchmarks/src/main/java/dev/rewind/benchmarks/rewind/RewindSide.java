@@ -77,6 +77,8 @@ public final class RewindSide implements Side {
                 return pg.durable(4);
             case PG_DURABLE_16:
                 return pg.durable(16);
+            case PG_DURABLE_2X8:
+                return pg.durableTwoInstances(8);
             case PG_REPLAY:
                 return pg.replay(n);
             case STARTUP:
@@ -91,6 +93,10 @@ public final class RewindSide implements Side {
                 return runtime.asyncCatchUp(n);
             case DURABLE_16_ASYNC:
                 return runtime.durableWithAsync(16);
+            case PG_TAIL_P50:
+                return pg.tailing(4, 50);
+            case PG_TAIL_P99:
+                return pg.tailing(4, 99);
             default:
                 return null;
         }

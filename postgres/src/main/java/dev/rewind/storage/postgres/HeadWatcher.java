@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
 import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,12 +18,18 @@ import org.slf4j.LoggerFactory;
  * Learns of events appended by any instance and tells the {@code onAppended} callbacks.
  *
  * <p>One daemon thread holds a dedicated connection (see {@link Pool#openListening}) that
- * {@code LISTEN}s on the store's channel; every append sends {@code pg_notify} inside its
- * transaction, so the notification arrives when the append commits. Notifications only wake the
- * thread: it then reads the next position from the table, which is the truth. It also reads it every
- * poll interval without any notification, so a notification lost (connection broken, server
- * restarted) delays an event by at most that interval and never loses it. When the listening
- * connection breaks, it is reopened with a back-off while polling goes on.
+ * {@code LISTEN}s on the store's channel. Every append sends {@code pg_notify} with the store's new next
+ * position inside its transaction, so the notification arrives when the append commits; appends commit
+ * under the store's lock, one after another in position order, and PostgreSQL delivers notifications in
+ * commit order, so a payload is a next position every lower one of which is readable, and is announced
+ * as it is, without reading the table. A payload that is not a number (sent by something else) makes
+ * the thread read the next position from the table instead. It also reads it every poll interval
+ * without any notification, and tells the callbacks even when it has not moved, so a notification
+ * lost (connection broken, server restarted) delays an event by at most that interval and never loses
+ * it, and a callback whose work failed (delivery, while the database was away) gets another go. When
+ * the listening connection breaks, it is reopened with a back-off while polling goes on. An append
+ * made through this storage is told to the callbacks by its notification too, on this thread, not by
+ * the appending thread, which delivers its own events as it holds them.
  */
 final class HeadWatcher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HeadWatcher.class);
@@ -37,7 +44,7 @@ final class HeadWatcher implements AutoCloseable {
     private volatile boolean closed;
     private Thread thread;
 
-    /** Where the listening connection comes from, and how it is given back. */
+    /** Where a connection beside the pool comes from (to listen on, or to ask who blocks a call), and how it is given back. */
     interface ConnectionSource {
         /** @return a connection to LISTEN on */
         Connection open() throws SQLException;
@@ -63,10 +70,16 @@ final class HeadWatcher implements AutoCloseable {
         }
     }
 
-    /** Tells the callbacks of a next position they have not been told yet (called after a local append too). */
-    void announce(long nextPosition) {
+    /**
+     * Tells the callbacks of a next position.
+     *
+     * @param nextPosition a next position every lower one of which is readable
+     * @param evenIfTold whether to tell them a position they were told already: a poll does, so that a
+     *     callback whose work failed the first time (delivery, with the database away) gets another go
+     */
+    private void announce(long nextPosition, boolean evenIfTold) {
         long prev = announced.getAndAccumulate(nextPosition, Math::max);
-        if (nextPosition > prev) {
+        if (nextPosition > prev || (evenIfTold && nextPosition >= prev)) {
             for (LongConsumer c : callbacks) {
                 try {
                     c.accept(nextPosition);
@@ -89,9 +102,12 @@ final class HeadWatcher implements AutoCloseable {
                     poll(); // anything appended while nobody listened
                     lastPoll = System.nanoTime();
                 }
-                var notes = conn.unwrap(PGConnection.class).getNotifications(WAIT_SLICE_MILLIS);
+                PGNotification[] notes = conn.unwrap(PGConnection.class).getNotifications(WAIT_SLICE_MILLIS);
                 boolean due = System.nanoTime() - lastPoll >= pollMillis * 1_000_000L;
-                if ((notes != null && notes.length > 0) || due) {
+                if (notes != null && notes.length > 0 && !announce(notes)) {
+                    due = true;
+                }
+                if (due) {
                     poll();
                     lastPoll = System.nanoTime();
                 }
@@ -112,6 +128,24 @@ final class HeadWatcher implements AutoCloseable {
         closeQuietly(conn);
     }
 
+    /**
+     * Announces the largest next position the notifications carry.
+     *
+     * @return false when one of them carries no position (the table must be read)
+     */
+    private boolean announce(PGNotification[] notes) {
+        long max = -1;
+        for (PGNotification n : notes) {
+            try {
+                max = Math.max(max, Long.parseLong(n.getParameter()));
+            } catch (NumberFormatException e) {
+                return false;
+            }
+        }
+        announce(max, false);
+        return true;
+    }
+
     private Connection listen() throws SQLException {
         Connection conn = listenConnections.open();
         try (Statement st = conn.createStatement()) {
@@ -124,7 +158,7 @@ final class HeadWatcher implements AutoCloseable {
     }
 
     private void poll() {
-        announce(next.getAsLong());
+        announce(next.getAsLong(), true);
     }
 
     private void pollQuietly() {

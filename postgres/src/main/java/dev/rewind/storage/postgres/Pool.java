@@ -15,11 +15,13 @@ import javax.sql.DataSource;
  * with the store's schema as every connection's search path, and closes; the LISTEN connection is
  * opened beside it, unpooled. Built from the application's {@link DataSource}, it borrows a connection
  * per call, leaves the connection as it found it (auto-commit, no LISTEN), and never closes the
- * DataSource; the SQL then names the schema itself (see {@link #searchPathIsSchema()}).
+ * DataSource; the SQL names the schema itself, and an append sets the search path for its own transaction.
  */
 final class Pool implements AutoCloseable {
     private final PostgresSettings settings;
     private final DataSource dataSource;
+    /** Names what blocks a call that waits too long; set once the storage is built. */
+    private volatile StallWatch watch;
 
     /** A unit of work on a borrowed connection. */
     @FunctionalInterface
@@ -59,32 +61,29 @@ final class Pool implements AutoCloseable {
         }
     }
 
-    /**
-     * Whether every connection's search path is the store's schema (a pool Rewind made), so that the
-     * server-side append function finds its tables; with a borrowed DataSource it is whatever the
-     * application configured, and the append sets it for its own transaction.
-     *
-     * @return true for a pool Rewind made
-     */
-    boolean searchPathIsSchema() {
-        return settings.ownsPool();
+    /** @param watch the watch every call registers with from now on */
+    void watch(StallWatch watch) {
+        this.watch = watch;
     }
 
     /**
      * Runs {@code call} on a connection in auto-commit mode, and gives the connection back with the
      * auto-commit mode it came with (a call may leave it changed, as the append's transaction does).
      *
+     * @param what what the call does, for the message naming whoever blocks it ({@link StallWatch})
      * @param call the work
      * @return what it returned
      * @throws SQLException when the work or the connection fails
      */
-    <T> T call(SqlCall<T> call) throws SQLException {
+    <T> T call(String what, SqlCall<T> call) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             boolean autoCommit = c.getAutoCommit();
             if (!autoCommit) {
                 c.setAutoCommit(true);
             }
             T result;
+            StallWatch w = watch;
+            long id = w == null ? 0 : w.begin(c, what);
             try {
                 result = call.run(c);
             } catch (SQLException | RuntimeException e) {
@@ -94,6 +93,10 @@ final class Pool implements AutoCloseable {
                     e.addSuppressed(broken); // the call's failure is the one to report (a broken connection, often)
                 }
                 throw e;
+            } finally {
+                if (w != null) {
+                    w.end(id);
+                }
             }
             restore(c, autoCommit);
             return result;
@@ -107,8 +110,9 @@ final class Pool implements AutoCloseable {
     }
 
     /**
-     * @return a connection to LISTEN on, held until {@link #releaseListening}: a new unpooled one beside
-     *     a pool Rewind made (so listening takes none of its connections), else one of the DataSource's
+     * @return a connection to LISTEN on (or to ask who blocks a call), held until {@link #releaseListening}:
+     *     a new unpooled one beside a pool Rewind made (so it takes none of the pool's connections, which
+     *     may all be waiting), else one of the DataSource's
      * @throws SQLException when none can be had
      */
     Connection openListening() throws SQLException {

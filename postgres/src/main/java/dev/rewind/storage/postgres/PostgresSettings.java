@@ -17,9 +17,10 @@ import javax.sql.DataSource;
  * @param poolSize the connections of the pool Rewind makes (URL only)
  * @param connectionTimeout how long a call waits for one of them (URL only)
  * @param pollInterval how often the next position is polled besides LISTEN/NOTIFY
+ * @param stallWarning how long a call may wait for a lock held by another session before a WARN names it
  */
 record PostgresSettings(String jdbcUrl, String user, String password, DataSource dataSource, String schema,
-                        int poolSize, Duration connectionTimeout, Duration pollInterval) {
+                        int poolSize, Duration connectionTimeout, Duration pollInterval, Duration stallWarning) {
     /** The schema when none is given. */
     static final String DEFAULT_SCHEMA = "rewind";
 
@@ -29,6 +30,7 @@ record PostgresSettings(String jdbcUrl, String user, String password, DataSource
         }
         Objects.requireNonNull(schema, "schema");
         Objects.requireNonNull(pollInterval, "pollInterval");
+        Objects.requireNonNull(stallWarning, "stallWarning");
     }
 
     /** @return whether Rewind makes the pool (from the URL) and so closes it */

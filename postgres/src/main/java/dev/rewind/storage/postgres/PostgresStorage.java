@@ -1,8 +1,5 @@
 package dev.rewind.storage.postgres;
 
-import dev.rewind.ConcurrencyConflictException;
-import dev.rewind.DuplicateEventIdException;
-import dev.rewind.EventStoreException;
 import dev.rewind.ExpectedVersion;
 import dev.rewind.spi.storage.AppendNotifications;
 import dev.rewind.spi.storage.AppendOutcome;
@@ -41,26 +38,31 @@ import javax.sql.DataSource;
  * <h2>Why positions are assigned under a lock held until commit</h2>
  * A sequence hands out numbers at insert time, but transactions commit in any order: a reader that
  * has read up to position 11 may later see position 10 commit, and skip it forever (the bug behind
- * Marten's daemon skipping events and Axon's gap-aware tracking tokens). Here every append first takes
- * a transaction-level advisory lock ({@code pg_advisory_xact_lock}) on the store, assigns positions
- * {@code max + 1 ...} and commits while still holding it; PostgreSQL releases transaction locks only
- * after the commit is visible to other sessions. So transactions that write events become visible
- * one after another in position order, the committed rows are always exactly positions
+ * Marten's daemon skipping events and Axon's gap-aware tracking tokens). Here every append transaction
+ * first takes a transaction-level advisory lock ({@code pg_advisory_xact_lock}) on the store, assigns
+ * positions {@code max + 1 ...} and commits while still holding it; PostgreSQL releases transaction
+ * locks only after the commit is visible to other sessions. So transactions that write events become
+ * visible one after another in position order, the committed rows are always exactly positions
  * {@code 0 .. next - 1}, a rolled-back append leaves no gap, and "everything after p" is complete the
- * moment it is read. The same lock makes the expected-version, duplicate-id and exact-retry checks
- * exact, and clamps {@code recordedAt} to the last stored instant. An append is one call of a
- * server-side function in auto-commit mode (one round trip; the lock is held while the server inserts
- * and flushes, never across a client round trip). The price is that appends are
- * serialised (one commit after another, so PostgreSQL cannot group their flushes): see
- * docs/adr/0008-postgres-storage.md and BENCHMARKS.md. The unique indexes on (stream, version) and
+ * moment it is read: no reader waits for a gap, and no other transaction in the database can hold a
+ * reader up. The same lock makes the expected-version, duplicate-id and exact-retry checks exact, and
+ * clamps {@code recordedAt} to the last stored instant. The unique indexes on (stream, version) and
  * event id stay as a second line of defence; a violation (SQLState 23505) is translated to the
  * store's conflict or duplicate exception.
  *
+ * <h2>Why appends go in groups</h2>
+ * One lock means one commit, and one WAL flush, at a time. So the threads of an instance that append
+ * at the same time do not take turns: their batches are gathered and sent in one call of a server-side
+ * function, in auto-commit mode, which checks each batch on its own and commits them together (one
+ * round trip, one flush for all of them; the lock is never held across a client round trip). Instances
+ * still take turns, each with its own group. Why this design and not positions from a sequence read
+ * below the oldest open transaction, with the measurements: docs/adr/0010-postgres-appends.md.
+ *
  * <h2>The parts</h2>
  * {@link PostgresSettings} (what it is built from), {@link Pool} (where connections come from),
- * {@link SchemaMigrator} (the schema, at start-up), {@link Appender} (the append transaction),
- * {@link Queries} (every read) and {@link HeadWatcher} (appends made elsewhere); this class puts them
- * together behind the port.
+ * {@link SchemaMigrator} (the schema, at start-up), {@link Appender} (groups, and the append
+ * transaction), {@link Queries} (every read), {@link HeadWatcher} (appends made elsewhere) and
+ * {@link StallWatch} (who holds the storage up); this class puts them together behind the port.
  *
  * <h2>Schema</h2>
  * Created and migrated at start-up from versioned SQL files (see {@code SchemaMigrator}); tables live
@@ -68,7 +70,11 @@ import javax.sql.DataSource;
  *
  * <h2>Failures</h2>
  * A broken or refused connection becomes a {@link StorageUnavailableException} naming what was being
- * done; the pool replaces broken connections, so a later call succeeds once the server is back.
+ * done; the pool replaces broken connections, so a later call succeeds once the server is back. For
+ * an append, {@link StorageUnavailableException#mayHaveBeenWritten()} and the message say whether the
+ * batch may have been committed (the connection broke after it was sent: retry with the same event
+ * ids) or was not written. A call held up by another session's lock for longer than the stall warning
+ * is logged at WARN with that session's backend pid.
  */
 public final class PostgresStorage implements EventStorage, AppendNotifications, TypeIndex {
     private final PostgresSettings settings;
@@ -76,6 +82,7 @@ public final class PostgresStorage implements EventStorage, AppendNotifications,
     private final Appender appender;
     private final Queries queries;
     private final HeadWatcher watcher;
+    private final StallWatch stalls;
     /**
      * Test seam: when set, appends take the transaction path and run this after the batch is written
      * and before the commit; null outside tests.
@@ -85,10 +92,11 @@ public final class PostgresStorage implements EventStorage, AppendNotifications,
     private PostgresStorage(PostgresSettings settings) {
         this.settings = settings;
         this.pool = Pool.open(settings);
+        int serverVersion;
         try {
-            pool.call(c -> {
+            serverVersion = pool.call("creating or migrating schema '" + settings.schema() + "'", c -> {
                 SchemaMigrator.migrate(c, settings.schema(), settings.lockKey());
-                return null;
+                return SchemaMigrator.serverVersion(c);
             });
         } catch (SQLException e) {
             pool.close();
@@ -98,9 +106,9 @@ public final class PostgresStorage implements EventStorage, AppendNotifications,
             pool.close();
             throw e;
         }
-        this.appender = new Appender(settings, pool.searchPathIsSchema());
         this.queries = new Queries(pool, settings);
-        this.watcher = new HeadWatcher(new HeadWatcher.ConnectionSource() {
+        this.appender = new Appender(settings, pool, queries, settings.ownsPool(), serverVersion >= 140_000);
+        HeadWatcher.ConnectionSource aside = new HeadWatcher.ConnectionSource() {
             @Override
             public Connection open() throws SQLException {
                 return pool.openListening();
@@ -110,7 +118,10 @@ public final class PostgresStorage implements EventStorage, AppendNotifications,
             public void release(Connection c) throws SQLException {
                 pool.releaseListening(c);
             }
-        }, settings.channel(), queries::nextPosition, settings.pollInterval());
+        };
+        this.stalls = new StallWatch(settings.schema(), settings.stallWarning(), aside);
+        pool.watch(stalls);
+        this.watcher = new HeadWatcher(aside, settings.channel(), queries::nextPosition, settings.pollInterval());
     }
 
     /**
@@ -154,6 +165,11 @@ public final class PostgresStorage implements EventStorage, AppendNotifications,
         return appender;
     }
 
+    /** @return the key of the store's advisory lock (tests hold it to make appends wait) */
+    long lockKey() {
+        return settings.lockKey();
+    }
+
     /** @return the schema holding this store's tables */
     String schema() {
         return settings.schema();
@@ -165,37 +181,9 @@ public final class PostgresStorage implements EventStorage, AppendNotifications,
         if (events.isEmpty()) {
             throw new IllegalArgumentException("append to '" + streamId + "' needs at least one event");
         }
-        AppendOutcome outcome;
-        try {
-            outcome = pool.call(c -> appender.append(c, streamId, expected, events, clock, beforeCommit));
-        } catch (SQLException e) {
-            if (SqlErrors.UNIQUE_VIOLATION.equals(e.getSQLState())) {
-                throw uniqueViolation(streamId, expected, events, e);
-            }
-            throw SqlErrors.translateAppend(e, streamId, events.size());
-        }
-        if (!outcome.alreadyAppended()) {
-            watcher.announce(outcome.firstPosition() + events.size());
-        }
-        return outcome;
-    }
-
-    /** A unique index caught what the checks under the lock should have: say which rule was broken. */
-    private EventStoreException uniqueViolation(String streamId, ExpectedVersion expected,
-                                                List<SerializedEvent> events, SQLException e) {
-        String message = String.valueOf(e.getMessage());
-        if (message.contains("rewind_events_event_id_key")) {
-            for (SerializedEvent event : events) {
-                long at = positionOf(event.eventId());
-                if (at >= 0) {
-                    return new DuplicateEventIdException(event.eventId(), "already stored at global position "
-                            + at + "; nothing of this batch was written");
-                }
-            }
-            return new DuplicateEventIdException(events.get(0).eventId(),
-                    "rejected by the unique index (" + message + "); nothing of this batch was written");
-        }
-        return new ConcurrencyConflictException(streamId, expected, lastVersion(streamId));
+        // Callbacks hear of this append from its notification, on the listening thread: telling them here
+        // would make the caller's own delivery read back from the table the events it holds already.
+        return appender.append(streamId, expected, events, clock, beforeCommit);
     }
 
     @Override
@@ -243,7 +231,19 @@ public final class PostgresStorage implements EventStorage, AppendNotifications,
     @Override
     public void close() {
         watcher.close();
+        stalls.close();
         pool.close();
+    }
+
+    /** How long a call may wait for another session's lock before a WARN names that session. */
+    private static final Duration DEFAULT_STALL_WARNING = Duration.ofSeconds(5);
+
+    private static Duration checkPositive(Duration d, String what) {
+        Objects.requireNonNull(d, what);
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(what + " must be positive, was " + d);
+        }
+        return d;
     }
 
     /** Settings of a {@link PostgresStorage} that makes its own pool; only the JDBC URL is required. */
@@ -255,6 +255,7 @@ public final class PostgresStorage implements EventStorage, AppendNotifications,
         private int poolSize = 10;
         private Duration connectionTimeout = Duration.ofSeconds(10);
         private Duration pollInterval = Duration.ofSeconds(1);
+        private Duration stallWarning = DEFAULT_STALL_WARNING;
 
         private Builder(String jdbcUrl) {
             this.jdbcUrl = PostgresSettings.checkUrl(jdbcUrl);
@@ -320,6 +321,17 @@ public final class PostgresStorage implements EventStorage, AppendNotifications,
         }
 
         /**
+         * @param after how long a call may wait for a lock held by another session (a stuck transaction
+         *     holding the store's append lock, DDL on its table) before a WARN names that session's
+         *     backend pid, state and query (default 5 s)
+         * @return this
+         */
+        public Builder stallWarning(Duration after) {
+            this.stallWarning = checkPositive(after, "stall warning");
+            return this;
+        }
+
+        /**
          * Connects, creating or migrating the schema.
          *
          * @return the storage
@@ -327,7 +339,7 @@ public final class PostgresStorage implements EventStorage, AppendNotifications,
          */
         public PostgresStorage build() {
             return new PostgresStorage(new PostgresSettings(jdbcUrl, user, password, null, schema, poolSize,
-                    connectionTimeout, pollInterval));
+                    connectionTimeout, pollInterval, stallWarning));
         }
     }
 
@@ -339,6 +351,7 @@ public final class PostgresStorage implements EventStorage, AppendNotifications,
         private final DataSource dataSource;
         private String schema = PostgresSettings.DEFAULT_SCHEMA;
         private Duration pollInterval = Duration.ofSeconds(1);
+        private Duration stallWarning = DEFAULT_STALL_WARNING;
 
         private DataSourceBuilder(DataSource dataSource) {
             this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
@@ -364,6 +377,16 @@ public final class PostgresStorage implements EventStorage, AppendNotifications,
         }
 
         /**
+         * @param after how long a call may wait for a lock held by another session before a WARN names
+         *     that session (default 5 s); see {@link Builder#stallWarning}
+         * @return this
+         */
+        public DataSourceBuilder stallWarning(Duration after) {
+            this.stallWarning = checkPositive(after, "stall warning");
+            return this;
+        }
+
+        /**
          * Creates or migrates the schema through the DataSource.
          *
          * @return the storage
@@ -371,7 +394,7 @@ public final class PostgresStorage implements EventStorage, AppendNotifications,
          */
         public PostgresStorage build() {
             return new PostgresStorage(new PostgresSettings(null, null, null, dataSource, schema, 0, null,
-                    pollInterval));
+                    pollInterval, stallWarning));
         }
     }
 }

@@ -11,9 +11,10 @@ import java.util.UUID;
 import java.util.function.Consumer;
 
 /**
- * The storage's reads, each one statement on a borrowed connection. No read needs the advisory lock:
- * appends commit one after another in position order (see {@link PostgresStorage}), so the committed
- * rows are always exactly positions {@code 0 .. next - 1} and every read sees a gap-free prefix.
+ * The storage's reads, each one statement on a borrowed connection. No read needs the advisory lock,
+ * and none depends on other transactions: appends commit one after another in position order (see
+ * {@link PostgresStorage}), so the committed rows are always exactly positions {@code 0 .. next - 1}
+ * and every read sees a gap-free prefix.
  */
 final class Queries {
     /** Rows per statement when visiting a position range: the replay path's page. */
@@ -109,7 +110,7 @@ final class Queries {
 
     private List<StoredSerializedEvent> rows(String sql, String doing, Object... args) {
         try {
-            return pool.call(c -> {
+            return pool.call(doing, c -> {
                 try (PreparedStatement q = c.prepareStatement(sql)) {
                     bind(q, args);
                     try (ResultSet rs = q.executeQuery()) {
@@ -124,7 +125,7 @@ final class Queries {
 
     private long number(String sql, String doing, Object... args) {
         try {
-            return pool.call(c -> {
+            return pool.call(doing, c -> {
                 try (PreparedStatement q = c.prepareStatement(sql)) {
                     bind(q, args);
                     try (ResultSet rs = q.executeQuery()) {

@@ -30,7 +30,7 @@ final class SchemaMigrator {
 
     /** The migrations, in order: version i+1 is {@code MIGRATIONS.get(i)}. Add new files at the end. */
     static final List<String> MIGRATIONS = List.of("V1__events.sql", "V2__append_function.sql",
-            "V3__append_custom_plans.sql");
+            "V3__append_custom_plans.sql", "V4__append_groups.sql");
 
     private SchemaMigrator() {
     }
@@ -79,6 +79,19 @@ final class SchemaMigrator {
             throw e;
         } finally {
             connection.setAutoCommit(autoCommit);
+        }
+    }
+
+    /**
+     * @param connection a connection
+     * @return the server's version as a number ({@code server_version_num}: 150018 for 15.18)
+     * @throws SQLException on a database error
+     */
+    static int serverVersion(Connection connection) throws SQLException {
+        try (Statement st = connection.createStatement();
+             ResultSet rs = st.executeQuery("SELECT current_setting('server_version_num')::int")) {
+            rs.next();
+            return rs.getInt(1);
         }
     }
 

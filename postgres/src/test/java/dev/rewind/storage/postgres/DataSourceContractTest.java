@@ -14,7 +14,7 @@ import org.junit.jupiter.api.BeforeAll;
  * statement that relied on the search path would fail.
  */
 class DataSourceContractTest extends EventStorageContract {
-    private static final String SCHEMA = "contract_datasource";
+    private static final String SCHEMA = TestDatabase.schema("contract_datasource");
     private static HikariDataSource application;
 
     @BeforeAll

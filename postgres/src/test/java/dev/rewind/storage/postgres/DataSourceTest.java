@@ -33,8 +33,8 @@ import org.junit.jupiter.api.Test;
  * own, so that a statement that followed the search path would land there), and auto-commit off.
  */
 class DataSourceTest {
-    private static final String SCHEMA = "from_datasource";
-    private static final String DECOY = "datasource_app";
+    private static final String SCHEMA = TestDatabase.schema("from_datasource");
+    private static final String DECOY = TestDatabase.schema("datasource_app");
     private static final String APPLICATION = "rewind-datasource-test";
 
     private HikariDataSource application;

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.BeforeAll;
  * made elsewhere runs here.
  */
 class PostgresStorageTest extends EventStorageContract {
-    private static final String SCHEMA = "contract";
+    private static final String SCHEMA = TestDatabase.schema("contract");
 
     @BeforeAll
     static void server() {

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 
 /** Start-up: the schema is created, migrated once, and refused when newer; connection failures are clear. */
 class SchemaAndConnectionTest {
-    private static final String SCHEMA = "schema_test";
+    private static final String SCHEMA = TestDatabase.schema("schema_test");
 
     @BeforeAll
     static void server() {
@@ -37,7 +37,7 @@ class SchemaAndConnectionTest {
             assertThat(again.nextPosition()).isEqualTo(1);
         }
         assertThat(versions()).containsExactly("1 V1__events.sql", "2 V2__append_function.sql",
-                "3 V3__append_custom_plans.sql");
+                "3 V3__append_custom_plans.sql", "4 V4__append_groups.sql");
     }
 
     @Test
@@ -49,8 +49,8 @@ class SchemaAndConnectionTest {
         }
         assertThatThrownBy(() -> TestDatabase.builder(SCHEMA).build())
                 .isInstanceOf(EventStoreException.class)
-                .hasMessage("the PostgreSQL schema 'schema_test' is at version 99, newer than this Rewind version"
-                        + " knows (3): upgrade Rewind before using this store");
+                .hasMessage("the PostgreSQL schema '" + SCHEMA + "' is at version 99, newer than this Rewind version"
+                        + " knows (4): upgrade Rewind before using this store");
     }
 
     @Test

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 /** PostgreSQL chosen by configuration: a jdbc:postgresql: URL given to Rewind.builder().storage(url). */
 class StorageUrlOnPostgresTest {
-    private static final String SCHEMA = "url_config";
+    private static final String SCHEMA = TestDatabase.schema("url_config");
 
     @BeforeAll
     static void server() {

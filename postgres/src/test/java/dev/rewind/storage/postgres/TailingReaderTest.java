@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
  * in an order nobody controls, and one reader tailing "everything after the last position I saw".
  */
 class TailingReaderTest extends FreshSchemaTest {
-    private static final String SCHEMA = "tailing";
+    private static final String SCHEMA = TestDatabase.schema("tailing");
     private static final int APPENDERS = 8;
     private static final int BATCHES_PER_APPENDER = 25;
     private static final int BATCH_SIZE = 3;
@@ -75,7 +75,7 @@ class TailingReaderTest extends FreshSchemaTest {
             for (int b = 0; b < BATCHES_PER_APPENDER; b++) {
                 List<SerializedEvent> batch = TestRecords.batch(BATCH_SIZE, "appender-" + appender + "-" + b);
                 if (appender % 2 == 0) { // the server-side function, as PostgresStorage.append calls it
-                    storage.appender().appendFast(c, "stream-" + appender, ExpectedVersion.any(), batch,
+                    storage.appender().appendOn(c, "stream-" + appender, ExpectedVersion.any(), batch,
                             Clock.systemUTC().instant());
                 } else { // the transaction driven statement by statement from Java (ids already stored)
                     storage.appender().appendInTransaction(c, "stream-" + appender, ExpectedVersion.any(), batch,

@@ -13,7 +13,9 @@ import org.junit.jupiter.api.Assumptions;
  * The PostgreSQL server the tests use, from the environment:
  * <ul>
  *   <li>{@code REWIND_PG_URL} (default {@code jdbc:postgresql://localhost:5432/rewind_test}),</li>
- *   <li>{@code REWIND_PG_USER} and {@code REWIND_PG_PASSWORD} (default {@code rewind} / {@code rewind}).</li>
+ *   <li>{@code REWIND_PG_USER} and {@code REWIND_PG_PASSWORD} (default {@code rewind} / {@code rewind}),</li>
+ *   <li>{@code REWIND_PG_SCHEMA_PREFIX} (default none): put before every schema a test uses, so that several
+ *       people can run the tests on one database at once without emptying each other's schemas.</li>
  * </ul>
  * {@code .ci/start-postgres.sh} starts a local server with exactly these defaults. When no server
  * answers, the tests are skipped (aborted) with a message naming these variables, unless
@@ -23,6 +25,7 @@ final class TestDatabase {
     static final String URL = env("REWIND_PG_URL", "jdbc:postgresql://localhost:5432/rewind_test");
     static final String USER = env("REWIND_PG_USER", "rewind");
     static final String PASSWORD = env("REWIND_PG_PASSWORD", "rewind");
+    static final String SCHEMA_PREFIX = env("REWIND_PG_SCHEMA_PREFIX", "");
 
     private TestDatabase() {
     }
@@ -30,6 +33,14 @@ final class TestDatabase {
     private static String env(String name, String fallback) {
         String v = System.getenv(name);
         return v == null || v.isBlank() ? fallback : v;
+    }
+
+    /**
+     * @param name a test's schema name
+     * @return it behind {@code REWIND_PG_SCHEMA_PREFIX}
+     */
+    static String schema(String name) {
+        return PostgresSettings.checkSchema(SCHEMA_PREFIX + name);
     }
 
     /** Skips the calling test class (fails it under CI=true) when no server answers. */

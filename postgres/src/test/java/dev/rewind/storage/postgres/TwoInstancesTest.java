@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
 
 /** Two application instances (two storages, two pools) sharing one store. */
 class TwoInstancesTest {
-    private static final String SCHEMA = "two_instances";
+    private static final String SCHEMA = TestDatabase.schema("two_instances");
     private static final int STREAMS = 3;
     private static final int WRITERS_PER_INSTANCE = 3;
     private static final int INCREMENTS_PER_WRITER = 20;

@@ -13,14 +13,15 @@ import org.junit.jupiter.api.Assumptions;
 /**
  * The demo on PostgreSQL prints exactly what it prints on files. The server comes from
  * {@code REWIND_PG_URL}, {@code REWIND_PG_USER}, {@code REWIND_PG_PASSWORD} (defaults: the local server
- * {@code .ci/start-postgres.sh} starts); without one the test is skipped, except under {@code CI=true},
+ * {@code .ci/start-postgres.sh} starts), and {@code REWIND_PG_SCHEMA_PREFIX} goes before its schema's name
+ * (so that runs of several people on one database stay apart); without one the test is skipped, except under {@code CI=true},
  * where it fails.
  */
 class DemoOnPostgresTest {
     static final String URL = env("REWIND_PG_URL", "jdbc:postgresql://localhost:5432/rewind_test");
     static final String USER = env("REWIND_PG_USER", "rewind");
     static final String PASSWORD = env("REWIND_PG_PASSWORD", "rewind");
-    static final String SCHEMA = "example_orders_demo_test";
+    static final String SCHEMA = env("REWIND_PG_SCHEMA_PREFIX", "") + "example_orders_demo_test";
 
     private static String env(String name, String fallback) {
         String v = System.getenv(name);
