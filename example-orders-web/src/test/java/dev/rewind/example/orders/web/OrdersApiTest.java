@@ -28,7 +28,6 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
 
 /**
  * The HTTP API against the running app, on a real port, over a file store in a temporary directory
@@ -41,8 +40,10 @@ class OrdersApiTest {
     private RunningApp app;
     private EventStore store;
 
-    /** The application's own storage bean (which wins over rewind.storage): the file store, contestable. */
-    @Configuration(proxyBeanMethods = false)
+    /**
+     * The application's own storage bean (which wins over rewind.storage): the file store, contestable.
+     * Not a {@code @Configuration}: the app's component scan would then add it to every test's app.
+     */
     static class StorageConfig {
         @Bean
         ContestedStorage contestedStorage(@Value("${test.store-dir}") String dir) {
