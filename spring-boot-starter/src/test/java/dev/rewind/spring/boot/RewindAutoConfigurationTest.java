@@ -7,10 +7,14 @@ import dev.rewind.ExpectedVersion;
 import dev.rewind.Projections;
 import dev.rewind.Rewind;
 import dev.rewind.command.CommandGateway;
+import dev.rewind.command.CommandResult;
 import dev.rewind.spi.storage.EventStorage;
 import dev.rewind.spring.boot.other.Counted;
 import dev.rewind.spring.boot.sample.Noted;
 import dev.rewind.spring.boot.sample.SampleApp;
+import dev.rewind.spring.boot.service.StampTicket;
+import dev.rewind.spring.boot.service.Stamped;
+import dev.rewind.spring.boot.service.StampingService;
 import dev.rewind.storage.file.FileStorage;
 import dev.rewind.storage.memory.InMemoryStorage;
 import java.nio.file.Path;
@@ -125,12 +129,43 @@ class RewindAutoConfigurationTest {
     }
 
     @Test
+    void a_command_handler_service_that_is_a_bean_is_registered_through_a_customizer() {
+        runner.withUserConfiguration(Stamping.class)
+                .withPropertyValues("rewind.scan-packages=dev.rewind.spring.boot.service").run(context -> {
+                    assertThat(context).hasNotFailed();
+                    CommandResult r = context.getBean(CommandGateway.class).send(new StampTicket("7"));
+                    assertThat(r.payloads()).containsExactly(new Stamped("7", "clerk-from-spring"));
+                });
+        // the same package without the service registered: the framework stops start-up, naming it
+        runner.withPropertyValues("rewind.scan-packages=dev.rewind.spring.boot.service").run(context ->
+                assertThat(context).hasFailed().getFailure().rootCause().hasMessageContaining("StampingService"));
+    }
+
+    @Test
     void a_start_up_mistake_fails_the_context_with_the_frameworks_message() {
         runner.withPropertyValues("rewind.storage=nosuch:place").run(context ->
                 assertThat(context).hasFailed().getFailure().rootCause().hasMessageContaining("nosuch"));
         runner.withPropertyValues("rewind.command-attempts=0").run(context ->
                 assertThat(context).hasFailed().getFailure().rootCause()
                         .hasMessageContaining("command attempts must be 1 or more, was 0"));
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class Stamping {
+        @Bean
+        String clerk() {
+            return "clerk-from-spring";
+        }
+
+        @Bean
+        StampingService stampingService(String clerk) {
+            return new StampingService(clerk);
+        }
+
+        @Bean
+        RewindBuilderCustomizer stampingHandlers(StampingService service) {
+            return builder -> builder.commandHandlers(service);
+        }
     }
 
     @Configuration(proxyBeanMethods = false)
