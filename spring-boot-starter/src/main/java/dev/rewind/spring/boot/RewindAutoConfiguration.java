@@ -10,6 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.ConfigurableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.AutoConfigurationPackages;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -56,8 +57,7 @@ public class RewindAutoConfiguration {
                 .commandAttempts(properties.getCommandAttempts());
         // The class loader that loaded the application, also inside a Spring Boot jar, for scanning and
         // for plugins; the framework would otherwise take the thread's, which a server may have changed.
-        ClassLoader loader = beanFactory instanceof org.springframework.beans.factory.config.ConfigurableBeanFactory c
-                ? c.getBeanClassLoader() : null;
+        ClassLoader loader = beanFactory instanceof ConfigurableBeanFactory c ? c.getBeanClassLoader() : null;
         if (loader != null) {
             builder.classLoader(loader);
         }
