@@ -64,19 +64,26 @@ public final class Main {
         String sides = "rewind,axon";
         int rounds = 1;
         for (int i = 0; i < args.length; i += 2) {
+            if ("--help".equals(args[i]) || "-h".equals(args[i])) {
+                System.out.println(USAGE);
+                return;
+            }
+            if (i + 1 >= args.length) {
+                throw usage("option " + args[i] + " has no value");
+            }
+            String option = args[i];
             String value = args[i + 1];
-            switch (args[i]) {
-                case "--n" -> n = Integer.parseInt(value);
-                case "--warmups" -> warmups = Integer.parseInt(value);
-                case "--iterations" -> iterations = Integer.parseInt(value);
-                case "--phases" -> phases = Arrays.stream(value.split(",")).map(String::trim).map(Phase::valueOf).toList();
+            switch (option) {
+                case "--n" -> n = positive(option, value);
+                case "--warmups" -> warmups = atLeastZero(option, value);
+                case "--iterations" -> iterations = positive(option, value);
+                case "--phases" -> phases = phases(value);
                 case "--out" -> out = value;
                 case "--jvm" -> jvm = value;
-                case "--sides" -> sides = value;
-                case "--rounds" -> rounds = Integer.parseInt(value);
+                case "--sides" -> sides = sides(value);
+                case "--rounds" -> rounds = positive(option, value);
                 case "--pg" -> pg = value;
-                default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + "; expected --n, --warmups, --iterations, --phases, --sides, --rounds, --pg, --out or --jvm");
+                default -> throw usage("unknown option " + option);
             }
         }
         if (phases == null) { // the PostgreSQL phases only when a server is named, the 10 N ones only when named
@@ -132,6 +139,60 @@ public final class Main {
             System.out.println("FAILED: at least one phase failed or did not verify (see above)");
             System.exit(1);
         }
+    }
+
+    private static final String USAGE = """
+            java -jar benchmarks/target/benchmarks.jar [--n 1000000] [--warmups 1] [--iterations 3]
+                 [--phases APPEND,DISPATCH,...] [--sides rewind,axon] [--rounds 1]
+                 [--pg jdbc:postgresql://localhost:5432/rewind_test] [--out benchmarks/results/run.json]
+                 [--jvm "-Xms4g -Xmx4g ..."]
+            java -jar benchmarks/target/benchmarks.jar jmh [JMH options]
+            java -jar benchmarks/target/benchmarks.jar chart RUN.json [OUT.svg]
+            phases: """ + Arrays.toString(Phase.values());
+
+    private static IllegalArgumentException usage(String what) {
+        return new IllegalArgumentException(what + "\n" + USAGE);
+    }
+
+    private static int positive(String option, String value) {
+        int v = atLeastZero(option, value);
+        if (v == 0) {
+            throw usage(option + " must be at least 1, was 0");
+        }
+        return v;
+    }
+
+    private static int atLeastZero(String option, String value) {
+        try {
+            int v = Integer.parseInt(value);
+            if (v < 0) {
+                throw usage(option + " must not be negative, was " + value);
+            }
+            return v;
+        } catch (NumberFormatException e) {
+            throw usage(option + " takes a whole number, was '" + value + "'");
+        }
+    }
+
+    private static List<Phase> phases(String value) {
+        List<Phase> list = new ArrayList<>();
+        for (String name : value.split(",")) {
+            try {
+                list.add(Phase.valueOf(name.trim()));
+            } catch (IllegalArgumentException e) {
+                throw usage("--phases: unknown phase '" + name.trim() + "'");
+            }
+        }
+        return list;
+    }
+
+    private static String sides(String value) {
+        for (String side : value.split(",")) {
+            if (!side.equals("rewind") && !side.equals("axon")) {
+                throw usage("--sides: unknown side '" + side + "' (rewind, axon)");
+            }
+        }
+        return value;
     }
 
     /** Pools the measured iterations of several rounds of one side of a phase: one median over all. */

@@ -23,8 +23,8 @@ import java.util.Objects;
  * @param batchSize how many events an asynchronous runner applies under one lock (queries wait at most
  *     one batch), 1 or more
  * @param snapshotEveryEvents save the checkpoint and a snapshot of the state after this many events
- *     (0: never, except that an asynchronous runner saves at shutdown; a projection without snapshots
- *     replays from position 0 at every start)
+ *     (0: no event trigger; with no time trigger either, the projection has no checkpoint and no snapshot at
+ *     all and replays from position 0 at every start; with either trigger set it also saves at shutdown)
  * @param snapshotEveryTime ... or when this much time has passed since the last save, whichever comes
  *     first ({@link Duration#ZERO}: no time trigger)
  * @param historyEveryEvents keep a snapshot of the past state every this many events, for temporal
@@ -52,7 +52,7 @@ public record ProjectionSettings(Mode mode, int batchSize, long snapshotEveryEve
      *
      * @param mode {@link Mode#SYNC} (fed on the thread that appends, before {@code append} returns) or {@link Mode#ASYNC} (fed on a thread of the runtime, in batches; appends never wait for it)
      * @param batchSize how many events an asynchronous runner applies under one lock (queries wait at most one batch), 1 or more
-     * @param snapshotEveryEvents save the checkpoint and a snapshot of the state after this many events (0: never, except that an asynchronous runner saves at shutdown; a projection without snapshots replays from position 0 at every start)
+     * @param snapshotEveryEvents save the checkpoint and a snapshot of the state after this many events (0: no event trigger; with no time trigger either, the projection has no checkpoint and no snapshot at all and replays from position 0 at every start; with either trigger set it also saves at shutdown)
      * @param snapshotEveryTime ... or when this much time has passed since the last save, whichever comes first ({@link Duration#ZERO}: no time trigger)
      * @param historyEveryEvents keep a snapshot of the past state every this many events, for temporal queries (0: none; they replay from position 0)
      * @param historyEveryTime ... or whenever this much recorded time has passed since the last one ({@link Duration#ZERO}: no time trigger)

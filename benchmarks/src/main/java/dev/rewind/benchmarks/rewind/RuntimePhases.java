@@ -12,6 +12,7 @@ import dev.rewind.benchmarks.workload.Workload;
 import dev.rewind.benchmarks.workload.Workload.Order;
 import dev.rewind.projection.ProjectionSettings;
 import dev.rewind.projection.ReadPoint;
+import dev.rewind.spi.projection.Checkpoint;
 import dev.rewind.storage.file.Durability;
 import dev.rewind.storage.file.FileStorage;
 import dev.rewind.storage.memory.InMemoryProjectionStore;
@@ -44,8 +45,27 @@ final class RuntimePhases {
         this.files = files;
     }
 
-    private static ProjectionSettings snapshotAtClose() {
-        return ProjectionSettings.async().snapshotEvery(0, Duration.ZERO); // asynchronous runners save at close
+    /** Asynchronous, a checkpoint and snapshot every 50,000 events or 30 s, and one at close. */
+    private static ProjectionSettings snapshotted() {
+        return ProjectionSettings.async();
+    }
+
+    /**
+     * Fails the phase unless the seeding left each projection a snapshot at the head: without it a start
+     * replays from position 0 and the phase would measure the replay it is compared with.
+     */
+    private static void requireSnapshotAtHead(Path dir, long head, String... names) {
+        try (FileStorage storage = FileStorage.open(dir)) {
+            for (String name : names) {
+                Checkpoint cp = storage.projectionStore().load(name).orElseThrow(() -> new IllegalStateException(
+                        "projection '" + name + "' left no checkpoint in " + dir));
+                if (!cp.hasSnapshot() || cp.position() != head - 1) {
+                    throw new IllegalStateException("projection '" + name + "' saved its checkpoint at position "
+                            + cp.position() + (cp.hasSnapshot() ? "" : " without a snapshot") + ", not a snapshot at the"
+                            + " head (" + (head - 1) + ")");
+                }
+            }
+        }
     }
 
     /**
@@ -57,13 +77,14 @@ final class RuntimePhases {
     Iteration startup(int n) throws IOException {
         Path dir = files.seeded(n, false, false);
         try (Rewind rewind = RewindSide.builder().storage(FileStorage.open(dir)).projection(RewindViews.class)
-                .projection(RevenueOnly.class).projectionSettings(RewindViews.NAME, snapshotAtClose())
-                .projectionSettings(RevenueOnly.NAME, snapshotAtClose()).build()) {
+                .projection(RevenueOnly.class).projectionSettings(RewindViews.NAME, snapshotted())
+                .projectionSettings(RevenueOnly.NAME, snapshotted()).build()) {
             long t0 = System.nanoTime();
             rewind.projections().state(RewindViews.NAME, ReadPoint.atLeast(n - 1).within(WAIT));
             rewind.projections().state(RevenueOnly.NAME, ReadPoint.atLeast(n - 1).within(WAIT));
             extras.put("asynchronous catch-up of both projections while seeding the snapshot, s", (System.nanoTime() - t0) / 1e9);
         }
+        requireSnapshotAtHead(dir, n, RewindViews.NAME, RevenueOnly.NAME);
         Expected expected = Expected.of(n, false);
         return new Iteration() {
             private double limit = Double.NaN;
@@ -96,7 +117,7 @@ final class RuntimePhases {
         Rewind.Builder b = RewindSide.builder().storage(storage)
                 .projection(name.equals(RewindViews.NAME) ? RewindViews.class : RevenueOnly.class);
         if (fromSnapshot) {
-            b.projectionSettings(name, snapshotAtClose());
+            b.projectionSettings(name, snapshotted());
         } else {
             b.projectionStore(new InMemoryProjectionStore()); // nothing to restore: today's start, from position 0
         }
@@ -124,8 +145,8 @@ final class RuntimePhases {
         long every = Math.max(1_000, n / 100);
         Rewind rewind = RewindSide.builder().storage(FileStorage.open(dir)).projection(RewindViews.class)
                 .projection(RevenueOnly.class)
-                .projectionSettings(RewindViews.NAME, snapshotAtClose().history(every, 200, 16L << 30))
-                .projectionSettings(RevenueOnly.NAME, snapshotAtClose().history(10_000, n / 10_000 + 10, 1L << 30))
+                .projectionSettings(RewindViews.NAME, snapshotted().history(every, 200, 16L << 30))
+                .projectionSettings(RevenueOnly.NAME, snapshotted().history(10_000, n / 10_000 + 10, 1L << 30))
                 .build();
         long t0 = System.nanoTime();
         rewind.projections().state(RewindViews.NAME, ReadPoint.atLeast(n - 1).within(WAIT));
