@@ -18,6 +18,7 @@ import dev.rewind.spi.SnapshotStorage;
 import dev.rewind.serialization.JacksonEventSerializer;
 import dev.rewind.spi.storage.EventStorage;
 import dev.rewind.spi.EventUpcaster;
+import dev.rewind.spi.InstanceFactory;
 import dev.rewind.spi.ParameterResolver;
 import dev.rewind.internal.StorageUrls;
 import dev.rewind.projection.ProjectionSettings;
@@ -66,7 +67,8 @@ public final class Rewind implements AutoCloseable {
 
     private Rewind(Builder b) {
         ClassLoader loader = b.classLoader != null ? b.classLoader : defaultLoader();
-        Assembly assembly = Assembly.assemble(b.components, List.copyOf(b.plugins), loader, b.discoverPlugins);
+        Assembly assembly = Assembly.assemble(b.components, List.copyOf(b.plugins), loader, b.discoverPlugins,
+                b.instanceFactory);
         this.scan = assembly.scan();
         EventTypeRegistry.Builder types = EventTypeRegistry.builder();
         for (Class<?> c : assembly.eventTypes()) {
@@ -80,7 +82,7 @@ public final class Rewind implements AutoCloseable {
         HandlerInspector inspector = new HandlerInspector(index.classes(), new ParameterResolvers(assembly.resolvers()));
         List<ProjectionType> projectionTypes = new ArrayList<>();
         for (Class<?> c : assembly.projections()) {
-            projectionTypes.add(ProjectionType.of(c, inspector, index));
+            projectionTypes.add(ProjectionType.of(c, inspector, index, b.instanceFactory));
         }
         Map<ProjectionType, Object> processors = new LinkedHashMap<>();
         for (Object p : assembly.processors()) {
@@ -171,6 +173,8 @@ public final class Rewind implements AutoCloseable {
         private ProjectionStore projectionStore;
         private ProjectionSettings projectionDefaults = ProjectionSettings.sync();
         private final Map<String, ProjectionSettings> projectionSettings = new LinkedHashMap<>();
+        /** Null: the classes' own no-argument constructors, checked at start-up as before the SPI existed. */
+        private InstanceFactory instanceFactory;
 
         private Builder() {
         }
@@ -382,6 +386,24 @@ public final class Rewind implements AutoCloseable {
         }
 
         /**
+         * Creates the classes Rewind finds instead of their no-argument constructor: {@code @Projection}
+         * classes (a fresh instance at start, at every rebuild, snapshot read and temporal query),
+         * {@code @Upcaster} classes found by scanning, and command-handler services found by scanning that
+         * were not registered as instances (without a factory, such a class stops start-up). A dependency
+         * injection container plugs in here; the Spring Boot starter sets one that asks Spring's bean factory.
+         * See {@link InstanceFactory} for what a factory must do.
+         *
+         * @param factory the factory (default: {@link InstanceFactory#noArgConstructor()}, which also leaves
+         *     unregistered services an error)
+         * @return this
+         */
+        public Builder instanceFactory(InstanceFactory factory) {
+            Objects.requireNonNull(factory, "factory");
+            this.instanceFactory = factory instanceof InstanceFactory.NoArgConstructor ? null : factory;
+            return this;
+        }
+
+        /**
          * Keeps aggregate snapshots (default: none).
          *
          * @param storage where, for example {@code FileSnapshotStorage.in(dataDir)}
@@ -473,6 +495,7 @@ public final class Rewind implements AutoCloseable {
                 config.snapshots(snapshotStorage, snapshotEvery);
             }
             config.attempts(commandAttempts);
+            config.instanceFactory(instanceFactory);
             return config;
         }
 
