@@ -7,6 +7,8 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import dev.rewind.spi.storage.StorageMeter;
+import java.util.List;
 import java.util.Properties;
 import javax.sql.DataSource;
 
@@ -59,6 +61,27 @@ final class Pool implements AutoCloseable {
             throw new StorageUnavailableException("cannot connect to PostgreSQL at " + settings.jdbcUrl() + " as user '"
                     + settings.user() + "': " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * @return the figures of the pool Rewind made ({@code rewind.postgres.pool.*}); none for the
+     *     application's DataSource, which its own pool's metrics cover
+     */
+    List<StorageMeter> meters() {
+        if (!(dataSource instanceof HikariDataSource hikari)) {
+            return List.of();
+        }
+        // the MX bean exists once the pool has started, which open() made sure of
+        return List.of(
+                StorageMeter.gauge("rewind.postgres.pool.active", "connections", "connections of Rewind's pool in use",
+                        () -> hikari.getHikariPoolMXBean().getActiveConnections()),
+                StorageMeter.gauge("rewind.postgres.pool.idle", "connections", "idle connections of Rewind's pool",
+                        () -> hikari.getHikariPoolMXBean().getIdleConnections()),
+                StorageMeter.gauge("rewind.postgres.pool.pending", "threads",
+                        "threads waiting for a connection of Rewind's pool",
+                        () -> hikari.getHikariPoolMXBean().getThreadsAwaitingConnection()),
+                StorageMeter.gauge("rewind.postgres.pool.max", "connections", "the size limit of Rewind's pool",
+                        hikari::getMaximumPoolSize));
     }
 
     /** @param watch the watch every call registers with from now on */
