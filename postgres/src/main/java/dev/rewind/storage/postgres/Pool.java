@@ -2,6 +2,7 @@ package dev.rewind.storage.postgres;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.HikariPoolMXBean;
 import com.zaxxer.hikari.pool.HikariPool;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -71,17 +72,22 @@ final class Pool implements AutoCloseable {
         if (!(dataSource instanceof HikariDataSource hikari)) {
             return List.of();
         }
-        // the MX bean exists once the pool has started, which open() made sure of
+        // the MX bean is there while the pool runs; closed, the pool has no figures (a scrape must not fail)
         return List.of(
                 StorageMeter.gauge("rewind.postgres.pool.active", "connections", "connections of Rewind's pool in use",
-                        () -> hikari.getHikariPoolMXBean().getActiveConnections()),
+                        () -> poolFigure(hikari, HikariPoolMXBean::getActiveConnections)),
                 StorageMeter.gauge("rewind.postgres.pool.idle", "connections", "idle connections of Rewind's pool",
-                        () -> hikari.getHikariPoolMXBean().getIdleConnections()),
+                        () -> poolFigure(hikari, HikariPoolMXBean::getIdleConnections)),
                 StorageMeter.gauge("rewind.postgres.pool.pending", "threads",
                         "threads waiting for a connection of Rewind's pool",
-                        () -> hikari.getHikariPoolMXBean().getThreadsAwaitingConnection()),
+                        () -> poolFigure(hikari, HikariPoolMXBean::getThreadsAwaitingConnection)),
                 StorageMeter.gauge("rewind.postgres.pool.max", "connections", "the size limit of Rewind's pool",
                         hikari::getMaximumPoolSize));
+    }
+
+    private static double poolFigure(HikariDataSource hikari, java.util.function.ToIntFunction<HikariPoolMXBean> figure) {
+        HikariPoolMXBean bean = hikari.isClosed() ? null : hikari.getHikariPoolMXBean();
+        return bean == null ? Double.NaN : figure.applyAsInt(bean);
     }
 
     /** @param watch the watch every call registers with from now on */

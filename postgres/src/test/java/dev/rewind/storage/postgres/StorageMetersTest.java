@@ -31,5 +31,9 @@ class StorageMetersTest extends FreshSchemaTest {
         assertThat(meters.get("rewind.postgres.group.size").value().getAsDouble()).as("one append, one group")
                 .isEqualTo(1.0);
         assertThat(meters.get("rewind.postgres.listener.reconnects").value().getAsDouble()).isZero();
+
+        storage.close();
+        assertThat(meters.get("rewind.postgres.pool.active").value().getAsDouble())
+                .as("a closed pool has no figure, and reading it does not fail").isNaN();
     }
 }
