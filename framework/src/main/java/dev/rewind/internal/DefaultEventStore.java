@@ -100,8 +100,20 @@ public final class DefaultEventStore implements EventStore {
         }
         long start = System.nanoTime();
         AppendResult result = appendEvents(streamId, expected, events);
-        o.appended(result.events().size(), System.nanoTime() - start);
+        observed(o, result.events().size(), System.nanoTime() - start);
         return result;
+    }
+
+    /**
+     * Tells the observer; what it throws is logged, not thrown: the events are stored, and the appender
+     * must not believe otherwise because a metrics binding failed.
+     */
+    private static void observed(RewindObserver o, int events, long nanos) {
+        try {
+            o.appended(events, nanos);
+        } catch (RuntimeException e) {
+            LOG.warn("the observer {} failed on an append of {} events: {}", o, events, e.toString());
+        }
     }
 
     private AppendResult appendEvents(String streamId, ExpectedVersion expected, List<?> events) {
@@ -128,7 +140,7 @@ public final class DefaultEventStore implements EventStore {
         }
         long start = System.nanoTime();
         AppendResult result = appendRawEvents(streamId, expected, events);
-        o.appended(result.events().size(), System.nanoTime() - start);
+        observed(o, result.events().size(), System.nanoTime() - start);
         return result;
     }
 

@@ -7,7 +7,7 @@ package dev.rewind.spi;
  *
  * <p>Two ways of reporting, chosen by cost. <b>Pushed</b>: only what happens on an append, the one
  * figure that cannot be read back later ({@link #appended}). It is called on the appending thread, so it
- * must be quick and must not throw (a throw would reach the appender after its events are stored).
+ * must be quick; what it throws is logged, never passed to the appender (whose events are stored).
  * <b>Pulled</b>: everything that is a level or a running total (events stored, each projection's
  * position and lag, parked and failed counts, a storage's figures) is read by the binding when it wants
  * it, from the {@link ObservedRewind} handed to {@link #started}: a scrape reads it, the runtime never

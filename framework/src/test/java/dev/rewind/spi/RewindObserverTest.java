@@ -91,4 +91,20 @@ class RewindObserverTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> StorageMeter.gauge("Rewind-Pool", null, "x", () -> 1))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'Rewind-Pool'");
     }
+
+    @Test
+    void an_observer_that_throws_does_not_fail_the_append() {
+        RewindObserver failing = new RewindObserver() {
+            @Override
+            public void appended(int events, long nanos) {
+                throw new IllegalStateException("the registry is gone");
+            }
+        };
+        try (Rewind rewind = Rewind.builder().discoverPlugins(false).storage(FileStorage.open(dir))
+                .eventTypes(Fixtures.EVENTS).observer(failing).build()) {
+            long last = rewind.store().append("a", ExpectedVersion.noStream(), List.of(new Added("c", 1))).lastPosition();
+            assertThat(last).isZero();
+            assertThat(rewind.store().nextPosition()).isEqualTo(1);
+        }
+    }
 }
