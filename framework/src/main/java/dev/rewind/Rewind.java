@@ -18,6 +18,9 @@ import dev.rewind.spi.SnapshotStorage;
 import dev.rewind.serialization.JacksonEventSerializer;
 import dev.rewind.spi.storage.EventStorage;
 import dev.rewind.spi.EventUpcaster;
+import dev.rewind.spi.InstanceFactory;
+import dev.rewind.spi.RewindObserver;
+import dev.rewind.internal.Observers;
 import dev.rewind.spi.ParameterResolver;
 import dev.rewind.internal.StorageUrls;
 import dev.rewind.projection.ProjectionSettings;
@@ -63,10 +66,14 @@ public final class Rewind implements AutoCloseable {
     private final DefaultProjections projections;
     private final ComponentScan scan;
     private final CommandGateway commands;
+    /** Null when none was set. */
+    private final RewindObserver observer;
+    private volatile boolean open = true;
 
     private Rewind(Builder b) {
         ClassLoader loader = b.classLoader != null ? b.classLoader : defaultLoader();
-        Assembly assembly = Assembly.assemble(b.components, List.copyOf(b.plugins), loader, b.discoverPlugins);
+        Assembly assembly = Assembly.assemble(b.components, List.copyOf(b.plugins), loader, b.discoverPlugins,
+                b.instanceFactory);
         this.scan = assembly.scan();
         EventTypeRegistry.Builder types = EventTypeRegistry.builder();
         for (Class<?> c : assembly.eventTypes()) {
@@ -80,7 +87,7 @@ public final class Rewind implements AutoCloseable {
         HandlerInspector inspector = new HandlerInspector(index.classes(), new ParameterResolvers(assembly.resolvers()));
         List<ProjectionType> projectionTypes = new ArrayList<>();
         for (Class<?> c : assembly.projections()) {
-            projectionTypes.add(ProjectionType.of(c, inspector, index));
+            projectionTypes.add(ProjectionType.of(c, inspector, index, b.instanceFactory));
         }
         Map<ProjectionType, Object> processors = new LinkedHashMap<>();
         for (Object p : assembly.processors()) {
@@ -91,12 +98,16 @@ public final class Rewind implements AutoCloseable {
         try {
             JacksonEventSerializer serializer = b.serializer != null ? b.serializer : new JacksonEventSerializer();
             EventPipeline pipeline = new EventPipeline(registry, serializer);
-            this.store = new DefaultEventStore(storage, pipeline, b.clock);
+            this.observer = Observers.combine(b.observers);
+            this.store = new DefaultEventStore(storage, pipeline, b.clock, observer);
             ProjectionStore projectionStore = b.projectionStore != null ? b.projectionStore
                     : storage instanceof ProjectionStoreHost host ? host.projectionStore() : new InMemoryProjectionStore();
             this.projections = new DefaultProjections(store, index, projectionTypes, processors, projectionStore,
                     b.projectionDefaults, b.projectionSettings);
             this.commands = b.commandConfig(assembly).build(store, inspector, index, scan);
+            if (observer != null) {
+                observer.started(Observers.view(() -> open, store, projections, storage));
+            }
         } catch (RuntimeException | Error e) {
             if (b.storage == null) {
                 storage.close(); // opened here: release it (a file storage's lock) before failing
@@ -149,8 +160,20 @@ public final class Rewind implements AutoCloseable {
      */
     @Override
     public void close() {
-        projections.close();
-        storage.close();
+        open = false;
+        try {
+            projections.close();
+            storage.close();
+        } finally {
+            if (observer != null) {
+                observer.closed();
+            }
+        }
+    }
+
+    /** @return whether it is open: built, and not closed yet */
+    public boolean isOpen() {
+        return open;
     }
 
     /** Configures a {@link Rewind}. Every method may be called several times; registrations add up. */
@@ -171,6 +194,9 @@ public final class Rewind implements AutoCloseable {
         private ProjectionStore projectionStore;
         private ProjectionSettings projectionDefaults = ProjectionSettings.sync();
         private final Map<String, ProjectionSettings> projectionSettings = new LinkedHashMap<>();
+        /** Null: the classes' own no-argument constructors, checked at start-up as before the SPI existed. */
+        private InstanceFactory instanceFactory;
+        private final List<RewindObserver> observers = new ArrayList<>();
 
         private Builder() {
         }
@@ -382,6 +408,38 @@ public final class Rewind implements AutoCloseable {
         }
 
         /**
+         * Creates the classes Rewind finds instead of their no-argument constructor: {@code @Projection}
+         * classes (a fresh instance at start, at every rebuild, snapshot read and temporal query),
+         * {@code @Upcaster} classes found by scanning, and command-handler services found by scanning that
+         * were not registered as instances (without a factory, such a class stops start-up). A dependency
+         * injection container plugs in here; the Spring Boot starter sets one that asks Spring's bean factory.
+         * See {@link InstanceFactory} for what a factory must do.
+         *
+         * @param factory the factory (default: {@link InstanceFactory#noArgConstructor()}, which also leaves
+         *     unregistered services an error)
+         * @return this
+         */
+        public Builder instanceFactory(InstanceFactory factory) {
+            Objects.requireNonNull(factory, "factory");
+            this.instanceFactory = factory instanceof InstanceFactory.NoArgConstructor ? null : factory;
+            return this;
+        }
+
+        /**
+         * Adds an observer, for metrics: told of every append on the appending thread, and handed the
+         * figures it reads when it wants them (events stored, each projection's position, lag, parked and
+         * failed counts, the storage's own figures). The {@code rewind-micrometer} module's
+         * {@code RewindMetrics} is one. Without any, appends are not timed at all.
+         *
+         * @param observer the observer; several are called in the order they were added
+         * @return this
+         */
+        public Builder observer(RewindObserver observer) {
+            observers.add(Objects.requireNonNull(observer, "observer"));
+            return this;
+        }
+
+        /**
          * Keeps aggregate snapshots (default: none).
          *
          * @param storage where, for example {@code FileSnapshotStorage.in(dataDir)}
@@ -473,6 +531,7 @@ public final class Rewind implements AutoCloseable {
                 config.snapshots(snapshotStorage, snapshotEvery);
             }
             config.attempts(commandAttempts);
+            config.instanceFactory(instanceFactory);
             return config;
         }
 

@@ -10,6 +10,7 @@ import dev.rewind.NewEvent;
 import dev.rewind.RawEvent;
 import dev.rewind.StoredEvent;
 import dev.rewind.Subscription;
+import dev.rewind.spi.RewindObserver;
 import dev.rewind.spi.storage.AppendNotifications;
 import dev.rewind.spi.storage.AppendOutcome;
 import dev.rewind.spi.storage.PayloadObjectStorage;
@@ -41,6 +42,8 @@ public final class DefaultEventStore implements EventStore {
     private final PayloadObjectStorage.Decoder objectDecoder;
     /** Set when an asynchronous runner exists; null keeps the append path as it was. */
     private volatile RecentEvents recent;
+    /** Null when nobody observes: the append path then costs one test of this final field, nothing more. */
+    private final RewindObserver observer;
     private final java.util.concurrent.CopyOnWriteArrayList<Runnable> headListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /**
@@ -49,6 +52,17 @@ public final class DefaultEventStore implements EventStore {
      * @param clock the clock that stamps recordedAt
      */
     public DefaultEventStore(EventStorage storage, EventPipeline pipeline, Clock clock) {
+        this(storage, pipeline, clock, null);
+    }
+
+    /**
+     * @param storage the storage
+     * @param pipeline encode/decode
+     * @param clock the clock that stamps recordedAt
+     * @param observer told of each append, or null for none (then nothing is timed)
+     */
+    public DefaultEventStore(EventStorage storage, EventPipeline pipeline, Clock clock, RewindObserver observer) {
+        this.observer = observer;
         this.storage = storage;
         this.pipeline = pipeline;
         this.clock = clock;
@@ -80,6 +94,29 @@ public final class DefaultEventStore implements EventStore {
 
     @Override
     public AppendResult append(String streamId, ExpectedVersion expected, List<?> events) {
+        RewindObserver o = observer;
+        if (o == null) {
+            return appendEvents(streamId, expected, events);
+        }
+        long start = System.nanoTime();
+        AppendResult result = appendEvents(streamId, expected, events);
+        observed(o, result.events().size(), System.nanoTime() - start);
+        return result;
+    }
+
+    /**
+     * Tells the observer; what it throws is logged, not thrown: the events are stored, and the appender
+     * must not believe otherwise because a metrics binding failed.
+     */
+    private static void observed(RewindObserver o, int events, long nanos) {
+        try {
+            o.appended(events, nanos);
+        } catch (RuntimeException e) {
+            LOG.warn("the observer {} failed on an append of {} events: {}", o, events, e.toString());
+        }
+    }
+
+    private AppendResult appendEvents(String streamId, ExpectedVersion expected, List<?> events) {
         checkAppend(streamId, expected, events);
         List<SerializedEvent> records = new ArrayList<>(events.size());
         long ids = EventIds.reserve(events.size()); // a NewEvent brings its own id: its reserved one goes unused
@@ -97,6 +134,17 @@ public final class DefaultEventStore implements EventStore {
 
     @Override
     public AppendResult appendRaw(String streamId, ExpectedVersion expected, List<RawEvent> events) {
+        RewindObserver o = observer;
+        if (o == null) {
+            return appendRawEvents(streamId, expected, events);
+        }
+        long start = System.nanoTime();
+        AppendResult result = appendRawEvents(streamId, expected, events);
+        observed(o, result.events().size(), System.nanoTime() - start);
+        return result;
+    }
+
+    private AppendResult appendRawEvents(String streamId, ExpectedVersion expected, List<RawEvent> events) {
         checkAppend(streamId, expected, events);
         List<SerializedEvent> records = new ArrayList<>(events.size());
         for (RawEvent e : events) {

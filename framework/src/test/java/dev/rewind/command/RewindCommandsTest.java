@@ -39,7 +39,8 @@ class RewindCommandsTest {
         assertThatThrownBy(() -> Rewind.builder().scanPackages("dev.rewind.command.bank").build())
                 .hasMessage("dev.rewind.command.bank.FeeService declares @CommandHandler methods but is neither an"
                         + " @Aggregate nor a registered service: pass an instance to Rewind.builder().commandHandlers(...)"
-                        + " (or, from a plugin, Registrar.commandHandlers(...))");
+                        + " (or, from a plugin, Registrar.commandHandlers(...)), or set an InstanceFactory that creates it"
+                        + " (Rewind.builder().instanceFactory(...))");
 
         try (Rewind rewind = Rewind.builder().scanPackages("dev.rewind.command.bank")
                 .commandHandlers(new FeeService(5)).build()) {

@@ -7,6 +7,7 @@ import dev.rewind.command.CommandGateway;
 import dev.rewind.internal.dispatch.EventIndex;
 import dev.rewind.internal.dispatch.HandlerInspector;
 import dev.rewind.internal.scan.ComponentScan;
+import dev.rewind.spi.InstanceFactory;
 import dev.rewind.spi.SnapshotStorage;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -22,6 +23,8 @@ import java.util.Set;
 public final class CommandConfig {
     private final List<Class<?>> aggregates = new ArrayList<>();
     private final List<Object> services = new ArrayList<>();
+    /** Creates scanned services nobody registered; null when the application set no factory. */
+    private InstanceFactory factory;
     private SnapshotStorage snapshots;
     private int snapshotEvery;
     /** How many times a command runs before a concurrency conflict is reported, unless configured. */
@@ -72,6 +75,30 @@ public final class CommandConfig {
     }
 
     /**
+     * @param factory creates the command-handler services found by scanning that nobody registered; null
+     *     (the default) makes such a class a start-up error instead
+     */
+    public void instanceFactory(InstanceFactory factory) {
+        this.factory = factory;
+    }
+
+    private Object created(Class<?> c) {
+        Object made;
+        try {
+            made = factory.create(c);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("command handler service " + c.getName() + " cannot be created: the instance"
+                    + " factory (" + factory + ") failed: " + e, e);
+        }
+        if (!c.isInstance(made)) {
+            throw new IllegalStateException("command handler service " + c.getName() + " cannot be created: the instance"
+                    + " factory (" + factory + ") returned " + (made == null ? "null" : "a " + made.getClass().getName())
+                    + ": it must return an instance of that class");
+        }
+        return made;
+    }
+
+    /**
      * Builds the gateway: validates every handler and aggregate (start-up errors name the method and the
      * fix).
      *
@@ -92,9 +119,15 @@ public final class CommandConfig {
         services.forEach(s -> serviceClasses.add(s.getClass()));
         for (Class<?> c : scan.classesWithMethodAnnotation(CommandHandler.class)) {
             if (!all.contains(c) && !serviceClasses.contains(c)) {
-                throw new IllegalStateException(c.getName() + " declares @CommandHandler methods but is neither"
-                        + " an @Aggregate nor a registered service: pass an instance to"
-                        + " Rewind.builder().commandHandlers(...) (or, from a plugin, Registrar.commandHandlers(...))");
+                if (factory == null) {
+                    // a service has dependencies a no-argument constructor cannot give: only a factory the
+                    // application chose (a container's) may create one it did not register
+                    throw new IllegalStateException(c.getName() + " declares @CommandHandler methods but is neither"
+                            + " an @Aggregate nor a registered service: pass an instance to"
+                            + " Rewind.builder().commandHandlers(...) (or, from a plugin, Registrar.commandHandlers(...)),"
+                            + " or set an InstanceFactory that creates it (Rewind.builder().instanceFactory(...))");
+                }
+                handlers.service(created(c));
             }
         }
         return new DefaultCommandGateway(store, handlers.build(inspector, index),

@@ -11,6 +11,7 @@ import dev.rewind.internal.plugin.Components.RenameEntry;
 import dev.rewind.internal.plugin.Components.UpcasterEntry;
 import dev.rewind.internal.scan.ComponentScan;
 import dev.rewind.spi.EventUpcaster;
+import dev.rewind.spi.InstanceFactory;
 import dev.rewind.spi.ParameterResolver;
 import dev.rewind.spi.RewindPlugin;
 import java.lang.reflect.Constructor;
@@ -52,11 +53,12 @@ public record Assembly(List<Class<?>> eventTypes, List<Class<?>> projections, Li
      * @param plugins the plugins given to the builder, in order
      * @param loader the class loader for plugins, services and scanning
      * @param discoverPlugins whether to look for {@code RewindPlugin}s and {@code ParameterResolver} services
+     * @param factory creates the {@code @Upcaster} classes found by scanning; null for their no-argument constructor
      * @return the checked assembly
      * @throws IllegalStateException for a conflict, naming both sides, or a named plugin that failed
      */
     public static Assembly assemble(Components application, List<RewindPlugin> plugins, ClassLoader loader,
-                                    boolean discoverPlugins) {
+                                    boolean discoverPlugins, InstanceFactory factory) {
         List<Components> all = new ArrayList<>();
         all.add(application);
         Set<Class<?>> named = new HashSet<>();
@@ -70,7 +72,7 @@ public record Assembly(List<Class<?>> eventTypes, List<Class<?>> projections, Li
         List<String> packages = new ArrayList<>();
         all.forEach(c -> packages.addAll(c.packages));
         ComponentScan scan = ComponentScan.scan(loader, packages);
-        addScanned(all, scan);
+        addScanned(all, scan, factory);
 
         List<Entry<Class<?>>> events = new ArrayList<>();
         List<Entry<Class<?>>> projections = new ArrayList<>();
@@ -111,7 +113,7 @@ public record Assembly(List<Class<?>> eventTypes, List<Class<?>> projections, Li
     }
 
     /** Registers what scanning found with the contributor that named its package (the longest match). */
-    private static void addScanned(List<Components> all, ComponentScan scan) {
+    private static void addScanned(List<Components> all, ComponentScan scan, InstanceFactory factory) {
         for (Class<?> c : scan.classesWithAnnotation(Event.class)) {
             owner(all, c).eventType(c, scanOrigin(all, c));
         }
@@ -123,7 +125,7 @@ public record Assembly(List<Class<?>> eventTypes, List<Class<?>> projections, Li
         }
         for (Class<?> c : scan.classesWithAnnotation(Upcaster.class)) {
             Upcaster u = c.getAnnotation(Upcaster.class);
-            owner(all, c).upcaster(u.type(), u.from(), instantiate(c), c.getName());
+            owner(all, c).upcaster(u.type(), u.from(), instantiate(c, factory), c.getName());
         }
     }
 
@@ -146,10 +148,25 @@ public record Assembly(List<Class<?>> eventTypes, List<Class<?>> projections, Li
         return (o.plugin() == null ? "" : o.origin() + ", ") + "scan of package '" + c.getPackageName() + "'";
     }
 
-    private static EventUpcaster instantiate(Class<?> c) {
+    private static EventUpcaster instantiate(Class<?> c, InstanceFactory factory) {
         if (!EventUpcaster.class.isAssignableFrom(c)) {
             throw new IllegalStateException("@Upcaster class " + c.getName() + " does not implement "
                     + EventUpcaster.class.getName() + ": implement its upcast(ObjectNode) method");
+        }
+        if (factory != null && !(factory instanceof InstanceFactory.NoArgConstructor)) {
+            Object made;
+            try {
+                made = factory.create(c);
+            } catch (RuntimeException e) {
+                throw new IllegalStateException("@Upcaster class " + c.getName() + " cannot be created: the instance"
+                        + " factory (" + factory + ") failed: " + e, e);
+            }
+            if (!(made instanceof EventUpcaster u) || !c.isInstance(made)) {
+                throw new IllegalStateException("@Upcaster class " + c.getName() + " cannot be created: the instance"
+                        + " factory (" + factory + ") returned " + (made == null ? "null" : "a " + made.getClass().getName())
+                        + ": it must return an instance of that class");
+            }
+            return u;
         }
         String fix = ": give it a public no-argument constructor";
         Constructor<?> ctor = Members.noArgConstructor(c);

@@ -16,7 +16,9 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.TreeSet;
+import dev.rewind.spi.InstanceFactory;
 import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Method;
@@ -52,6 +54,21 @@ public record ProjectionType(String name, Class<?> javaClass, MethodHandle const
      * @throws IllegalStateException naming the annotation, the member and the fix
      */
     public static ProjectionType of(Class<?> cls, HandlerInspector inspector, EventIndex index) {
+        return of(cls, inspector, index, null);
+    }
+
+    /**
+     * Validates a projection class and builds its type, its instances made by a factory.
+     *
+     * @param cls a class annotated {@link Projection}
+     * @param inspector the handler inspector
+     * @param index the event index
+     * @param factory the application's instance factory, or null (or the default) for the class's own
+     *     no-argument constructor, checked here
+     * @return the type
+     * @throws IllegalStateException naming the annotation, the member and the fix
+     */
+    public static ProjectionType of(Class<?> cls, HandlerInspector inspector, EventIndex index, InstanceFactory factory) {
         Projection p = cls.getAnnotation(Projection.class);
         if (p == null) {
             throw new IllegalStateException("@Projection is missing on " + cls.getName()
@@ -60,7 +77,8 @@ public record ProjectionType(String name, Class<?> javaClass, MethodHandle const
         if (p.value().isBlank()) {
             throw new IllegalStateException("@Projection on " + cls.getName() + " has a blank name: give it a unique name");
         }
-        MethodHandle constructor = constructor(cls);
+        MethodHandle constructor = factory == null || factory instanceof InstanceFactory.NoArgConstructor
+                ? constructor(cls) : byFactory(cls, factory);
         MethodHandle query = queryState(cls);
         Handlers handlers = inspector.inspect(cls, EventHandler.class);
         return new ProjectionType(p.value(), cls, constructor, query, handlers.table(index),
@@ -149,7 +167,7 @@ public record ProjectionType(String name, Class<?> javaClass, MethodHandle const
     public Object newInstance() {
         try {
             return constructor.invokeExact();
-        } catch (VirtualMachineError e) {
+        } catch (VirtualMachineError | FactoryFailure e) {
             throw e;
         } catch (Throwable t) {
             throw new IllegalStateException("cannot create projection '" + name + "': the constructor of "
@@ -169,6 +187,56 @@ public record ProjectionType(String name, Class<?> javaClass, MethodHandle const
         } catch (Throwable t) {
             throw new IllegalStateException("@QueryState of projection '" + name + "' failed: " + t, t);
         }
+    }
+
+    /** What an application's factory did wrong, already worded: {@link #newInstance} passes it on as it is. */
+    private static final class FactoryFailure extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        FactoryFailure(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /**
+     * A handle of type {@code ()Object} that asks the factory, so that {@link #newInstance} calls it as it
+     * calls a constructor. Only what any factory needs is checked here (a concrete, static class): the
+     * constructor is the factory's business.
+     */
+    private static MethodHandle byFactory(Class<?> cls, InstanceFactory factory) {
+        String fix = ": make it a concrete, static (top-level or nested static) class";
+        if (cls.isInterface() || Modifier.isAbstract(cls.getModifiers())) {
+            throw new IllegalStateException("@Projection class " + cls.getName() + " is abstract" + fix);
+        }
+        if (cls.isMemberClass() && !Modifier.isStatic(cls.getModifiers()) || cls.isLocalClass() || cls.isAnonymousClass()) {
+            throw new IllegalStateException("@Projection class " + cls.getName()
+                    + " is an inner class, which needs an enclosing instance" + fix);
+        }
+        try {
+            MethodHandle create = MethodHandles.lookup().findStatic(ProjectionType.class, "create",
+                    MethodType.methodType(Object.class, InstanceFactory.class, Class.class));
+            return MethodHandles.insertArguments(create, 0, factory, cls);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("ProjectionType.create is missing", e);
+        }
+    }
+
+    /** Called through {@link #byFactory}'s handle, at each fresh instance. */
+    private static Object create(InstanceFactory factory, Class<?> cls) {
+        String name = cls.getAnnotation(Projection.class).value();
+        Object instance;
+        try {
+            instance = factory.create(cls);
+        } catch (RuntimeException e) {
+            throw new FactoryFailure("cannot create projection '" + name + "': the instance factory (" + factory
+                    + ") failed to create " + cls.getName() + ": " + e, e);
+        }
+        if (!cls.isInstance(instance)) {
+            throw new FactoryFailure("cannot create projection '" + name + "': the instance factory (" + factory
+                    + ") returned " + (instance == null ? "null" : "an instance of " + instance.getClass().getName())
+                    + " for " + cls.getName() + ": it must return a new instance of that class", null);
+        }
+        return instance;
     }
 
     private static MethodHandle constructor(Class<?> cls) {

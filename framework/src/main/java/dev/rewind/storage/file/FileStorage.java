@@ -4,6 +4,8 @@ import dev.rewind.ConcurrencyConflictException;
 import dev.rewind.CorruptStoreException;
 import dev.rewind.EventStoreException;
 import dev.rewind.ExpectedVersion;
+import dev.rewind.spi.storage.MeteredStorage;
+import dev.rewind.spi.storage.StorageMeter;
 import dev.rewind.spi.storage.AppendOutcome;
 import dev.rewind.spi.storage.EventStorage;
 import dev.rewind.spi.storage.ReadDirection;
@@ -72,7 +74,7 @@ import org.slf4j.LoggerFactory;
  * of read-only storages use a directory at a time (an OS file lock on {@code rewind.lock}, released on
  * close and by the OS when the process dies). Thread-safe.
  */
-public final class FileStorage implements EventStorage, AppendNotifications, ProjectionStoreHost {
+public final class FileStorage implements EventStorage, AppendNotifications, ProjectionStoreHost, MeteredStorage {
     static final String LOCK_FILE = StoreDirectory.LOCK_FILE;
     private static final Logger LOG = LoggerFactory.getLogger(FileStorage.class);
     private static final long DEFAULT_SEGMENT_SIZE = 64L << 20;
@@ -653,6 +655,24 @@ public final class FileStorage implements EventStorage, AppendNotifications, Pro
         } finally {
             rw.readLock().unlock();
         }
+    }
+
+    /**
+     * The figures a metrics binding reads: fsyncs (a timer) and appends per fsync (group commit), read
+     * from the running totals the writer keeps anyway, without the store's lock.
+     *
+     * @return {@code rewind.file.fsync}, {@code rewind.file.group.size} and {@code rewind.file.appends}
+     */
+    @Override
+    public List<StorageMeter> meters() {
+        return List.of(
+                StorageMeter.timer("rewind.file.fsync", "fsyncs of the event log (one covers every append of its group)",
+                        writer::fsyncs, writer::fsyncNanos),
+                StorageMeter.gauge("rewind.file.group.size", "appends",
+                        "appends acknowledged per fsync (group commit), the mean since the store was opened",
+                        () -> appends.get() / (double) Math.max(1, writer.fsyncs())),
+                StorageMeter.counter("rewind.file.appends", "appends",
+                        "batches appended to the event log since it was opened", appends::get));
     }
 
     /**

@@ -241,4 +241,74 @@ class SnapshotValidityTest {
             assertThat(again.projections().<Long>state("opaque", ReadPoint.atLeast(2))).isEqualTo(3L);
         }
     }
+
+    /** A map whose iteration order depends on its history (its table grew, then emptied): as a HashMap is. */
+    @dev.rewind.annotation.Projection("shuffled")
+    public static class Shuffled {
+        private final Map<String, Long> byKey = new java.util.HashMap<>();
+
+        @dev.rewind.annotation.EventHandler
+        void on(Added e) {
+            if (e.by() < 0) {
+                byKey.remove(e.counter());
+            } else {
+                byKey.put(e.counter(), e.by());
+            }
+        }
+
+        /** @return the values by key */
+        @dev.rewind.annotation.QueryState
+        public Map<String, Long> state() {
+            return Map.copyOf(byKey);
+        }
+    }
+
+    /** Three of 40 keys that a HashMap grown to 40 entries iterates in another order than a fresh one. */
+    private static List<String> keysInAnotherOrder() {
+        List<String> all = java.util.stream.IntStream.range(0, 40).mapToObj(i -> "k" + i).toList();
+        for (int a = 0; a < 40; a++) {
+            for (int b = a + 1; b < 40; b++) {
+                List<String> kept = List.of(all.get(a), all.get(b));
+                Map<String, Long> grown = new java.util.HashMap<>();
+                all.forEach(k -> grown.put(k, 1L));
+                all.stream().filter(k -> !kept.contains(k)).forEach(grown::remove);
+                Map<String, Long> fresh = new java.util.HashMap<>();
+                kept.forEach(k -> fresh.put(k, 1L));
+                if (!List.copyOf(grown.keySet()).equals(List.copyOf(fresh.keySet()))) {
+                    return kept;
+                }
+            }
+        }
+        throw new AssertionError("no two keys change their order: the test needs others");
+    }
+
+    @Test
+    void a_map_whose_order_depends_on_its_history_is_snapshotted_and_restored() {
+        List<String> kept = keysInAnotherOrder();
+        InMemoryStorage storage = new InMemoryStorage();
+        // the first snapshot, the one checked by reading it back, is taken at shutdown: after the map grew and shrank
+        ProjectionSettings atShutdown = ProjectionSettings.async().snapshotEvery(1_000, java.time.Duration.ZERO);
+        long last = -1;
+        try (Rewind first = Rewind.builder().discoverPlugins(false).storage(storage).eventTypes(Fixtures.EVENTS)
+                .projection(Shuffled.class).projectionSettings("shuffled", atShutdown).build()) {
+            for (int i = 0; i < 40; i++) {
+                first.store().append("s", ExpectedVersion.any(), List.of(new Added("k" + i, i)));
+            }
+            for (int i = 0; i < 40; i++) {
+                if (!kept.contains("k" + i)) {
+                    last = first.store().append("s", ExpectedVersion.any(), List.of(new Added("k" + i, -1))).lastPosition();
+                }
+            }
+            assertThat(first.projections().<Map<String, Long>>state("shuffled", ReadPoint.atLeast(last))).hasSize(2);
+        }
+        assertThat(runnerLog.messages()).as("the snapshot's JSON does not depend on the map's history")
+                .noneMatch(m -> m.contains("cannot be snapshotted"));
+        assertThat(storage.projectionStore().load("shuffled").orElseThrow().hasSnapshot()).isTrue();
+
+        try (Rewind second = Rewind.builder().discoverPlugins(false).storage(storage).eventTypes(Fixtures.EVENTS)
+                .projection(Shuffled.class).projectionSettings("shuffled", atShutdown).build()) {
+            Map<String, Long> restored = second.projections().state("shuffled", ReadPoint.atLeast(last));
+            assertThat(restored.keySet()).containsExactlyInAnyOrderElementsOf(kept);
+        }
+    }
 }

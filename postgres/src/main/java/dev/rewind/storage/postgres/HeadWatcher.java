@@ -41,6 +41,10 @@ final class HeadWatcher implements AutoCloseable {
     private final long pollMillis;
     private final List<LongConsumer> callbacks = new CopyOnWriteArrayList<>();
     private final AtomicLong announced = new AtomicLong(-1);
+    /** Running totals for metrics, kept on this thread only. */
+    private final AtomicLong notifications = new AtomicLong();
+    private final AtomicLong polls = new AtomicLong();
+    private final AtomicLong reconnects = new AtomicLong();
     private volatile boolean closed;
     private Thread thread;
 
@@ -51,6 +55,21 @@ final class HeadWatcher implements AutoCloseable {
 
         /** Gives back a connection from {@link #open}. */
         void release(Connection c) throws SQLException;
+    }
+
+    /** @return notifications received since start */
+    long notifications() {
+        return notifications.get();
+    }
+
+    /** @return reads of the head made because no notification said enough (or none came) */
+    long polls() {
+        return polls.get();
+    }
+
+    /** @return how many times the listening connection was lost */
+    long reconnects() {
+        return reconnects.get();
     }
 
     HeadWatcher(ConnectionSource listenConnections, String channel, LongSupplier next, Duration pollInterval) {
@@ -104,10 +123,14 @@ final class HeadWatcher implements AutoCloseable {
                 }
                 PGNotification[] notes = conn.unwrap(PGConnection.class).getNotifications(WAIT_SLICE_MILLIS);
                 boolean due = System.nanoTime() - lastPoll >= pollMillis * 1_000_000L;
+                if (notes != null && notes.length > 0) {
+                    notifications.addAndGet(notes.length);
+                }
                 if (notes != null && notes.length > 0 && !announce(notes)) {
                     due = true;
                 }
                 if (due) {
+                    polls.incrementAndGet();
                     poll();
                     lastPoll = System.nanoTime();
                 }
@@ -119,6 +142,7 @@ final class HeadWatcher implements AutoCloseable {
                         + " it is back", channel, e.getMessage(), pollMillis);
                 closeQuietly(conn);
                 conn = null;
+                reconnects.incrementAndGet();
                 sleep(backoff);
                 backoff = Math.min(backoff * 2, Math.max(pollMillis, 1000));
                 pollQuietly();

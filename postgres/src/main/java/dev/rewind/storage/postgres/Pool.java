@@ -2,11 +2,14 @@ package dev.rewind.storage.postgres;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.HikariPoolMXBean;
 import com.zaxxer.hikari.pool.HikariPool;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import dev.rewind.spi.storage.StorageMeter;
+import java.util.List;
 import java.util.Properties;
 import javax.sql.DataSource;
 
@@ -59,6 +62,32 @@ final class Pool implements AutoCloseable {
             throw new StorageUnavailableException("cannot connect to PostgreSQL at " + settings.jdbcUrl() + " as user '"
                     + settings.user() + "': " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * @return the figures of the pool Rewind made ({@code rewind.postgres.pool.*}); none for the
+     *     application's DataSource, which its own pool's metrics cover
+     */
+    List<StorageMeter> meters() {
+        if (!(dataSource instanceof HikariDataSource hikari)) {
+            return List.of();
+        }
+        // the MX bean is there while the pool runs; closed, the pool has no figures (a scrape must not fail)
+        return List.of(
+                StorageMeter.gauge("rewind.postgres.pool.active", "connections", "connections of Rewind's pool in use",
+                        () -> poolFigure(hikari, HikariPoolMXBean::getActiveConnections)),
+                StorageMeter.gauge("rewind.postgres.pool.idle", "connections", "idle connections of Rewind's pool",
+                        () -> poolFigure(hikari, HikariPoolMXBean::getIdleConnections)),
+                StorageMeter.gauge("rewind.postgres.pool.pending", "threads",
+                        "threads waiting for a connection of Rewind's pool",
+                        () -> poolFigure(hikari, HikariPoolMXBean::getThreadsAwaitingConnection)),
+                StorageMeter.gauge("rewind.postgres.pool.max", "connections", "the size limit of Rewind's pool",
+                        hikari::getMaximumPoolSize));
+    }
+
+    private static double poolFigure(HikariDataSource hikari, java.util.function.ToIntFunction<HikariPoolMXBean> figure) {
+        HikariPoolMXBean bean = hikari.isClosed() ? null : hikari.getHikariPoolMXBean();
+        return bean == null ? Double.NaN : figure.applyAsInt(bean);
     }
 
     /** @param watch the watch every call registers with from now on */

@@ -1,6 +1,8 @@
 package dev.rewind.storage.postgres;
 
 import dev.rewind.ExpectedVersion;
+import dev.rewind.spi.storage.MeteredStorage;
+import dev.rewind.spi.storage.StorageMeter;
 import dev.rewind.spi.storage.AppendNotifications;
 import dev.rewind.spi.storage.AppendOutcome;
 import dev.rewind.spi.storage.EventStorage;
@@ -13,6 +15,7 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
@@ -76,7 +79,7 @@ import javax.sql.DataSource;
  * ids) or was not written. A call held up by another session's lock for longer than the stall warning
  * is logged at WARN with that session's backend pid.
  */
-public final class PostgresStorage implements EventStorage, AppendNotifications, TypeIndex {
+public final class PostgresStorage implements EventStorage, AppendNotifications, TypeIndex, MeteredStorage {
     private final PostgresSettings settings;
     private final Pool pool;
     private final Appender appender;
@@ -225,6 +228,27 @@ public final class PostgresStorage implements EventStorage, AppendNotifications,
     @Override
     public void onAppended(LongConsumer onNextPosition) {
         watcher.add(Objects.requireNonNull(onNextPosition, "onNextPosition"));
+    }
+
+    /**
+     * The figures a metrics binding reads: appends per group commit, the LISTEN/NOTIFY channel's
+     * notifications, polls and reconnects, and, for the pool Rewind made from a URL, its connections.
+     *
+     * @return {@code rewind.postgres.*} meters
+     */
+    @Override
+    public List<StorageMeter> meters() {
+        List<StorageMeter> meters = new ArrayList<>(pool.meters());
+        meters.add(StorageMeter.gauge("rewind.postgres.group.size", "appends",
+                "appends committed per transaction (group commit), the mean since the storage was opened",
+                appender::batchesPerGroup));
+        meters.add(StorageMeter.counter("rewind.postgres.notifications", "notifications",
+                "append notifications received on the LISTEN channel", watcher::notifications));
+        meters.add(StorageMeter.counter("rewind.postgres.polls", "polls",
+                "reads of the head made because no notification came in time", watcher::polls));
+        meters.add(StorageMeter.counter("rewind.postgres.listener.reconnects", "reconnects",
+                "times the LISTEN connection was lost and reopened", watcher::reconnects));
+        return List.copyOf(meters);
     }
 
     /** Stops listening and closes the pool the storage made (a borrowed DataSource stays open). */

@@ -4,12 +4,14 @@ import dev.rewind.EventStore;
 import dev.rewind.Projections;
 import dev.rewind.Rewind;
 import dev.rewind.command.CommandGateway;
+import dev.rewind.spi.RewindObserver;
 import dev.rewind.spi.storage.EventStorage;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.AutowireCapableBeanFactory;
 import org.springframework.beans.factory.config.ConfigurableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.AutoConfigurationPackages;
@@ -23,6 +25,10 @@ import org.springframework.context.annotation.Bean;
  * {@link EventStore}, {@link Projections} and {@link CommandGateway} as beans. The context closes it on
  * shutdown (its {@code close()}), which closes its storage: a file store's lock is released, a
  * PostgreSQL pool shut down.
+ *
+ * <p>{@code @Projection} classes, scanned {@code @Upcaster} classes and command-handler services are
+ * created by Spring ({@link SpringInstanceFactory}), with constructor injection; the
+ * {@code rewind.projections.*} properties set how projections run.
  *
  * <p>What the application defines wins: its own {@link Rewind} bean replaces this one entirely (the
  * three beans above are then that Rewind's), and its own {@link EventStorage} bean is used instead of
@@ -45,13 +51,16 @@ public class RewindAutoConfiguration {
      * @param properties the {@code rewind.*} properties
      * @param storage the application's own storage bean, if it defines one
      * @param customizers the application's {@link RewindBuilderCustomizer}s, in order
-     * @param beanFactory where the application's package is recorded
+     * @param observers the observers to give the builder (the Micrometer binding, when it is configured)
+     * @param beanFactory where the application's package is recorded, and what creates projections,
+     *     upcasters and command-handler services with constructor injection
      * @return the started Rewind, its projections caught up with the stored events
      */
     @Bean
     @ConditionalOnMissingBean
     public Rewind rewind(RewindProperties properties, ObjectProvider<EventStorage> storage,
-                         ObjectProvider<RewindBuilderCustomizer> customizers, BeanFactory beanFactory) {
+                         ObjectProvider<RewindBuilderCustomizer> customizers, ObjectProvider<RewindObserver> observers,
+                         BeanFactory beanFactory) {
         Rewind.Builder builder = Rewind.builder()
                 .discoverPlugins(properties.isDiscoverPlugins())
                 .commandAttempts(properties.getCommandAttempts());
@@ -81,11 +90,13 @@ public class RewindAutoConfiguration {
             builder.scanPackages(packages.toArray(String[]::new));
         }
 
-        // Extension point (issue 15 and after): the runtime's snapshot and projection settings from
-        // RewindProperties are applied here, and, once the framework has its instance-factory SPI, a
-        // factory that asks this bean factory for @Projection, @Upcaster and command-handler instances
-        // (so that they are beans with constructor injection). Until then the framework creates
-        // projections and upcasters itself, with their no-argument constructors.
+        RunnerProperties runners = properties.getProjections();
+        builder.projectionDefaults(runners.resolveDefaults());
+        runners.getNamed().forEach((name, settings) -> builder.projectionSettings(name, runners.resolve(settings)));
+        if (beanFactory instanceof AutowireCapableBeanFactory autowiring) {
+            builder.instanceFactory(new SpringInstanceFactory(autowiring));
+        }
+        observers.orderedStream().forEach(builder::observer);
 
         customizers.orderedStream().forEach(c -> c.customize(builder));
         return builder.build();

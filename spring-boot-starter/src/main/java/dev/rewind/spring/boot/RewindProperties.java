@@ -3,6 +3,7 @@ package dev.rewind.spring.boot;
 import java.util.ArrayList;
 import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.NestedConfigurationProperty;
 
 /**
  * The {@code rewind.*} properties: where events are kept, what is scanned, whether plugins are
@@ -40,9 +41,15 @@ public class RewindProperties {
      */
     private int commandAttempts = 3;
 
-    // Extension point (issue 15, the projection runtime): its snapshot and projection settings become
-    // nested properties here (rewind.projections.*, rewind.snapshots.*) once the framework has them, and
-    // RewindAutoConfiguration passes them to the builder beside the ones above.
+    /**
+     * How projections run: the defaults for every projection (rewind.projections.defaults.*),
+     * and settings by projection name (rewind.projections.named.NAME.mode and the others).
+     */
+    @NestedConfigurationProperty
+    private final RunnerProperties projections = new RunnerProperties();
+
+    /** The Actuator health indicator named rewind. */
+    private final Health health = new Health();
 
     /** @return the storage URL, or null for the framework's default */
     public String getStorage() {
@@ -82,5 +89,39 @@ public class RewindProperties {
     /** @param commandAttempts how many times a command runs before a concurrency conflict is reported, 1 or more */
     public void setCommandAttempts(int commandAttempts) {
         this.commandAttempts = commandAttempts;
+    }
+
+    /** @return the projection settings: defaults, and by name under {@code named} */
+    public RunnerProperties getProjections() {
+        return projections;
+    }
+
+    /** @return the health indicator's settings */
+    public Health getHealth() {
+        return health;
+    }
+
+    /**
+     * The {@code rewind.health.*} properties.
+     */
+    public static class Health {
+        /**
+         * A projection, processor or subscription further behind the store than this many events makes the
+         * rewind health indicator OUT_OF_SERVICE (a failed one makes it DOWN).
+         */
+        private long maxLagEvents = 10_000;
+
+        /** @return the lag, in events, above which the indicator is OUT_OF_SERVICE */
+        public long getMaxLagEvents() {
+            return maxLagEvents;
+        }
+
+        /** @param maxLagEvents the lag, in events, above which the indicator is OUT_OF_SERVICE, 0 or more */
+        public void setMaxLagEvents(long maxLagEvents) {
+            if (maxLagEvents < 0) {
+                throw new IllegalArgumentException("rewind.health.max-lag-events must be 0 or more, was " + maxLagEvents);
+            }
+            this.maxLagEvents = maxLagEvents;
+        }
     }
 }

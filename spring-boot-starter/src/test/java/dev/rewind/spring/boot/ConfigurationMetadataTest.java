@@ -31,10 +31,21 @@ class ConfigurationMetadataTest {
         metadata().get("properties").forEach(p -> properties.put(p.get("name").asText(), p));
 
         assertThat(properties).containsOnlyKeys("rewind.storage", "rewind.scan-packages", "rewind.discover-plugins",
-                "rewind.command-attempts");
+                "rewind.command-attempts", "rewind.health.max-lag-events", "management.health.rewind.enabled",
+                "management.endpoint.rewindprojections.access",
+                "management.endpoint.rewindprojections.cache.time-to-live", "rewind.projections.named",
+                "rewind.projections.defaults.mode", "rewind.projections.defaults.batch-size",
+                "rewind.projections.defaults.snapshot-every-events", "rewind.projections.defaults.snapshot-every-time",
+                "rewind.projections.defaults.history-every-events", "rewind.projections.defaults.history-every-time",
+                "rewind.projections.defaults.history-max-count", "rewind.projections.defaults.history-max-bytes",
+                "rewind.projections.defaults.failure.max-attempts", "rewind.projections.defaults.failure.first-delay",
+                "rewind.projections.defaults.failure.max-delay", "rewind.projections.defaults.failure.then");
         properties.forEach((name, p) -> assertThat(p.path("description").asText()).as(name).isNotBlank());
         assertThat(properties.get("rewind.discover-plugins").get("defaultValue").asBoolean()).isTrue();
         assertThat(properties.get("rewind.command-attempts").get("defaultValue").asInt()).isEqualTo(3);
+        assertThat(properties.get("rewind.health.max-lag-events").get("defaultValue").asLong()).isEqualTo(10_000);
+        assertThat(properties.get("rewind.projections.defaults.mode").get("type").asText())
+                .as("an enum: the IDE offers SYNC and ASYNC").isEqualTo("dev.rewind.projection.ProjectionSettings$Mode");
     }
 
     @Test

@@ -12,6 +12,11 @@ import dev.rewind.spi.storage.EventStorage;
 import dev.rewind.spring.boot.other.Counted;
 import dev.rewind.spring.boot.sample.Noted;
 import dev.rewind.spring.boot.sample.SampleApp;
+import dev.rewind.projection.FailurePolicy;
+import dev.rewind.projection.ProjectionSettings;
+import dev.rewind.projection.ReadPoint;
+import dev.rewind.spring.boot.injected.Loudspeaker;
+import dev.rewind.spring.boot.injected.ShoutedNotes;
 import dev.rewind.spring.boot.service.StampTicket;
 import dev.rewind.spring.boot.service.Stamped;
 import dev.rewind.spring.boot.service.StampingService;
@@ -19,6 +24,7 @@ import dev.rewind.storage.file.FileStorage;
 import dev.rewind.storage.memory.InMemoryStorage;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -129,16 +135,78 @@ class RewindAutoConfigurationTest {
     }
 
     @Test
-    void a_command_handler_service_that_is_a_bean_is_registered_through_a_customizer() {
-        runner.withUserConfiguration(Stamping.class)
-                .withPropertyValues("rewind.scan-packages=dev.rewind.spring.boot.service").run(context -> {
+    void a_command_handler_service_is_the_applications_bean_or_created_by_spring_with_its_dependencies() {
+        String scan = "rewind.scan-packages=dev.rewind.spring.boot.service";
+        runner.withUserConfiguration(Stamping.class).withPropertyValues(scan).run(context -> {
+            assertThat(context).hasNotFailed();
+            CommandResult r = context.getBean(CommandGateway.class).send(new StampTicket("7"));
+            assertThat(r.payloads()).containsExactly(new Stamped("7", "clerk-from-spring"));
+        });
+        // not a bean, registered nowhere: found by scanning, created by Spring with the clerk injected
+        runner.withUserConfiguration(Clerk.class).withPropertyValues(scan).run(context -> {
+            assertThat(context).hasNotFailed().doesNotHaveBean(StampingService.class);
+            CommandResult r = context.getBean(CommandGateway.class).send(new StampTicket("8"));
+            assertThat(r.payloads()).containsExactly(new Stamped("8", "clerk-from-spring"));
+        });
+        // its dependency missing: start-up stops, naming the service
+        runner.withPropertyValues(scan).run(context ->
+                assertThat(context).hasFailed().getFailure().hasMessageContaining(
+                        "command handler service " + StampingService.class.getName() + " cannot be created"));
+    }
+
+    @Test
+    void a_projection_gets_its_constructor_injected_bean_and_a_rebuild_gets_a_fresh_instance() {
+        runner.withUserConfiguration(Speakers.class)
+                .withPropertyValues("rewind.scan-packages=dev.rewind.spring.boot.sample,dev.rewind.spring.boot.injected")
+                .run(context -> {
                     assertThat(context).hasNotFailed();
-                    CommandResult r = context.getBean(CommandGateway.class).send(new StampTicket("7"));
-                    assertThat(r.payloads()).containsExactly(new Stamped("7", "clerk-from-spring"));
+                    Projections projections = context.getBean(Projections.class);
+                    Loudspeaker speaker = context.getBean(Loudspeaker.class);
+                    long last = context.getBean(EventStore.class).append("notes", ExpectedVersion.noStream(),
+                            List.of(new Noted("hello"), new Noted("again"))).lastPosition();
+                    assertThat(projections.query(ShoutedNotes.class, ReadPoint.atLeast(last), ShoutedNotes::notes))
+                            .containsExactly("HELLO!", "AGAIN!");
+                    int before = projections.query(ShoutedNotes.class, ShoutedNotes::instance);
+
+                    projections.rebuild("shouted_notes");
+
+                    int after = projections.query(ShoutedNotes.class, ReadPoint.atLeast(last), ShoutedNotes::instance);
+                    assertThat(after).as("a new instance, created by Spring with the same bean").isGreaterThan(before);
+                    assertThat(speaker.listeners()).isGreaterThanOrEqualTo(after);
+                    assertThat(projections.query(ShoutedNotes.class, ShoutedNotes::notes))
+                            .containsExactly("HELLO!", "AGAIN!");
+                    assertThat(context).as("a projection is not a bean of the context").doesNotHaveBean(ShoutedNotes.class);
                 });
-        // the same package without the service registered: the framework stops start-up, naming it
-        runner.withPropertyValues("rewind.scan-packages=dev.rewind.spring.boot.service").run(context ->
-                assertThat(context).hasFailed().getFailure().rootCause().hasMessageContaining("StampingService"));
+    }
+
+    @Test
+    void the_projection_properties_set_how_projections_run() {
+        runner.withPropertyValues("rewind.projections.defaults.mode=async",
+                        "rewind.projections.defaults.snapshot-every-events=100",
+                        "rewind.projections.named.notes.mode=sync",
+                        "rewind.projections.named.notes.failure.max-attempts=3",
+                        "rewind.projections.named.notes.failure.then=park")
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    RewindProperties properties = context.getBean(RewindProperties.class);
+                    RunnerProperties runners = properties.getProjections();
+                    ProjectionSettings defaults = runners.resolveDefaults();
+                    assertThat(defaults.mode()).isEqualTo(ProjectionSettings.Mode.ASYNC);
+                    assertThat(defaults.snapshotEveryEvents()).isEqualTo(100);
+                    assertThat(defaults.snapshotEveryTime()).as("from async()").isEqualTo(ProjectionSettings.async()
+                            .snapshotEveryTime());
+                    ProjectionSettings notes = runners.resolve(runners.getNamed().get("notes"));
+                    assertThat(notes.mode()).isEqualTo(ProjectionSettings.Mode.SYNC);
+                    assertThat(notes.snapshotEveryEvents()).as("inherited from the defaults").isEqualTo(100);
+                    assertThat(notes.failurePolicy()).isEqualTo(new FailurePolicy(3, Duration.ZERO, Duration.ZERO,
+                            FailurePolicy.Then.PARK));
+                    assertThat(context.getBean(Projections.class).status("notes").mode())
+                            .isEqualTo(ProjectionSettings.Mode.SYNC);
+                });
+        runner.withPropertyValues("rewind.projections.defaults.failure.max-attempts=3",
+                        "rewind.projections.defaults.failure.max-delay=1s")
+                .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
+                        .hasMessageContaining("a synchronous runner is fed on the appending thread"));
     }
 
     @Test
@@ -162,9 +230,21 @@ class RewindAutoConfigurationTest {
             return new StampingService(clerk);
         }
 
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class Clerk {
         @Bean
-        RewindBuilderCustomizer stampingHandlers(StampingService service) {
-            return builder -> builder.commandHandlers(service);
+        String clerk() {
+            return "clerk-from-spring";
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class Speakers {
+        @Bean
+        Loudspeaker loudspeaker() {
+            return new Loudspeaker();
         }
     }
 

@@ -7,6 +7,8 @@ import dev.rewind.StoredEvent;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
+import dev.rewind.projection.ReadPoint;
+import dev.rewind.projection.StaleProjectionException;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -53,7 +55,8 @@ public class QueriesController {
      * @param name the projection
      * @param asOf the instant asked for ({@code ?at=}), or null
      * @param position the position asked for ({@code ?position=}), or null
-     * @param eventsIncluded how many events the state reflects (those at positions below this number)
+     * @param eventsIncluded how many events the state reflects (those at positions below this number); for
+     *     the state now, at least that many (an asynchronous projection may have applied more meanwhile)
      * @param state what its {@code @QueryState} method returns
      */
     public record ProjectionState(String name, String asOf, Long position, long eventsIncluded, Object state) {
@@ -82,17 +85,21 @@ public class QueriesController {
      * @param name a projection
      * @param at an ISO-8601 instant: the state from the events recorded at or before it
      * @param position a global position: the state from the events up to it (inclusive), -1 for none
-     * @return the state now, or as of {@code at} or {@code position} (not both)
+     * @param minPosition for the state now: wait (up to {@link ReadPoint#DEFAULT_TIMEOUT}) until the
+     *     projection has applied this position, for example that of the events a command just stored
+     *     (order_totals and revenue_by_currency are asynchronous, and may trail the store by a batch)
+     * @return the state now, or as of {@code at} or {@code position} (only one of the three)
      */
     @GetMapping("/projections/{name}")
     public ProjectionState state(@PathVariable String name, @RequestParam(required = false) String at,
-                                 @RequestParam(required = false) Long position) {
+                                 @RequestParam(required = false) Long position,
+                                 @RequestParam(required = false) Long minPosition) {
         if (!projections.names().contains(name)) {
             throw new ResponseStatusException(HttpStatus.NOT_FOUND, "unknown projection '" + name + "': the projections are "
                     + projections.names().stream().sorted().toList());
         }
-        if (at != null && position != null) {
-            throw badRequest("give 'at' or 'position', not both");
+        if ((at != null ? 1 : 0) + (position != null ? 1 : 0) + (minPosition != null ? 1 : 0) > 1) {
+            throw badRequest("give 'at', 'position' or 'minPosition', not both");
         }
         if (at != null) {
             Instant instant = instant("at", at);
@@ -107,9 +114,23 @@ public class QueriesController {
             long included = Math.min(position + 1, store.nextPosition());
             return new ProjectionState(name, null, position, included, projections.stateAtPosition(name, position));
         }
-        long included = store.nextPosition();
+        if (minPosition != null) {
+            if (minPosition < 0) {
+                throw badRequest("'minPosition' must be 0 or more, was " + minPosition);
+            }
+            try {
+                Object state = projections.state(name, ReadPoint.atLeast(minPosition));
+                return new ProjectionState(name, null, null, minPosition + 1, state);
+            } catch (StaleProjectionException e) {
+                throw new ResponseStatusException(HttpStatus.SERVICE_UNAVAILABLE, e.getMessage(), e);
+            }
+        }
+        // what the projection has applied, read before its state (which may include more, never less): an
+        // asynchronous one may trail the store
+        long included = projections.status(name).lastPosition() + 1;
         return new ProjectionState(name, null, null, included, projections.state(name));
     }
+
 
     /**
      * By position ({@code from}) or by time ({@code start} inclusive, {@code end} exclusive), not both.
