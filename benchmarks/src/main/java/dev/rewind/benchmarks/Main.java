@@ -63,28 +63,33 @@ public final class Main {
         String jvm = DEFAULT_JVM;
         String sides = "rewind,axon";
         int rounds = 1;
-        for (int i = 0; i < args.length; i += 2) {
-            if ("--help".equals(args[i]) || "-h".equals(args[i])) {
-                System.out.println(USAGE);
-                return;
+        try {
+            for (int i = 0; i < args.length; i += 2) {
+                if ("--help".equals(args[i]) || "-h".equals(args[i])) {
+                    System.out.println(USAGE);
+                    return;
+                }
+                if (i + 1 >= args.length) {
+                    throw usage("option " + args[i] + " has no value");
+                }
+                String option = args[i];
+                String value = args[i + 1];
+                switch (option) {
+                    case "--n" -> n = positive(option, value);
+                    case "--warmups" -> warmups = atLeastZero(option, value);
+                    case "--iterations" -> iterations = positive(option, value);
+                    case "--phases" -> phases = phases(value);
+                    case "--out" -> out = value;
+                    case "--jvm" -> jvm = value;
+                    case "--sides" -> sides = sides(value);
+                    case "--rounds" -> rounds = positive(option, value);
+                    case "--pg" -> pg = value;
+                    default -> throw usage("unknown option " + option);
+                }
             }
-            if (i + 1 >= args.length) {
-                throw usage("option " + args[i] + " has no value");
-            }
-            String option = args[i];
-            String value = args[i + 1];
-            switch (option) {
-                case "--n" -> n = positive(option, value);
-                case "--warmups" -> warmups = atLeastZero(option, value);
-                case "--iterations" -> iterations = positive(option, value);
-                case "--phases" -> phases = phases(value);
-                case "--out" -> out = value;
-                case "--jvm" -> jvm = value;
-                case "--sides" -> sides = sides(value);
-                case "--rounds" -> rounds = positive(option, value);
-                case "--pg" -> pg = value;
-                default -> throw usage("unknown option " + option);
-            }
+        } catch (IllegalArgumentException e) { // a mistyped option: say which, without a stack trace
+            System.err.println(e.getMessage());
+            System.exit(2);
         }
         if (phases == null) { // the PostgreSQL phases only when a server is named, the 10 N ones only when named
             boolean withPg = pg != null && !pg.isBlank();
@@ -148,7 +153,7 @@ public final class Main {
                  [--jvm "-Xms4g -Xmx4g ..."]
             java -jar benchmarks/target/benchmarks.jar jmh [JMH options]
             java -jar benchmarks/target/benchmarks.jar chart RUN.json [OUT.svg]
-            phases: """ + Arrays.toString(Phase.values());
+            phases:""" + " " + Arrays.toString(Phase.values());
 
     private static IllegalArgumentException usage(String what) {
         return new IllegalArgumentException(what + "\n" + USAGE);
