@@ -29,6 +29,7 @@ import java.util.Map;
  *      [--phases APPEND,DISPATCH,...] [--sides rewind,axon] [--rounds 1] [--pg jdbc:postgresql://localhost:5432/rewind_test] [--out benchmarks/results/run.json] [--jvm "-Xms4g -Xmx4g ..."]
  * java -jar benchmarks/target/benchmarks.jar jmh [JMH options]     (the micro-benchmarks)
  * java -jar benchmarks/target/benchmarks.jar chart RUN.json [OUT.svg]   (a run's comparison with Axon as an SVG)
+ * java -jar benchmarks/target/benchmarks.jar chart-scale OUT.svg SCALE.json...   (the file store's cost against N)
  * </pre>
  */
 public final class Main {
@@ -48,6 +49,10 @@ public final class Main {
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && "jmh".equals(args[0])) {
             org.openjdk.jmh.Main.main(Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
+        if (args.length > 0 && "chart-scale".equals(args[0])) {
+            ScaleChart.main(Arrays.copyOfRange(args, 1, args.length));
             return;
         }
         if (args.length > 0 && "chart".equals(args[0])) {
@@ -153,6 +158,7 @@ public final class Main {
                  [--jvm "-Xms4g -Xmx4g ..."]
             java -jar benchmarks/target/benchmarks.jar jmh [JMH options]
             java -jar benchmarks/target/benchmarks.jar chart RUN.json [OUT.svg]
+            java -jar benchmarks/target/benchmarks.jar chart-scale OUT.svg SCALE.json...
             phases:""" + " " + Arrays.toString(Phase.values());
 
     private static IllegalArgumentException usage(String what) {

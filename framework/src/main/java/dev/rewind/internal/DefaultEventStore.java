@@ -168,15 +168,29 @@ public final class DefaultEventStore implements EventStore {
         if (idsGiven) {
             checkDistinctIds(records);
         }
-        AppendOutcome outcome = storage.append(streamId, expected, records, clock);
-        List<StoredEvent<?>> stored = fromGiven(streamId, outcome, records);
-        if (!outcome.alreadyAppended()) {
-            RecentEvents r = recent;
-            if (r != null) {
-                for (StoredEvent<?> e : stored) {
-                    r.put(e);
+        RecentEvents r = recent;
+        AppendOutcome outcome;
+        List<StoredEvent<?>> stored;
+        if (r == null) {
+            outcome = storage.append(streamId, expected, records, clock);
+            stored = fromGiven(streamId, outcome, records);
+        } else {
+            // in flight from before the storage shows the events until they are in the ring: a runner
+            // that meets one of them missing waits for it rather than read and decode it again
+            r.appendStarts();
+            try {
+                outcome = storage.append(streamId, expected, records, clock);
+                stored = fromGiven(streamId, outcome, records);
+                if (!outcome.alreadyAppended()) {
+                    for (StoredEvent<?> e : stored) {
+                        r.put(e);
+                    }
                 }
+            } finally {
+                r.appendEnds();
             }
+        }
+        if (!outcome.alreadyAppended()) {
             try {
                 delivery.drain(outcome.firstPosition() + records.size(), stored);
             } catch (RuntimeException e) {
@@ -412,8 +426,9 @@ public final class DefaultEventStore implements EventStore {
     }
 
     /**
-     * The events in {@code [from, to)}, in order: those still held from their append as they are, the
-     * rest read (and decoded) from the storage.
+     * The events from {@code from} on, in order, at least one and at most up to {@code to}: those still
+     * held from their append as they are; when one is missing, either a shorter run (an append of this
+     * process is about to put it: the caller asks again) or the rest read and decoded from the storage.
      *
      * @param from the first position
      * @param to the end (exclusive), at most {@link #nextPosition()}
@@ -423,7 +438,17 @@ public final class DefaultEventStore implements EventStore {
         RecentEvents r = recent;
         long p = from;
         if (r != null) {
-            for (StoredEvent<?> e; p < to && (e = r.get(p)) != null; p++) {
+            for (StoredEvent<?> e; p < to; p++) {
+                e = r.get(p);
+                if (e == null) {
+                    if (p > from && r.appending()) {
+                        return; // what was found goes first; the caller comes back for the rest
+                    }
+                    e = r.await(p); // once per call: an event appended elsewhere never comes to the ring
+                    if (e == null) {
+                        break;
+                    }
+                }
                 listener.on(e);
             }
         }
