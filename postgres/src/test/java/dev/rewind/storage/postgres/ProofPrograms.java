@@ -286,6 +286,9 @@ final class ProofPrograms {
         }
 
         private static void closeQuietly(Connection c) {
+            if (c == null) {
+                return; // the connection was never made (the server was restarting)
+            }
             try {
                 c.close();
             } catch (SQLException ignored) {

@@ -108,8 +108,10 @@ class TailingProofTest {
             outcomes.check(lines, done);
             List<String> errors = new ArrayList<>();
             appenders.forEach(a -> errors.addAll(a.lines("UNAVAILABLE")));
+            if (restart) { // a restart fails appends for sure; an ended server process may be retried unseen
+                assertThat(errors).as("failures of the appends the restart caught, each retried").isNotEmpty();
+            }
             assertThat(errors).as("failures of the appends whose server process was ended or restarted, each retried")
-                    .isNotEmpty()
                     .allSatisfy(e -> assertThat(e).matches("UNAVAILABLE (true|false) PostgreSQL storage unavailable"
                             + " while appending .*"));
             System.out.printf("tailing proof (seed %d%s): %d events acknowledged and seen in order, %d batches rolled"
