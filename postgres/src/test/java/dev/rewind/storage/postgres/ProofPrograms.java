@@ -161,7 +161,7 @@ final class ProofPrograms {
                 String what = instance + " " + thread + " " + n + " " + size;
                 int mode = random.nextInt(8);
                 if (thread == 0 && n == killAt) {
-                    killedMidBatch(own, batch, what);
+                    killedMidBatchOnceUp(own, batch, what);
                 } else if (mode < 2) {
                     heldOpen(own, batch, what);
                 } else if (mode == 2) {
@@ -255,6 +255,26 @@ final class ProofPrograms {
                 }
                 long at = lookUp(batch);
                 out.println(at >= 0 ? "ACK " + what + " " + at : "LOST " + what);
+            }
+        }
+
+        /**
+         * {@link #killedMidBatch}, again while the server is restarting: a failure before the kill left
+         * the batch uncommitted (its connection closed), so the same batch can be tried again.
+         */
+        private void killedMidBatchOnceUp(String stream, List<SerializedEvent> batch, String what)
+                throws SQLException {
+            long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+            while (true) {
+                try {
+                    killedMidBatch(stream, batch, what);
+                    return;
+                } catch (SQLException e) {
+                    if (System.nanoTime() > giveUp) {
+                        throw e;
+                    }
+                    LockSupport.parkNanos(100_000_000L); // the server is down for a moment
+                }
             }
         }
 
