@@ -169,24 +169,23 @@ public final class DefaultEventStore implements EventStore {
             checkDistinctIds(records);
         }
         RecentEvents r = recent;
-        AppendOutcome outcome;
-        List<StoredEvent<?>> stored;
-        if (r == null) {
-            outcome = storage.append(streamId, expected, records, clock);
-            stored = fromGiven(streamId, outcome, records);
-        } else {
+        if (r != null) {
             // in flight from before the storage shows the events until they are in the ring: a runner
             // that meets one of them missing waits for it rather than read and decode it again
             r.appendStarts();
-            try {
-                outcome = storage.append(streamId, expected, records, clock);
-                stored = fromGiven(streamId, outcome, records);
-                if (!outcome.alreadyAppended()) {
-                    for (StoredEvent<?> e : stored) {
-                        r.put(e);
-                    }
+        }
+        AppendOutcome outcome;
+        List<StoredEvent<?>> stored;
+        try {
+            outcome = storage.append(streamId, expected, records, clock);
+            stored = fromGiven(streamId, outcome, records);
+            if (r != null && !outcome.alreadyAppended()) {
+                for (StoredEvent<?> e : stored) {
+                    r.put(e);
                 }
-            } finally {
+            }
+        } finally {
+            if (r != null) {
                 r.appendEnds();
             }
         }
