@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -55,7 +56,8 @@ class BlueGreenRebuildTest {
             List<Long> totals = new ArrayList<>();
             boolean sawRebuilding = false;
             int appendedDuring = 0;
-            while (!rebuild.isDone()) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!rebuild.isDone() && System.nanoTime() < deadline) {
                 sawRebuilding |= rewind.projections().status("counting").state() == ProjectionStatus.State.REBUILDING;
                 if (appendedDuring < 20) {
                     rewind.store().append("during", ExpectedVersion.any(), List.of(new Added("d", 1)));
@@ -68,7 +70,11 @@ class BlueGreenRebuildTest {
                 });
                 instances.add(instance);
                 totals.add(total[0]);
-                Thread.sleep(5);
+                try {
+                    rebuild.get(5, TimeUnit.MILLISECONDS); // the next query comes when it is done or 5 ms on
+                } catch (TimeoutException stillRunning) {
+                    // query again meanwhile
+                }
             }
             ProjectionStatus after = rebuild.get(30, TimeUnit.SECONDS);
             Fixtures.SLOW_REPLAY = false;

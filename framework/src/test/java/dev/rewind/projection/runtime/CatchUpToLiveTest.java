@@ -59,7 +59,10 @@ class CatchUpToLiveTest {
                 writers.add(t);
             }
             go.countDown();
-            Thread.sleep(20); // the writers are under way
+            long underWay = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (rewind.store().nextPosition() == STORED_BEFORE && System.nanoTime() < underWay) {
+                Thread.yield(); // subscribe once the writers are under way, so catch-up meets live appends
+            }
             Subscription s = rewind.projections().subscribe(null, 0, e -> subscribed.add(e.globalPosition()));
             try {
                 for (Thread t : writers) {
