@@ -174,6 +174,9 @@ final class HeadWatcher implements AutoCloseable {
         Connection conn = listenConnections.open();
         try (Statement st = conn.createStatement()) {
             st.execute("LISTEN " + PostgresSettings.quote(channel));
+            // A pooled connection may hold notifications its last user left unread; what they say is no
+            // news of this store, and the poll that follows reads the head anyway.
+            Pool.discardNotifications(conn);
         } catch (SQLException e) {
             closeQuietly(conn);
             throw e;

@@ -12,6 +12,7 @@ import dev.rewind.spi.storage.StorageMeter;
 import java.util.List;
 import java.util.Properties;
 import javax.sql.DataSource;
+import org.postgresql.PGConnection;
 
 /**
  * Where the storage's connections come from. Built from a URL, it is a HikariCP pool that Rewind makes
@@ -174,8 +175,22 @@ final class Pool implements AutoCloseable {
                 try (Statement st = c.createStatement()) {
                     st.execute("UNLISTEN " + PostgresSettings.quote(settings.channel()));
                 }
+                // Notifications that arrived before the UNLISTEN wait in the driver for the connection's next
+                // user: a storage opened on the same schema would take them for appends of its own store
+                // (a reset schema's old head) and skip events below it.
+                discardNotifications(c);
             }
         }
+    }
+
+    /**
+     * Drops the notifications the driver holds for a connection, unread.
+     *
+     * @param c a connection of the PostgreSQL driver
+     * @throws SQLException when it is not one
+     */
+    static void discardNotifications(Connection c) throws SQLException {
+        c.unwrap(PGConnection.class).getNotifications();
     }
 
     /** Closes a pool Rewind made; a borrowed DataSource belongs to the application and stays open. */
