@@ -501,21 +501,23 @@ public final class FileStorage implements EventStorage, AppendNotifications, Pro
         try {
             checkOpen();
             long head = writer.head();
-            long last = index.lastVersion(streamId, head);
-            if (maxCount <= 0 || last < 0 || fromVersion < 0) {
+            if (maxCount <= 0 || fromVersion < 0) {
                 return List.of();
             }
             long bottom;
             long top;
             if (direction == ReadDirection.BACKWARD) {
+                long last = index.lastVersion(streamId, head);
+                if (last < 0) {
+                    return List.of();
+                }
                 top = Math.min(last, fromVersion);
                 bottom = Math.max(0, top - maxCount + 1);
             } else {
-                if (fromVersion > last) {
-                    return List.of();
-                }
+                // Forward needs no last version: the versions [from, from + maxCount) hold at most maxCount of the
+                // stream's events, and asking for the last one read the index and a record once more.
                 bottom = fromVersion;
-                top = Math.min(last, fromVersion + maxCount - 1);
+                top = fromVersion + Math.min(maxCount - 1L, Long.MAX_VALUE - fromVersion);
             }
             int[] positions = index.streamPositions(streamId, bottom, top, head);
             int i = 0;

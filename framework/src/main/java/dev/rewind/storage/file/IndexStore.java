@@ -366,6 +366,9 @@ final class IndexStore {
      * other streams.
      */
     int[] streamPositions(String streamId, long fromVersion, long toVersion, long head) {
+        if (fromVersion > Integer.MAX_VALUE || toVersion < fromVersion) {
+            return new int[0]; // a stream has at most as many versions as the store has positions (ints)
+        }
         int lo = (int) Math.max(0, fromVersion);
         int hi = (int) Math.min(Integer.MAX_VALUE, toVersion);
         Run.GrowingLongs out = new Run.GrowingLongs();

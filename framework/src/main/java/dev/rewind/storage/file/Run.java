@@ -341,8 +341,8 @@ final class Run {
         return c != 0 ? c : Integer.compare(version, otherVersion);
     }
 
-    /** @return the index of the first stream entry at or after (hash, version) */
-    private long seekStream(long hash, int version) {
+    /** @return the index of the first entry of the fence block that holds the first entry at or after (hash, version) */
+    private long fenceBefore(long hash, int version) {
         Loaded l = loaded();
         int lo = 0;
         int hi = l.streamFenceHash.length - 1;
@@ -354,18 +354,7 @@ final class Run {
                 hi = mid - 1;
             }
         }
-        long i = (long) lo * FENCE;
-        while (i < streams) {
-            int n = (int) Math.min(FENCE, streams - i);
-            ByteBuffer b = streamEntries(i, n);
-            for (int k = 0; k < n; k++) {
-                if (compareStream(b.getLong(k * STREAM_ENTRY), b.getInt(k * STREAM_ENTRY + 8), hash, version) >= 0) {
-                    return i + k;
-                }
-            }
-            i += n;
-        }
-        return streams;
+        return (long) lo * FENCE;
     }
 
     /** Reads the stream entries [i, i + n). */
@@ -382,15 +371,22 @@ final class Run {
         if (!mayHoldStream(hash)) {
             return;
         }
-        long i = seekStream(hash, fromVersion);
+        // One pass from the fence block on: the block that finds the first entry is the one that holds it
+        // (a look-up of a short stream reads one block, not the same block twice).
+        long i = fenceBefore(hash, fromVersion);
         while (i < streams) {
             int n = (int) Math.min(FENCE, streams - i);
             ByteBuffer b = streamEntries(i, n);
             for (int k = 0; k < n; k++) {
-                if (b.getLong(k * STREAM_ENTRY) != hash || b.getInt(k * STREAM_ENTRY + 8) > toVersion) {
+                long h = b.getLong(k * STREAM_ENTRY);
+                int version = b.getInt(k * STREAM_ENTRY + 8);
+                if (compareStream(h, version, hash, fromVersion) < 0) {
+                    continue;
+                }
+                if (h != hash || version > toVersion) {
                     return;
                 }
-                out.accept(b.getInt(k * STREAM_ENTRY + 8), b.getInt(k * STREAM_ENTRY + 12));
+                out.accept(version, b.getInt(k * STREAM_ENTRY + 12));
             }
             i += n;
         }
@@ -401,20 +397,38 @@ final class Run {
         if (!mayHoldStream(hash)) {
             return;
         }
-        long end = seekStream(hash, Integer.MAX_VALUE); // past the hash's entries (versions are ints)
-        long i = end;
-        while (i > 0) {
-            int n = (int) Math.min(FENCE, i);
-            ByteBuffer b = streamEntries(i - n, n);
-            for (int k = n - 1; k >= 0; k--) {
-                if (b.getLong(k * STREAM_ENTRY) != hash) {
+        // Forward from the fence block to the first entry past the hash, then down from there, starting in the
+        // block already read: the last versions of a short stream cost one block read.
+        long i = fenceBefore(hash, Integer.MAX_VALUE);
+        long start;
+        int k;
+        ByteBuffer b;
+        do {
+            start = i;
+            int n = (int) Math.min(FENCE, streams - i);
+            b = streamEntries(i, n);
+            k = 0;
+            while (k < n && compareStream(b.getLong(k * STREAM_ENTRY), b.getInt(k * STREAM_ENTRY + 8), hash,
+                    Integer.MAX_VALUE) < 0) {
+                k++;
+            }
+            i += n;
+        } while (k == (int) (i - start) && i < streams);
+        while (true) { // entries [start, start + k) are the ones below the end, b holds them
+            for (int j = k - 1; j >= 0; j--) {
+                if (b.getLong(j * STREAM_ENTRY) != hash) {
                     return;
                 }
-                if (out.accept(b.getInt(k * STREAM_ENTRY + 8), b.getInt(k * STREAM_ENTRY + 12))) {
+                if (out.accept(b.getInt(j * STREAM_ENTRY + 8), b.getInt(j * STREAM_ENTRY + 12))) {
                     return;
                 }
             }
-            i -= n;
+            if (start == 0) {
+                return;
+            }
+            k = (int) Math.min(FENCE, start);
+            start -= k;
+            b = streamEntries(start, k);
         }
     }
 

@@ -96,6 +96,11 @@ class FileStorageIndexTest {
             java.util.Collections.reverse(backward);
             assertThat(storage.readStream(e.getKey(), from, 5, ReadDirection.BACKWARD))
                     .extracting(StoredSerializedEvent::eventId).containsExactlyElementsOf(backward);
+            assertThat(storage.readStream(e.getKey(), ids.size(), 5, ReadDirection.FORWARD)).isEmpty();
+            assertThat(storage.readStream(e.getKey(), Long.MAX_VALUE, Integer.MAX_VALUE, ReadDirection.FORWARD)).isEmpty();
+            assertThat(storage.readStream(e.getKey(), Long.MAX_VALUE, 2, ReadDirection.BACKWARD))
+                    .extracting(StoredSerializedEvent::eventId)
+                    .containsExactly(ids.get(ids.size() - 1), ids.get(Math.max(0, ids.size() - 2)));
         }
         assertThat(StorageReads.page(storage, 0, Integer.MAX_VALUE)).extracting(StoredSerializedEvent::eventId)
                 .containsExactlyElementsOf(stored.stream().map(StoredSerializedEvent::eventId).toList());
