@@ -6,10 +6,12 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.io.IOException;
 import java.lang.reflect.Field;
@@ -20,11 +22,13 @@ import java.lang.reflect.RecordComponent;
 import java.lang.reflect.Type;
 import java.lang.reflect.WildcardType;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Deque;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -157,17 +161,35 @@ final class SnapshotCodec {
     }
 
     /**
-     * Whether two snapshots differ only in the order of object members: a HashMap iterates in an order
-     * that depends on its history (how far its table grew), so the live instance and a fresh one filled
-     * from its JSON may write the same entries in another order. Jackson's tree equality ignores member
-     * order and keeps array order.
+     * Whether two snapshots differ only in order: of object members (a HashMap iterates in an order that
+     * depends on its history, how far its table grew, so the live instance and a fresh one filled from its
+     * JSON may write the same entries in another order) or of array elements (a HashSet does the same). A
+     * list keeps its order through JSON, so comparing arrays as multisets only forgives what a set did.
      */
     private static boolean sameObjects(byte[] json, byte[] again) {
         try {
-            return MAPPER.readTree(json).equals(MAPPER.readTree(again));
+            return canonical(MAPPER.readTree(json)).equals(canonical(MAPPER.readTree(again)));
         } catch (IOException e) {
             return false;
         }
+    }
+
+    /** @return the node as text with members sorted by name and array elements sorted by their own text */
+    private static String canonical(JsonNode node) {
+        if (node.isObject()) {
+            Map<String, String> members = new java.util.TreeMap<>();
+            node.properties().forEach(e -> members.put(e.getKey(), canonical(e.getValue())));
+            StringBuilder out = new StringBuilder("{");
+            members.forEach((k, v) -> out.append(TextNode.valueOf(k)).append(':').append(v).append(','));
+            return out.append('}').toString();
+        }
+        if (node.isArray()) {
+            List<String> elements = new ArrayList<>(node.size());
+            node.forEach(e -> elements.add(canonical(e)));
+            java.util.Collections.sort(elements);
+            return "[" + String.join(",", elements) + "]";
+        }
+        return node.toString();
     }
 
     private static String excerpt(byte[] json, int at) {
