@@ -22,6 +22,11 @@ import java.util.Objects;
  *     {@link Mode#ASYNC} (fed on a thread of the runtime, in batches; appends never wait for it)
  * @param batchSize how many events an asynchronous runner applies under one lock (queries wait at most
  *     one batch), 1 or more
+ * @param linger how long a live asynchronous runner that finds only a few events (under a quarter of a
+ *     batch) waits for more before it applies them: under many small appends it wakes once per
+ *     {@code linger} instead of once per append, and takes that much lag ({@link Duration#ZERO}: it wakes
+ *     for every append). A query that waits for a position ({@code atLeast}) ends the wait at once; catch-up
+ *     never waits. Ignored by synchronous runners.
  * @param snapshotEveryEvents save the checkpoint and a snapshot of the state after this many events
  *     (0: no event trigger; with no time trigger either, the projection has no checkpoint and no snapshot at
  *     all and replays from position 0 at every start; with either trigger set it also saves at shutdown)
@@ -35,9 +40,15 @@ import java.util.Objects;
  * @param historyMaxBytes keep at most this many bytes of past states
  * @param failurePolicy what happens when a handler throws
  */
-public record ProjectionSettings(Mode mode, int batchSize, long snapshotEveryEvents, Duration snapshotEveryTime,
+public record ProjectionSettings(Mode mode, int batchSize, Duration linger, long snapshotEveryEvents, Duration snapshotEveryTime,
                                  long historyEveryEvents, Duration historyEveryTime, int historyMaxCount,
                                  long historyMaxBytes, FailurePolicy failurePolicy) {
+
+    /**
+     * The linger of {@link #async()}: under 16 durable writers on two cores, three asynchronous projections
+     * woken for every append took 20% of the append rate, woken every 1-3 ms 6-12% (BENCHMARKS.md, issue 15).
+     */
+    private static final Duration DEFAULT_LINGER = Duration.ofMillis(2);
 
     /** Where a runner is fed. */
     public enum Mode {
@@ -52,6 +63,7 @@ public record ProjectionSettings(Mode mode, int batchSize, long snapshotEveryEve
      *
      * @param mode {@link Mode#SYNC} (fed on the thread that appends, before {@code append} returns) or {@link Mode#ASYNC} (fed on a thread of the runtime, in batches; appends never wait for it)
      * @param batchSize how many events an asynchronous runner applies under one lock (queries wait at most one batch), 1 or more
+     * @param linger how long a live asynchronous runner that finds under a quarter of a batch waits for more before it applies them ({@link Duration#ZERO}: it wakes for every append); ignored by synchronous runners
      * @param snapshotEveryEvents save the checkpoint and a snapshot of the state after this many events (0: no event trigger; with no time trigger either, the projection has no checkpoint and no snapshot at all and replays from position 0 at every start; with either trigger set it also saves at shutdown)
      * @param snapshotEveryTime ... or when this much time has passed since the last save, whichever comes first ({@link Duration#ZERO}: no time trigger)
      * @param historyEveryEvents keep a snapshot of the past state every this many events, for temporal queries (0: none; they replay from position 0)
@@ -62,11 +74,15 @@ public record ProjectionSettings(Mode mode, int batchSize, long snapshotEveryEve
      */
     public ProjectionSettings {
         Objects.requireNonNull(mode, "mode");
+        Objects.requireNonNull(linger, "linger");
         Objects.requireNonNull(snapshotEveryTime, "snapshotEveryTime");
         Objects.requireNonNull(historyEveryTime, "historyEveryTime");
         Objects.requireNonNull(failurePolicy, "failurePolicy");
         if (batchSize < 1) {
             throw new IllegalArgumentException("ProjectionSettings: batchSize must be 1 or more, was " + batchSize);
+        }
+        if (linger.isNegative() || linger.compareTo(Duration.ofSeconds(1)) > 0) {
+            throw new IllegalArgumentException("ProjectionSettings: linger must be between zero and 1 s, was " + linger);
         }
         if (snapshotEveryEvents < 0 || historyEveryEvents < 0) {
             throw new IllegalArgumentException("ProjectionSettings: snapshotEveryEvents and historyEveryEvents must be"
@@ -92,16 +108,16 @@ public record ProjectionSettings(Mode mode, int batchSize, long snapshotEveryEve
      *     tutorials know it, replayed from position 0 at every start
      */
     public static ProjectionSettings sync() {
-        return new ProjectionSettings(Mode.SYNC, 512, 0, Duration.ZERO, 0, Duration.ZERO, 100, 1L << 30,
+        return new ProjectionSettings(Mode.SYNC, 512, Duration.ZERO, 0, Duration.ZERO, 0, Duration.ZERO, 100, 1L << 30,
                 FailurePolicy.stop());
     }
 
     /**
-     * @return asynchronous, batches of 512, a checkpoint and snapshot every 50,000 events or 30 seconds,
-     *     no past states, {@link FailurePolicy#stop()}
+     * @return asynchronous, batches of 512, a linger of 2 ms, a checkpoint and snapshot every 50,000 events or
+     *     30 seconds, no past states, {@link FailurePolicy#stop()}
      */
     public static ProjectionSettings async() {
-        return new ProjectionSettings(Mode.ASYNC, 512, 50_000, Duration.ofSeconds(30), 0, Duration.ZERO, 100, 1L << 30,
+        return new ProjectionSettings(Mode.ASYNC, 512, DEFAULT_LINGER, 50_000, Duration.ofSeconds(30), 0, Duration.ZERO, 100, 1L << 30,
                 FailurePolicy.stop());
     }
 
@@ -111,7 +127,7 @@ public record ProjectionSettings(Mode mode, int batchSize, long snapshotEveryEve
      * @return these settings with that checkpoint and snapshot interval
      */
     public ProjectionSettings snapshotEvery(long events, Duration time) {
-        return new ProjectionSettings(mode, batchSize, events, time, historyEveryEvents, historyEveryTime,
+        return new ProjectionSettings(mode, batchSize, linger, events, time, historyEveryEvents, historyEveryTime,
                 historyMaxCount, historyMaxBytes, failurePolicy);
     }
 
@@ -130,7 +146,7 @@ public record ProjectionSettings(Mode mode, int batchSize, long snapshotEveryEve
      * @return these settings with that history
      */
     public ProjectionSettings history(long everyEvents, int maxCount, long maxBytes) {
-        return new ProjectionSettings(mode, batchSize, snapshotEveryEvents, snapshotEveryTime, everyEvents,
+        return new ProjectionSettings(mode, batchSize, linger, snapshotEveryEvents, snapshotEveryTime, everyEvents,
                 historyEveryTime, maxCount, maxBytes, failurePolicy);
     }
 
@@ -140,7 +156,7 @@ public record ProjectionSettings(Mode mode, int batchSize, long snapshotEveryEve
      * @return these settings with that time interval for past states
      */
     public ProjectionSettings historyEvery(Duration recordedTime) {
-        return new ProjectionSettings(mode, batchSize, snapshotEveryEvents, snapshotEveryTime, historyEveryEvents,
+        return new ProjectionSettings(mode, batchSize, linger, snapshotEveryEvents, snapshotEveryTime, historyEveryEvents,
                 recordedTime, historyMaxCount, historyMaxBytes, failurePolicy);
     }
 
@@ -149,7 +165,7 @@ public record ProjectionSettings(Mode mode, int batchSize, long snapshotEveryEve
      * @return these settings with that policy
      */
     public ProjectionSettings failurePolicy(FailurePolicy policy) {
-        return new ProjectionSettings(mode, batchSize, snapshotEveryEvents, snapshotEveryTime, historyEveryEvents,
+        return new ProjectionSettings(mode, batchSize, linger, snapshotEveryEvents, snapshotEveryTime, historyEveryEvents,
                 historyEveryTime, historyMaxCount, historyMaxBytes, policy);
     }
 
@@ -158,7 +174,17 @@ public record ProjectionSettings(Mode mode, int batchSize, long snapshotEveryEve
      * @return these settings with that batch size
      */
     public ProjectionSettings batchSize(int events) {
-        return new ProjectionSettings(mode, events, snapshotEveryEvents, snapshotEveryTime, historyEveryEvents,
+        return new ProjectionSettings(mode, events, linger, snapshotEveryEvents, snapshotEveryTime, historyEveryEvents,
+                historyEveryTime, historyMaxCount, historyMaxBytes, failurePolicy);
+    }
+
+    /**
+     * @param wait how long a live asynchronous runner that finds only a few events waits for more
+     *     ({@link Duration#ZERO}: it wakes for every append), at most 1 s
+     * @return these settings with that linger
+     */
+    public ProjectionSettings linger(Duration wait) {
+        return new ProjectionSettings(mode, batchSize, wait, snapshotEveryEvents, snapshotEveryTime, historyEveryEvents,
                 historyEveryTime, historyMaxCount, historyMaxBytes, failurePolicy);
     }
 

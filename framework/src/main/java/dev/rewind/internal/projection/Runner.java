@@ -596,6 +596,9 @@ final class Runner {
         }
     }
 
+    /** Whether the last round lingered: the next applies what it finds. Worker thread only. */
+    private boolean lingered;
+
     private void work() {
         List<StoredEvent<?>> batch = new ArrayList<>(settings.batchSize());
         try {
@@ -622,6 +625,12 @@ final class Runner {
                     waitForWork(IDLE_WAIT_NANOS);
                     continue;
                 }
+                if (shouldLinger(head - (l.position + 1))) {
+                    lingered = true;
+                    LockSupport.parkNanos(this, settings.linger().toNanos()); // a waiting query unparks it
+                    continue;
+                }
+                lingered = false;
                 long to = Math.min(head, l.position + 1 + settings.batchSize());
                 batch.clear();
                 RuntimeException unreadable = null;
@@ -644,6 +653,15 @@ final class Runner {
         } finally {
             save(false);
         }
+    }
+
+    /**
+     * Whether to wait once for more events before applying the few there are: live, not closing, nobody
+     * waiting for a position, no command queued, and not just done so (at most one linger per batch).
+     */
+    private boolean shouldLinger(long available) {
+        return !lingered && !settings.linger().isZero() && available < settings.batchSize() / 4 && reachedHead
+                && drainTo < 0 && waiters == 0 && commands.isEmpty() && live.retryPosition < 0;
     }
 
     private void applyBatch(Lineage l, List<StoredEvent<?>> batch, RuntimeException unreadable) {
@@ -951,6 +969,10 @@ final class Runner {
         long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (progress) {
             waiters++;
+            Thread w = worker;
+            if (w != null) {
+                LockSupport.unpark(w); // ends a linger: this caller asked for read-your-writes
+            }
             try {
                 while (true) {
                     Lineage l;

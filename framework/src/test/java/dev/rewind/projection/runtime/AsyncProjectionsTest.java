@@ -48,6 +48,32 @@ class AsyncProjectionsTest {
     }
 
     @Test
+    void a_query_that_waits_for_its_write_is_not_held_by_the_runners_linger() {
+        try (Rewind rewind = start(ProjectionSettings.async().linger(Duration.ofSeconds(1)))) {
+            for (int i = 1; i <= 20; i++) {
+                AppendResult r = add(rewind, "a", 1);
+
+                // one event is under a quarter of a batch: the runner lingers up to 1 s, unless a query waits
+                Map<String, Long> state = rewind.projections().state("totals",
+                        ReadPoint.atLeast(r).within(Duration.ofMillis(900)));
+
+                assertThat(state).containsEntry("a", (long) i);
+            }
+        }
+    }
+
+    @Test
+    void a_linger_outside_zero_to_one_second_is_refused_naming_it() {
+        assertThatThrownBy(() -> ProjectionSettings.async().linger(Duration.ofMillis(-1)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("ProjectionSettings: linger must be between zero and 1 s, was PT-0.001S");
+        assertThatThrownBy(() -> ProjectionSettings.async().linger(Duration.ofSeconds(2)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("linger must be between zero and 1 s");
+        assertThat(ProjectionSettings.async().linger()).isEqualTo(Duration.ofMillis(2));
+        assertThat(ProjectionSettings.sync().linger()).isZero();
+    }
+
+    @Test
     void a_typed_query_reads_the_live_instance_by_key_and_a_past_one_at_a_point() {
         try (Rewind rewind = start(ProjectionSettings.async())) {
             add(rewind, "a", 5);

@@ -60,6 +60,7 @@ public class RunnerProperties {
         ProjectionSettings.Mode mode = pick(one.mode, defaults.getMode());
         ProjectionSettings s = mode == ProjectionSettings.Mode.ASYNC ? ProjectionSettings.async() : ProjectionSettings.sync();
         s = s.batchSize(pick(one.batchSize, defaults.getBatchSize(), s.batchSize()));
+        s = s.linger(pick(one.linger, defaults.getLinger(), s.linger()));
         s = s.snapshotEvery(pick(one.snapshotEveryEvents, defaults.getSnapshotEveryEvents(), s.snapshotEveryEvents()),
                 pick(one.snapshotEveryTime, defaults.getSnapshotEveryTime(), s.snapshotEveryTime()));
         DataSize bytes = pick(one.historyMaxBytes, defaults.getHistoryMaxBytes(), null);
@@ -94,6 +95,12 @@ public class RunnerProperties {
 
         /** How many events an asynchronous runner applies under one lock (queries wait at most one batch). Unset: 512. */
         private Integer batchSize;
+
+        /**
+         * How long a live asynchronous runner that finds only a few events waits for more (0s: it wakes for
+         * every append); a query waiting for a position ends the wait. Unset: 2ms.
+         */
+        private Duration linger;
 
         /**
          * Save the checkpoint and a snapshot of the state after this many events (0: never). Unset: 0 for
@@ -138,6 +145,16 @@ public class RunnerProperties {
         /** @param batchSize the batch size */
         public void setBatchSize(Integer batchSize) {
             this.batchSize = batchSize;
+        }
+
+        /** @return the linger, or null when inherited */
+        public Duration getLinger() {
+            return linger;
+        }
+
+        /** @param linger the linger */
+        public void setLinger(Duration linger) {
+            this.linger = linger;
         }
 
         /** @return the snapshot interval in events, or null when inherited */
