@@ -120,7 +120,8 @@ public final class FileProjectionStore implements ProjectionStore {
             Path p = dir.resolve(file);
             try {
                 Header h = readHeader(p);
-                out.add(new HistoryEntry(Long.parseLong(file.substring(0, 20)), h.version, h.snapshotLength));
+                // a state kept without a snapshot is stored with length -1; listed, it holds 0 bytes (as in the other stores)
+                out.add(new HistoryEntry(Long.parseLong(file.substring(0, 20)), h.version, Math.max(0, h.snapshotLength)));
             } catch (IOException | RuntimeException damaged) {
                 // listed as unusable: loadHistory reports the damage if it is ever chosen
                 out.add(new HistoryEntry(Long.parseLong(file.substring(0, 20)), "", 0));

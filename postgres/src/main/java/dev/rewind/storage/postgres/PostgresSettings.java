@@ -18,9 +18,12 @@ import javax.sql.DataSource;
  * @param connectionTimeout how long a call waits for one of them (URL only)
  * @param pollInterval how often the next position is polled besides LISTEN/NOTIFY
  * @param stallWarning how long a call may wait for a lock held by another session before a WARN names it
+ * @param readOnly whether the storage only reads: it neither creates nor migrates the schema, and refuses
+ *     appends and projection store writes
  */
 record PostgresSettings(String jdbcUrl, String user, String password, DataSource dataSource, String schema,
-                        int poolSize, Duration connectionTimeout, Duration pollInterval, Duration stallWarning) {
+                        int poolSize, Duration connectionTimeout, Duration pollInterval, Duration stallWarning,
+                        boolean readOnly) {
     /** The schema when none is given. */
     static final String DEFAULT_SCHEMA = "rewind";
 

@@ -1,11 +1,14 @@
 package dev.rewind.storage.postgres;
 
+import dev.rewind.EventStoreException;
 import dev.rewind.ExpectedVersion;
+import dev.rewind.spi.projection.ProjectionStore;
 import dev.rewind.spi.storage.MeteredStorage;
 import dev.rewind.spi.storage.StorageMeter;
 import dev.rewind.spi.storage.AppendNotifications;
 import dev.rewind.spi.storage.AppendOutcome;
 import dev.rewind.spi.storage.EventStorage;
+import dev.rewind.spi.storage.ProjectionStoreHost;
 import dev.rewind.spi.storage.ReadDirection;
 import dev.rewind.spi.storage.SerializedEvent;
 import dev.rewind.spi.storage.StoredSerializedEvent;
@@ -71,6 +74,16 @@ import javax.sql.DataSource;
  * Created and migrated at start-up from versioned SQL files (see {@code SchemaMigrator}); tables live
  * in the schema given to the builder ({@code rewind} by default).
  *
+ * <h2>Projections</h2>
+ * The storage hosts the projection runtime's checkpoints, snapshots and past states in tables of the same
+ * schema ({@link #projectionStore()}), so every instance sharing the store resumes from the checkpoints
+ * the others saved (docs/adr/0014-postgres-projection-store.md).
+ *
+ * <h2>Read-only</h2>
+ * Built with {@code readOnly()}, the storage neither creates nor migrates the schema (it must hold a
+ * store already), refuses appends, and its projection store refuses every write: for tools that inspect
+ * a store they must not change.
+ *
  * <h2>Failures</h2>
  * A broken or refused connection becomes a {@link StorageUnavailableException} naming what was being
  * done; the pool replaces broken connections, so a later call succeeds once the server is back. For
@@ -79,13 +92,15 @@ import javax.sql.DataSource;
  * ids) or was not written. A call held up by another session's lock for longer than the stall warning
  * is logged at WARN with that session's backend pid.
  */
-public final class PostgresStorage implements EventStorage, AppendNotifications, TypeIndex, MeteredStorage {
+public final class PostgresStorage implements EventStorage, AppendNotifications, TypeIndex, MeteredStorage,
+        ProjectionStoreHost {
     private final PostgresSettings settings;
     private final Pool pool;
     private final Appender appender;
     private final Queries queries;
     private final HeadWatcher watcher;
     private final StallWatch stalls;
+    private final PostgresProjectionStore projections;
     /**
      * Test seam: when set, appends take the transaction path and run this after the batch is written
      * and before the commit; null outside tests.
@@ -98,7 +113,11 @@ public final class PostgresStorage implements EventStorage, AppendNotifications,
         int serverVersion;
         try {
             serverVersion = pool.call("creating or migrating schema '" + settings.schema() + "'", c -> {
-                SchemaMigrator.migrate(c, settings.schema(), settings.lockKey());
+                if (settings.readOnly()) {
+                    SchemaMigrator.check(c, settings.schema());
+                } else {
+                    SchemaMigrator.migrate(c, settings.schema(), settings.lockKey());
+                }
                 return SchemaMigrator.serverVersion(c);
             });
         } catch (SQLException e) {
@@ -110,6 +129,7 @@ public final class PostgresStorage implements EventStorage, AppendNotifications,
             throw e;
         }
         this.queries = new Queries(pool, settings);
+        this.projections = new PostgresProjectionStore(pool, settings, settings.readOnly());
         this.appender = new Appender(settings, pool, queries, settings.ownsPool(), serverVersion >= 140_000);
         HeadWatcher.ConnectionSource aside = new HeadWatcher.ConnectionSource() {
             @Override
@@ -181,6 +201,10 @@ public final class PostgresStorage implements EventStorage, AppendNotifications,
     @Override
     public AppendOutcome append(String streamId, ExpectedVersion expected, List<SerializedEvent> events, Clock clock) {
         Objects.requireNonNull(streamId, "streamId");
+        if (settings.readOnly()) {
+            throw new EventStoreException("the PostgreSQL storage of schema '" + settings.schema() + "' "
+                    + settings.where() + " is open read-only: appends are refused");
+        }
         if (events.isEmpty()) {
             throw new IllegalArgumentException("append to '" + streamId + "' needs at least one event");
         }
@@ -223,6 +247,15 @@ public final class PostgresStorage implements EventStorage, AppendNotifications,
     @Override
     public long firstPositionAtOrAfter(Instant instant) {
         return queries.firstPositionAtOrAfter(instant);
+    }
+
+    /**
+     * @return the checkpoints and past states of the projection runtime, in this storage's schema (the same
+     *     instance on every call); read-only when the storage is
+     */
+    @Override
+    public ProjectionStore projectionStore() {
+        return projections;
     }
 
     @Override
@@ -280,6 +313,7 @@ public final class PostgresStorage implements EventStorage, AppendNotifications,
         private Duration connectionTimeout = Duration.ofSeconds(10);
         private Duration pollInterval = Duration.ofSeconds(1);
         private Duration stallWarning = DEFAULT_STALL_WARNING;
+        private boolean readOnly;
 
         private Builder(String jdbcUrl) {
             this.jdbcUrl = PostgresSettings.checkUrl(jdbcUrl);
@@ -356,14 +390,25 @@ public final class PostgresStorage implements EventStorage, AppendNotifications,
         }
 
         /**
-         * Connects, creating or migrating the schema.
+         * Opens the storage read-only: the schema must hold a store already and is neither created nor
+         * migrated; appends and projection store writes are refused.
+         *
+         * @return this
+         */
+        public Builder readOnly() {
+            this.readOnly = true;
+            return this;
+        }
+
+        /**
+         * Connects, creating or migrating the schema (read-only: checking that it holds a store).
          *
          * @return the storage
          * @throws StorageUnavailableException when the server cannot be reached
          */
         public PostgresStorage build() {
             return new PostgresStorage(new PostgresSettings(jdbcUrl, user, password, null, schema, poolSize,
-                    connectionTimeout, pollInterval, stallWarning));
+                    connectionTimeout, pollInterval, stallWarning, readOnly));
         }
     }
 
@@ -376,6 +421,7 @@ public final class PostgresStorage implements EventStorage, AppendNotifications,
         private String schema = PostgresSettings.DEFAULT_SCHEMA;
         private Duration pollInterval = Duration.ofSeconds(1);
         private Duration stallWarning = DEFAULT_STALL_WARNING;
+        private boolean readOnly;
 
         private DataSourceBuilder(DataSource dataSource) {
             this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
@@ -411,14 +457,24 @@ public final class PostgresStorage implements EventStorage, AppendNotifications,
         }
 
         /**
-         * Creates or migrates the schema through the DataSource.
+         * Opens the storage read-only: see {@link Builder#readOnly()}.
+         *
+         * @return this
+         */
+        public DataSourceBuilder readOnly() {
+            this.readOnly = true;
+            return this;
+        }
+
+        /**
+         * Creates or migrates the schema through the DataSource (read-only: checks that it holds a store).
          *
          * @return the storage
          * @throws StorageUnavailableException when no connection can be had
          */
         public PostgresStorage build() {
             return new PostgresStorage(new PostgresSettings(null, null, null, dataSource, schema, 0, null,
-                    pollInterval, stallWarning));
+                    pollInterval, stallWarning, readOnly));
         }
     }
 }

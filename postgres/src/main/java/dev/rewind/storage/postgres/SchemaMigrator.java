@@ -30,7 +30,7 @@ final class SchemaMigrator {
 
     /** The migrations, in order: version i+1 is {@code MIGRATIONS.get(i)}. Add new files at the end. */
     static final List<String> MIGRATIONS = List.of("V1__events.sql", "V2__append_function.sql",
-            "V3__append_custom_plans.sql", "V4__append_groups.sql");
+            "V3__append_custom_plans.sql", "V4__append_groups.sql", "V5__projections.sql");
 
     private SchemaMigrator() {
     }
@@ -80,6 +80,42 @@ final class SchemaMigrator {
         } finally {
             connection.setAutoCommit(autoCommit);
         }
+    }
+
+    /**
+     * Checks, without writing anything, that {@code schema} holds a store this code can read: what a
+     * storage opened read-only does instead of {@link #migrate}.
+     *
+     * @param connection a connection
+     * @param schema the schema name
+     * @return the schema's version (an older one is read as it is: a read-only storage migrates nothing)
+     * @throws EventStoreException when the schema holds no store, or one newer than this code knows
+     * @throws SQLException on a database error
+     */
+    static int check(Connection connection, String schema) throws SQLException {
+        try (PreparedStatement exists = connection.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+            exists.setString(1, PostgresSettings.quote(schema) + ".rewind_schema_version");
+            try (ResultSet rs = exists.executeQuery()) {
+                rs.next();
+                if (!rs.getBoolean(1)) {
+                    throw new EventStoreException("the PostgreSQL schema '" + schema + "' holds no Rewind store:"
+                            + " a storage opened read-only creates none");
+                }
+            }
+        }
+        int found;
+        try (Statement st = connection.createStatement();
+             ResultSet rs = st.executeQuery("SELECT coalesce(max(version), 0) FROM "
+                     + PostgresSettings.quote(schema) + ".rewind_schema_version")) {
+            rs.next();
+            found = rs.getInt(1);
+        }
+        if (found > currentVersion()) {
+            throw new EventStoreException("the PostgreSQL schema '" + schema + "' is at version " + found
+                    + ", newer than this Rewind version knows (" + currentVersion()
+                    + "): upgrade Rewind before using this store");
+        }
+        return found;
     }
 
     /**

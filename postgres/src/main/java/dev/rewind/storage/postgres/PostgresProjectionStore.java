@@ -1,0 +1,356 @@
+package dev.rewind.storage.postgres;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.rewind.CorruptStoreException;
+import dev.rewind.EventStoreException;
+import dev.rewind.projection.Decision;
+import dev.rewind.projection.ParkedEvent;
+import dev.rewind.spi.projection.Checkpoint;
+import dev.rewind.spi.projection.HistoryEntry;
+import dev.rewind.spi.projection.ProjectionStore;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.zip.CRC32C;
+
+/**
+ * The {@link ProjectionStore} of a {@link PostgresStorage}: checkpoints in {@code rewind_checkpoints}, one
+ * row per runner, and past states in {@code rewind_projection_history}, one row per runner and position,
+ * both in the store's schema (created by migration {@code V5__projections.sql}). Every instance sharing
+ * the schema sees the checkpoints the others save.
+ *
+ * <p>A save is one upsert statement in auto-commit mode, so one transaction: a crash leaves the previous
+ * row or the new one, whole. Each row carries a CRC32C of its other columns (see {@link #checksum}); a row
+ * that fails it, or whose JSON does not read back, is reported as a {@link CorruptStoreException} naming
+ * the table, the runner and the position, never returned.
+ *
+ * <p>It follows its storage's access: on a storage opened read-only every write is refused, and a schema
+ * migrated before these tables existed reads as empty rather than failing (nothing is created).
+ */
+final class PostgresProjectionStore implements ProjectionStore {
+    static final String CHECKPOINTS = "rewind_checkpoints";
+    static final String HISTORY = "rewind_projection_history";
+    /** undefined_table: a read-only storage over a schema older than version 5. */
+    private static final String UNDEFINED_TABLE = "42P01";
+    /** The columns the checksum covers, in the order it covers them; the statements use the same order. */
+    private static final String COLUMNS = "name, version, origin, position, event_id, applied, hash, high_water,"
+            + " parked, skipped, decisions, snapshot, saved_at, saved_at_nanos, checksum";
+    private static final String PLACEHOLDERS = "?, ?, ?, ?, ?, ?, ?, ?, ?::json, ?::json, ?::json, ?, ?, ?, ?";
+    private static final String UPDATES = "version = EXCLUDED.version, origin = EXCLUDED.origin,"
+            + " position = EXCLUDED.position, event_id = EXCLUDED.event_id, applied = EXCLUDED.applied,"
+            + " hash = EXCLUDED.hash, high_water = EXCLUDED.high_water, parked = EXCLUDED.parked,"
+            + " skipped = EXCLUDED.skipped, decisions = EXCLUDED.decisions, snapshot = EXCLUDED.snapshot,"
+            + " saved_at = EXCLUDED.saved_at, saved_at_nanos = EXCLUDED.saved_at_nanos, checksum = EXCLUDED.checksum";
+    // The same settings as the file store's header, so both stores read and write these records alike.
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .addModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .build();
+    private static final TypeReference<List<ParkedEvent>> PARKED = new TypeReference<>() {
+    };
+    private static final TypeReference<List<Long>> POSITIONS = new TypeReference<>() {
+    };
+    private static final TypeReference<List<Decision>> DECISIONS = new TypeReference<>() {
+    };
+
+    private final Pool pool;
+    private final String schema;
+    private final boolean readOnly;
+    private final String checkpoints;
+    private final String history;
+    private final String save;
+    private final String load;
+    private final String saveHistory;
+    private final String loadHistory;
+    private final String listHistory;
+    private final String deleteHistory;
+    private final String delete;
+
+    PostgresProjectionStore(Pool pool, PostgresSettings settings, boolean readOnly) {
+        this.pool = pool;
+        this.schema = settings.schema();
+        this.readOnly = readOnly;
+        this.checkpoints = settings.qualified(CHECKPOINTS);
+        this.history = settings.qualified(HISTORY);
+        // fencing_token stays null: a later owner lease (issue 17, item 3) will set it here and add
+        // "WHERE rewind_checkpoints.fencing_token <= EXCLUDED.fencing_token" to the DO UPDATE, so that the
+        // upsert changes no row for a writer whose lease was taken over (see save's row count check).
+        this.save = "INSERT INTO " + checkpoints + " (" + COLUMNS + ") VALUES (" + PLACEHOLDERS + ")"
+                + " ON CONFLICT (name) DO UPDATE SET " + UPDATES;
+        this.load = "SELECT " + COLUMNS + " FROM " + checkpoints + " WHERE name = ?";
+        this.saveHistory = "INSERT INTO " + history + " (" + COLUMNS + ") VALUES (" + PLACEHOLDERS + ")"
+                + " ON CONFLICT (name, position) DO UPDATE SET " + UPDATES;
+        this.loadHistory = "SELECT " + COLUMNS + " FROM " + history + " WHERE name = ? AND position = ?";
+        this.listHistory = "SELECT position, version, coalesce(octet_length(snapshot), 0) FROM " + history
+                + " WHERE name = ? ORDER BY position";
+        this.deleteHistory = "DELETE FROM " + history + " WHERE name = ? AND position = ?";
+        // one statement, so one transaction: no checkpoint is left without its history or the other way round
+        this.delete = "WITH past AS (DELETE FROM " + history + " WHERE name = ?) DELETE FROM " + checkpoints
+                + " WHERE name = ?";
+    }
+
+    @Override
+    public boolean isReadOnly() {
+        return readOnly;
+    }
+
+    @Override
+    public Optional<Checkpoint> load(String name) {
+        Objects.requireNonNull(name, "name");
+        return read(load, CHECKPOINTS, name, "loading the checkpoint of '" + name + "'", name);
+    }
+
+    @Override
+    public void save(Checkpoint checkpoint) {
+        write(save, checkpoint, "saving the checkpoint of '" + checkpoint.name() + "' at position " + checkpoint.position());
+    }
+
+    @Override
+    public void saveHistory(Checkpoint pastState) {
+        if (pastState.position() < 0) {
+            throw new IllegalArgumentException("a past state is after an event: position must be 0 or more, was "
+                    + pastState.position());
+        }
+        write(saveHistory, pastState, "saving the past state of '" + pastState.name() + "' at position "
+                + pastState.position());
+    }
+
+    @Override
+    public List<HistoryEntry> history(String name) {
+        Objects.requireNonNull(name, "name");
+        String doing = "listing the past states of '" + name + "'";
+        try {
+            return pool.call(doing, c -> {
+                try (PreparedStatement q = c.prepareStatement(listHistory)) {
+                    q.setString(1, name);
+                    try (ResultSet rs = q.executeQuery()) {
+                        List<HistoryEntry> out = new ArrayList<>();
+                        while (rs.next()) {
+                            out.add(new HistoryEntry(rs.getLong(1), rs.getString(2), rs.getLong(3)));
+                        }
+                        return out;
+                    }
+                }
+            });
+        } catch (SQLException e) {
+            if (missingTables(e)) {
+                return new ArrayList<>();
+            }
+            throw SqlErrors.translate(e, doing);
+        }
+    }
+
+    @Override
+    public Optional<Checkpoint> loadHistory(String name, long position) {
+        Objects.requireNonNull(name, "name");
+        return read(loadHistory, HISTORY, name, "loading the past state of '" + name + "' at position " + position,
+                name, position);
+    }
+
+    @Override
+    public void deleteHistory(String name, long position) {
+        Objects.requireNonNull(name, "name");
+        update(deleteHistory, "deleting the past state of '" + name + "' at position " + position, name, position);
+    }
+
+    @Override
+    public void delete(String name) {
+        Objects.requireNonNull(name, "name");
+        update(delete, "deleting the checkpoint and past states of '" + name + "'", name, name);
+    }
+
+    // ---------------------------------------------------------------- statements
+
+    private void refuseIfReadOnly(String doing) {
+        if (readOnly) {
+            throw new EventStoreException("the projection store in PostgreSQL schema '" + schema + "' belongs to a"
+                    + " storage opened read-only: it changes nothing (refused " + doing + ")");
+        }
+    }
+
+    private void write(String sql, Checkpoint c, String doing) {
+        refuseIfReadOnly(doing);
+        String parked = json(c.parked());
+        String skipped = json(c.skipped());
+        String decisions = json(c.decisions());
+        Object[] time = Rows.timeKey(c.savedAt());
+        int checksum = checksum(c.name(), c.version(), c.origin(), c.position(), c.eventId(), c.applied(), c.hash(),
+                c.highWater(), parked, skipped, decisions, c.snapshot(), c.savedAt());
+        try {
+            int rows = pool.call(doing, conn -> {
+                try (PreparedStatement q = conn.prepareStatement(sql)) {
+                    q.setString(1, c.name());
+                    q.setString(2, c.version());
+                    q.setLong(3, c.origin());
+                    q.setLong(4, c.position());
+                    q.setObject(5, c.eventId());
+                    q.setLong(6, c.applied());
+                    q.setLong(7, c.hash());
+                    q.setLong(8, c.highWater());
+                    q.setString(9, parked);
+                    q.setString(10, skipped);
+                    q.setString(11, decisions);
+                    if (c.snapshot() == null) {
+                        q.setNull(12, Types.BINARY);
+                    } else {
+                        q.setBytes(12, c.snapshot());
+                    }
+                    q.setObject(13, time[0]);
+                    q.setShort(14, (Short) time[1]);
+                    q.setInt(15, checksum);
+                    return q.executeUpdate();
+                }
+            });
+            // Always 1 today; the fencing guard planned for owner leases makes it 0 for a writer that lost its lease.
+            if (rows != 1) {
+                throw new EventStoreException("PostgreSQL storage did not save: " + doing + " changed " + rows + " rows");
+            }
+        } catch (SQLException e) {
+            throw SqlErrors.translate(e, doing);
+        }
+    }
+
+    private void update(String sql, String doing, Object... args) {
+        refuseIfReadOnly(doing);
+        try {
+            pool.call(doing, c -> {
+                try (PreparedStatement q = c.prepareStatement(sql)) {
+                    for (int i = 0; i < args.length; i++) {
+                        q.setObject(i + 1, args[i]);
+                    }
+                    return q.executeUpdate();
+                }
+            });
+        } catch (SQLException e) {
+            throw SqlErrors.translate(e, doing);
+        }
+    }
+
+    private Optional<Checkpoint> read(String sql, String table, String name, String doing, Object... args) {
+        try {
+            return pool.call(doing, c -> {
+                try (PreparedStatement q = c.prepareStatement(sql)) {
+                    for (int i = 0; i < args.length; i++) {
+                        q.setObject(i + 1, args[i]);
+                    }
+                    try (ResultSet rs = q.executeQuery()) {
+                        return rs.next() ? Optional.of(decode(rs, table, name)) : Optional.<Checkpoint>empty();
+                    }
+                }
+            });
+        } catch (SQLException e) {
+            if (missingTables(e)) {
+                return Optional.empty();
+            }
+            throw SqlErrors.translate(e, doing);
+        }
+    }
+
+    /**
+     * A read-only storage never migrates, so over a schema of an older release the tables may be missing:
+     * it then has nothing kept, which is what it reports. A writable storage migrated at start-up, so a
+     * missing table there is a real error.
+     */
+    private boolean missingTables(SQLException e) {
+        return readOnly && UNDEFINED_TABLE.equals(e.getSQLState());
+    }
+
+    // ---------------------------------------------------------------- rows
+
+    private Checkpoint decode(ResultSet rs, String table, String name) throws SQLException {
+        long position = rs.getLong("position");
+        String where = "the row of '" + name + "' at position " + position + " in table " + schema + "." + table;
+        Instant savedAt = Rows.instant(rs, rs.findColumn("saved_at"));
+        String version = rs.getString("version");
+        long origin = rs.getLong("origin");
+        UUID eventId = rs.getObject("event_id", UUID.class);
+        long applied = rs.getLong("applied");
+        long hash = rs.getLong("hash");
+        long highWater = rs.getLong("high_water");
+        String parked = rs.getString("parked");
+        String skipped = rs.getString("skipped");
+        String decisions = rs.getString("decisions");
+        byte[] snapshot = rs.getBytes("snapshot");
+        int stored = rs.getInt("checksum");
+        int computed = checksum(rs.getString("name"), version, origin, position, eventId, applied, hash, highWater,
+                parked, skipped, decisions, snapshot, savedAt);
+        if (stored != computed) {
+            throw new CorruptStoreException(where + " is damaged: checksum mismatch (stored "
+                    + Integer.toHexString(stored) + ", computed " + Integer.toHexString(computed) + ")");
+        }
+        try {
+            return new Checkpoint(name, version, origin, position, eventId, applied, hash, highWater,
+                    JSON.readValue(parked, PARKED), JSON.readValue(skipped, POSITIONS),
+                    JSON.readValue(decisions, DECISIONS), snapshot, savedAt);
+        } catch (JsonProcessingException | RuntimeException e) {
+            // the checksum matched, so this was written so: a writer of another release, or a bug, not damage on disk
+            throw new CorruptStoreException(where + " cannot be read back: " + e.getMessage(), e);
+        }
+    }
+
+    private static String json(Object value) {
+        try {
+            return JSON.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write a checkpoint's " + value.getClass().getSimpleName()
+                    + " as JSON: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A CRC32C of a row's columns (but the checksum and the fencing token), each length-prefixed or fixed
+     * in size so that no two rows encode alike; the JSON columns as the exact text stored ({@code json}
+     * keeps it as written).
+     */
+    static int checksum(String name, String version, long origin, long position, UUID eventId, long applied,
+                        long hash, long highWater, String parked, String skipped, String decisions, byte[] snapshot,
+                        Instant savedAt) {
+        CRC32C crc = new CRC32C();
+        text(crc, name);
+        text(crc, version);
+        ByteBuffer fixed = ByteBuffer.allocate(8 * 9 + 4 + 1);
+        fixed.putLong(origin).putLong(position).put((byte) (eventId == null ? 0 : 1))
+                .putLong(eventId == null ? 0 : eventId.getMostSignificantBits())
+                .putLong(eventId == null ? 0 : eventId.getLeastSignificantBits())
+                .putLong(applied).putLong(hash).putLong(highWater)
+                .putLong(savedAt.getEpochSecond()).putInt(savedAt.getNano());
+        crc.update(fixed.array(), 0, fixed.position());
+        text(crc, parked);
+        text(crc, skipped);
+        text(crc, decisions);
+        bytes(crc, snapshot);
+        return (int) crc.getValue();
+    }
+
+    private static void text(CRC32C crc, String s) {
+        bytes(crc, s == null ? null : s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void bytes(CRC32C crc, byte[] b) {
+        crc.update(ByteBuffer.allocate(4).putInt(b == null ? -1 : b.length).array());
+        if (b != null) {
+            crc.update(b);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "PostgresProjectionStore[" + schema + (readOnly ? ", read-only" : "") + "]";
+    }
+}
