@@ -41,7 +41,7 @@ class ListeningConnectionTest {
         config.setMaximumPoolSize(1); // the connection given back is the one borrowed next
         try (HikariDataSource application = new HikariDataSource(config)) {
             Pool pool = Pool.open(new PostgresSettings(null, null, null, application, SCHEMA, 0, null,
-                    Duration.ofMillis(200), Duration.ofSeconds(5)));
+                    Duration.ofMillis(200), Duration.ofSeconds(5), false));
             Connection listening = pool.openListening();
             listenAndNotifyItself(listening, "1000");
             pool.releaseListening(listening);
