@@ -105,7 +105,7 @@ final class Ownership {
             return drop(l, e.currentOwner(), "its lease could not be renewed: " + e.getMessage());
         } catch (RuntimeException e) {
             // the store cannot confirm the lease: it may be taken once it expires, so stop now rather than then
-            return drop(l, lastOwner, "its lease could not be renewed (" + e + ")");
+            return drop(l, null, "its lease could not be renewed (" + e + ")");
         }
     }
 

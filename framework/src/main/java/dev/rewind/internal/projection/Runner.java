@@ -769,7 +769,7 @@ final class Runner {
     }
 
     private static String ownerName(String owner) {
-        return owner == null ? "none (the lease is free or expired)" : "instance '" + owner + "'";
+        return owner == null ? "none known (the lease is free, expired, or could not be read)" : "instance '" + owner + "'";
     }
 
     /** Just acquired: resume from the checkpoint the previous owner saved, not from this instance's copy. */
