@@ -110,6 +110,8 @@ final class Runner {
     private final Ownership ownership;
     /** When an owned runner that does not hold its lease tries again. Worker thread only. */
     private long nextAttemptNanos = System.nanoTime();
+    /** Whether this instance held the lease before. Worker thread only. */
+    private boolean everOwned;
     /** Whether the last attempt to reach the leases failed (logged once per streak). Worker thread only. */
     private boolean leasesUnreachable;
 
@@ -774,15 +776,21 @@ final class Runner {
 
     /** Just acquired: resume from the checkpoint the previous owner saved, not from this instance's copy. */
     private void takeOver(String previousOwner) {
-        boolean rebuildNeeded;
-        lock.writeLock().lock();
-        try {
-            savedPosition = -1;
-            reachedHead = false;
-            rebuildNeeded = restore();
-        } finally {
-            lock.writeLock().unlock();
+        boolean rebuildNeeded = false;
+        // At the first grant with no checkpoint saved by anyone, the lineage restored at start stands: a
+        // processor "from now" starts where this instance started, not where it got the lease (events
+        // appended in between would be missed).
+        if (everOwned || env.projectionStore().load(name).isPresent()) {
+            lock.writeLock().lock();
+            try {
+                savedPosition = -1;
+                reachedHead = false;
+                rebuildNeeded = restore();
+            } finally {
+                lock.writeLock().unlock();
+            }
         }
+        everOwned = true;
         Lease lease = ownership.lease();
         if (previousOwner != null && !previousOwner.equals(ownership.instanceId())) {
             LOG.info("{} '{}': instance '{}' takes over from instance '{}' (lease token {}), resuming after position {}",
