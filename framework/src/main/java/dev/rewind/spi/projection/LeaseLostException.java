@@ -9,10 +9,15 @@ import dev.rewind.EventStoreException;
  */
 public class LeaseLostException extends EventStoreException {
     private static final long serialVersionUID = 1L;
+    /** The runner. */
     private final String name;
+    /** The instance that lost the lease. */
     private final String owner;
+    /** The token it held. */
     private final long token;
+    /** Who holds the lease now, or null. */
     private final String currentOwner;
+    /** The lease's token now, -1 when there is none. */
     private final long currentToken;
 
     /**
