@@ -21,10 +21,14 @@ import java.util.Objects;
  * @param checkpoint the position of its last saved checkpoint, -1 when none is saved
  * @param failedAt the global position of the event it stopped at, or -1 when it did not
  * @param error the last error (of a failed or parked event, or of a rebuild), or null
+ * @param owner for an owned runner (placement {@code OWNED} on a store with leases): the instance id of
+ *     the instance that processes it, as last seen (null when no instance holds its lease); null for
+ *     every other runner
+ * @param ownedHere whether this instance holds the runner's lease now (false for a runner that is not owned)
  */
 public record ProjectionStatus(String name, Kind kind, ProjectionSettings.Mode mode, State state, long lastPosition,
                                long head, long lag, double lagSeconds, double rate, int parked, long checkpoint,
-                               long failedAt, String error) {
+                               long failedAt, String error, String owner, boolean ownedHere) {
 
     /** What kind of runner it is. */
     public enum Kind {
@@ -47,7 +51,12 @@ public record ProjectionStatus(String name, Kind kind, ProjectionSettings.Mode m
         /** Not running: closed, unsubscribed, or a processor on a store opened read-only. */
         STOPPED,
         /** Stopped at an event whose handler failed every attempt (see {@link #failedAt()}). */
-        FAILED
+        FAILED,
+        /**
+         * Owned by another instance ({@link #owner()}): this one does not process it, answers queries from
+         * the last shared snapshot, and takes over when the owner's lease expires.
+         */
+        STANDBY
     }
 
     /**
@@ -66,6 +75,8 @@ public record ProjectionStatus(String name, Kind kind, ProjectionSettings.Mode m
      * @param checkpoint the position of its last saved checkpoint, -1 when none is saved
      * @param failedAt the global position of the event it stopped at, or -1 when it did not
      * @param error the last error (of a failed or parked event, or of a rebuild), or null
+     * @param owner for an owned runner: the instance that processes it, as last seen, or null; null for every other runner
+     * @param ownedHere whether this instance holds the runner's lease now
      */
     public ProjectionStatus {
         Objects.requireNonNull(name, "name");
@@ -77,5 +88,29 @@ public record ProjectionStatus(String name, Kind kind, ProjectionSettings.Mode m
     /** @return whether it stopped at a failed event */
     public boolean failed() {
         return failedAt >= 0;
+    }
+
+    /**
+     * A status of a runner that is not owned.
+     *
+     * @param name its name
+     * @param kind projection, processor or subscription
+     * @param mode {@code SYNC} or {@code ASYNC}
+     * @param state where it is
+     * @param lastPosition the last event it handled, -1 before the first
+     * @param head the store's next position
+     * @param lag how many stored events it has not handled yet
+     * @param lagSeconds how long ago the oldest of them was recorded
+     * @param rate events handled per second
+     * @param parked how many events are parked
+     * @param checkpoint the position of its last saved checkpoint, -1 when none
+     * @param failedAt the position it stopped at, or -1
+     * @param error the last error, or null
+     */
+    public ProjectionStatus(String name, Kind kind, ProjectionSettings.Mode mode, State state, long lastPosition,
+                            long head, long lag, double lagSeconds, double rate, int parked, long checkpoint,
+                            long failedAt, String error) {
+        this(name, kind, mode, state, lastPosition, head, lag, lagSeconds, rate, parked, checkpoint, failedAt, error,
+                null, false);
     }
 }

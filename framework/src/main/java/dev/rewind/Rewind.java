@@ -29,6 +29,7 @@ import dev.rewind.spi.storage.ProjectionStoreHost;
 import dev.rewind.storage.memory.InMemoryProjectionStore;
 import dev.rewind.spi.RewindPlugin;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -66,6 +67,23 @@ public final class Rewind implements AutoCloseable {
     private final DefaultProjections projections;
     private final ComponentScan scan;
     private final CommandGateway commands;
+    /**
+     * {@code <hostname>-<pid>-<random>}: readable in logs (which machine, which process) and unique even for
+     * two starts of one process id, as after a container restart.
+     */
+    private static String defaultInstanceId() {
+        String host = System.getenv("HOSTNAME");
+        if (host == null || host.isBlank()) {
+            try {
+                host = java.net.InetAddress.getLocalHost().getHostName();
+            } catch (java.io.IOException | RuntimeException e) {
+                host = "unknown-host";
+            }
+        }
+        return host + "-" + ProcessHandle.current().pid() + "-"
+                + Integer.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextInt(0x10000, 0x100000));
+    }
+
     /** Null when none was set. */
     private final RewindObserver observer;
     private volatile boolean open = true;
@@ -103,7 +121,8 @@ public final class Rewind implements AutoCloseable {
             ProjectionStore projectionStore = b.projectionStore != null ? b.projectionStore
                     : storage instanceof ProjectionStoreHost host ? host.projectionStore() : new InMemoryProjectionStore();
             this.projections = new DefaultProjections(store, index, projectionTypes, processors, projectionStore,
-                    b.projectionDefaults, b.projectionSettings);
+                    b.projectionDefaults, b.projectionSettings,
+                    b.instanceId != null ? b.instanceId : defaultInstanceId(), b.leaseDuration);
             this.commands = b.commandConfig(assembly).build(store, inspector, index, scan);
             if (observer != null) {
                 observer.started(Observers.view(() -> open, store, projections, storage));
@@ -192,6 +211,8 @@ public final class Rewind implements AutoCloseable {
         private int snapshotEvery;
         private int commandAttempts = CommandConfig.DEFAULT_ATTEMPTS;
         private ProjectionStore projectionStore;
+        private String instanceId;
+        private Duration leaseDuration = Duration.ofSeconds(5);
         private ProjectionSettings projectionDefaults = ProjectionSettings.sync();
         private final Map<String, ProjectionSettings> projectionSettings = new LinkedHashMap<>();
         /** Null: the classes' own no-argument constructors, checked at start-up as before the SPI existed. */
@@ -487,6 +508,42 @@ public final class Rewind implements AutoCloseable {
          */
         public Builder projectionStore(ProjectionStore store) {
             this.projectionStore = Objects.requireNonNull(store, "store");
+            return this;
+        }
+
+        /**
+         * This instance's id among the instances sharing a store: the owner named on the leases of owned
+         * projections and event processors, in {@code ProjectionStatus.owner()} and in the take-over logs.
+         * It must be unique among running instances (two instances with one id take each other's leases).
+         * Default: {@code <hostname>-<pid>-<random>}, new at every start.
+         *
+         * @param id the id, not blank, at most 200 characters
+         * @return this
+         */
+        public Builder instanceId(String id) {
+            if (id == null || id.isBlank() || id.length() > 200) {
+                throw new IllegalArgumentException("instanceId: must be 1 to 200 characters, not blank, was "
+                        + (id == null ? "null" : "'" + id + "'"));
+            }
+            this.instanceId = id;
+            return this;
+        }
+
+        /**
+         * How long the lease of an owned projection or event processor lasts unless renewed (default 5 s). The
+         * owner renews it every third of it; another instance takes over at most about {@code lease * 4 / 3}
+         * after the owner died or stalled. Used only when the store offers leases (PostgreSQL); see
+         * docs/adr/0015-projection-ownership.md.
+         *
+         * @param lease between 100 ms and 10 minutes
+         * @return this
+         */
+        public Builder leaseDuration(Duration lease) {
+            Objects.requireNonNull(lease, "lease");
+            if (lease.compareTo(Duration.ofMillis(100)) < 0 || lease.compareTo(Duration.ofMinutes(10)) > 0) {
+                throw new IllegalArgumentException("leaseDuration: must be between 100 ms and 10 minutes, was " + lease);
+            }
+            this.leaseDuration = lease;
             return this;
         }
 

@@ -39,10 +39,12 @@ import java.util.Objects;
  * @param historyMaxCount keep at most this many past states (the runtime thins them out evenly)
  * @param historyMaxBytes keep at most this many bytes of past states
  * @param failurePolicy what happens when a handler throws
+ * @param placement {@link Placement#REPLICATED} (every instance runs it) or {@link Placement#OWNED} (one
+ *     instance at a time, under a lease, when the store is shared by several processes)
  */
 public record ProjectionSettings(Mode mode, int batchSize, Duration linger, long snapshotEveryEvents, Duration snapshotEveryTime,
                                  long historyEveryEvents, Duration historyEveryTime, int historyMaxCount,
-                                 long historyMaxBytes, FailurePolicy failurePolicy) {
+                                 long historyMaxBytes, FailurePolicy failurePolicy, Placement placement) {
 
     /**
      * The linger of {@link #async()}: under 16 durable writers on two cores, three asynchronous projections
@@ -59,6 +61,21 @@ public record ProjectionSettings(Mode mode, int batchSize, Duration linger, long
     }
 
     /**
+     * Where a runner runs when several instances share one store (a database). Without leases in the
+     * store (in memory, files: one process) both run as {@link #REPLICATED}.
+     */
+    public enum Placement {
+        /** Every instance runs its own copy, resumed from the shared checkpoint: the default. */
+        REPLICATED,
+        /**
+         * One instance at a time processes it, holding its lease; the others serve its last shared
+         * snapshot and say who owns it ({@code ProjectionStatus.owner}), and take over when the owner's
+         * lease expires. Asynchronous runners only. Event processors are always owned.
+         */
+        OWNED
+    }
+
+    /**
      * Checks the values, naming the one that is wrong.
      *
      * @param mode {@link Mode#SYNC} (fed on the thread that appends, before {@code append} returns) or {@link Mode#ASYNC} (fed on a thread of the runtime, in batches; appends never wait for it)
@@ -71,6 +88,7 @@ public record ProjectionSettings(Mode mode, int batchSize, Duration linger, long
      * @param historyMaxCount keep at most this many past states (the runtime thins them out evenly)
      * @param historyMaxBytes keep at most this many bytes of past states
      * @param failurePolicy what happens when a handler throws
+     * @param placement {@link Placement#REPLICATED} (every instance runs it) or {@link Placement#OWNED} (one instance at a time, under a lease); owned runners are asynchronous
      */
     public ProjectionSettings {
         Objects.requireNonNull(mode, "mode");
@@ -78,6 +96,7 @@ public record ProjectionSettings(Mode mode, int batchSize, Duration linger, long
         Objects.requireNonNull(snapshotEveryTime, "snapshotEveryTime");
         Objects.requireNonNull(historyEveryTime, "historyEveryTime");
         Objects.requireNonNull(failurePolicy, "failurePolicy");
+        Objects.requireNonNull(placement, "placement");
         if (batchSize < 1) {
             throw new IllegalArgumentException("ProjectionSettings: batchSize must be 1 or more, was " + batchSize);
         }
@@ -101,6 +120,31 @@ public record ProjectionSettings(Mode mode, int batchSize, Duration linger, long
                     + " so a failure policy that waits between attempts (" + failurePolicy + ") would stall every append:"
                     + " make it asynchronous (ProjectionSettings.async()) or retry without delay");
         }
+        if (mode == Mode.SYNC && placement == Placement.OWNED) {
+            throw new IllegalArgumentException("ProjectionSettings: a synchronous runner is fed on every appending"
+                    + " instance, so it cannot be owned by one: make it asynchronous (ProjectionSettings.async().owned())");
+        }
+    }
+
+    /**
+     * The settings without a placement: {@link Placement#REPLICATED}.
+     *
+     * @param mode see the canonical constructor
+     * @param batchSize see the canonical constructor
+     * @param linger see the canonical constructor
+     * @param snapshotEveryEvents see the canonical constructor
+     * @param snapshotEveryTime see the canonical constructor
+     * @param historyEveryEvents see the canonical constructor
+     * @param historyEveryTime see the canonical constructor
+     * @param historyMaxCount see the canonical constructor
+     * @param historyMaxBytes see the canonical constructor
+     * @param failurePolicy see the canonical constructor
+     */
+    public ProjectionSettings(Mode mode, int batchSize, Duration linger, long snapshotEveryEvents,
+                              Duration snapshotEveryTime, long historyEveryEvents, Duration historyEveryTime,
+                              int historyMaxCount, long historyMaxBytes, FailurePolicy failurePolicy) {
+        this(mode, batchSize, linger, snapshotEveryEvents, snapshotEveryTime, historyEveryEvents, historyEveryTime,
+                historyMaxCount, historyMaxBytes, failurePolicy, Placement.REPLICATED);
     }
 
     /**
@@ -128,7 +172,7 @@ public record ProjectionSettings(Mode mode, int batchSize, Duration linger, long
      */
     public ProjectionSettings snapshotEvery(long events, Duration time) {
         return new ProjectionSettings(mode, batchSize, linger, events, time, historyEveryEvents, historyEveryTime,
-                historyMaxCount, historyMaxBytes, failurePolicy);
+                historyMaxCount, historyMaxBytes, failurePolicy, placement);
     }
 
     /** @return these settings without checkpoints and snapshots: the state is rebuilt from position 0 at start */
@@ -147,7 +191,7 @@ public record ProjectionSettings(Mode mode, int batchSize, Duration linger, long
      */
     public ProjectionSettings history(long everyEvents, int maxCount, long maxBytes) {
         return new ProjectionSettings(mode, batchSize, linger, snapshotEveryEvents, snapshotEveryTime, everyEvents,
-                historyEveryTime, maxCount, maxBytes, failurePolicy);
+                historyEveryTime, maxCount, maxBytes, failurePolicy, placement);
     }
 
     /**
@@ -157,7 +201,7 @@ public record ProjectionSettings(Mode mode, int batchSize, Duration linger, long
      */
     public ProjectionSettings historyEvery(Duration recordedTime) {
         return new ProjectionSettings(mode, batchSize, linger, snapshotEveryEvents, snapshotEveryTime, historyEveryEvents,
-                recordedTime, historyMaxCount, historyMaxBytes, failurePolicy);
+                recordedTime, historyMaxCount, historyMaxBytes, failurePolicy, placement);
     }
 
     /**
@@ -166,7 +210,7 @@ public record ProjectionSettings(Mode mode, int batchSize, Duration linger, long
      */
     public ProjectionSettings failurePolicy(FailurePolicy policy) {
         return new ProjectionSettings(mode, batchSize, linger, snapshotEveryEvents, snapshotEveryTime, historyEveryEvents,
-                historyEveryTime, historyMaxCount, historyMaxBytes, policy);
+                historyEveryTime, historyMaxCount, historyMaxBytes, policy, placement);
     }
 
     /**
@@ -175,7 +219,7 @@ public record ProjectionSettings(Mode mode, int batchSize, Duration linger, long
      */
     public ProjectionSettings batchSize(int events) {
         return new ProjectionSettings(mode, events, linger, snapshotEveryEvents, snapshotEveryTime, historyEveryEvents,
-                historyEveryTime, historyMaxCount, historyMaxBytes, failurePolicy);
+                historyEveryTime, historyMaxCount, historyMaxBytes, failurePolicy, placement);
     }
 
     /**
@@ -185,7 +229,29 @@ public record ProjectionSettings(Mode mode, int batchSize, Duration linger, long
      */
     public ProjectionSettings linger(Duration wait) {
         return new ProjectionSettings(mode, batchSize, wait, snapshotEveryEvents, snapshotEveryTime, historyEveryEvents,
-                historyEveryTime, historyMaxCount, historyMaxBytes, failurePolicy);
+                historyEveryTime, historyMaxCount, historyMaxBytes, failurePolicy, placement);
+    }
+
+    /**
+     * @param where {@link Placement#REPLICATED} or {@link Placement#OWNED}
+     * @return these settings with that placement
+     */
+    public ProjectionSettings placement(Placement where) {
+        return new ProjectionSettings(mode, batchSize, linger, snapshotEveryEvents, snapshotEveryTime, historyEveryEvents,
+                historyEveryTime, historyMaxCount, historyMaxBytes, failurePolicy, where);
+    }
+
+    /**
+     * @return these settings placed {@link Placement#OWNED}: one instance at a time processes the runner
+     *     when several share a store with leases (PostgreSQL)
+     */
+    public ProjectionSettings owned() {
+        return placement(Placement.OWNED);
+    }
+
+    /** @return whether the runner is placed {@link Placement#OWNED} */
+    public boolean isOwned() {
+        return placement == Placement.OWNED;
     }
 
     /** @return whether the runner is fed on a thread of its own */

@@ -16,6 +16,7 @@ import dev.rewind.projection.ProjectionVerification;
 import dev.rewind.projection.ReadPoint;
 import dev.rewind.spi.projection.Checkpoint;
 import dev.rewind.spi.projection.HistoryEntry;
+import dev.rewind.spi.projection.ProjectionLeases;
 import dev.rewind.spi.projection.ProjectionStore;
 import java.io.IOException;
 import java.time.Duration;
@@ -67,7 +68,10 @@ public final class DefaultProjections implements Projections, EventListener, Aut
     private final Subscription subscription;
     private final AtomicInteger anonymous = new AtomicInteger();
     private Thread checkpointer;
+    private Thread heartbeat;
     private volatile boolean closed;
+    /** Set once every runner closed: the heartbeat renews leases while closing runners drain and save. */
+    private volatile boolean runnersClosed;
 
     /**
      * Restores every runner (snapshot and checkpoint), subscribes the synchronous ones to the store and
@@ -86,9 +90,33 @@ public final class DefaultProjections implements Projections, EventListener, Aut
     public DefaultProjections(DefaultEventStore store, EventIndex index, List<ProjectionType> types,
                               Map<ProjectionType, Object> processors, ProjectionStore projectionStore,
                               ProjectionSettings defaults, Map<String, ProjectionSettings> settingsByName) {
+        this(store, index, types, processors, projectionStore, defaults, settingsByName, "local", Duration.ofSeconds(5));
+    }
+
+    /**
+     * As {@link #DefaultProjections(DefaultEventStore, EventIndex, List, Map, ProjectionStore, ProjectionSettings, Map)},
+     * with the ownership of owned runners (docs/adr/0015-projection-ownership.md): when the projection store
+     * offers {@link ProjectionLeases} (and is writable), each owned runner and every event processor runs only
+     * while this instance holds its lease.
+     *
+     * @param store the store
+     * @param index the event index
+     * @param types the validated projection types (names unique)
+     * @param processors the event processors: their types and registered instances
+     * @param projectionStore where checkpoints are kept
+     * @param defaults the settings of projections named in no {@code settingsByName}
+     * @param settingsByName settings by runner name
+     * @param instanceId this instance's id, as the owner of leases
+     * @param leaseDuration how long a lease lasts unless renewed (renewed every third of it)
+     */
+    public DefaultProjections(DefaultEventStore store, EventIndex index, List<ProjectionType> types,
+                              Map<ProjectionType, Object> processors, ProjectionStore projectionStore,
+                              ProjectionSettings defaults, Map<String, ProjectionSettings> settingsByName,
+                              String instanceId, Duration leaseDuration) {
         this.store = store;
         this.index = index;
-        this.env = new Runner.Env(store, index, projectionStore, store.clock());
+        ProjectionLeases leases = projectionStore instanceof ProjectionLeases l && !projectionStore.isReadOnly() ? l : null;
+        this.env = new Runner.Env(store, index, projectionStore, store.clock(), leases, instanceId, leaseDuration);
         this.settingsByName = Map.copyOf(settingsByName);
         List<Runner> sync = new ArrayList<>();
         List<Runner> all = new ArrayList<>();
@@ -137,6 +165,7 @@ public final class DefaultProjections implements Projections, EventListener, Aut
                 r.start(DefaultProjections::threadName);
             }
             startCheckpointer();
+            startHeartbeat();
         } catch (RuntimeException | Error e) {
             closeRunners();
             throw e;
@@ -177,6 +206,39 @@ public final class DefaultProjections implements Projections, EventListener, Aut
                 r.catchUp(Long.MAX_VALUE);
             }
         }
+    }
+
+    /**
+     * One thread renews the leases of all owned runners, apart from their workers, so that a long batch
+     * does not cost the lease, while a paused process (which stops this thread too) does.
+     */
+    private void startHeartbeat() {
+        List<Runner> owned = new ArrayList<>();
+        long period = Long.MAX_VALUE;
+        for (Runner r : asyncRunners) {
+            if (r.owned()) {
+                owned.add(r);
+                period = Math.min(period, r.heartbeatNanos() / 3);
+            }
+        }
+        if (owned.isEmpty()) {
+            return;
+        }
+        long every = Math.max(1, period);
+        heartbeat = new Thread(() -> {
+            while (!runnersClosed) {
+                for (Runner r : owned) {
+                    try {
+                        r.heartbeat();
+                    } catch (RuntimeException e) {
+                        LOG.warn("{} '{}': its lease heartbeat failed: {}", r.kindName(), r.name(), e.toString());
+                    }
+                }
+                LockSupport.parkNanos(this, every);
+            }
+        }, "rewind-leases");
+        heartbeat.setDaemon(true);
+        heartbeat.start();
     }
 
     private void startCheckpointer() {
@@ -618,6 +680,11 @@ public final class DefaultProjections implements Projections, EventListener, Aut
             } catch (CompletionException e) {
                 LOG.warn("closing a runner failed: {}", e.getCause().toString());
             }
+        }
+        runnersClosed = true;
+        Thread h = heartbeat;
+        if (h != null) {
+            LockSupport.unpark(h);
         }
     }
 }

@@ -13,6 +13,9 @@ import dev.rewind.projection.ProjectionSettings;
 import dev.rewind.projection.StaleProjectionException;
 import dev.rewind.spi.projection.Checkpoint;
 import dev.rewind.spi.projection.HistoryEntry;
+import dev.rewind.spi.projection.Lease;
+import dev.rewind.spi.projection.LeaseLostException;
+import dev.rewind.spi.projection.ProjectionLeases;
 import dev.rewind.spi.projection.ProjectionStore;
 import dev.rewind.storage.kernel.Progress;
 import java.io.IOException;
@@ -42,6 +45,11 @@ import org.slf4j.LoggerFactory;
  * has a worker thread that reads by position, from its checkpoint to the head, in batches: catch-up
  * and live are the same loop, so there is no switch at which an event could be missed or applied twice.
  * Whatever the thread, an event is applied under the runner's write lock; queries take its read lock.
+ *
+ * <p>An owned asynchronous runner ({@link Ownership}, docs/adr/0015-projection-ownership.md) processes only
+ * while this instance holds its lease: its worker tries to acquire it every {@code lease / 3}, serving the
+ * last shared snapshot meanwhile; on acquiring it reloads the checkpoint the previous owner saved; every
+ * checkpoint it saves is fenced by the lease; when the lease is lost it steps down at once.
  */
 final class Runner {
     private static final Logger LOG = LoggerFactory.getLogger(Runner.class);
@@ -52,8 +60,18 @@ final class Runner {
     /** How long closing waits for an asynchronous runner to handle what was stored before it saves and stops. */
     static final Duration DRAIN = Duration.ofSeconds(5);
 
-    /** What a runner needs from the runtime. */
-    record Env(DefaultEventStore store, EventIndex index, ProjectionStore projectionStore, Clock clock) {
+    /**
+     * What a runner needs from the runtime.
+     *
+     * @param leases the projection store's leases, or null when it has none (or is read-only): nothing is owned
+     * @param instanceId this instance's id, as lease owner
+     * @param leaseDuration how long a lease lasts unless renewed
+     */
+    record Env(DefaultEventStore store, EventIndex index, ProjectionStore projectionStore, Clock clock,
+               ProjectionLeases leases, String instanceId, Duration leaseDuration) {
+        Env(DefaultEventStore store, EventIndex index, ProjectionStore projectionStore, Clock clock) {
+            this(store, index, projectionStore, clock, null, "local", Duration.ofSeconds(5));
+        }
     }
 
     private final Target target;
@@ -88,6 +106,15 @@ final class Runner {
     private volatile long drainDeadline;
     private final ConcurrentLinkedQueue<Runnable> commands = new ConcurrentLinkedQueue<>();
 
+    /** The lease of an owned runner, or null: it runs wherever it is started, as before ownership. */
+    private final Ownership ownership;
+    /** When an owned runner that does not hold its lease tries again. Worker thread only. */
+    private long nextAttemptNanos = System.nanoTime();
+    /** Whether this instance held the lease before. Worker thread only. */
+    private boolean everOwned;
+    /** Whether the last attempt to reach the leases failed (logged once per streak). Worker thread only. */
+    private boolean leasesUnreachable;
+
     private long rateNanos = System.nanoTime();
     private long ratePosition = Long.MIN_VALUE;
     private double rate;
@@ -108,6 +135,40 @@ final class Runner {
         this.loads = wantsCheckpoints;
         this.persistent = wantsCheckpoints && !env.projectionStore().isReadOnly();
         this.codec = codec;
+        boolean wantsOwner = settings.isAsync()
+                && (settings.isOwned() || target.kind() == ProjectionStatus.Kind.PROCESSOR);
+        if (wantsOwner && env.leases() != null && persistent) {
+            this.ownership = new Ownership(env.leases(), name, env.instanceId(), env.leaseDuration());
+        } else {
+            this.ownership = null;
+            if (settings.isOwned() && env.leases() != null && !persistent) {
+                LOG.warn("projection '{}' is placed OWNED but saves no checkpoint (no snapshot interval): another instance"
+                        + " could not take over where it stopped, so every instance runs it (REPLICATED)", name);
+            }
+        }
+    }
+
+    /** @return whether it runs only while this instance holds its lease */
+    boolean owned() {
+        return ownership != null;
+    }
+
+    /**
+     * Renews the lease when due (the runtime's heartbeat thread); wakes the worker when it was lost, so
+     * that it steps down at once.
+     */
+    void heartbeat() {
+        if (ownership != null && ownership.heartbeat()) {
+            Thread w = worker;
+            if (w != null) {
+                LockSupport.unpark(w);
+            }
+        }
+    }
+
+    /** @return how often the heartbeat must look at this runner, or {@code Long.MAX_VALUE} when not owned */
+    long heartbeatNanos() {
+        return ownership == null ? Long.MAX_VALUE : ownership.pollNanos();
     }
 
     String name() {
@@ -552,7 +613,7 @@ final class Runner {
     /** Once a new version is live, the past states of the old one are of no use (they are never restored). */
     private void dropOtherVersions() {
         ProjectionStore store = env.projectionStore();
-        if (!target.isProjection() || store.isReadOnly()) {
+        if (!target.isProjection() || store.isReadOnly() || ownership != null && ownership.lease() == null) {
             return;
         }
         try {
@@ -578,7 +639,7 @@ final class Runner {
             stopReason = "the store is open read-only: a processor that cannot record what it did does not run";
             return;
         }
-        if (persistent && savedPosition < 0 && live.position >= 0) {
+        if (ownership == null && persistent && savedPosition < 0 && live.position >= 0) {
             save(true); // where a new processor or subscription starts must survive a crash before its first event
         }
         worker = new Thread(this::work, threadName.apply(this));
@@ -608,6 +669,14 @@ final class Runner {
                 if (drainTo >= 0 && (l.position + 1 >= drainTo || l.failedAt >= 0
                         || System.nanoTime() - drainDeadline > 0)) {
                     break; // closing: what was stored at close is handled (or the time is up)
+                }
+                if (ownership != null && !owning()) {
+                    if (drainTo >= 0) {
+                        break; // closing without the lease: the owner drains, not this instance
+                    }
+                    // not "sleeping": appends must not wake a standby (each wake would be a lease query)
+                    LockSupport.parkNanos(this, Math.max(1, nextAttemptNanos - System.nanoTime()));
+                    continue;
                 }
                 if (l.retryPosition >= 0 && l.failedAt < 0) {
                     long wait = l.retryAtNanos - System.nanoTime();
@@ -652,7 +721,130 @@ final class Runner {
             stopReason = "its worker stopped: " + t;
         } finally {
             save(false);
+            if (ownership != null) {
+                try {
+                    ownership.release(); // after the last save: the next owner resumes from it at its next poll
+                } catch (RuntimeException e) {
+                    LOG.warn("{} '{}': cannot release its lease ({}); another instance takes over when it expires",
+                            kindName(), name, e.toString());
+                }
+            }
         }
+    }
+
+    /**
+     * Whether this instance holds the lease now: steps down when it was lost, and tries to take it when
+     * an attempt is due (serving the shared snapshot meanwhile). Worker thread only.
+     */
+    private boolean owning() {
+        String loss = ownership.takeLoss();
+        if (loss != null) {
+            LOG.warn("{} '{}': instance '{}' steps down, it stops processing at position {}: {}. Owner now: {}. It waits"
+                    + " and takes over when the lease is free", kindName(), name, ownership.instanceId(), live.position,
+                    loss, ownerName(ownership.lastOwner()));
+        }
+        if (ownership.holds()) {
+            return true;
+        }
+        long now = System.nanoTime();
+        if (now - nextAttemptNanos < 0) {
+            return false;
+        }
+        nextAttemptNanos = now + ownership.pollNanos();
+        try {
+            String before = ownership.lastOwner();
+            if (ownership.tryAcquire()) {
+                leasesUnreachable = false;
+                takeOver(before);
+                return ownership.holds();
+            }
+            leasesUnreachable = false;
+            refreshFromShared();
+        } catch (RuntimeException e) {
+            if (!leasesUnreachable) {
+                LOG.warn("{} '{}': instance '{}' cannot reach its lease ({}); it does not process it until it can",
+                        kindName(), name, ownership.instanceId(), e.toString());
+            }
+            leasesUnreachable = true;
+        }
+        return false;
+    }
+
+    private static String ownerName(String owner) {
+        return owner == null ? "none known (the lease is free, expired, or could not be read)" : "instance '" + owner + "'";
+    }
+
+    /** Just acquired: resume from the checkpoint the previous owner saved, not from this instance's copy. */
+    private void takeOver(String previousOwner) {
+        boolean rebuildNeeded = false;
+        // At the first grant with no checkpoint saved by anyone, the lineage restored at start stands: a
+        // processor "from now" starts where this instance started, not where it got the lease (events
+        // appended in between would be missed).
+        if (everOwned || env.projectionStore().load(name).isPresent()) {
+            lock.writeLock().lock();
+            try {
+                savedPosition = -1;
+                reachedHead = false;
+                rebuildNeeded = restore();
+            } finally {
+                lock.writeLock().unlock();
+            }
+        }
+        everOwned = true;
+        Lease lease = ownership.lease();
+        if (previousOwner != null && !previousOwner.equals(ownership.instanceId())) {
+            LOG.info("{} '{}': instance '{}' takes over from instance '{}' (lease token {}), resuming after position {}",
+                    kindName(), name, ownership.instanceId(), previousOwner, lease == null ? "-" : lease.token(),
+                    live.position);
+        } else {
+            LOG.info("{} '{}': instance '{}' owns it (lease token {}), resuming after position {}", kindName(), name,
+                    ownership.instanceId(), lease == null ? "-" : lease.token(), live.position);
+        }
+        if (rebuildNeeded) {
+            startRebuild();
+        }
+        if (persistent && savedPosition < 0 && live.position >= 0) {
+            save(true); // where a new processor starts must survive a crash before its first event
+        }
+    }
+
+    /**
+     * A standby serves the owner's last saved snapshot: when the shared checkpoint moved past this copy,
+     * it is loaded in its place. Processors have no state to serve; a damaged or other-version checkpoint
+     * is left to the owner.
+     */
+    private void refreshFromShared() {
+        ownership.lookUp();
+        SnapshotCodec c = codec;
+        if (!target.isProjection() || c == null || rebuild != null) {
+            return;
+        }
+        Checkpoint cp;
+        try {
+            cp = env.projectionStore().load(name).orElse(null);
+        } catch (CorruptStoreException e) {
+            return;
+        }
+        Lineage l = live;
+        if (cp == null || cp.position() <= l.position || !cp.hasSnapshot() || !cp.version().equals(target.version())) {
+            return;
+        }
+        Object instance = target.newInstance();
+        try {
+            c.read(cp.snapshot(), instance);
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("projection '{}': the shared snapshot at position {} cannot be read back ({})", name,
+                    cp.position(), e.toString());
+            return;
+        }
+        lock.writeLock().lock();
+        try {
+            live = Lineage.resumed(cp, instance);
+            savedPosition = cp.position();
+        } finally {
+            lock.writeLock().unlock();
+        }
+        notifyProgress();
     }
 
     /**
@@ -673,6 +865,9 @@ final class Runner {
                 return; // a rebuild replaced it meanwhile: the next round reads from the new lineage's position
             }
             for (StoredEvent<?> e : batch) {
+                if (ownership != null && ownership.lease() == null) {
+                    break; // the heartbeat lost the lease: stop at once, the worker steps down next
+                }
                 if (handle(l, e, env.index().of(e.payload().getClass()), true) != HANDLED) {
                     break;
                 }
@@ -820,6 +1015,13 @@ final class Runner {
         if (!persistent) {
             return;
         }
+        Lease lease = null;
+        if (ownership != null) {
+            lease = ownership.lease();
+            if (lease == null) {
+                return; // not the owner: the owner's checkpoint is the one that counts
+            }
+        }
         Lineage l = live;
         if (l.provisional || !always && l.position == savedPosition && savedPosition >= 0) {
             return;
@@ -836,9 +1038,19 @@ final class Runner {
         }
         cp = checkFirstSnapshot(cp);
         try {
-            env.projectionStore().save(cp);
+            if (lease != null) {
+                env.projectionStore().save(cp, lease);
+            } else {
+                env.projectionStore().save(cp);
+            }
             savedPosition = cp.position();
             savedAtNanos = System.nanoTime();
+        } catch (LeaseLostException e) {
+            ownership.lost(lease, e); // the worker steps down and logs it
+            Thread w = worker;
+            if (w != null && w != Thread.currentThread()) {
+                LockSupport.unpark(w);
+            }
         } catch (RuntimeException e) {
             LOG.warn("{} '{}': cannot save its checkpoint at position {} ({}); the next one is tried at the next interval",
                     kindName(), name, cp.position(), e.toString());
@@ -929,8 +1141,8 @@ final class Runner {
     }
 
     private void keepHistory(Checkpoint past) {
-        if (!past.hasSnapshot()) {
-            return;
+        if (!past.hasSnapshot() || ownership != null && ownership.lease() == null) {
+            return; // an owned runner writes only while it holds its lease
         }
         try {
             ProjectionStore store = env.projectionStore();
@@ -995,9 +1207,12 @@ final class Runner {
                     }
                     long left = deadline - System.nanoTime();
                     if (left <= 0) {
+                        ProjectionStatus now = status();
                         throw new StaleProjectionException(kindName() + " '" + name + "' did not reach position " + position
                                 + " within " + timeout.toMillis() + " ms: it is at position " + l.position + " ("
-                                + status().state() + ", the store's head is " + (env.store().nextPosition() - 1) + ")");
+                                + now.state() + ", the store's head is " + (env.store().nextPosition() - 1) + ")"
+                                + (now.state() == ProjectionStatus.State.STANDBY ? "; it is processed by "
+                                + ownerName(now.owner()) + ", this instance serves its last saved snapshot" : ""));
                     }
                     if (!isAsync()) {
                         catchUpOutsideMonitor(left);
@@ -1324,11 +1539,19 @@ final class Runner {
                 lagSeconds = Math.max(0, Duration.between(oldest[0], env.clock().instant()).toNanos() / 1e9);
             }
         }
+        String owner = null;
+        boolean ownedHere = false;
+        if (ownership != null) {
+            ownedHere = ownership.holds();
+            owner = ownedHere ? ownership.instanceId() : ownership.lastOwner();
+        }
         ProjectionStatus.State state;
         if (failedAt >= 0) {
             state = ProjectionStatus.State.FAILED;
         } else if (stopped) {
             state = ProjectionStatus.State.STOPPED;
+        } else if (ownership != null && !ownedHere) {
+            state = ProjectionStatus.State.STANDBY;
         } else if (rebuild != null || l.provisional) {
             state = ProjectionStatus.State.REBUILDING;
         } else if (lag <= settings.batchSize() && (reachedHead || !isAsync())) {
@@ -1337,7 +1560,7 @@ final class Runner {
             state = ProjectionStatus.State.CATCHING_UP;
         }
         return new ProjectionStatus(name, target.kind(), settings.mode(), state, position, head, lag, lagSeconds,
-                rate(position), parked, savedPosition, failedAt, error);
+                rate(position), parked, savedPosition, failedAt, error, owner, ownedHere);
     }
 
     private synchronized double rate(long position) {

@@ -39,6 +39,21 @@ public interface ProjectionStore {
     void save(Checkpoint checkpoint);
 
     /**
+     * Replaces the runner's checkpoint like {@link #save(Checkpoint)}, but only while {@code lease} is
+     * still held: the check and the write are one atomic step, so a writer whose lease expired or was
+     * taken over changes nothing. Offered by the stores that implement {@link ProjectionLeases}.
+     *
+     * @param checkpoint the checkpoint (its name is the lease's)
+     * @param lease the lease its writer holds
+     * @throws LeaseLostException when the lease is no longer held; nothing was written
+     * @throws UnsupportedOperationException when this store has no leases (the default)
+     */
+    default void save(Checkpoint checkpoint, Lease lease) {
+        throw new UnsupportedOperationException(getClass().getName() + " has no leases (it does not implement"
+                + " ProjectionLeases): save checkpoint '" + checkpoint.name() + "' without a lease");
+    }
+
+    /**
      * Keeps a past state (a checkpoint without parked events or decisions). A state already kept at that
      * position is replaced.
      *

@@ -13,6 +13,9 @@ import dev.rewind.projection.Decision;
 import dev.rewind.projection.ParkedEvent;
 import dev.rewind.spi.projection.Checkpoint;
 import dev.rewind.spi.projection.HistoryEntry;
+import dev.rewind.spi.projection.Lease;
+import dev.rewind.spi.projection.LeaseLostException;
+import dev.rewind.spi.projection.ProjectionLeases;
 import dev.rewind.spi.projection.ProjectionStore;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -20,6 +23,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,12 +43,19 @@ import java.util.zip.CRC32C;
  * that fails it, or whose JSON does not read back, is reported as a {@link CorruptStoreException} naming
  * the table, the runner and the position, never returned.
  *
+ * <p>It also keeps the owner leases of owned runners ({@link ProjectionLeases}, table {@code rewind_leases},
+ * migration {@code V6__leases.sql}, docs/adr/0015-projection-ownership.md): each operation one statement,
+ * expiry set and judged by the server's {@code clock_timestamp()} only. A fenced save checks the lease
+ * row (owner, token, not expired) in the upsert's own statement and locks it {@code FOR SHARE}, so a
+ * take-over either waits for the save to commit or makes it change nothing.
+ *
  * <p>It follows its storage's access: on a storage opened read-only every write is refused, and a schema
  * migrated before these tables existed reads as empty rather than failing (nothing is created).
  */
-final class PostgresProjectionStore implements ProjectionStore {
+final class PostgresProjectionStore implements ProjectionStore, ProjectionLeases {
     static final String CHECKPOINTS = "rewind_checkpoints";
     static final String HISTORY = "rewind_projection_history";
+    static final String LEASES = "rewind_leases";
     /** undefined_table: a read-only storage over a schema older than version 5. */
     private static final String UNDEFINED_TABLE = "42P01";
     /** The columns the checksum covers, in the order it covers them; the statements use the same order. */
@@ -81,6 +92,12 @@ final class PostgresProjectionStore implements ProjectionStore {
     private final String listHistory;
     private final String deleteHistory;
     private final String delete;
+    private final String leases;
+    private final String fencedSave;
+    private final String acquire;
+    private final String renew;
+    private final String release;
+    private final String holder;
 
     PostgresProjectionStore(Pool pool, PostgresSettings settings, boolean readOnly) {
         this.pool = pool;
@@ -93,6 +110,33 @@ final class PostgresProjectionStore implements ProjectionStore {
         // upsert changes no row for a writer whose lease was taken over (see save's row count check).
         this.save = "INSERT INTO " + checkpoints + " (" + COLUMNS + ") VALUES (" + PLACEHOLDERS + ")"
                 + " ON CONFLICT (name) DO UPDATE SET " + UPDATES;
+        this.leases = settings.qualified(LEASES);
+        // The lease row is checked and locked FOR SHARE in the save's own statement: a take-over's UPDATE of
+        // that row waits until this save commits, or (committed first) leaves no row matching, so the save
+        // inserts nothing. The guard on fencing_token is a second line: a newer owner's row is never
+        // replaced by an older token's.
+        this.fencedSave = "WITH lease AS (SELECT token FROM " + leases + " WHERE name = ? AND owner = ? AND token = ?"
+                + " AND expires_at > clock_timestamp() FOR SHARE)"
+                + " INSERT INTO " + checkpoints + " AS cp (" + COLUMNS + ", fencing_token) SELECT " + PLACEHOLDERS
+                + ", lease.token FROM lease"
+                + " ON CONFLICT (name) DO UPDATE SET " + UPDATES + ", fencing_token = EXCLUDED.fencing_token"
+                + " WHERE cp.fencing_token IS NULL OR cp.fencing_token <= EXCLUDED.fencing_token";
+        // Every grant increases the token, also to the owner it already had (a restarted instance with a
+        // fixed id): a grant is a new tenure, and writes of the previous one must fail.
+        this.acquire = "INSERT INTO " + leases + " AS l (name, owner, token, acquired_at, renewed_at, expires_at)"
+                + " VALUES (?, ?, 1, clock_timestamp(), clock_timestamp(), clock_timestamp() + make_interval(secs => ?))"
+                + " ON CONFLICT (name) DO UPDATE SET owner = EXCLUDED.owner, token = l.token + 1,"
+                + " acquired_at = EXCLUDED.acquired_at, renewed_at = EXCLUDED.renewed_at, expires_at = EXCLUDED.expires_at"
+                + " WHERE l.expires_at <= clock_timestamp() OR l.owner = EXCLUDED.owner RETURNING l.token";
+        // an expired lease is never revived, even if no one took it: its holder must acquire again
+        this.renew = "UPDATE " + leases + " SET renewed_at = clock_timestamp(),"
+                + " expires_at = clock_timestamp() + make_interval(secs => ?)"
+                + " WHERE name = ? AND owner = ? AND token = ? AND expires_at > clock_timestamp()";
+        // expire rather than delete: the token must never go back
+        this.release = "UPDATE " + leases + " SET expires_at = clock_timestamp()"
+                + " WHERE name = ? AND owner = ? AND token = ? AND expires_at > clock_timestamp()";
+        this.holder = "SELECT owner, token, expires_at > clock_timestamp(),"
+                + " extract(epoch FROM expires_at - renewed_at) FROM " + leases + " WHERE name = ?";
         this.load = "SELECT " + COLUMNS + " FROM " + checkpoints + " WHERE name = ?";
         this.saveHistory = "INSERT INTO " + history + " (" + COLUMNS + ") VALUES (" + PLACEHOLDERS + ")"
                 + " ON CONFLICT (name, position) DO UPDATE SET " + UPDATES;
@@ -119,6 +163,20 @@ final class PostgresProjectionStore implements ProjectionStore {
     @Override
     public void save(Checkpoint checkpoint) {
         write(save, checkpoint, "saving the checkpoint of '" + checkpoint.name() + "' at position " + checkpoint.position());
+    }
+
+    @Override
+    public void save(Checkpoint checkpoint, Lease lease) {
+        Objects.requireNonNull(lease, "lease");
+        if (!lease.name().equals(checkpoint.name())) {
+            throw new IllegalArgumentException("the checkpoint of '" + checkpoint.name() + "' cannot be saved under the"
+                    + " lease of '" + lease.name() + "'");
+        }
+        String doing = "saving the checkpoint of '" + checkpoint.name() + "' at position " + checkpoint.position();
+        int rows = write(fencedSave, checkpoint, doing, lease.name(), lease.owner(), lease.token());
+        if (rows != 1) {
+            throw lost(lease, doing);
+        }
     }
 
     @Override
@@ -185,6 +243,19 @@ final class PostgresProjectionStore implements ProjectionStore {
     }
 
     private void write(String sql, Checkpoint c, String doing) {
+        int rows = write(sql, c, doing, new Object[0]);
+        if (rows != 1) {
+            throw new EventStoreException("PostgreSQL storage did not save: " + doing + " changed " + rows + " rows");
+        }
+    }
+
+    /**
+     * Runs a checkpoint statement: {@code before} are bound first (the fenced save's lease condition), the
+     * row's columns after them in {@link #COLUMNS} order.
+     *
+     * @return the rows changed
+     */
+    private int write(String sql, Checkpoint c, String doing, Object... before) {
         refuseIfReadOnly(doing);
         String parked = json(c.parked());
         String skipped = json(c.skipped());
@@ -195,41 +266,42 @@ final class PostgresProjectionStore implements ProjectionStore {
         try {
             int rows = pool.call(doing, conn -> {
                 try (PreparedStatement q = conn.prepareStatement(sql)) {
-                    q.setString(1, c.name());
-                    q.setString(2, c.version());
-                    q.setLong(3, c.origin());
-                    q.setLong(4, c.position());
-                    q.setObject(5, c.eventId());
-                    q.setLong(6, c.applied());
-                    q.setLong(7, c.hash());
-                    q.setLong(8, c.highWater());
-                    q.setString(9, parked);
-                    q.setString(10, skipped);
-                    q.setString(11, decisions);
-                    if (c.snapshot() == null) {
-                        q.setNull(12, Types.BINARY);
-                    } else {
-                        q.setBytes(12, c.snapshot());
+                    for (int i = 0; i < before.length; i++) {
+                        q.setObject(i + 1, before[i]);
                     }
-                    q.setObject(13, time[0]);
-                    q.setShort(14, (Short) time[1]);
-                    q.setInt(15, checksum);
+                    int o = before.length;
+                    q.setString(o + 1, c.name());
+                    q.setString(o + 2, c.version());
+                    q.setLong(o + 3, c.origin());
+                    q.setLong(o + 4, c.position());
+                    q.setObject(o + 5, c.eventId());
+                    q.setLong(o + 6, c.applied());
+                    q.setLong(o + 7, c.hash());
+                    q.setLong(o + 8, c.highWater());
+                    q.setString(o + 9, parked);
+                    q.setString(o + 10, skipped);
+                    q.setString(o + 11, decisions);
+                    if (c.snapshot() == null) {
+                        q.setNull(o + 12, Types.BINARY);
+                    } else {
+                        q.setBytes(o + 12, c.snapshot());
+                    }
+                    q.setObject(o + 13, time[0]);
+                    q.setShort(o + 14, (Short) time[1]);
+                    q.setInt(o + 15, checksum);
                     return q.executeUpdate();
                 }
             });
-            // Always 1 today; the fencing guard planned for owner leases makes it 0 for a writer that lost its lease.
-            if (rows != 1) {
-                throw new EventStoreException("PostgreSQL storage did not save: " + doing + " changed " + rows + " rows");
-            }
+            return rows;
         } catch (SQLException e) {
             throw SqlErrors.translate(e, doing);
         }
     }
 
-    private void update(String sql, String doing, Object... args) {
+    private int update(String sql, String doing, Object... args) {
         refuseIfReadOnly(doing);
         try {
-            pool.call(doing, c -> {
+            return pool.call(doing, c -> {
                 try (PreparedStatement q = c.prepareStatement(sql)) {
                     for (int i = 0; i < args.length; i++) {
                         q.setObject(i + 1, args[i]);
@@ -269,6 +341,94 @@ final class PostgresProjectionStore implements ProjectionStore {
      */
     private boolean missingTables(SQLException e) {
         return readOnly && UNDEFINED_TABLE.equals(e.getSQLState());
+    }
+
+    // ---------------------------------------------------------------- leases
+
+    @Override
+    public Optional<Lease> acquire(String name, String owner, Duration duration) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(owner, "owner");
+        Lease asked = new Lease(name, owner, 0, duration); // checks the duration
+        String doing = "acquiring the lease of '" + name + "' for instance '" + owner + "'";
+        refuseIfReadOnly(doing);
+        try {
+            return pool.call(doing, c -> {
+                try (PreparedStatement q = c.prepareStatement(acquire)) {
+                    q.setString(1, name);
+                    q.setString(2, owner);
+                    q.setDouble(3, seconds(asked.duration()));
+                    try (ResultSet rs = q.executeQuery()) {
+                        return rs.next() ? Optional.of(new Lease(name, owner, rs.getLong(1), duration))
+                                : Optional.<Lease>empty();
+                    }
+                }
+            });
+        } catch (SQLException e) {
+            throw SqlErrors.translate(e, doing);
+        }
+    }
+
+    @Override
+    public void renew(Lease lease) {
+        String doing = "renewing the lease of '" + lease.name() + "'";
+        if (update(renew, doing, seconds(lease.duration()), lease.name(), lease.owner(), lease.token()) != 1) {
+            throw lost(lease, doing);
+        }
+    }
+
+    @Override
+    public void release(Lease lease) {
+        update(release, "releasing the lease of '" + lease.name() + "'", lease.name(), lease.owner(), lease.token());
+    }
+
+    @Override
+    public Optional<Lease> holder(String name) {
+        Objects.requireNonNull(name, "name");
+        return leaseRow(name).filter(LeaseRow::held).map(r -> new Lease(name, r.owner(), r.token(), r.duration()));
+    }
+
+    /** The lease row as it is, expired or not. */
+    private record LeaseRow(String owner, long token, boolean held, Duration duration) {
+    }
+
+    private Optional<LeaseRow> leaseRow(String name) {
+        String doing = "reading the lease of '" + name + "'";
+        try {
+            return pool.call(doing, c -> {
+                try (PreparedStatement q = c.prepareStatement(holder)) {
+                    q.setString(1, name);
+                    try (ResultSet rs = q.executeQuery()) {
+                        return rs.next() ? Optional.of(new LeaseRow(rs.getString(1), rs.getLong(2), rs.getBoolean(3),
+                                // the last grant's length; a released row has none left, reported as 1 ms
+                                Duration.ofNanos(Math.max(1_000_000, (long) (rs.getDouble(4) * 1e9)))))
+                                : Optional.<LeaseRow>empty();
+                    }
+                }
+            });
+        } catch (SQLException e) {
+            if (missingTables(e)) {
+                return Optional.empty();
+            }
+            throw SqlErrors.translate(e, doing);
+        }
+    }
+
+    /** Why a lease operation changed nothing: who holds the lease now, read after the fact. */
+    private LeaseLostException lost(Lease lease, String doing) {
+        Optional<LeaseRow> now;
+        try {
+            now = leaseRow(lease.name());
+        } catch (RuntimeException e) {
+            now = Optional.empty(); // the refusal stands; who holds it now is only a detail of the message
+        }
+        return new LeaseLostException(lease.name(), lease.owner(), lease.token(),
+                now.filter(LeaseRow::held).map(LeaseRow::owner).orElse(null), now.map(LeaseRow::token).orElse(-1L),
+                doing);
+    }
+
+    private static double seconds(Duration d) {
+        return d.toNanos() / 1e9;
     }
 
     // ---------------------------------------------------------------- rows
