@@ -55,6 +55,8 @@ public class RewindHealthIndicator implements HealthIndicator {
             if (s.state() == ProjectionStatus.State.FAILED || s.failed()) {
                 verdict = "failed";
                 status = Status.DOWN;
+            } else if (s.state() == ProjectionStatus.State.STANDBY) {
+                verdict = "standby"; // another instance owns and processes it: this copy's lag is not a fault
             } else if (s.lag() > maxLagEvents) {
                 verdict = "lagging";
                 if (status != Status.DOWN) {
@@ -70,6 +72,10 @@ public class RewindHealthIndicator implements HealthIndicator {
             d.put("lag", s.lag());
             d.put("lagSeconds", s.lagSeconds());
             d.put("parked", s.parked());
+            if (s.owner() != null) {
+                d.put("owner", s.owner());
+                d.put("ownedHere", s.ownedHere());
+            }
             if (s.failed()) {
                 d.put("failedAt", s.failedAt());
                 d.put("error", String.valueOf(s.error()));

@@ -60,6 +60,10 @@ final class StatusCommand implements Callable<Integer> {
         n.put("rate_per_second", s.rate());
         n.put("parked", s.parked());
         n.put("checkpoint", s.checkpoint());
+        if (s.owner() != null) {
+            n.put("owner", s.owner()); // an owned runner: which instance processes it, and whether it is this one
+            n.put("owned_here", s.ownedHere());
+        }
         if (s.failed()) {
             n.put("failed_at", s.failedAt());
         }
