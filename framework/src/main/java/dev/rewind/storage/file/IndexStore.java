@@ -543,6 +543,22 @@ final class IndexStore {
         }
     }
 
+    /**
+     * Loads a run just written, before it is installed, when the store preloads its runs: otherwise a
+     * merge or a checkpoint leaves a run whose filters the next look-up has to read, and the heap figure
+     * ({@link #loaded()}) says "not loaded" until then.
+     */
+    private void preloadNew(Run run) {
+        if (!running) {
+            return;
+        }
+        try {
+            run.load();
+        } catch (RuntimeException e) {
+            LOG.debug("Loading the filters of {} failed ({}); they load at their first use", run, e.toString());
+        }
+    }
+
     private void signalWork() {
         if (signal.tryLock()) { // never wait here: the caller may hold the storage's lock
             try {
@@ -600,6 +616,7 @@ final class IndexStore {
                 throw new IllegalStateException("the log was not written up to global position " + m.end());
             }
             Run run = writePart(m, nextGeneration());
+            preloadNew(run);
             manifest.lock();
             try {
                 List<Run> next = new ArrayList<>(runs);
@@ -807,6 +824,7 @@ final class IndexStore {
         if (loading) {
             written.add(out.path());
         }
+        preloadNew(out);
         manifest.lock();
         try {
             List<Run> current = new ArrayList<>(runs);
