@@ -61,6 +61,7 @@ public class RunnerProperties {
         ProjectionSettings s = mode == ProjectionSettings.Mode.ASYNC ? ProjectionSettings.async() : ProjectionSettings.sync();
         s = s.batchSize(pick(one.batchSize, defaults.getBatchSize(), s.batchSize()));
         s = s.linger(pick(one.linger, defaults.getLinger(), s.linger()));
+        s = s.placement(pick(one.placement, defaults.getPlacement(), s.placement()));
         s = s.snapshotEvery(pick(one.snapshotEveryEvents, defaults.getSnapshotEveryEvents(), s.snapshotEveryEvents()),
                 pick(one.snapshotEveryTime, defaults.getSnapshotEveryTime(), s.snapshotEveryTime()));
         DataSize bytes = pick(one.historyMaxBytes, defaults.getHistoryMaxBytes(), null);
@@ -92,6 +93,13 @@ public class RunnerProperties {
          * named nowhere run ASYNC).
          */
         private ProjectionSettings.Mode mode;
+
+        /**
+         * REPLICATED: every instance runs its own copy. OWNED: on a store with leases (PostgreSQL), one
+         * instance at a time processes it and the others stand by (asynchronous runners only). Unset:
+         * REPLICATED.
+         */
+        private ProjectionSettings.Placement placement;
 
         /** How many events an asynchronous runner applies under one lock (queries wait at most one batch). Unset: 512. */
         private Integer batchSize;
@@ -145,6 +153,16 @@ public class RunnerProperties {
         /** @param batchSize the batch size */
         public void setBatchSize(Integer batchSize) {
             this.batchSize = batchSize;
+        }
+
+        /** @return the placement, or null when inherited */
+        public ProjectionSettings.Placement getPlacement() {
+            return placement;
+        }
+
+        /** @param placement the placement */
+        public void setPlacement(ProjectionSettings.Placement placement) {
+            this.placement = placement;
         }
 
         /** @return the linger, or null when inherited */

@@ -35,6 +35,7 @@ class ConfigurationMetadataTest {
                 "management.endpoint.rewindprojections.access",
                 "management.endpoint.rewindprojections.cache.time-to-live", "rewind.projections.named",
                 "rewind.projections.defaults.mode", "rewind.projections.defaults.batch-size",
+                "rewind.projections.defaults.linger", "rewind.projections.defaults.placement",
                 "rewind.projections.defaults.snapshot-every-events", "rewind.projections.defaults.snapshot-every-time",
                 "rewind.projections.defaults.history-every-events", "rewind.projections.defaults.history-every-time",
                 "rewind.projections.defaults.history-max-count", "rewind.projections.defaults.history-max-bytes",
