@@ -92,23 +92,32 @@ final class Lineage {
     }
 
     /**
-     * What a transaction may change, as it was before it: a table projection's lineage is put back to it
-     * when the batch's transaction does not commit, so that memory never runs ahead of the database.
+     * What a transaction may change. A table projection applies a batch to a {@link #copy} and sets the
+     * live lineage to it only once the batch's transaction committed, so that memory never runs ahead of
+     * the database, and queries never wait for the database.
      */
     record Mark(long position, UUID lastId, Instant lastRecordedAt, long applied, long hash, long highWater,
                 TreeMap<Long, ParkedEvent> parked, Map<String, Long> failedByStream, TreeSet<Long> skipped,
-                int decisions, long failedAt, String error, long retryPosition, int retryAttempt, long retryAtNanos,
-                Throwable retryFailure, boolean retryExhausted) {
+                List<Decision> decisions, long failedAt, String error, long retryPosition, int retryAttempt,
+                long retryAtNanos, Throwable retryFailure, boolean retryExhausted) {
     }
 
     Mark mark() {
         return new Mark(position, lastId, lastRecordedAt, applied, hash, highWater, new TreeMap<>(parked),
-                new HashMap<>(failedByStream), new TreeSet<>(skipped), decisions.size(), failedAt, error, retryPosition,
-                retryAttempt, retryAtNanos, retryFailure, retryExhausted);
+                new HashMap<>(failedByStream), new TreeSet<>(skipped), new ArrayList<>(decisions), failedAt, error,
+                retryPosition, retryAttempt, retryAtNanos, retryFailure, retryExhausted);
     }
 
-    /** Puts back what {@link #mark} took (the instance is not: a table projection keeps no state in it). */
-    void reset(Mark m) {
+    /** @return a lineage of the same instance with everything {@link #mark} covers copied */
+    Lineage copy() {
+        Lineage c = new Lineage(instance, origin, replayUntil, highWater);
+        c.set(mark());
+        c.positionAtLastHistory = positionAtLastHistory;
+        return c;
+    }
+
+    /** Takes what {@link #mark} covers from {@code m} (the instance is not: a table projection keeps no state in it). */
+    void set(Mark m) {
         position = m.position;
         lastId = m.lastId;
         lastRecordedAt = m.lastRecordedAt;
@@ -121,7 +130,8 @@ final class Lineage {
         failedByStream.putAll(m.failedByStream);
         skipped.clear();
         skipped.addAll(m.skipped);
-        decisions.subList(m.decisions, decisions.size()).clear();
+        decisions.clear();
+        decisions.addAll(m.decisions);
         failedAt = m.failedAt;
         error = m.error;
         retryPosition = m.retryPosition;

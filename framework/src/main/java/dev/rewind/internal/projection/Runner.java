@@ -964,37 +964,41 @@ final class Runner {
         }
     }
 
-    /** A change of the lineage made inside a table projection's transaction. */
+    /** A change of a copy of the lineage made inside a table projection's transaction. */
     @FunctionalInterface
     private interface InTransaction<T> {
-        T apply(Connection c) throws SQLException;
+        T apply(Connection c, Lineage copy) throws SQLException;
     }
 
     /**
-     * Runs a change of the live lineage and its handlers' writes in one transaction that also saves the
-     * checkpoint; when it does not commit, the lineage is put back as it was (the caller holds the write
-     * lock, so no query sees the change before it is committed).
+     * Runs a change and its handlers' writes in one transaction that also saves the checkpoint. The change
+     * is made to a copy of the lineage, which becomes the live one's content (under the write lock) only once
+     * the transaction committed: no query waits for the database, none sees an uncommitted batch, and a
+     * batch that does not commit leaves the live lineage as it was. The worker is the only writer of a table
+     * projection's lineage (commands run on it), so the copy is taken without the lock.
      *
      * @return what the change returned
      */
     @SuppressWarnings("unchecked")
     private <T> T transact(Lineage l, Lease lease, InTransaction<T> change) {
-        Lineage.Mark mark = l.mark();
+        Lineage copy = l.copy();
         Object[] result = new Object[1];
-        Checkpoint saved;
+        Checkpoint saved = tx.inTransaction(name, lease, c -> {
+            Connection previous = TransactionContext.enter(c);
+            try {
+                result[0] = change.apply(c, copy);
+            } finally {
+                TransactionContext.restore(previous);
+            }
+            return capture(copy, true, false);
+        });
+        lock.writeLock().lock();
         try {
-            saved = tx.inTransaction(name, lease, c -> {
-                Connection previous = TransactionContext.enter(c);
-                try {
-                    result[0] = change.apply(c);
-                } finally {
-                    TransactionContext.restore(previous);
-                }
-                return capture(l, true, false);
-            });
-        } catch (RuntimeException | Error e) {
-            l.reset(mark);
-            throw e;
+            if (live == l) {
+                l.set(copy.mark());
+            }
+        } finally {
+            lock.writeLock().unlock();
         }
         if (saved != null) {
             savedPosition = saved.position();
@@ -1014,38 +1018,38 @@ final class Runner {
         if (ownership != null && (lease = ownership.lease()) == null) {
             return; // the heartbeat lost the lease: the worker steps down next
         }
-        lock.writeLock().lock();
+        if (live != l) {
+            return;
+        }
+        long from = l.position;
         try {
-            if (live != l) {
-                return;
-            }
-            long from = l.position;
+            transact(l, lease, (c, b) -> {
+                for (StoredEvent<?> e : batch) {
+                    if (ownership != null && ownership.lease() == null) {
+                        break; // lost meanwhile: the fenced save refuses the commit
+                    }
+                    if (handleInTransaction(b, e, env.index().of(e.payload().getClass())) != HANDLED) {
+                        break;
+                    }
+                }
+                if (unreadable != null && b.failedAt < 0 && b.retryPosition < 0) {
+                    unreadable(b, unreadable);
+                }
+                return null;
+            });
+        } catch (HandlerFailed f) {
+            lock.writeLock().lock();
             try {
-                transact(l, lease, c -> {
-                    for (StoredEvent<?> e : batch) {
-                        if (ownership != null && ownership.lease() == null) {
-                            break; // lost meanwhile: the fenced save refuses the commit
-                        }
-                        if (handleInTransaction(l, e, env.index().of(e.payload().getClass())) != HANDLED) {
-                            break;
-                        }
-                    }
-                    if (unreadable != null && l.failedAt < 0 && l.retryPosition < 0) {
-                        unreadable(l, unreadable);
-                    }
-                    return null;
-                });
-            } catch (HandlerFailed f) {
                 failedInTransaction(l, f.event, f.getCause());
-            } catch (LeaseLostException e) {
-                ownership.lost(lease, e); // the worker steps down and logs it; the next owner resumes from the tables
-            } catch (RuntimeException e) {
-                txReload = true; // the commit may have happened: the checkpoint in the database says
-                LOG.warn("{} '{}': its batch after position {} did not commit ({}); it reloads its checkpoint and tries"
-                        + " again", kindName(), name, from, e.toString());
+            } finally {
+                lock.writeLock().unlock();
             }
-        } finally {
-            lock.writeLock().unlock();
+        } catch (LeaseLostException e) {
+            ownership.lost(lease, e); // the worker steps down and logs it; the next owner resumes from the tables
+        } catch (RuntimeException e) {
+            txReload = true; // the commit may have happened: the checkpoint in the database says
+            LOG.warn("{} '{}': its batch after position {} did not commit ({}); it reloads its checkpoint and tries"
+                    + " again", kindName(), name, from, e.toString());
         }
     }
 
@@ -1358,13 +1362,12 @@ final class Runner {
         if (ownership != null && (lease = ownership.lease()) == null) {
             return;
         }
-        lock.writeLock().lock();
         try {
-            Lineage l = live;
+            Lineage l = live; // no lock: the worker (or the thread that starts it) is the only writer here
             if (stopped && l.failedAt >= 0 && savedPosition < 0 || !always && l.position == savedPosition) {
                 return;
             }
-            transact(l, lease, c -> null);
+            transact(l, lease, (c, b) -> null);
         } catch (LeaseLostException e) {
             ownership.lost(lease, e);
             Thread w = worker;
@@ -1374,8 +1377,6 @@ final class Runner {
         } catch (RuntimeException e) {
             LOG.warn("{} '{}': cannot save its checkpoint at position {} ({})", kindName(), name, live.position,
                     e.toString());
-        } finally {
-            lock.writeLock().unlock();
         }
     }
 
@@ -1609,10 +1610,10 @@ final class Runner {
                     throw new IllegalArgumentException(kindName() + " '" + name + "' has no parked event in stream '"
                             + streamId + "'" + parkedStreams(l));
                 }
-                return changeParked(l, c -> {
-                    l.failedByStream.remove(streamId);
-                    drainStream(l, streamId, reason, c);
-                    return l.parkedOf(streamId);
+                return changeParked(l, (c, b) -> {
+                    b.failedByStream.remove(streamId);
+                    drainStream(b, streamId, reason, c);
+                    return b.parkedOf(streamId);
                 });
             } finally {
                 lock.writeLock().unlock();
@@ -1636,16 +1637,16 @@ final class Runner {
                             + " position " + position + (p == null ? "" : " (the event there waits behind position "
                             + p.behind() + ": skip or retry that one)") + parkedStreams(l));
                 }
-                return changeParked(l, c -> {
-                    l.parked.remove(position);
-                    l.skipped.add(position);
-                    l.failedByStream.remove(p.streamId());
-                    l.decisions.add(new Decision(env.clock().instant(), Decision.Kind.SKIPPED, position, p.eventId(),
+                return changeParked(l, (c, b) -> {
+                    b.parked.remove(position);
+                    b.skipped.add(position);
+                    b.failedByStream.remove(p.streamId());
+                    b.decisions.add(new Decision(env.clock().instant(), Decision.Kind.SKIPPED, position, p.eventId(),
                             p.streamId(), reason, null));
                     LOG.warn("{} '{}': the parked event at position {} ({} {} in stream '{}') is skipped by decision: {}",
                             kindName(), name, position, p.type(), p.eventId(), p.streamId(), reason);
-                    drainStream(l, p.streamId(), reason, c);
-                    return l.parkedOf(p.streamId());
+                    drainStream(b, p.streamId(), reason, c);
+                    return b.parkedOf(p.streamId());
                 });
             } finally {
                 lock.writeLock().unlock();
@@ -1714,7 +1715,7 @@ final class Runner {
     private <T> T changeParked(Lineage l, InTransaction<T> change) {
         if (tx == null) {
             try {
-                return change.apply(null);
+                return change.apply(null, l); // not a table projection: the live lineage, under the caller's lock
             } catch (SQLException impossible) {
                 throw new IllegalStateException(impossible);
             }

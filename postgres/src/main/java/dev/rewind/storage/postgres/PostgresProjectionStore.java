@@ -303,6 +303,16 @@ final class PostgresProjectionStore implements ProjectionStore, ProjectionLeases
             pool.call(doing, conn -> {
                 conn.setAutoCommit(false); // Pool.call gives the connection back in auto-commit mode
                 try {
+                    if (lease != null) {
+                        // A stalled owner (GC pause, SIGSTOP) holds the row locks of its open batch: the new
+                        // owner's writes of the same rows would wait for it without end. The server ends a
+                        // transaction left idle for a lease's time, so they wait at most that long; the
+                        // stalled owner's batch is rolled back, and its lease was lost anyway.
+                        try (java.sql.Statement st = conn.createStatement()) {
+                            st.execute("SET LOCAL idle_in_transaction_session_timeout = "
+                                    + Math.max(1, lease.duration().toMillis()));
+                        }
+                    }
                     Checkpoint cp = work.run(conn);
                     if (cp == null) {
                         conn.rollback();
