@@ -96,6 +96,8 @@ final class Runner {
     private final TransactionalProjectionStore tx;
     /** A table projection's transaction failed without a known outcome: reload the checkpoint first. Worker only. */
     private boolean txReload;
+    /** When a table projection tries again after a transaction that failed in the database. Worker only. */
+    private long txRetryAtNanos;
     final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private volatile Lineage live;
     private volatile SnapshotCodec codec;
@@ -760,8 +762,13 @@ final class Runner {
                     continue;
                 }
                 if (txReload) {
-                    if (!reloadCheckpoint()) {
-                        LockSupport.parkNanos(this, TimeUnit.SECONDS.toNanos(1)); // the database is unreachable
+                    // a second apart: a database that is down, or a handler that swallowed an SQL error (its
+                    // transaction can then never commit), must not make the worker hammer the server
+                    long wait = txRetryAtNanos - System.nanoTime();
+                    if (wait > 0) {
+                        LockSupport.parkNanos(this, wait);
+                    } else if (!reloadCheckpoint()) {
+                        txRetryAtNanos = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
                     }
                     continue;
                 }
@@ -1048,8 +1055,9 @@ final class Runner {
             ownership.lost(lease, e); // the worker steps down and logs it; the next owner resumes from the tables
         } catch (RuntimeException e) {
             txReload = true; // the commit may have happened: the checkpoint in the database says
-            LOG.warn("{} '{}': its batch after position {} did not commit ({}); it reloads its checkpoint and tries"
-                    + " again", kindName(), name, from, e.toString());
+            txRetryAtNanos = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+            LOG.warn("{} '{}': its batch after position {} did not commit ({}); in a second it reloads its checkpoint"
+                    + " and tries again", kindName(), name, from, e.toString());
         }
     }
 
