@@ -9,7 +9,8 @@ import java.util.function.Function;
  * once per parameter, at registration; the function it returns is called for every event.
  *
  * <p>Built-in resolvers handle {@link StoredEvent}, {@link dev.rewind.Metadata},
- * {@link java.time.Instant} (recordedAt) and {@code @StreamId String}. Extra resolvers come from
+ * {@link java.time.Instant} (recordedAt), {@code @StreamId String}, {@code @Replaying boolean} and, for a
+ * projection kept in tables, {@link java.sql.Connection} (the transaction of its batch and checkpoint). Extra resolvers come from
  * plugins, or from {@code META-INF/services/dev.rewind.spi.ParameterResolver} (implementations need a
  * public no-argument constructor). Resolvers are asked in order of {@link #priority()}, highest first.
  */

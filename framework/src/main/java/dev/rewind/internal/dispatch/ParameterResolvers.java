@@ -14,7 +14,8 @@ import java.util.function.Function;
 
 /**
  * The ordered list of {@link ParameterResolver}s: the built-ins (envelope, metadata, recordedAt,
- * {@code @StreamId String}, {@code @Replaying boolean}) and the extra ones, highest {@link ParameterResolver#priority()} first; on a
+ * {@code @StreamId String}, {@code @Replaying boolean},
+ * {@code java.sql.Connection} for table projections) and the extra ones, highest {@link ParameterResolver#priority()} first; on a
  * tie the built-ins come first, then extras in registration order. Asked once per handler parameter, at
  * registration, never per event.
  */
@@ -56,7 +57,10 @@ public final class ParameterResolvers {
                 new BuiltIn("@StreamId String", p -> p.getType() == String.class && p.isAnnotationPresent(StreamId.class)
                         ? StoredEvent::streamId : null),
                 new BuiltIn("@Replaying boolean", p -> p.getType() == boolean.class && p.isAnnotationPresent(Replaying.class)
-                        ? e -> ReplayContext.replaying(e.globalPosition()) : null));
+                        ? e -> ReplayContext.replaying(e.globalPosition()) : null),
+                // the batch's transaction of a table projection (docs/adr/0016-table-projections.md)
+                new BuiltIn("java.sql.Connection", p -> p.getType() == java.sql.Connection.class
+                        ? e -> TransactionContext.current() : null));
     }
 
     private record BuiltIn(String name, Function<Parameter, Function<StoredEvent<?>, Object>> f)

@@ -178,8 +178,8 @@ public final class DefaultProjections implements Projections, EventListener, Aut
 
     /** Inspects a projection's class for snapshots when its settings want them; warns once, at start-up, when it cannot. */
     private static SnapshotCodec codecFor(ProjectionType t, ProjectionSettings s) {
-        if (!s.snapshots() && !s.keepsHistory()) {
-            return null;
+        if (!s.snapshots() && !s.keepsHistory() || t.usesConnection()) {
+            return null; // a table projection's state is its tables: no snapshot (docs/adr/0016-table-projections.md)
         }
         SnapshotCodec.Inspection inspection = SnapshotCodec.inspect(t.javaClass(), t::newInstance);
         if (inspection.codec() == null) {
@@ -394,6 +394,11 @@ public final class DefaultProjections implements Projections, EventListener, Aut
      */
     private Object pastInstance(Runner r, long toExclusive) {
         String name = r.name();
+        if (r.transactional()) {
+            throw new IllegalArgumentException("projection '" + name + "' keeps its view in tables (a handler takes a"
+                    + " java.sql.Connection): it has no past states in memory; query its tables, or ask for its current"
+                    + " state");
+        }
         Target target = r.target();
         long end = Math.min(toExclusive, store.nextPosition());
         Object instance = null;

@@ -51,6 +51,13 @@ final class Lineage {
     long retryPosition = -1;
     int retryAttempt;
     long retryAtNanos;
+    /**
+     * A table projection's retry (docs/adr/0016-table-projections.md): the failure the rolled-back batch
+     * met at {@link #retryPosition}, and whether its attempts are used up (the next round gives up on it
+     * without calling the handler again).
+     */
+    Throwable retryFailure;
+    boolean retryExhausted;
 
     /** For the save and history triggers. */
     long positionAtLastHistory;
@@ -82,6 +89,56 @@ final class Lineage {
         l.skipped.addAll(c.skipped());
         l.decisions.addAll(c.decisions());
         return l;
+    }
+
+    /**
+     * What a transaction may change. A table projection applies a batch to a {@link #copy} and sets the
+     * live lineage to it only once the batch's transaction committed, so that memory never runs ahead of
+     * the database, and queries never wait for the database.
+     */
+    record Mark(long position, UUID lastId, Instant lastRecordedAt, long applied, long hash, long highWater,
+                TreeMap<Long, ParkedEvent> parked, Map<String, Long> failedByStream, TreeSet<Long> skipped,
+                List<Decision> decisions, long failedAt, String error, long retryPosition, int retryAttempt,
+                long retryAtNanos, Throwable retryFailure, boolean retryExhausted) {
+    }
+
+    Mark mark() {
+        return new Mark(position, lastId, lastRecordedAt, applied, hash, highWater, new TreeMap<>(parked),
+                new HashMap<>(failedByStream), new TreeSet<>(skipped), new ArrayList<>(decisions), failedAt, error,
+                retryPosition, retryAttempt, retryAtNanos, retryFailure, retryExhausted);
+    }
+
+    /** @return a lineage of the same instance with everything {@link #mark} covers copied */
+    Lineage copy() {
+        Lineage c = new Lineage(instance, origin, replayUntil, highWater);
+        c.set(mark());
+        c.positionAtLastHistory = positionAtLastHistory;
+        return c;
+    }
+
+    /** Takes what {@link #mark} covers from {@code m} (the instance is not: a table projection keeps no state in it). */
+    void set(Mark m) {
+        position = m.position;
+        lastId = m.lastId;
+        lastRecordedAt = m.lastRecordedAt;
+        applied = m.applied;
+        hash = m.hash;
+        highWater = m.highWater;
+        parked.clear();
+        parked.putAll(m.parked);
+        failedByStream.clear();
+        failedByStream.putAll(m.failedByStream);
+        skipped.clear();
+        skipped.addAll(m.skipped);
+        decisions.clear();
+        decisions.addAll(m.decisions);
+        failedAt = m.failedAt;
+        error = m.error;
+        retryPosition = m.retryPosition;
+        retryAttempt = m.retryAttempt;
+        retryAtNanos = m.retryAtNanos;
+        retryFailure = m.retryFailure;
+        retryExhausted = m.retryExhausted;
     }
 
     /** @return the parked events of one stream, in order */

@@ -40,9 +40,11 @@ import java.util.List;
  * @param table invokers of type {@code (Object, StoredEvent)void} by event index
  * @param version {@code v<declared>;shape=<hash of the fields>;handlers=<hash of the handler signatures>}
  * @param usesReplaying whether a handler takes an {@code @Replaying boolean}
+ * @param usesConnection whether a handler takes a {@code java.sql.Connection}: the projection keeps its view
+ *     in tables, written in the transaction of its checkpoint (docs/adr/0016-table-projections.md)
  */
 public record ProjectionType(String name, Class<?> javaClass, MethodHandle constructor, MethodHandle queryState,
-                             Invoker[] table, String version, boolean usesReplaying) {
+                             Invoker[] table, String version, boolean usesReplaying, boolean usesConnection) {
 
     /**
      * Validates a projection class and builds its type.
@@ -83,7 +85,7 @@ public record ProjectionType(String name, Class<?> javaClass, MethodHandle const
         Handlers handlers = inspector.inspect(cls, EventHandler.class);
         return new ProjectionType(p.value(), cls, constructor, query, handlers.table(index),
                 "v" + p.version() + ";shape=" + StateVersion.shape(cls) + ";handlers=" + signatures(handlers),
-                usesReplaying(handlers));
+                usesReplaying(handlers), usesConnection(handlers));
     }
 
     /**
@@ -110,7 +112,8 @@ public record ProjectionType(String name, Class<?> javaClass, MethodHandle const
             throw new IllegalStateException("@EventProcessor class " + cls.getName()
                     + " has no @EventHandler method: add one per event it reacts to");
         }
-        return new ProjectionType(p.value(), cls, null, null, handlers.table(index), "processor", usesReplaying(handlers));
+        return new ProjectionType(p.value(), cls, null, null, handlers.table(index), "processor", usesReplaying(handlers),
+                usesConnection(handlers));
     }
 
     /** @return the declared return type of the {@code @QueryState} method (Object for a processor) */
@@ -132,6 +135,29 @@ public record ProjectionType(String name, Class<?> javaClass, MethodHandle const
             }
         }
         return false;
+    }
+
+    private static boolean usesConnection(Handlers handlers) {
+        for (java.lang.reflect.Method m : handlers.methods()) {
+            for (Class<?> type : m.getParameterTypes()) {
+                if (type == java.sql.Connection.class) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** @return the first handler that takes a {@code java.sql.Connection}, for messages (null when none) */
+    public String connectionHandler() {
+        for (Class<?> c = javaClass; c != null && c != Object.class; c = c.getSuperclass()) {
+            for (Method m : c.getDeclaredMethods()) {
+                if (Arrays.asList(m.getParameterTypes()).contains(java.sql.Connection.class)) {
+                    return m.toGenericString();
+                }
+            }
+        }
+        return null;
     }
 
     /** A hash of the handlers' signatures: a handler added, removed or retyped changes what the state means. */

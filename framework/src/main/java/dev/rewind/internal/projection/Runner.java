@@ -17,6 +17,11 @@ import dev.rewind.spi.projection.Lease;
 import dev.rewind.spi.projection.LeaseLostException;
 import dev.rewind.spi.projection.ProjectionLeases;
 import dev.rewind.spi.projection.ProjectionStore;
+import dev.rewind.spi.projection.TransactionalProjectionStore;
+import dev.rewind.internal.dispatch.TransactionContext;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Savepoint;
 import dev.rewind.storage.kernel.Progress;
 import java.io.IOException;
 import java.time.Clock;
@@ -50,6 +55,11 @@ import org.slf4j.LoggerFactory;
  * while this instance holds its lease: its worker tries to acquire it every {@code lease / 3}, serving the
  * last shared snapshot meanwhile; on acquiring it reloads the checkpoint the previous owner saved; every
  * checkpoint it saves is fenced by the lease; when the lease is lost it steps down at once.
+ *
+ * <p>A table projection (a handler takes a {@code java.sql.Connection}; docs/adr/0016-table-projections.md)
+ * applies each batch in one transaction of a {@link TransactionalProjectionStore}, its checkpoint saved in
+ * that transaction: it keeps no snapshot, is always owned where the store has leases, and its lineage is
+ * put back whenever the transaction does not commit, so that memory never runs ahead of the tables.
  */
 final class Runner {
     private static final Logger LOG = LoggerFactory.getLogger(Runner.class);
@@ -82,6 +92,12 @@ final class Runner {
     private final boolean persistent;
     /** Whether a checkpoint is looked for at start (also on a read-only store, which saves nothing). */
     private final boolean loads;
+    /** The store's transactions, for a table projection (handlers take a Connection); null otherwise. */
+    private final TransactionalProjectionStore tx;
+    /** A table projection's transaction failed without a known outcome: reload the checkpoint first. Worker only. */
+    private boolean txReload;
+    /** When a table projection tries again after a transaction that failed in the database. Worker only. */
+    private long txRetryAtNanos;
     final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private volatile Lineage live;
     private volatile SnapshotCodec codec;
@@ -131,12 +147,14 @@ final class Runner {
         this.name = target.name();
         this.settings = settings;
         this.env = env;
-        boolean wantsCheckpoints = durable && (!target.isProjection() || settings.snapshots());
+        this.tx = transactional(target, settings, env.projectionStore());
+        boolean wantsCheckpoints = durable && (!target.isProjection() || settings.snapshots() || tx != null);
         this.loads = wantsCheckpoints;
         this.persistent = wantsCheckpoints && !env.projectionStore().isReadOnly();
-        this.codec = codec;
+        this.codec = tx != null ? null : codec; // a table projection's state is its tables: no snapshot
+        // a table projection is always owned: two instances writing its tables would each apply every event
         boolean wantsOwner = settings.isAsync()
-                && (settings.isOwned() || target.kind() == ProjectionStatus.Kind.PROCESSOR);
+                && (settings.isOwned() || target.kind() == ProjectionStatus.Kind.PROCESSOR || tx != null);
         if (wantsOwner && env.leases() != null && persistent) {
             this.ownership = new Ownership(env.leases(), name, env.instanceId(), env.leaseDuration());
         } else {
@@ -146,6 +164,37 @@ final class Runner {
                         + " could not take over where it stopped, so every instance runs it (REPLICATED)", name);
             }
         }
+    }
+
+    /**
+     * @return the store's transactions when the target's handlers take a Connection, else null
+     * @throws IllegalStateException when such a target is synchronous or its store has no transactions
+     */
+    private static TransactionalProjectionStore transactional(Target target, ProjectionSettings settings,
+                                                              ProjectionStore store) {
+        ProjectionType type = target.type();
+        if (type == null || !type.usesConnection()) {
+            return null;
+        }
+        String what = (target.isProjection() ? "projection '" : "event processor '") + target.name() + "' ("
+                + type.javaClass().getName() + ") takes a java.sql.Connection in '" + type.connectionHandler()
+                + "': it keeps its view in tables written in the transaction that saves its checkpoint, one per batch";
+        if (!settings.isAsync()) {
+            throw new IllegalStateException(what + ", so it must be asynchronous, not SYNC: give it"
+                    + " ProjectionSettings.async() (Rewind.builder().projectionSettings(\"" + target.name()
+                    + "\", ProjectionSettings.async()))");
+        }
+        if (!(store instanceof TransactionalProjectionStore t)) {
+            throw new IllegalStateException(what + ", which needs a projection store that runs batches in database"
+                    + " transactions (TransactionalProjectionStore: the PostgreSQL storage's); this one is "
+                    + store.getClass().getName() + ": use the PostgreSQL storage, or remove the Connection parameter");
+        }
+        return t;
+    }
+
+    /** @return whether its handlers write tables in the transaction of its checkpoint */
+    boolean transactional() {
+        return tx != null;
     }
 
     /** @return whether it runs only while this instance holds its lease */
@@ -212,6 +261,10 @@ final class Runner {
             try {
                 cp = env.projectionStore().load(name).orElse(null);
             } catch (CorruptStoreException e) {
+                if (tx != null) {
+                    stopTable(head, e.getMessage(), "its checkpoint is damaged");
+                    return false;
+                }
                 if (!target.isProjection()) {
                     live = fresh(head);
                     live.failedAt = live.position + 1;
@@ -231,11 +284,21 @@ final class Runner {
             return false;
         }
         String mismatch = mismatch(cp.position(), cp.eventId(), head);
+        if (mismatch != null && tx != null) {
+            stopTable(head, mismatch, "its checkpoint is not of this store");
+            return false;
+        }
         if (mismatch != null) {
             return restoreAfterMismatch(cp, mismatch, head);
         }
         savedPosition = cp.position();
-        if (!target.isProjection()) {
+        if (tx != null && !cp.version().equals(target.version())) {
+            LOG.warn("{} '{}' is now version {}, its checkpoint was saved by version {}: its tables are kept and it"
+                    + " resumes after position {} (a table projection is not rebuilt: migrate its tables, or empty them"
+                    + " and delete its checkpoint to fill them afresh)", kindName(), name, target.version(), cp.version(),
+                    cp.position());
+        }
+        if (!target.isProjection() || tx != null) { // a table projection's state is in its tables, not in memory
             live = Lineage.resumed(cp, target.newInstance());
             LOG.debug("{} '{}' resumes after position {}", kindName(), name, cp.position());
             return false;
@@ -281,6 +344,21 @@ final class Runner {
         live.skipped.clear();
         live.provisional = true;
         return false;
+    }
+
+    /**
+     * A table projection whose checkpoint cannot be trusted does not run: its tables hold the effects of the
+     * events that checkpoint counts, so neither replaying from position 0 nor going on would be right.
+     */
+    private void stopTable(long head, String problem, String reason) {
+        live = fresh(head);
+        live.failedAt = live.position + 1;
+        live.error = problem;
+        stopped = true;
+        stopReason = reason;
+        LOG.error("{} '{}' does not run: {}. Its tables hold the effects of the events its checkpoint counts, so it can"
+                + " neither resume nor start again from position 0 by itself: empty its tables and delete its checkpoint"
+                + " to fill them afresh", kindName(), name, problem);
     }
 
     private boolean restoreAfterMismatch(Checkpoint cp, String mismatch, long head) {
@@ -639,6 +717,11 @@ final class Runner {
             stopReason = "the store is open read-only: a processor that cannot record what it did does not run";
             return;
         }
+        if (tx != null && env.projectionStore().isReadOnly()) {
+            stopped = true;
+            stopReason = "the store is open read-only: a table projection that cannot commit its rows does not run";
+            return;
+        }
         if (ownership == null && persistent && savedPosition < 0 && live.position >= 0) {
             save(true); // where a new processor or subscription starts must survive a crash before its first event
         }
@@ -678,7 +761,19 @@ final class Runner {
                     LockSupport.parkNanos(this, Math.max(1, nextAttemptNanos - System.nanoTime()));
                     continue;
                 }
-                if (l.retryPosition >= 0 && l.failedAt < 0) {
+                if (txReload) {
+                    // a second apart: a database that is down, or a handler that swallowed an SQL error (its
+                    // transaction can then never commit), must not make the worker hammer the server
+                    long wait = txRetryAtNanos - System.nanoTime();
+                    if (wait > 0) {
+                        LockSupport.parkNanos(this, wait);
+                    } else if (!reloadCheckpoint()) {
+                        txRetryAtNanos = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+                    }
+                    continue;
+                }
+                // a table projection commits the events before a failed one first: it waits only at that event
+                if (l.retryPosition >= 0 && l.failedAt < 0 && (tx == null || l.retryPosition == l.position + 1)) {
                     long wait = l.retryAtNanos - System.nanoTime();
                     if (wait > 0) {
                         waitForWork(wait);
@@ -701,6 +796,9 @@ final class Runner {
                 }
                 lingered = false;
                 long to = Math.min(head, l.position + 1 + settings.batchSize());
+                if (tx != null && l.retryPosition > l.position + 1) {
+                    to = Math.min(to, l.retryPosition); // the events before the failed one, in a transaction of their own
+                }
                 batch.clear();
                 RuntimeException unreadable = null;
                 try {
@@ -708,7 +806,11 @@ final class Runner {
                 } catch (RuntimeException e) {
                     unreadable = e;
                 }
-                applyBatch(l, batch, unreadable);
+                if (tx != null) {
+                    applyInTransaction(l, batch, unreadable);
+                } else {
+                    applyBatch(l, batch, unreadable);
+                }
                 if (waiters != 0) {
                     notifyProgress();
                 }
@@ -854,6 +956,204 @@ final class Runner {
     private boolean shouldLinger(long available) {
         return !lingered && !settings.linger().isZero() && available < settings.batchSize() / 4 && reachedHead
                 && drainTo < 0 && waiters == 0 && commands.isEmpty() && live.retryPosition < 0;
+    }
+
+    // ---------------------------------------------------------------- table projections
+
+    /** A handler of a table projection threw: the batch's transaction is rolled back. */
+    private static final class HandlerFailed extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final transient StoredEvent<?> event;
+
+        HandlerFailed(StoredEvent<?> event, Throwable cause) {
+            super(cause.toString(), cause, false, false);
+            this.event = event;
+        }
+    }
+
+    /** A change of a copy of the lineage made inside a table projection's transaction. */
+    @FunctionalInterface
+    private interface InTransaction<T> {
+        T apply(Connection c, Lineage copy) throws SQLException;
+    }
+
+    /**
+     * Runs a change and its handlers' writes in one transaction that also saves the checkpoint. The change
+     * is made to a copy of the lineage, which becomes the live one's content (under the write lock) only once
+     * the transaction committed: no query waits for the database, none sees an uncommitted batch, and a
+     * batch that does not commit leaves the live lineage as it was. The worker is the only writer of a table
+     * projection's lineage (commands run on it), so the copy is taken without the lock.
+     *
+     * @return what the change returned
+     */
+    @SuppressWarnings("unchecked")
+    private <T> T transact(Lineage l, Lease lease, InTransaction<T> change) {
+        Lineage copy = l.copy();
+        Object[] result = new Object[1];
+        Checkpoint saved = tx.inTransaction(name, lease, c -> {
+            Connection previous = TransactionContext.enter(c);
+            try {
+                result[0] = change.apply(c, copy);
+            } finally {
+                TransactionContext.restore(previous);
+            }
+            return capture(copy, true, false);
+        });
+        lock.writeLock().lock();
+        try {
+            if (live == l) {
+                l.set(copy.mark());
+            }
+        } finally {
+            lock.writeLock().unlock();
+        }
+        if (saved != null) {
+            savedPosition = saved.position();
+            savedAtNanos = System.nanoTime();
+        }
+        return (T) result[0];
+    }
+
+    /**
+     * Applies a batch of a table projection in one transaction with its checkpoint. A handler that throws
+     * rolls the whole batch back; the failure policy then counts that as one attempt at that event, and
+     * the next rounds commit the events before it on their own, then try it again (or give up on it) in a
+     * transaction of its own. Worker thread only.
+     */
+    private void applyInTransaction(Lineage l, List<StoredEvent<?>> batch, RuntimeException unreadable) {
+        Lease lease = null;
+        if (ownership != null && (lease = ownership.lease()) == null) {
+            return; // the heartbeat lost the lease: the worker steps down next
+        }
+        if (live != l) {
+            return;
+        }
+        long from = l.position;
+        try {
+            transact(l, lease, (c, b) -> {
+                for (StoredEvent<?> e : batch) {
+                    if (ownership != null && ownership.lease() == null) {
+                        break; // lost meanwhile: the fenced save refuses the commit
+                    }
+                    if (handleInTransaction(b, e, env.index().of(e.payload().getClass())) != HANDLED) {
+                        break;
+                    }
+                }
+                if (unreadable != null && b.failedAt < 0 && b.retryPosition < 0) {
+                    unreadable(b, unreadable);
+                }
+                return null;
+            });
+        } catch (HandlerFailed f) {
+            lock.writeLock().lock();
+            try {
+                failedInTransaction(l, f.event, f.getCause());
+            } finally {
+                lock.writeLock().unlock();
+            }
+        } catch (LeaseLostException e) {
+            ownership.lost(lease, e); // the worker steps down and logs it; the next owner resumes from the tables
+        } catch (RuntimeException e) {
+            txReload = true; // the commit may have happened: the checkpoint in the database says
+            txRetryAtNanos = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+            LOG.warn("{} '{}': its batch after position {} did not commit ({}); in a second it reloads its checkpoint"
+                    + " and tries again", kindName(), name, from, e.toString());
+        }
+    }
+
+    /** Handles one event of a table projection's batch; a handler's failure aborts the batch (HandlerFailed). */
+    private int handleInTransaction(Lineage l, StoredEvent<?> e, int index) {
+        long pos = e.globalPosition();
+        if (pos <= l.position) {
+            return HANDLED;
+        }
+        if (l.failedAt >= 0) {
+            return STOPPED;
+        }
+        if (!l.skipped.isEmpty() && l.skipped.contains(pos)) {
+            advance(l, e);
+            return HANDLED;
+        }
+        if (!l.failedByStream.isEmpty()) {
+            Long blocker = l.failedByStream.get(e.streamId());
+            if (blocker != null) {
+                l.parked.put(pos, new ParkedEvent(pos, e.eventId(), e.streamId(), e.type(), env.clock().instant(), 0,
+                        null, blocker));
+                advance(l, e);
+                return HANDLED;
+            }
+        }
+        if (!target.handles(index)) {
+            applied(l, e);
+            return HANDLED;
+        }
+        if (l.retryPosition == pos) {
+            if (l.retryExhausted) {
+                Throwable t = l.retryFailure;
+                int attempts = l.retryAttempt;
+                clearRetry(l);
+                return giveUp(l, e, t, attempts);
+            }
+            if (System.nanoTime() - l.retryAtNanos < 0) {
+                return WAIT;
+            }
+        }
+        Throwable t = invoke(l, e, index);
+        if (t != null) {
+            throw new HandlerFailed(e, t);
+        }
+        if (l.retryPosition == pos) {
+            clearRetry(l);
+        }
+        applied(l, e);
+        return HANDLED;
+    }
+
+    private static void clearRetry(Lineage l) {
+        l.retryPosition = -1;
+        l.retryFailure = null;
+        l.retryExhausted = false;
+    }
+
+    /** The batch was rolled back (the lineage is as before it): one attempt at that event is used. */
+    private void failedInTransaction(Lineage l, StoredEvent<?> e, Throwable t) {
+        long pos = e.globalPosition();
+        FailurePolicy policy = settings.failurePolicy();
+        int attempt = (l.retryPosition == pos ? l.retryAttempt : 0) + 1;
+        l.retryPosition = pos;
+        l.retryAttempt = attempt;
+        l.retryFailure = t;
+        if (attempt >= policy.maxAttempts()) {
+            l.retryExhausted = true; // the next round gives up on it (park or stop) without calling the handler
+            l.retryAtNanos = System.nanoTime();
+            return;
+        }
+        Duration delay = policy.delayAfter(attempt);
+        LOG.warn("{} '{}' failed on the event at global position {} ({} in stream '{}'), attempt {} of {}; its batch was"
+                + " rolled back (no row and no checkpoint of it committed); trying again in {} ms: {}", kindName(), name,
+                pos, e.type(), e.streamId(), attempt, policy.maxAttempts(), delay.toMillis(), t.toString());
+        l.retryAtNanos = System.nanoTime() + delay.toNanos();
+    }
+
+    /**
+     * After a transaction whose outcome is unknown: the checkpoint in the database is the truth (it commits
+     * with the rows), so the lineage is loaded from it. Worker thread only.
+     *
+     * @return whether it could be loaded
+     */
+    private boolean reloadCheckpoint() {
+        lock.writeLock().lock();
+        try {
+            savedPosition = -1;
+            restore();
+            txReload = false;
+            return true;
+        } catch (RuntimeException e) {
+            LOG.debug("{} '{}': cannot reload its checkpoint yet ({})", kindName(), name, e.toString());
+            return false;
+        } finally {
+            lock.writeLock().unlock();
+        }
     }
 
     private void applyBatch(Lineage l, List<StoredEvent<?>> batch, RuntimeException unreadable) {
@@ -1015,6 +1315,10 @@ final class Runner {
         if (!persistent) {
             return;
         }
+        if (tx != null) {
+            saveInTransaction(always);
+            return;
+        }
         Lease lease = null;
         if (ownership != null) {
             lease = ownership.lease();
@@ -1054,6 +1358,33 @@ final class Runner {
         } catch (RuntimeException e) {
             LOG.warn("{} '{}': cannot save its checkpoint at position {} ({}); the next one is tried at the next interval",
                     kindName(), name, cp.position(), e.toString());
+        }
+    }
+
+    /**
+     * A table projection's checkpoint without any handler's rows (a processor's start, closing): in a
+     * transaction of its own, fenced like every other.
+     */
+    private void saveInTransaction(boolean always) {
+        Lease lease = null;
+        if (ownership != null && (lease = ownership.lease()) == null) {
+            return;
+        }
+        try {
+            Lineage l = live; // no lock: the worker (or the thread that starts it) is the only writer here
+            if (stopped && l.failedAt >= 0 && savedPosition < 0 || !always && l.position == savedPosition) {
+                return;
+            }
+            transact(l, lease, (c, b) -> null);
+        } catch (LeaseLostException e) {
+            ownership.lost(lease, e);
+            Thread w = worker;
+            if (w != null && w != Thread.currentThread()) {
+                LockSupport.unpark(w);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("{} '{}': cannot save its checkpoint at position {} ({})", kindName(), name, live.position,
+                    e.toString());
         }
     }
 
@@ -1287,14 +1618,18 @@ final class Runner {
                     throw new IllegalArgumentException(kindName() + " '" + name + "' has no parked event in stream '"
                             + streamId + "'" + parkedStreams(l));
                 }
-                l.failedByStream.remove(streamId);
-                drainStream(l, streamId, reason);
-                return l.parkedOf(streamId);
+                return changeParked(l, (c, b) -> {
+                    b.failedByStream.remove(streamId);
+                    drainStream(b, streamId, reason, c);
+                    return b.parkedOf(streamId);
+                });
             } finally {
                 lock.writeLock().unlock();
             }
         });
-        save(true);
+        if (tx == null) {
+            save(true); // a table projection committed its checkpoint with the retried events' rows
+        }
         return remaining;
     }
 
@@ -1310,20 +1645,24 @@ final class Runner {
                             + " position " + position + (p == null ? "" : " (the event there waits behind position "
                             + p.behind() + ": skip or retry that one)") + parkedStreams(l));
                 }
-                l.parked.remove(position);
-                l.skipped.add(position);
-                l.failedByStream.remove(p.streamId());
-                l.decisions.add(new Decision(env.clock().instant(), Decision.Kind.SKIPPED, position, p.eventId(),
-                        p.streamId(), reason, null));
-                LOG.warn("{} '{}': the parked event at position {} ({} {} in stream '{}') is skipped by decision: {}",
-                        kindName(), name, position, p.type(), p.eventId(), p.streamId(), reason);
-                drainStream(l, p.streamId(), reason);
-                return l.parkedOf(p.streamId());
+                return changeParked(l, (c, b) -> {
+                    b.parked.remove(position);
+                    b.skipped.add(position);
+                    b.failedByStream.remove(p.streamId());
+                    b.decisions.add(new Decision(env.clock().instant(), Decision.Kind.SKIPPED, position, p.eventId(),
+                            p.streamId(), reason, null));
+                    LOG.warn("{} '{}': the parked event at position {} ({} {} in stream '{}') is skipped by decision: {}",
+                            kindName(), name, position, p.type(), p.eventId(), p.streamId(), reason);
+                    drainStream(b, p.streamId(), reason, c);
+                    return b.parkedOf(p.streamId());
+                });
             } finally {
                 lock.writeLock().unlock();
             }
         });
-        save(true);
+        if (tx == null) {
+            save(true);
+        }
         return remaining;
     }
 
@@ -1342,12 +1681,13 @@ final class Runner {
      * Applies a stream's parked events in order, one attempt each, until one fails: it becomes the stream's
      * failed event again (with its new error) and the rest wait behind it. Each outcome is recorded.
      */
-    private void drainStream(Lineage l, String streamId, String reason) {
+    private void drainStream(Lineage l, String streamId, String reason, Connection c) {
         List<ParkedEvent> queue = l.parkedOf(streamId);
         for (int i = 0; i < queue.size(); i++) {
             ParkedEvent p = queue.get(i);
             StoredEvent<?> e = eventAt(p.position());
-            Throwable t = invoke(l, e, env.index().of(e.payload().getClass()));
+            int index = env.index().of(e.payload().getClass());
+            Throwable t = c == null ? invoke(l, e, index) : invokeAtSavepoint(l, e, index, c);
             Instant now = env.clock().instant();
             if (t == null) {
                 l.parked.remove(p.position());
@@ -1373,6 +1713,53 @@ final class Runner {
         if (!queue.isEmpty()) {
             LOG.info("{} '{}': the {} parked event(s) of stream '{}' were applied ({})", kindName(), name, queue.size(),
                     streamId, reason);
+        }
+    }
+
+    /**
+     * A change of parked events: for a table projection in one transaction with its checkpoint (the retried
+     * events' rows commit with it), only on the instance that owns it.
+     */
+    private <T> T changeParked(Lineage l, InTransaction<T> change) {
+        if (tx == null) {
+            try {
+                return change.apply(null, l); // not a table projection: the live lineage, under the caller's lock
+            } catch (SQLException impossible) {
+                throw new IllegalStateException(impossible);
+            }
+        }
+        Lease lease = null;
+        if (ownership != null && (lease = ownership.lease()) == null) {
+            throw new IllegalStateException(kindName() + " '" + name + "' keeps its view in tables and is processed by "
+                    + ownerName(ownership.lastOwner()) + ", not by instance '" + ownership.instanceId()
+                    + "': decide about its parked events there");
+        }
+        try {
+            return transact(l, lease, change);
+        } catch (LeaseLostException e) {
+            ownership.lost(lease, e);
+            throw e;
+        }
+    }
+
+    /**
+     * Retries a parked event of a table projection inside the transaction of the retry: a failing handler's
+     * writes are undone up to a savepoint (PostgreSQL refuses every statement of a transaction after a failed
+     * one), so the other events retried with it still commit.
+     */
+    private Throwable invokeAtSavepoint(Lineage l, StoredEvent<?> e, int index, Connection c) {
+        try {
+            Savepoint sp = c.setSavepoint();
+            Throwable t = invoke(l, e, index);
+            if (t == null) {
+                c.releaseSavepoint(sp);
+            } else {
+                c.rollback(sp);
+            }
+            return t;
+        } catch (SQLException failed) {
+            throw new IllegalStateException(kindName() + " '" + name + "': retrying the parked event at position "
+                    + e.globalPosition() + " failed in its transaction: " + failed.getMessage(), failed);
         }
     }
 
@@ -1420,6 +1807,12 @@ final class Runner {
             throw new IllegalArgumentException(kindName() + " '" + name + "' cannot be rebuilt: only projections are"
                     + (target.kind() == ProjectionStatus.Kind.PROCESSOR ? " (a processor's side effects are never replayed)"
                     : ""));
+        }
+        if (tx != null) {
+            // blue/green into a second table set is not done yet (docs/adr/0016-table-projections.md)
+            throw new IllegalArgumentException(kindName() + " '" + name + "' keeps its view in tables (a handler takes a"
+                    + " java.sql.Connection) and cannot be rebuilt by Rewind yet: to fill its tables afresh, stop the"
+                    + " instances, empty its tables, delete its checkpoint (name '" + name + "') and start again");
         }
         Rebuild r;
         synchronized (this) {

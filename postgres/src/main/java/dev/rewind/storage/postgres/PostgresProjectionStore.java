@@ -17,6 +17,8 @@ import dev.rewind.spi.projection.Lease;
 import dev.rewind.spi.projection.LeaseLostException;
 import dev.rewind.spi.projection.ProjectionLeases;
 import dev.rewind.spi.projection.ProjectionStore;
+import dev.rewind.spi.projection.TransactionalProjectionStore;
+import java.sql.Connection;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.sql.PreparedStatement;
@@ -49,10 +51,15 @@ import java.util.zip.CRC32C;
  * row (owner, token, not expired) in the upsert's own statement and locks it {@code FOR SHARE}, so a
  * take-over either waits for the save to commit or makes it change nothing.
  *
+ * <p>It runs table projections' batches ({@link TransactionalProjectionStore},
+ * docs/adr/0016-table-projections.md): BEGIN, the handlers' writes on the transaction's connection, the
+ * checkpoint upsert on the same connection (the fenced one when a lease is given), COMMIT; ROLLBACK when
+ * anything fails.
+ *
  * <p>It follows its storage's access: on a storage opened read-only every write is refused, and a schema
  * migrated before these tables existed reads as empty rather than failing (nothing is created).
  */
-final class PostgresProjectionStore implements ProjectionStore, ProjectionLeases {
+final class PostgresProjectionStore implements ProjectionStore, ProjectionLeases, TransactionalProjectionStore {
     static final String CHECKPOINTS = "rewind_checkpoints";
     static final String HISTORY = "rewind_projection_history";
     static final String LEASES = "rewind_leases";
@@ -257,42 +264,8 @@ final class PostgresProjectionStore implements ProjectionStore, ProjectionLeases
      */
     private int write(String sql, Checkpoint c, String doing, Object... before) {
         refuseIfReadOnly(doing);
-        String parked = json(c.parked());
-        String skipped = json(c.skipped());
-        String decisions = json(c.decisions());
-        Object[] time = Rows.timeKey(c.savedAt());
-        int checksum = checksum(c.name(), c.version(), c.origin(), c.position(), c.eventId(), c.applied(), c.hash(),
-                c.highWater(), parked, skipped, decisions, c.snapshot(), c.savedAt());
         try {
-            int rows = pool.call(doing, conn -> {
-                try (PreparedStatement q = conn.prepareStatement(sql)) {
-                    for (int i = 0; i < before.length; i++) {
-                        q.setObject(i + 1, before[i]);
-                    }
-                    int o = before.length;
-                    q.setString(o + 1, c.name());
-                    q.setString(o + 2, c.version());
-                    q.setLong(o + 3, c.origin());
-                    q.setLong(o + 4, c.position());
-                    q.setObject(o + 5, c.eventId());
-                    q.setLong(o + 6, c.applied());
-                    q.setLong(o + 7, c.hash());
-                    q.setLong(o + 8, c.highWater());
-                    q.setString(o + 9, parked);
-                    q.setString(o + 10, skipped);
-                    q.setString(o + 11, decisions);
-                    if (c.snapshot() == null) {
-                        q.setNull(o + 12, Types.BINARY);
-                    } else {
-                        q.setBytes(o + 12, c.snapshot());
-                    }
-                    q.setObject(o + 13, time[0]);
-                    q.setShort(o + 14, (Short) time[1]);
-                    q.setInt(o + 15, checksum);
-                    return q.executeUpdate();
-                }
-            });
-            return rows;
+            return pool.call(doing, conn -> bindAndRun(conn, sql, c, before));
         } catch (SQLException e) {
             throw SqlErrors.translate(e, doing);
         }
@@ -311,6 +284,122 @@ final class PostgresProjectionStore implements ProjectionStore, ProjectionLeases
             });
         } catch (SQLException e) {
             throw SqlErrors.translate(e, doing);
+        }
+    }
+    // ---------------------------------------------------------------- transactions of table projections
+
+    @Override
+    public Checkpoint inTransaction(String name, Lease lease, Work work) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(work, "work");
+        if (lease != null && !lease.name().equals(name)) {
+            throw new IllegalArgumentException("the batch of '" + name + "' cannot run under the lease of '"
+                    + lease.name() + "'");
+        }
+        String doing = "applying a batch of '" + name + "' with its checkpoint in one transaction";
+        refuseIfReadOnly(doing);
+        Checkpoint[] committed = new Checkpoint[1];
+        try {
+            pool.call(doing, conn -> {
+                conn.setAutoCommit(false); // Pool.call gives the connection back in auto-commit mode
+                try {
+                    if (lease != null) {
+                        // A stalled owner (GC pause, SIGSTOP) holds the row locks of its open batch: the new
+                        // owner's writes of the same rows would wait for it without end. The server ends a
+                        // transaction left idle for a lease's time, so they wait at most that long; the
+                        // stalled owner's batch is rolled back, and its lease was lost anyway.
+                        try (java.sql.Statement st = conn.createStatement()) {
+                            st.execute("SET LOCAL idle_in_transaction_session_timeout = "
+                                    + Math.max(1, lease.duration().toMillis()));
+                        }
+                    }
+                    Checkpoint cp = work.run(conn);
+                    if (cp == null) {
+                        conn.rollback();
+                        return null;
+                    }
+                    if (!cp.name().equals(name)) {
+                        throw new IllegalArgumentException("the batch of '" + name + "' returned the checkpoint of '"
+                                + cp.name() + "'");
+                    }
+                    String saving = "saving the checkpoint of '" + name + "' at position " + cp.position()
+                            + " with its batch";
+                    int rows = lease == null ? bindAndRun(conn, save, cp)
+                            : bindAndRun(conn, fencedSave, cp, lease.name(), lease.owner(), lease.token());
+                    if (rows != 1) {
+                        conn.rollback();
+                        if (lease != null) {
+                            throw lost(lease, saving);
+                        }
+                        throw new EventStoreException("PostgreSQL storage did not save: " + saving + " changed "
+                                + rows + " rows");
+                    }
+                    conn.commit();
+                    committed[0] = cp;
+                    return null;
+                } catch (Throwable t) {
+                    rollbackQuietly(conn, t);
+                    if (t instanceof SQLException | t instanceof RuntimeException | t instanceof Error) {
+                        throw rethrow(t);
+                    }
+                    throw new TransactionWorkException(name, t);
+                }
+            });
+        } catch (SQLException e) {
+            throw SqlErrors.translate(e, doing);
+        }
+        return committed[0];
+    }
+
+    /** Rolls back after a failure; a rollback that fails too (the connection is broken) is added to it. */
+    private static void rollbackQuietly(Connection conn, Throwable failure) {
+        try {
+            if (!conn.isClosed() && !conn.getAutoCommit()) {
+                conn.rollback();
+            }
+        } catch (SQLException broken) {
+            failure.addSuppressed(broken);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T extends Throwable> RuntimeException rethrow(Throwable t) throws T {
+        throw (T) t;
+    }
+
+    /** Binds a checkpoint statement ({@code before} first, then the columns) on a given connection and runs it. */
+    private static int bindAndRun(Connection conn, String sql, Checkpoint c, Object... before) throws SQLException {
+        String parked = json(c.parked());
+        String skipped = json(c.skipped());
+        String decisions = json(c.decisions());
+        Object[] time = Rows.timeKey(c.savedAt());
+        int checksum = checksum(c.name(), c.version(), c.origin(), c.position(), c.eventId(), c.applied(), c.hash(),
+                c.highWater(), parked, skipped, decisions, c.snapshot(), c.savedAt());
+        try (PreparedStatement q = conn.prepareStatement(sql)) {
+            for (int i = 0; i < before.length; i++) {
+                q.setObject(i + 1, before[i]);
+            }
+            int o = before.length;
+            q.setString(o + 1, c.name());
+            q.setString(o + 2, c.version());
+            q.setLong(o + 3, c.origin());
+            q.setLong(o + 4, c.position());
+            q.setObject(o + 5, c.eventId());
+            q.setLong(o + 6, c.applied());
+            q.setLong(o + 7, c.hash());
+            q.setLong(o + 8, c.highWater());
+            q.setString(o + 9, parked);
+            q.setString(o + 10, skipped);
+            q.setString(o + 11, decisions);
+            if (c.snapshot() == null) {
+                q.setNull(o + 12, Types.BINARY);
+            } else {
+                q.setBytes(o + 12, c.snapshot());
+            }
+            q.setObject(o + 13, time[0]);
+            q.setShort(o + 14, (Short) time[1]);
+            q.setInt(o + 15, checksum);
+            return q.executeUpdate();
         }
     }
 
