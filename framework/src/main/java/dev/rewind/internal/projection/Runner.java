@@ -465,12 +465,17 @@ final class Runner {
         return HANDLED;
     }
 
-    /** A decision applies to the event, a retry is under way, or the handlers ask whether they replay. */
-    private int handleWithCare(Lineage l, StoredEvent<?> e, int index, boolean mayWait) {
+    /**
+     * Settles an event no handler runs for: skipped by a recorded decision, parked behind an earlier event
+     * of its stream, or of a type the target does not handle.
+     *
+     * @return whether it is settled (the caller returns HANDLED), false when the handlers must run
+     */
+    private boolean settledWithoutHandlers(Lineage l, StoredEvent<?> e, int index) {
         long pos = e.globalPosition();
         if (!l.skipped.isEmpty() && l.skipped.contains(pos)) {
             advance(l, e);
-            return HANDLED;
+            return true;
         }
         if (!l.failedByStream.isEmpty()) {
             Long blocker = l.failedByStream.get(e.streamId());
@@ -478,11 +483,20 @@ final class Runner {
                 l.parked.put(pos, new ParkedEvent(pos, e.eventId(), e.streamId(), e.type(), env.clock().instant(), 0,
                         null, blocker));
                 advance(l, e);
-                return HANDLED;
+                return true;
             }
         }
         if (!target.handles(index)) {
             applied(l, e);
+            return true;
+        }
+        return false;
+    }
+
+    /** A decision applies to the event, a retry is under way, or the handlers ask whether they replay. */
+    private int handleWithCare(Lineage l, StoredEvent<?> e, int index, boolean mayWait) {
+        long pos = e.globalPosition();
+        if (settledWithoutHandlers(l, e, index)) {
             return HANDLED;
         }
         int attempt = (l.retryPosition == pos ? l.retryAttempt : 0) + 1;
@@ -1070,21 +1084,7 @@ final class Runner {
         if (l.failedAt >= 0) {
             return STOPPED;
         }
-        if (!l.skipped.isEmpty() && l.skipped.contains(pos)) {
-            advance(l, e);
-            return HANDLED;
-        }
-        if (!l.failedByStream.isEmpty()) {
-            Long blocker = l.failedByStream.get(e.streamId());
-            if (blocker != null) {
-                l.parked.put(pos, new ParkedEvent(pos, e.eventId(), e.streamId(), e.type(), env.clock().instant(), 0,
-                        null, blocker));
-                advance(l, e);
-                return HANDLED;
-            }
-        }
-        if (!target.handles(index)) {
-            applied(l, e);
+        if (settledWithoutHandlers(l, e, index)) {
             return HANDLED;
         }
         if (l.retryPosition == pos) {

@@ -174,7 +174,7 @@ class OwnedProjectionTest {
     @Test
     void a_paused_owner_s_fenced_save_is_refused_after_the_take_over_it_writes_nothing_and_steps_down() throws Exception {
         PostgresStorage storageA = TestDatabase.builder(SCHEMA).build();
-        Gated gatedA = new Gated((PostgresProjectionStore) storageA.projectionStore());
+        GatedProjectionStore gatedA = new GatedProjectionStore((PostgresProjectionStore) storageA.projectionStore());
         try (Rewind a = start("instance-a", storageA, gatedA)) {
             poll(() -> a.projections().status(NAME).ownedHere(), Duration.ofSeconds(5), "instance-a to own it");
             AppendResult first = add(a, "x", 3);
@@ -202,9 +202,6 @@ class OwnedProjectionTest {
                 } finally {
                     paused.countDown();
                     gatedA.renewPaused.set(false);
-                    synchronized (gatedA) {
-                        gatedA.notifyAll();
-                    }
                 }
                 assertThat(gatedA.refused.get(0)).isInstanceOf(LeaseLostException.class)
                         .hasMessageContaining("instance 'instance-a' no longer holds its lease")
@@ -226,7 +223,7 @@ class OwnedProjectionTest {
     @Test
     void a_failed_renewal_makes_the_owner_step_down_and_the_other_takes_over_within_the_lease_time() {
         PostgresStorage storageA = TestDatabase.builder(SCHEMA).build();
-        Gated gatedA = new Gated((PostgresProjectionStore) storageA.projectionStore());
+        GatedProjectionStore gatedA = new GatedProjectionStore((PostgresProjectionStore) storageA.projectionStore());
         try (Rewind a = start("instance-a", storageA, gatedA); Rewind b = start("instance-b")) {
             poll(() -> a.projections().status(NAME).ownedHere(), Duration.ofSeconds(5), "instance-a to own it");
             AppendResult first = add(a, "x", 3);
@@ -330,114 +327,6 @@ class OwnedProjectionTest {
                 Thread.currentThread().interrupt();
                 throw new AssertionError(e);
             }
-        }
-    }
-
-    /**
-     * The PostgreSQL projection store of one instance, with its renewals held back ({@link #renewPaused}:
-     * as when the whole process is paused)
-     * or unreachable ({@link #unreachable}: as when its connection is gone: every lease operation fails), and
- * its fenced saves recorded. Everything else goes to PostgreSQL unchanged.
-     */
-    static final class Gated implements ProjectionStore, ProjectionLeases {
-        final PostgresProjectionStore real;
-        final AtomicBoolean renewPaused = new AtomicBoolean();
-        final AtomicBoolean unreachable = new AtomicBoolean();
-        final List<Long> saved = new CopyOnWriteArrayList<>();
-        final List<RuntimeException> refused = new CopyOnWriteArrayList<>();
-
-        Gated(PostgresProjectionStore real) {
-            this.real = real;
-        }
-
-        @Override
-        public Optional<Lease> acquire(String name, String owner, Duration duration) {
-            cut();
-            return real.acquire(name, owner, duration);
-        }
-
-        @Override
-        public void renew(Lease lease) {
-            synchronized (this) {
-                while (renewPaused.get()) {
-                    try {
-                        wait(100);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        return;
-                    }
-                }
-            }
-            cut();
-            real.renew(lease);
-        }
-
-        @Override
-        public void release(Lease lease) {
-            real.release(lease);
-        }
-
-        @Override
-        public Optional<Lease> holder(String name) {
-            cut();
-            return real.holder(name);
-        }
-
-        private void cut() {
-            if (unreachable.get()) {
-                throw new EventStoreException("simulated: the connection to PostgreSQL was terminated");
-            }
-        }
-
-        @Override
-        public Optional<Checkpoint> load(String name) {
-            return real.load(name);
-        }
-
-        @Override
-        public void save(Checkpoint checkpoint) {
-            real.save(checkpoint);
-        }
-
-        @Override
-        public void save(Checkpoint checkpoint, Lease lease) {
-            try {
-                real.save(checkpoint, lease);
-                saved.add(lease.token());
-            } catch (RuntimeException e) {
-                refused.add(e);
-                throw e;
-            }
-        }
-
-        @Override
-        public void saveHistory(Checkpoint pastState) {
-            real.saveHistory(pastState);
-        }
-
-        @Override
-        public List<HistoryEntry> history(String name) {
-            return real.history(name);
-        }
-
-        @Override
-        public Optional<Checkpoint> loadHistory(String name, long position) {
-            return real.loadHistory(name, position);
-        }
-
-        @Override
-        public void deleteHistory(String name, long position) {
-            real.deleteHistory(name, position);
-        }
-
-        @Override
-        public void delete(String name) {
-            real.delete(name);
-        }
-
-        @Override
-        public boolean isReadOnly() {
-            return real.isReadOnly();
         }
     }
 }

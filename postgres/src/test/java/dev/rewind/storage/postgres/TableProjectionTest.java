@@ -200,7 +200,8 @@ class TableProjectionTest {
     @Test
     void an_owner_fenced_out_mid_batch_commits_nothing_and_the_new_owner_applies_each_event_once() throws Exception {
         PostgresStorage storageA = storageWithTables();
-        Gated gatedA = new Gated((PostgresProjectionStore) storageA.projectionStore());
+        GatedProjectionStore gatedA = new GatedProjectionStore((PostgresProjectionStore) storageA.projectionStore());
+        gatedA.paused = () -> TableViews.pausedXid.get() >= 0;
         ProjectionSettings settings = TableViews.settings(10, FailurePolicy.stop());
         try (Rewind a = TableViews.builder(storageA, "instance-a", settings).projectionStore(gatedA).build()) {
             poll(() -> a.projections().status(TableViews.NAME).ownedHere(), Duration.ofSeconds(5), "instance-a to own it");
@@ -344,103 +345,6 @@ class TableProjectionTest {
                 Thread.currentThread().interrupt();
                 throw new AssertionError("interrupted waiting for " + what, e);
             }
-        }
-    }
-
-    /** The PostgreSQL store with its lease renewals held while {@link #renewPaused}, and its refused batches kept. */
-    static final class Gated implements ProjectionStore, ProjectionLeases, TransactionalProjectionStore {
-        final PostgresProjectionStore real;
-        final AtomicBoolean renewPaused = new AtomicBoolean();
-        final List<RuntimeException> refused = new CopyOnWriteArrayList<>();
-
-        Gated(PostgresProjectionStore real) {
-            this.real = real;
-        }
-
-        /** Batches committed by this instance after its worker paused. */
-        final java.util.concurrent.atomic.AtomicInteger committedAfterPause = new java.util.concurrent.atomic.AtomicInteger();
-
-        @Override
-        public Checkpoint inTransaction(String name, Lease lease, Work work) {
-            try {
-                Checkpoint cp = real.inTransaction(name, lease, work);
-                if (TableViews.pausedXid.get() >= 0 && cp != null) {
-                    committedAfterPause.incrementAndGet();
-                }
-                return cp;
-            } catch (dev.rewind.spi.projection.LeaseLostException e) {
-                refused.add(e);
-                throw e;
-            }
-        }
-
-        @Override
-        public Optional<Lease> acquire(String name, String owner, Duration duration) {
-            return real.acquire(name, owner, duration);
-        }
-
-        @Override
-        public void renew(Lease lease) {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (renewPaused.get() && System.nanoTime() < deadline) {
-                java.util.concurrent.locks.LockSupport.parkNanos(20_000_000L); // held, as in a pause (bounded)
-            }
-            real.renew(lease);
-        }
-
-        @Override
-        public void release(Lease lease) {
-            real.release(lease);
-        }
-
-        @Override
-        public Optional<Lease> holder(String name) {
-            return real.holder(name);
-        }
-
-        @Override
-        public Optional<Checkpoint> load(String name) {
-            return real.load(name);
-        }
-
-        @Override
-        public void save(Checkpoint checkpoint) {
-            real.save(checkpoint);
-        }
-
-        @Override
-        public void save(Checkpoint checkpoint, Lease lease) {
-            real.save(checkpoint, lease);
-        }
-
-        @Override
-        public void saveHistory(Checkpoint pastState) {
-            real.saveHistory(pastState);
-        }
-
-        @Override
-        public List<HistoryEntry> history(String name) {
-            return real.history(name);
-        }
-
-        @Override
-        public Optional<Checkpoint> loadHistory(String name, long position) {
-            return real.loadHistory(name, position);
-        }
-
-        @Override
-        public void deleteHistory(String name, long position) {
-            real.deleteHistory(name, position);
-        }
-
-        @Override
-        public void delete(String name) {
-            real.delete(name);
-        }
-
-        @Override
-        public boolean isReadOnly() {
-            return real.isReadOnly();
         }
     }
 }
