@@ -92,53 +92,45 @@ final class Lineage {
     }
 
     /**
-     * What a transaction may change. A table projection applies a batch to a {@link #copy} and sets the
-     * live lineage to it only once the batch's transaction committed, so that memory never runs ahead of
-     * the database, and queries never wait for the database.
+     * What a transaction may change is what {@link #takeFrom} copies. A table projection applies a batch to a
+     * {@link #copy} and has the live lineage take from it only once the batch's transaction committed, so
+     * that memory never runs ahead of the database, and queries never wait for the database.
+     *
+     * @return a lineage of the same instance with everything {@link #takeFrom} covers copied
      */
-    record Mark(long position, UUID lastId, Instant lastRecordedAt, long applied, long hash, long highWater,
-                TreeMap<Long, ParkedEvent> parked, Map<String, Long> failedByStream, TreeSet<Long> skipped,
-                List<Decision> decisions, long failedAt, String error, long retryPosition, int retryAttempt,
-                long retryAtNanos, Throwable retryFailure, boolean retryExhausted) {
-    }
-
-    Mark mark() {
-        return new Mark(position, lastId, lastRecordedAt, applied, hash, highWater, new TreeMap<>(parked),
-                new HashMap<>(failedByStream), new TreeSet<>(skipped), new ArrayList<>(decisions), failedAt, error,
-                retryPosition, retryAttempt, retryAtNanos, retryFailure, retryExhausted);
-    }
-
-    /** @return a lineage of the same instance with everything {@link #mark} covers copied */
     Lineage copy() {
         Lineage c = new Lineage(instance, origin, replayUntil, highWater);
-        c.set(mark());
+        c.takeFrom(this);
         c.positionAtLastHistory = positionAtLastHistory;
         return c;
     }
 
-    /** Takes what {@link #mark} covers from {@code m} (the instance is not: a table projection keeps no state in it). */
-    void set(Mark m) {
-        position = m.position;
-        lastId = m.lastId;
-        lastRecordedAt = m.lastRecordedAt;
-        applied = m.applied;
-        hash = m.hash;
-        highWater = m.highWater;
+    /**
+     * Takes the progress, the parked events, the decisions and the retry of {@code other} (the instance is
+     * not taken: a table projection keeps no state in it), copying its collections.
+     */
+    void takeFrom(Lineage other) {
+        position = other.position;
+        lastId = other.lastId;
+        lastRecordedAt = other.lastRecordedAt;
+        applied = other.applied;
+        hash = other.hash;
+        highWater = other.highWater;
         parked.clear();
-        parked.putAll(m.parked);
+        parked.putAll(other.parked);
         failedByStream.clear();
-        failedByStream.putAll(m.failedByStream);
+        failedByStream.putAll(other.failedByStream);
         skipped.clear();
-        skipped.addAll(m.skipped);
+        skipped.addAll(other.skipped);
         decisions.clear();
-        decisions.addAll(m.decisions);
-        failedAt = m.failedAt;
-        error = m.error;
-        retryPosition = m.retryPosition;
-        retryAttempt = m.retryAttempt;
-        retryAtNanos = m.retryAtNanos;
-        retryFailure = m.retryFailure;
-        retryExhausted = m.retryExhausted;
+        decisions.addAll(other.decisions);
+        failedAt = other.failedAt;
+        error = other.error;
+        retryPosition = other.retryPosition;
+        retryAttempt = other.retryAttempt;
+        retryAtNanos = other.retryAtNanos;
+        retryFailure = other.retryFailure;
+        retryExhausted = other.retryExhausted;
     }
 
     /** @return the parked events of one stream, in order */

@@ -1016,7 +1016,7 @@ final class Runner {
         lock.writeLock().lock();
         try {
             if (live == l) {
-                l.set(copy.mark());
+                l.takeFrom(copy);
             }
         } finally {
             lock.writeLock().unlock();
