@@ -73,11 +73,7 @@ class ListeningConnectionTest {
         List<Long> announced = new CopyOnWriteArrayList<>();
         try (HeadWatcher watcher = new HeadWatcher(once, CHANNEL, () -> 0L, Duration.ofMillis(20))) {
             watcher.add(announced::add);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (watcher.polls() < 3 && System.nanoTime() < deadline) {
-                Thread.sleep(5);
-            }
-            assertThat(watcher.polls()).as("polls within 20 s").isGreaterThanOrEqualTo(3);
+            Polls.until(() -> watcher.polls() >= 3, Duration.ofSeconds(20), "three polls of the head");
         }
         assertThat(announced).as("positions told to the store").isNotEmpty().containsOnly(0L);
     }

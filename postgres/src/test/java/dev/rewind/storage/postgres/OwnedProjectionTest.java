@@ -139,7 +139,7 @@ class OwnedProjectionTest {
     void one_instance_processes_the_other_stands_by_and_names_the_owner_and_takes_over_when_it_closes() {
         Rewind a = start("instance-a");
         try {
-            poll(() -> a.projections().status(NAME).ownedHere(), Duration.ofSeconds(5), "instance-a to own it");
+            Polls.until(() -> a.projections().status(NAME).ownedHere(), Duration.ofSeconds(5), "instance-a to own it");
             try (Rewind b = start("instance-b")) {
                 AppendResult last = add(a, "x", 30);
                 assertThat(a.projections().<Map<String, Long>>state(NAME, ReadPoint.atLeast(last))).containsEntry("x", 30L);
@@ -152,12 +152,12 @@ class OwnedProjectionTest {
                 assertThat(onA.owner()).isEqualTo("instance-a");
                 assertThat(onA.ownedHere()).isTrue();
                 // the standby serves the owner's last saved snapshot
-                poll(() -> Long.valueOf(30).equals(state(b).get("x")), TAKE_OVER, "instance-b to serve the shared snapshot");
+                Polls.until(() -> Long.valueOf(30).equals(state(b).get("x")), TAKE_OVER, "instance-b to serve the shared snapshot");
                 assertThat(HANDLED.get()).as("handler calls: instance-a only, each event once").isEqualTo(30);
 
                 long closedAt = System.nanoTime();
                 a.close(); // saves, then releases the lease
-                poll(() -> b.projections().status(NAME).ownedHere(), TAKE_OVER, "instance-b to take over");
+                Polls.until(() -> b.projections().status(NAME).ownedHere(), TAKE_OVER, "instance-b to take over");
                 assertThat(Duration.ofNanos(System.nanoTime() - closedAt)).isLessThan(TAKE_OVER);
 
                 AppendResult more = add(b, "x", 5);
@@ -176,7 +176,7 @@ class OwnedProjectionTest {
         PostgresStorage storageA = TestDatabase.builder(SCHEMA).build();
         GatedProjectionStore gatedA = new GatedProjectionStore((PostgresProjectionStore) storageA.projectionStore());
         try (Rewind a = start("instance-a", storageA, gatedA)) {
-            poll(() -> a.projections().status(NAME).ownedHere(), Duration.ofSeconds(5), "instance-a to own it");
+            Polls.until(() -> a.projections().status(NAME).ownedHere(), Duration.ofSeconds(5), "instance-a to own it");
             AppendResult first = add(a, "x", 3);
             a.projections().state(NAME, ReadPoint.atLeast(first));
             PAUSE_THREAD.set(workerOf(a)); // before instance-b starts a worker of the same name
@@ -189,15 +189,15 @@ class OwnedProjectionTest {
                     add(b, "x", 1); // instance-a's worker picks it up and freezes in the handler
                     assertThat(inPause.await(10, TimeUnit.SECONDS)).as("instance-a's worker paused").isTrue();
 
-                    poll(() -> b.projections().status(NAME).ownedHere(), TAKE_OVER, "instance-b to take the expired lease");
+                    Polls.until(() -> b.projections().status(NAME).ownedHere(), TAKE_OVER, "instance-b to take the expired lease");
                     tokenB = leaseToken();
-                    poll(() -> Long.valueOf(4).equals(state(b).get("x")), Duration.ofSeconds(10),
+                    Polls.until(() -> Long.valueOf(4).equals(state(b).get("x")), Duration.ofSeconds(10),
                             "instance-b to apply the event instance-a is stuck on");
-                    poll(() -> checkpointToken() == tokenB, Duration.ofSeconds(10), "instance-b's fenced save");
+                    Polls.until(() -> checkpointToken() == tokenB, Duration.ofSeconds(10), "instance-b's fenced save");
 
                     paused.countDown(); // instance-a resumes: it ends its batch and saves with its old lease
-                    poll(() -> !gatedA.refused.isEmpty(), Duration.ofSeconds(10), "instance-a's fenced save to be refused");
-                    poll(() -> a.projections().status(NAME).state() == ProjectionStatus.State.STANDBY,
+                    Polls.until(() -> !gatedA.refused.isEmpty(), Duration.ofSeconds(10), "instance-a's fenced save to be refused");
+                    Polls.until(() -> a.projections().status(NAME).state() == ProjectionStatus.State.STANDBY,
                             Duration.ofSeconds(10), "instance-a to step down");
                 } finally {
                     paused.countDown();
@@ -225,17 +225,17 @@ class OwnedProjectionTest {
         PostgresStorage storageA = TestDatabase.builder(SCHEMA).build();
         GatedProjectionStore gatedA = new GatedProjectionStore((PostgresProjectionStore) storageA.projectionStore());
         try (Rewind a = start("instance-a", storageA, gatedA); Rewind b = start("instance-b")) {
-            poll(() -> a.projections().status(NAME).ownedHere(), Duration.ofSeconds(5), "instance-a to own it");
+            Polls.until(() -> a.projections().status(NAME).ownedHere(), Duration.ofSeconds(5), "instance-a to own it");
             AppendResult first = add(a, "x", 3);
             a.projections().state(NAME, ReadPoint.atLeast(first));
 
             long failingFrom = System.nanoTime();
             gatedA.unreachable.set(true); // as when the owner's connection is gone and no other can be had
-            poll(() -> a.projections().status(NAME).state() == ProjectionStatus.State.STANDBY, TAKE_OVER,
+            Polls.until(() -> a.projections().status(NAME).state() == ProjectionStatus.State.STANDBY, TAKE_OVER,
                     "instance-a to step down");
             assertThat(Duration.ofNanos(System.nanoTime() - failingFrom)).as("stepped down within one lease")
                     .isLessThan(LEASE.plusSeconds(1));
-            poll(() -> b.projections().status(NAME).ownedHere(), TAKE_OVER, "instance-b to take over");
+            Polls.until(() -> b.projections().status(NAME).ownedHere(), TAKE_OVER, "instance-b to take over");
             assertThat(Duration.ofNanos(System.nanoTime() - failingFrom)).isLessThan(TAKE_OVER);
 
             AppendResult more = add(b, "x", 2);
@@ -251,7 +251,7 @@ class OwnedProjectionTest {
                 .user(TestDatabase.USER).password(TestDatabase.PASSWORD).schema(SCHEMA).poolSize(4)
                 .pollInterval(Duration.ofMillis(200)).connectionTimeout(Duration.ofSeconds(5)).build();
         try (Rewind a = start("instance-a", storageA, null); Rewind b = start("instance-b")) {
-            poll(() -> a.projections().status(NAME).ownedHere(), Duration.ofSeconds(5), "instance-a to own it");
+            Polls.until(() -> a.projections().status(NAME).ownedHere(), Duration.ofSeconds(5), "instance-a to own it");
             AppendResult first = add(b, "x", 3);
             a.projections().state(NAME, ReadPoint.atLeast(first));
 
@@ -260,7 +260,7 @@ class OwnedProjectionTest {
             // the pool replaces the dead connections: instance-a keeps its lease, or steps down and instance-b
             // takes over; either way one instance owns it within the take-over time and nothing is lost
             AppendResult more = add(b, "x", 4);
-            poll(() -> ownsHere(a) ^ ownsHere(b), TAKE_OVER, "exactly one owner");
+            Polls.until(() -> ownsHere(a) ^ ownsHere(b), TAKE_OVER, "exactly one owner");
             Rewind owner = ownsHere(a) ? a : b;
             assertThat(owner.projections().<Map<String, Long>>state(NAME, ReadPoint.atLeast(more).within(Duration.ofSeconds(10))))
                     .containsEntry("x", 7L);
@@ -311,22 +311,6 @@ class OwnedProjectionTest {
                      + " WHERE application_name = '" + applicationName + "'")) {
             rs.next();
             return rs.getInt(1);
-        }
-    }
-
-    /** Polls every 20 ms until {@code condition} holds, for at most {@code within}. */
-    static void poll(BooleanSupplier condition, Duration within, String waitingFor) {
-        long deadline = System.nanoTime() + within.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("waited " + within.toMillis() + " ms for " + waitingFor);
-            }
-            try {
-                Thread.sleep(20); // a bounded poll's interval, not a wait for something to happen
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
         }
     }
 }

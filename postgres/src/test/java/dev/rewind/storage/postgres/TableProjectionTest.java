@@ -80,7 +80,7 @@ class TableProjectionTest {
     }
 
     private static void awaitPosition(Rewind rewind, long position) {
-        poll(() -> rewind.projections().status(TableViews.NAME).lastPosition() >= position, Duration.ofSeconds(20),
+        Polls.until(() -> rewind.projections().status(TableViews.NAME).lastPosition() >= position, Duration.ofSeconds(20),
                 "the table projection to reach position " + position);
     }
 
@@ -123,7 +123,7 @@ class TableProjectionTest {
             TableViews.failAt.set(failing);
             TableViews.failures.set(1);
             AppendResult second = add(rewind, "a", 10, 1); // one batch; its 6th event fails
-            poll(() -> rewind.projections().status(TableViews.NAME).state() == ProjectionStatus.State.FAILED,
+            Polls.until(() -> rewind.projections().status(TableViews.NAME).state() == ProjectionStatus.State.FAILED,
                     Duration.ofSeconds(20), "the projection to stop");
 
             assertThat(TableViews.failedXids).hasSize(1);
@@ -204,7 +204,7 @@ class TableProjectionTest {
         gatedA.paused = () -> TableViews.pausedXid.get() >= 0;
         ProjectionSettings settings = TableViews.settings(10, FailurePolicy.stop());
         try (Rewind a = TableViews.builder(storageA, "instance-a", settings).projectionStore(gatedA).build()) {
-            poll(() -> a.projections().status(TableViews.NAME).ownedHere(), Duration.ofSeconds(5), "instance-a to own it");
+            Polls.until(() -> a.projections().status(TableViews.NAME).ownedHere(), Duration.ofSeconds(5), "instance-a to own it");
             AppendResult first = add(a, "x", 3, 1);
             awaitPosition(a, first.lastPosition());
             TableViews.pauseThread.set(workerOf(a)); // before instance-b starts a worker of the same name
@@ -215,13 +215,13 @@ class TableProjectionTest {
                 try {
                     add(b, "x", 1, 1); // instance-a's worker writes its row, then freezes before its commit
                     assertThat(TableViews.inPause.await(10, TimeUnit.SECONDS)).as("instance-a's worker paused").isTrue();
-                    poll(() -> b.projections().status(TableViews.NAME).ownedHere(), TAKE_OVER,
+                    Polls.until(() -> b.projections().status(TableViews.NAME).ownedHere(), TAKE_OVER,
                             "instance-b to take the expired lease");
                     awaitPosition(b, first.lastPosition() + 1);
                     // instance-b applied the event although instance-a's open batch had written its rows first:
                     // the server ended that transaction once it was idle for a lease (its row locks blocked b)
                     TableViews.paused.countDown(); // instance-a resumes: its transaction is gone or its fence fails
-                    poll(() -> a.projections().status(TableViews.NAME).state() == ProjectionStatus.State.STANDBY,
+                    Polls.until(() -> a.projections().status(TableViews.NAME).state() == ProjectionStatus.State.STANDBY,
                             Duration.ofSeconds(10), "instance-a to step down");
                 } finally {
                     TableViews.paused.countDown();
@@ -331,20 +331,5 @@ class TableProjectionTest {
             }
         }
         throw new AssertionError("no worker thread named " + name);
-    }
-
-    private static void poll(BooleanSupplier condition, Duration timeout, String what) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("timed out after " + timeout.toMillis() + " ms waiting for " + what);
-            }
-            try {
-                Thread.sleep(20); // a bounded poll of a condition, not a wait for time to pass
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted waiting for " + what, e);
-            }
-        }
     }
 }
