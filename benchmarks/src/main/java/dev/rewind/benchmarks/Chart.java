@@ -123,12 +123,14 @@ final class Chart {
         return plot * Math.log(clamped) / Math.log(MAX_TIMES);
     }
 
-    private static String text(double x, double y, String s, String weight, int size) {
+    /** @return an SVG text element (the scale chart draws with it too) */
+    static String text(double x, double y, String s, String weight, int size) {
         return String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" font-weight=\"%s\" font-size=\"%d\">%s</text>%n",
                 x, y, weight, size, s);
     }
 
-    private static String escape(String s) {
+    /** @return {@code s} with the characters XML reserves in text escaped */
+    static String escape(String s) {
         return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
     }
 

@@ -78,8 +78,8 @@ final class ScaleChart {
         svg.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\""
                 + " viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" font-size=\"12\">%n", width, height, width, height));
         svg.append(String.format(Locale.ROOT, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>%n", width, height));
-        svg.append(text(12, 22, "The file store's cost against N (one bar per N; the line is the target)", "bold", 15));
-        svg.append(text(12, 40, escape(byN.isEmpty() ? "" : byN.get(0).path("date").asText()) + ", "
+        svg.append(Chart.text(12, 22, "The file store's cost against N (one bar per N; the line is the target)", "bold", 15));
+        svg.append(Chart.text(12, 40, Chart.escape(byN.isEmpty() ? "" : byN.get(0).path("date").asText()) + ", "
                 + (byN.isEmpty() ? 0 : byN.get(0).path("cores").asInt()) + " cores", "normal", 11));
         for (int c = 0; c < COSTS.size(); c++) {
             Cost cost = COSTS.get(c);
@@ -92,8 +92,8 @@ final class ScaleChart {
     }
 
     private static void panel(StringBuilder svg, Cost cost, List<JsonNode> byN, int px, int py) {
-        svg.append(text(px, py + 12, escape(cost.title()), "bold", 12));
-        svg.append(text(px, py + 26, escape(cost.unit()), "normal", 10));
+        svg.append(Chart.text(px, py + 12, Chart.escape(cost.title()), "bold", 12));
+        svg.append(Chart.text(px, py + 26, Chart.escape(cost.unit()), "normal", 10));
         double[] values = new double[byN.size()];
         double max = Double.isNaN(cost.target()) ? 0 : cost.target();
         for (int i = 0; i < byN.size(); i++) {
@@ -108,9 +108,9 @@ final class ScaleChart {
         int barW = Math.max(20, (PANEL_W - 40) / Math.max(1, byN.size()) - 14);
         for (int i = 0; i < byN.size(); i++) {
             int x = px + 10 + i * (barW + 14);
-            svg.append(text(x, base + 16, label(byN.get(i).path("n").asLong()), "normal", 11));
+            svg.append(Chart.text(x, base + 16, label(byN.get(i).path("n").asLong()), "normal", 11));
             if (Double.isNaN(values[i])) {
-                svg.append(text(x, base - 4, "n/a", "normal", 10));
+                svg.append(Chart.text(x, base - 4, "n/a", "normal", 10));
                 continue;
             }
             double h = plotH * values[i] / max;
@@ -118,7 +118,7 @@ final class ScaleChart {
                     || byN.get(i).path("n").asLong() < cost.targetFromN();
             svg.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%.1f\" width=\"%d\" height=\"%.1f\" fill=\"%s\"/>%n",
                     x, base - h, barW, h, met ? "#3b7dd8" : "#d8553b"));
-            svg.append(text(x, base - h - 4, fmt(values[i]), "normal", 10));
+            svg.append(Chart.text(x, base - h - 4, fmt(values[i]), "normal", 10));
         }
         if (!Double.isNaN(cost.target())) {
             double ty = base - plotH * cost.target() / max;
@@ -148,15 +148,6 @@ final class ScaleChart {
 
     private static String label(long n) {
         return n >= 1_000_000 && n % 1_000_000 == 0 ? n / 1_000_000 + "M" : Long.toString(n);
-    }
-
-    private static String text(double x, double y, String s, String weight, int size) {
-        return String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" font-weight=\"%s\" font-size=\"%d\">%s</text>%n",
-                x, y, weight, size, s);
-    }
-
-    private static String escape(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
     }
 
     private static String fmt(double v) {
