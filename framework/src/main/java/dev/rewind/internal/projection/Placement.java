@@ -18,9 +18,10 @@ import java.util.TreeSet;
  * the same membership.
  *
  * <p>Rendezvous hashing with bounded loads: each runner ranks the instances that run it by a hash of
- * (runner, instance); no instance gets more than {@code ceil(runners / instances)} (unless only full
- * instances run a runner); the runners with the fewest candidates are placed first, then by name, each
- * on its best-ranked candidate that is not full. Plain rendezvous hashing moves only the runners an
+ * (runner, instance); of n runners on m instances each gets {@code n / m} and {@code n % m} of them one
+ * more (unless only full instances run a runner: then its best-ranked one takes it anyway); the runners
+ * with the fewest candidates are placed first, then by name, each on its best-ranked candidate that is
+ * not full. Plain rendezvous hashing moves only the runners an
  * instance that joins or leaves wins or had, but leaves 4 runners on 2 instances 3-1 or 4-0 more often
  * than 2-2; the bound makes the spread even at the price of a few more moves when the membership
  * changes (still at most one per runner per change: the result depends on the membership only).
@@ -70,7 +71,10 @@ public final class Placement {
         if (candidates.isEmpty()) {
             return EMPTY;
         }
-        int capacity = (candidates.size() + busy - 1) / busy;
+        // n runners on m instances: each gets q = n / m, and n % m of them one more
+        int q = candidates.size() / busy;
+        int extra = candidates.size() % busy;
+        int atCeiling = 0;
         for (Map.Entry<String, List<String>> c : candidates.entrySet()) {
             String runner = c.getKey();
             c.getValue().sort(Comparator.comparingLong((String id) -> score(runner, id)).reversed()
@@ -84,12 +88,15 @@ public final class Placement {
             List<String> byScore = candidates.get(runner);
             String chosen = byScore.get(0); // every candidate full: the best one takes it anyway
             for (String id : byScore) {
-                if (load.getOrDefault(id, 0) < capacity) {
+                int l = load.getOrDefault(id, 0);
+                if (l < q || l == q && atCeiling < extra) {
                     chosen = id;
                     break;
                 }
             }
-            load.merge(chosen, 1, Integer::sum);
+            if (load.merge(chosen, 1, Integer::sum) == q + 1) {
+                atCeiling++;
+            }
             List<String> list = new ArrayList<>(byScore.size());
             list.add(chosen);
             for (String id : byScore) {
