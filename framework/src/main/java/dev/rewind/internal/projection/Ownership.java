@@ -41,6 +41,8 @@ final class Ownership {
     private long checkedGeneration;
     /** The generation the last {@link #turn()} decided on. Worker only. */
     private long turnGeneration;
+    /** Who held the lease before this instance's last grant, or null. Worker only. */
+    private String takenFrom;
     /** Since when (monotonic) this waiting instance has seen the lease free, or -1. Worker only. */
     private long freeSinceNanos = -1;
 
@@ -119,6 +121,11 @@ final class Ownership {
         return now - freeSinceNanos >= duration.toNanos() * places ? Turn.FALLBACK : Turn.WAIT;
     }
 
+    /** @return who held the lease before this instance's last grant (maybe this instance), or null */
+    String takenFrom() {
+        return takenFrom;
+    }
+
     /** @return the instance the runner is placed on in the last view read, or null (none, or no membership) */
     String placedOn() {
         return membership == null ? null : membership.view().placement().assignee(name);
@@ -135,6 +142,9 @@ final class Ownership {
      * @return whether it is held now
      */
     boolean tryAcquire() {
+        if (lastOwner == null) { // free when last seen: who had it is only in the row now, for the take-over's message
+            lastOwner = leases.lastHolder(name).orElse(null);
+        }
         long sent = System.nanoTime();
         Optional<Lease> got = leases.acquire(name, instanceId, duration);
         if (got.isEmpty()) {
@@ -146,6 +156,7 @@ final class Ownership {
         lostBecause = null;
         checkedGeneration = turnGeneration;
         freeSinceNanos = -1;
+        takenFrom = lastOwner;
         held = got.get();
         return true;
     }

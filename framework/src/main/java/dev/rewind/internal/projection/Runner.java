@@ -875,11 +875,10 @@ final class Runner {
         }
         nextAttemptNanos = now + ownership.pollNanos();
         try {
-            String before = ownership.lastOwner();
             Ownership.Turn turn = ownership.turn();
             if (turn != Ownership.Turn.WAIT && ownership.tryAcquire()) {
                 leasesUnreachable = false;
-                takeOver(before, turn);
+                takeOver(ownership.takenFrom(), turn);
                 return ownership.holds();
             }
             leasesUnreachable = false;

@@ -511,6 +511,12 @@ final class PostgresProjectionStore implements ProjectionStore, ProjectionLeases
         return leaseRow(name).filter(LeaseRow::held).map(r -> new Lease(name, r.owner(), r.token(), r.duration()));
     }
 
+    @Override
+    public Optional<String> lastHolder(String name) {
+        Objects.requireNonNull(name, "name");
+        return leaseRow(name).map(LeaseRow::owner);
+    }
+
     /** The lease row as it is, expired or not. */
     private record LeaseRow(String owner, long token, boolean held, Duration duration) {
     }
