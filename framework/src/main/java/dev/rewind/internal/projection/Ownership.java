@@ -176,8 +176,13 @@ final class Ownership {
         if (v.generation() == checkedGeneration) {
             return null;
         }
+        if (v.placement().rank(name, instanceId) < 0) {
+            // this instance is missing from the view while it holds the lease: its own membership lapsed (a
+            // renewal failed) and comes back at its next renewal; moving now would move the runner twice
+            return null;
+        }
         String to = v.placement().assignee(name);
-        if (to == null || to.equals(instanceId)) {
+        if (to.equals(instanceId)) {
             checkedGeneration = v.generation();
             return null;
         }
