@@ -115,17 +115,14 @@ final class Membership {
     }
 
     /**
-     * @param maxAgeNanos how old the view may be
-     * @return the view, read again first when it was read longer ago than that (a worker that finds a lease
-     *     free asks: the instance it was placed on may have left since the heartbeat last read)
+     * @return the view, read from the store now (a worker that finds a lease free asks: the instance it was
+     *     placed on may have left since the heartbeat last read); the last view once this instance left
      */
-    View fresh(long maxAgeNanos) {
-        View v = view;
-        long sent = System.nanoTime();
-        if (sent - v.sentNanos() < maxAgeNanos || left) {
-            return v;
+    View read() {
+        if (left) {
+            return view;
         }
-        install(store.members(), sent);
+        install(store.members(), System.nanoTime());
         return view;
     }
 

@@ -89,8 +89,9 @@ final class Ownership {
 
     /**
      * Whether to ask for the lease now (worker, when an attempt is due and it is not held here). Reads who
-     * holds it unless the runner is placed here; when it is free, reads the membership again first if
-     * the view is older than a poll (the instance it was placed on may have left since).
+     * holds it unless the runner is placed here; when it is free, reads the membership again first (the
+     * instance it was placed on may have left since the heartbeat last read: one that closes leaves before
+     * it releases, so this read no longer lists it).
      */
     Turn turn() {
         if (membership == null) {
@@ -101,17 +102,19 @@ final class Ownership {
         if (v.placement().rank(name, instanceId) == 0) {
             return Turn.PLACED;
         }
-        lookUp();
-        if (lastOwner != null) {
+        String holder = leases.holder(name).map(Lease::owner).orElse(null);
+        if (holder != null) {
+            lastOwner = holder;
             freeSinceNanos = -1;
             return Turn.WAIT;
         }
-        v = membership.fresh(pollNanos());
+        v = membership.read();
         turnGeneration = v.generation();
         int rank = v.placement().rank(name, instanceId);
         if (rank == 0) {
-            return Turn.PLACED;
+            return Turn.PLACED; // lastOwner stays the holder last seen: the take-over names it
         }
+        lastOwner = null;
         long now = System.nanoTime();
         if (freeSinceNanos < 0) {
             freeSinceNanos = now;
@@ -192,11 +195,6 @@ final class Ownership {
     /** @return the ids of the live members in the last view read, sorted (for messages) */
     List<String> members() {
         return membership == null ? List.of() : membership.view().ids();
-    }
-
-    /** Reads who holds the lease now (for a waiting instance's status). */
-    void lookUp() {
-        lastOwner = leases.holder(name).map(Lease::owner).orElse(null);
     }
 
     /**
