@@ -134,6 +134,8 @@ final class Runner {
     private boolean leasesUnreachable;
     /** When an owner whose hand-over could not save its checkpoint tries again. Worker thread only. */
     private long nextHandOverNanos = System.nanoTime();
+    /** Whether a deferred hand-over was logged (once per streak). Worker thread only. */
+    private boolean handOverDeferred;
 
     private long rateNanos = System.nanoTime();
     private long ratePosition = Long.MIN_VALUE;
@@ -897,8 +899,10 @@ final class Runner {
      * Hands the runner over when the membership changed and placed it on another instance: saves the
      * checkpoint (fenced) after the batch just applied, then releases the lease, so that the instance it
      * is placed on takes it at its next poll and resumes exactly there. A rebuild or a catch-up from
-     * scratch is finished first; when the save fails, the lease is kept and the hand-over tried again a
-     * poll later (releasing then would make the next owner apply events a second time). Worker thread only.
+     * scratch is finished first, and a table projection whose last transaction has an unknown outcome
+     * reloads its checkpoint first (saving its older position would make the next owner write rows again);
+     * when the save fails, the lease is kept and the hand-over tried again a poll later (releasing then
+     * would make the next owner apply events a second time). Worker thread only.
      *
      * @return whether it was handed over
      */
@@ -908,7 +912,7 @@ final class Runner {
             return false;
         }
         String to = ownership.handOverTo();
-        if (to == null || rebuild != null || live.provisional) {
+        if (to == null || rebuild != null || live.provisional || txReload) {
             return false;
         }
         save(true);
@@ -919,10 +923,15 @@ final class Runner {
         Lineage l = live;
         if (savedPosition != l.position) {
             nextHandOverNanos = now + ownership.pollNanos();
-            LOG.warn("{} '{}': instance '{}' keeps it for now instead of handing it over to instance '{}': its checkpoint"
-                    + " at position {} could not be saved", kindName(), name, ownership.instanceId(), to, l.position);
+            if (!handOverDeferred) {
+                LOG.warn("{} '{}': instance '{}' keeps it for now instead of handing it over to instance '{}': its"
+                        + " checkpoint at position {} could not be saved; it tries again every {} ms", kindName(), name,
+                        ownership.instanceId(), to, l.position, TimeUnit.NANOSECONDS.toMillis(ownership.pollNanos()));
+            }
+            handOverDeferred = true;
             return false;
         }
+        handOverDeferred = false;
         try {
             ownership.release();
         } catch (RuntimeException e) {
