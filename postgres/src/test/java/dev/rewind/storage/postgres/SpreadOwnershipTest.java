@@ -50,7 +50,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * with no event applied twice or skipped; an instance that closes, or a child JVM that is SIGKILLed
  * (its membership and leases just expire), has its projections taken by the others within the take-over
  * bound; a lease its placed instance leaves free is taken after a grace period and kept, not moved back
- * and forth.
+ * and forth; a table projection handed over while events are appended has each event's row exactly once.
  */
 class SpreadOwnershipTest {
     private static final String SCHEMA = TestDatabase.schema("spread");
@@ -371,6 +371,60 @@ class SpreadOwnershipTest {
             }
             holdsFor(() -> tokens().equals(taken), LEASE.multipliedBy(2), "the leases to stay on spread-a, placed there now");
         }
+    }
+
+    @Test
+    void a_table_projection_handed_over_to_the_instance_that_joins_writes_each_event_s_row_exactly_once() throws Exception {
+        TableViews.reset();
+        PostgresStorage storageFirst = TestDatabase.builder(SCHEMA).build();
+        TableViews.createTables(SCHEMA);
+        String placed = Placement.of(List.of(new InstanceMember("tables-a", Set.of(TableViews.NAME)),
+                new InstanceMember("tables-b", Set.of(TableViews.NAME)))).assignee(TableViews.NAME);
+        String first = placed.equals("tables-a") ? "tables-b" : "tables-a"; // starts alone, then hands it over
+        ProjectionSettings settings = TableViews.settings(10, dev.rewind.projection.FailurePolicy.stop());
+        try (Rewind a = TableViews.builder(storageFirst, first, settings).build()) {
+            Polls.until(() -> a.projections().status(TableViews.NAME).ownedHere(), Duration.ofSeconds(10), first + " to own it");
+            addTable(a, 30);
+            AtomicBoolean writing = new AtomicBoolean(true);
+            AtomicReference<Throwable> writerFailed = new AtomicReference<>();
+            Thread writer = new Thread(() -> {
+                try {
+                    for (int i = 0; i < 300 && writing.get(); i++) {
+                        addTable(a, 2);
+                    }
+                } catch (Throwable t) {
+                    writerFailed.set(t);
+                }
+            }, "tables-writer");
+            try (Rewind b = TableViews.builder(TestDatabase.builder(SCHEMA).build(), placed, settings).build()) {
+                writer.start();
+                try {
+                    Polls.until(() -> b.projections().status(TableViews.NAME).ownedHere()
+                            && !a.projections().status(TableViews.NAME).ownedHere(), Duration.ofSeconds(10),
+                            placed + " to take the table projection over from " + first);
+                } finally {
+                    writing.set(false);
+                    writer.join(10_000);
+                }
+                assertThat(writerFailed.get()).isNull();
+                AppendResult last = addTable(b, 5);
+                Polls.until(() -> b.projections().status(TableViews.NAME).lastPosition() >= last.lastPosition(),
+                        Duration.ofSeconds(20), "the table projection to reach the head");
+                TableViews.Comparison cmp = TableViews.compare(b, SCHEMA);
+                assertThat(cmp.exact()).as("the tables against the store: %s", cmp).isTrue();
+                assertThat(b.projections().verify(TableViews.NAME).ok()).isTrue();
+                assertThat(runnerLog.messages(Level.INFO)).anyMatch(m -> m.startsWith("projection '" + TableViews.NAME
+                        + "': instance '" + first + "' hands it over to instance '" + placed + "'"));
+            }
+        }
+    }
+
+    private static AppendResult addTable(Rewind rewind, int events) {
+        List<TableViews.Counted> batch = new ArrayList<>();
+        for (int i = 0; i < events; i++) {
+            batch.add(new TableViews.Counted("c" + (i % 3), i + 1));
+        }
+        return rewind.store().append("tables", ExpectedVersion.any(), batch);
     }
 
     /** The third instance in a child JVM: args schema, instance id, lease in ms. Prints READY once it joined. */
