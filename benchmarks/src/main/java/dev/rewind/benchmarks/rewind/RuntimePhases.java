@@ -226,6 +226,10 @@ final class RuntimePhases {
                     LagProbe.APPLIED_AT.set(i, 0);
                 }
                 ProjectionSettings async = ProjectionSettings.async();
+                String linger = System.getProperty("bench.linger.ms"); // to measure other lingers than the default
+                if (linger != null) {
+                    async = async.linger(Duration.ofMillis(Long.parseLong(linger)));
+                }
                 FileStorage storage = FileStorage.builder(dir).durability(Durability.FSYNC).open();
                 try (Rewind rewind = RewindSide.builder().storage(storage).projection(RewindViews.class)
                         .projection(RevenueOnly.class).projection(LagProbe.class)
