@@ -58,7 +58,13 @@ public enum Phase {
     /** PostgreSQL, Rewind only: append acknowledged to seen by a subscriber in another JVM, 4 writers, median. */
     PG_TAIL_P50("PostgreSQL tailing latency p50 (another JVM, 4 writers)", "ms", false, false),
     /** PostgreSQL, Rewind only: the same, 99th percentile. */
-    PG_TAIL_P99("PostgreSQL tailing latency p99 (another JVM, 4 writers)", "ms", false, false);
+    PG_TAIL_P99("PostgreSQL tailing latency p99 (another JVM, 4 writers)", "ms", false, false),
+    /**
+     * PostgreSQL: the database holds N events; a table projection (an {@code order_totals} upsert per event of
+     * interest, the checkpoint in the batch's transaction) catches up from position 0 to its checkpoint at the
+     * head. Axon: tracking processor with a JDBC token store writing the same table in its unit of work.
+     */
+    PG_TABLE_CATCHUP("PostgreSQL table projection catch-up", "events/s", true, true);
 
     private final String label;
     private final String unit;
