@@ -64,7 +64,13 @@ public enum Phase {
      * interest, the checkpoint in the batch's transaction) catches up from position 0 to its checkpoint at the
      * head. Axon: tracking processor with a JDBC token store writing the same table in its unit of work.
      */
-    PG_TABLE_CATCHUP("PostgreSQL table projection catch-up", "events/s", true, true);
+    PG_TABLE_CATCHUP("PostgreSQL table projection catch-up", "events/s", true, true),
+    /**
+     * PostgreSQL, Rewind only: two JVMs share a store with three owned projections while a writer appends; the
+     * owner is SIGKILLed: ms until the other holds every lease, median over the rounds (the max, and the time
+     * until the projections pass the head at the kill, in the extras).
+     */
+    PG_TAKEOVER("PostgreSQL take-over after SIGKILL of the owner (2 JVMs), p50", "ms", false, false);
 
     private final String label;
     private final String unit;
