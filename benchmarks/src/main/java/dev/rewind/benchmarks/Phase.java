@@ -99,6 +99,14 @@ public enum Phase {
         return name().endsWith("_10N");
     }
 
+    /**
+     * @return false when a warm-up iteration would warm nothing the phase measures: the take-over phase starts
+     *     fresh JVMs for every round, and a warm-up iteration would only add minutes of rounds
+     */
+    public boolean warmsUp() {
+        return this != PG_TAKEOVER;
+    }
+
     /** @return the name printed in the table */
     public String label() {
         return label;

@@ -6,6 +6,7 @@ import dev.rewind.Rewind;
 import dev.rewind.benchmarks.Iteration;
 import dev.rewind.benchmarks.Measure;
 import dev.rewind.benchmarks.Peer;
+import dev.rewind.benchmarks.Phase;
 import dev.rewind.benchmarks.Pg;
 import dev.rewind.benchmarks.Stats;
 import dev.rewind.benchmarks.workload.OrderTotalsTable;
@@ -43,8 +44,9 @@ import java.util.concurrent.locks.LockSupport;
  *       machine's clock, as the tailing phase does).</li>
  * </ul>
  * then restarts the killed JVM (a standby now) for the next round; {@code bench.pg.takeover.rounds} rounds
- * (default 6) per iteration, on a fresh schema. At the end the writer stops, the owner drains, and the
- * table must equal the totals the store's events imply: every event's effect once, across every kill.
+ * (default 6) per iteration, on a fresh schema, and no warm-up iteration ({@link Phase#warmsUp}). At the end
+ * the writer stops, the owner drains, and the table must equal the totals the store's events imply: every
+ * event's effect once, across every kill.
  */
 public final class PgTakeover {
     /** The owned projections both instances run. */
