@@ -58,7 +58,19 @@ public enum Phase {
     /** PostgreSQL, Rewind only: append acknowledged to seen by a subscriber in another JVM, 4 writers, median. */
     PG_TAIL_P50("PostgreSQL tailing latency p50 (another JVM, 4 writers)", "ms", false, false),
     /** PostgreSQL, Rewind only: the same, 99th percentile. */
-    PG_TAIL_P99("PostgreSQL tailing latency p99 (another JVM, 4 writers)", "ms", false, false);
+    PG_TAIL_P99("PostgreSQL tailing latency p99 (another JVM, 4 writers)", "ms", false, false),
+    /**
+     * PostgreSQL: the database holds N events; a table projection (an {@code order_totals} upsert per event of
+     * interest, the checkpoint in the batch's transaction) catches up from position 0 to its checkpoint at the
+     * head. Axon: tracking processor with a JDBC token store writing the same table in its unit of work.
+     */
+    PG_TABLE_CATCHUP("PostgreSQL table projection catch-up", "events/s", true, true),
+    /**
+     * PostgreSQL, Rewind only: two JVMs share a store with three owned projections while a writer appends; the
+     * owner is SIGKILLed: ms until the other holds every lease, median over the rounds (the max, and the time
+     * until the projections pass the head at the kill, in the extras).
+     */
+    PG_TAKEOVER("PostgreSQL take-over after SIGKILL of the owner (2 JVMs), p50", "ms", false, false);
 
     private final String label;
     private final String unit;
@@ -85,6 +97,14 @@ public enum Phase {
     /** @return whether the phase seeds 10 N events (the default run leaves it out; name it in --phases) */
     public boolean large() {
         return name().endsWith("_10N");
+    }
+
+    /**
+     * @return false when a warm-up iteration would warm nothing the phase measures: the take-over phase starts
+     *     fresh JVMs for every round, and a warm-up iteration would only add minutes of rounds
+     */
+    public boolean warmsUp() {
+        return this != PG_TAKEOVER;
     }
 
     /** @return the name printed in the table */
