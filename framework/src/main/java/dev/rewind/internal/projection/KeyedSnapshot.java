@@ -14,8 +14,8 @@ import com.fasterxml.jackson.databind.introspect.AnnotatedField;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.ser.BeanPropertyWriter;
 import com.fasterxml.jackson.databind.ser.BeanSerializerModifier;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.lang.reflect.ParameterizedType;
@@ -40,16 +40,17 @@ import java.util.UUID;
  *   magic 00 'R' 'K' '1'
  *   int restLength, rest: the JSON of the projection, each lifted map written as its section's number
  *   int sections, then per section:
- *     byte key kind, int count n, byte bucket bits b (2^b buckets)
- *     int[2^b + 1] first entry of each bucket (the last one is n)
- *     int[n + 1] offset of each entry in the section's JSON (the last one is the JSON's length)
- *     int jsonLength, JSON: {"key":value,...} with the entries ordered by bucket
+ *     byte key kind, int count n, byte bucket bits b (2^b buckets, about n/2 to n/4)
+ *     int[2^b + 1] where each bucket starts in the next table (the last one is n)
+ *     int[n] the entries, by bucket: their numbers in the JSON's order
+ *     int[n + 1] where each entry starts in the section's JSON (the last one is the JSON's length)
+ *     int jsonLength, JSON: {"key":value,...} in the map's own order
  * </pre>
- * A key's bucket is the spread {@code hashCode} of its text (what Jackson writes as the member name: the
- * String, or {@code toString()} of the UUID or number), masked by the bucket count. The buckets are
- * ordered with a counting sort (no key is compared while writing). The section's JSON is a plain JSON
- * object, so restoring a live instance reads it with Jackson as before; a past state looks a key up in its
- * bucket and decodes that one value.
+ * A key's bucket is the spread {@code hashCode} of the key (String, UUID, Long and Integer define theirs in
+ * their specification, so it is the same in every JVM), masked by the bucket count. Entries are written in
+ * one pass in the map's order and the bucket table is made with a counting sort of their buckets: no key
+ * is compared while writing. The section's JSON is a plain JSON object, so restoring a live instance reads
+ * it with Jackson as before; a past state looks a key up in its bucket and decodes that one value.
  */
 final class KeyedSnapshot {
     /** The first bytes of a keyed snapshot; a JSON snapshot starts with '{'. */
@@ -163,8 +164,7 @@ final class KeyedSnapshot {
         private final Set<String> paths;
         private final JsonFactory factory;
         private JsonGenerator main;
-        private final List<byte[]> sections = new ArrayList<>();
-        private final List<Integer> sectionLengths = new ArrayList<>();
+        private final List<Written> sections = new ArrayList<>();
         private int sectionBytes;
 
         Writing(Set<String> paths, JsonFactory factory) {
@@ -189,60 +189,45 @@ final class KeyedSnapshot {
             return object.inObject() && paths.contains(path.toString());
         }
 
-        @SuppressWarnings("unchecked")
+        /**
+         * Writes a map's section: its entries as one JSON object in the map's own order (one pass, as Jackson
+         * would write the map), then the bucket of each entry, sorted by a counting sort into the bucket table.
+         *
+         * @return the section's number
+         */
         int section(Map<?, ?> map, KeyKind kind, JavaType valueType, BeanPropertyWriter property, SerializerProvider prov)
                 throws IOException {
             int n = map.size();
-            int bits = n <= 1 ? 0 : Math.min(MAX_BUCKET_BITS, 31 - Integer.numberOfLeadingZeros(n));
+            int bits = n <= 3 ? 0 : Math.min(MAX_BUCKET_BITS, 31 - Integer.numberOfLeadingZeros(n / 2));
             int buckets = 1 << bits;
             int mask = buckets - 1;
-            String[] texts = new String[n];
-            Object[] values = new Object[n];
             int[] bucketOf = new int[n];
             int[] first = new int[buckets + 1];
-            int i = 0;
-            for (Map.Entry<?, ?> e : map.entrySet()) {
-                if (i == n) {
-                    throw new IllegalStateException("a map changed while it was written");
-                }
-                String text = kind.text(e.getKey());
-                if (text == null) {
-                    throw new IllegalStateException("a map of " + kind.type.getSimpleName() + " keys holds the key "
-                            + e.getKey() + (e.getKey() == null ? "" : " (a " + e.getKey().getClass().getName() + ")")
-                            + ", which JSON cannot hold");
-                }
-                int b = spread(text.hashCode()) & mask;
-                texts[i] = text;
-                values[i] = e.getValue();
-                bucketOf[i] = b;
-                first[b + 1]++;
-                i++;
-            }
-            if (i != n) {
-                throw new IllegalStateException("a map changed while it was written");
-            }
-            for (int b = 0; b < buckets; b++) {
-                first[b + 1] += first[b];
-            }
-            int[] order = new int[n];
-            int[] next = new int[buckets];
-            System.arraycopy(first, 0, next, 0, buckets);
-            for (int k = 0; k < n; k++) {
-                order[next[bucketOf[k]]++] = k;
-            }
-            Output json = new Output(Math.max(64, n * 16));
             int[] offsets = new int[n + 1];
+            Output json = new Output(Math.max(64, n * 24));
             boolean finalType = valueType.isFinal() || valueType.isPrimitive();
             JsonSerializer<Object> fixed = finalType ? prov.findContentValueSerializer(valueType, property) : null;
             Class<?> lastClass = null;
             JsonSerializer<Object> last = null;
+            int i = 0;
             try (JsonGenerator g = factory.createGenerator(json)) {
                 g.writeStartObject();
-                for (int k = 0; k < n; k++) {
-                    int e = order[k];
-                    offsets[k] = json.size() + g.getOutputBuffered() + (k == 0 ? 0 : 1); // after the comma
-                    g.writeFieldName(texts[e]);
-                    Object v = values[e];
+                for (Map.Entry<?, ?> e : map.entrySet()) {
+                    Object key = e.getKey();
+                    String text = kind.text(key);
+                    if (text == null) {
+                        throw new IllegalStateException("a map of " + kind.type.getSimpleName() + " keys holds the key " + key
+                                + (key == null ? "" : " (a " + key.getClass().getName() + ")") + ", which JSON cannot hold");
+                    }
+                    if (i == n) {
+                        throw new IllegalStateException("a map changed while it was written");
+                    }
+                    int b = spread(key.hashCode()) & mask;
+                    bucketOf[i] = b;
+                    first[b + 1]++;
+                    offsets[i] = json.size() + g.getOutputBuffered() + (i == 0 ? 0 : 1); // after the comma
+                    g.writeFieldName(text);
+                    Object v = e.getValue();
                     if (v == null) {
                         prov.defaultSerializeNull(g);
                     } else if (fixed != null) {
@@ -254,45 +239,89 @@ final class KeyedSnapshot {
                         }
                         last.serialize(v, g, prov);
                     }
+                    i++;
                 }
                 g.writeEndObject();
             }
+            if (i != n) {
+                throw new IllegalStateException("a map changed while it was written");
+            }
             offsets[n] = json.size();
-            int length = 1 + 4 + 1 + 4 * (buckets + 1) + 4 * (n + 1) + 4 + json.size();
-            ByteBuffer out = ByteBuffer.allocate(length);
-            out.put((byte) kind.ordinal()).putInt(n).put((byte) bits);
-            for (int f : first) {
-                out.putInt(f);
+            for (int b = 0; b < buckets; b++) {
+                first[b + 1] += first[b];
             }
-            for (int o : offsets) {
-                out.putInt(o);
+            int[] next = java.util.Arrays.copyOf(first, buckets);
+            int[] byBucket = new int[n];
+            for (int e = 0; e < n; e++) {
+                byBucket[next[bucketOf[e]]++] = e;
             }
-            out.putInt(json.size()).put(json.array(), 0, json.size());
-            sections.add(out.array());
-            sectionLengths.add(length);
-            sectionBytes += length;
+            ByteBuffer index = ByteBuffer.allocate(1 + 4 + 1 + 4 * (buckets + 1) + 4 * n + 4 * (n + 1) + 4);
+            index.put((byte) kind.ordinal()).putInt(n).put((byte) bits);
+            index.asIntBuffer().put(first).put(byBucket).put(offsets).put(json.size());
+            sections.add(new Written(index.array(), json));
+            sectionBytes += index.capacity() + json.size();
             return sections.size() - 1;
         }
 
         /** @return the whole snapshot: magic, the projection's JSON, the sections */
         byte[] finish(Output rest) {
-            ByteBuffer out = ByteBuffer.allocate(MAGIC.length + 4 + rest.size() + 4 + sectionBytes);
-            out.put(MAGIC).putInt(rest.size()).put(rest.array(), 0, rest.size()).putInt(sections.size());
-            for (byte[] s : sections) {
-                out.put(s);
+            byte[] out = new byte[MAGIC.length + 4 + rest.size() + 4 + sectionBytes];
+            ByteBuffer b = ByteBuffer.wrap(out);
+            b.put(MAGIC).putInt(rest.size()).put(rest.array(), 0, rest.size()).putInt(sections.size());
+            for (Written w : sections) {
+                b.put(w.index).put(w.json.array(), 0, w.json.size());
             }
-            return out.array();
+            return out;
         }
+    }
+
+    /** A section as written: its header and index, then its JSON. */
+    private record Written(byte[] index, Output json) {
     }
 
     static int spread(int h) {
         return h ^ (h >>> 16);
     }
 
-    /** A byte array output whose array is read without a copy. */
-    static final class Output extends ByteArrayOutputStream {
+    /**
+     * A byte array output whose array is read without a copy. Not synchronized (unlike ByteArrayOutputStream,
+     * whose {@code size()} would take a lock for every entry written).
+     */
+    static final class Output extends OutputStream {
+        private byte[] buf;
+        private int count;
+
         Output(int size) {
-            super(size);
+            buf = new byte[size];
+        }
+
+        @Override
+        public void write(int b) {
+            if (count == buf.length) {
+                grow(1);
+            }
+            buf[count++] = (byte) b;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            if (count + len > buf.length) {
+                grow(len);
+            }
+            System.arraycopy(b, off, buf, count, len);
+            count += len;
+        }
+
+        private void grow(int more) {
+            long want = Math.max((long) buf.length * 2, (long) count + more);
+            if (want > Integer.MAX_VALUE - 16) {
+                throw new IllegalStateException("a snapshot section cannot exceed 2 GB");
+            }
+            buf = java.util.Arrays.copyOf(buf, (int) want);
+        }
+
+        int size() {
+            return count;
         }
 
         byte[] array() {
@@ -346,7 +375,7 @@ final class KeyedSnapshot {
         }
     }
 
-    /** One lifted map: its bucket table, entry offsets and JSON, inside the snapshot's bytes. */
+    /** One lifted map: its bucket table, entries by bucket, entry offsets and JSON, inside the snapshot's bytes. */
     static final class Section {
         private final byte[] bytes;
         private final String where;
@@ -354,71 +383,88 @@ final class KeyedSnapshot {
         private final int count;
         private final int mask;
         private final int bucketsAt;
+        private final int byBucketAt;
         private final int offsetsAt;
         private final int jsonAt;
         private final int jsonLength;
 
-        private Section(byte[] bytes, String where, KeyKind kind, int count, int mask, int bucketsAt, int offsetsAt,
-                        int jsonAt, int jsonLength) {
+        private Section(byte[] bytes, String where, KeyKind kind, int count, int mask, int bucketsAt, int byBucketAt,
+                        int offsetsAt, int jsonAt, int jsonLength) {
             this.bytes = bytes;
             this.where = where;
             this.kind = kind;
             this.count = count;
             this.mask = mask;
             this.bucketsAt = bucketsAt;
+            this.byBucketAt = byBucketAt;
             this.offsetsAt = offsetsAt;
             this.jsonAt = jsonAt;
             this.jsonLength = jsonLength;
         }
 
-        /** Reads a section's layout at the buffer's position, checks it (O(entries), no decoding) and moves past it. */
+        /**
+         * Reads a section's layout at the buffer's position, checks it (a pass over its tables, without decoding
+         * an entry) and moves past it.
+         */
         static Section read(byte[] bytes, ByteBuffer in, String where) throws IOException {
             int k = in.get();
             check(k >= 0 && k < KeyKind.values().length, where, "an unknown key kind " + k);
             int count = in.getInt();
             int bits = in.get();
-            check(count >= 0 && count <= in.remaining() / 8 && bits >= 0 && bits <= MAX_BUCKET_BITS
+            check(count >= 0 && count <= in.remaining() / 12 && bits >= 0 && bits <= MAX_BUCKET_BITS
                     && (1L << bits) <= Math.max(1, count), where, "a bad entry count " + count + " or bucket bits " + bits);
             int buckets = 1 << bits;
             int bucketsAt = in.position();
-            int prev = 0;
-            check(in.getInt() == 0, where, "a bucket table that does not start at entry 0");
-            for (int b = 1; b <= buckets; b++) {
-                int f = in.getInt();
-                check(f >= prev && f <= count, where, "a bucket table out of order at bucket " + b);
-                prev = f;
-            }
-            check(prev == count, where, "a bucket table that does not end at its " + count + " entries");
-            int offsetsAt = in.position();
+            int byBucketAt = bucketsAt + 4 * (buckets + 1);
+            int offsetsAt = byBucketAt + 4 * count;
             in.position(offsetsAt + 4 * (count + 1));
             int jsonLength = in.getInt();
             check(jsonLength >= 2 && jsonLength <= in.remaining(), where, "a bad JSON length " + jsonLength);
             int jsonAt = in.position();
             in.position(jsonAt + jsonLength);
+            int prev = 0;
+            check(intAt(bytes, bucketsAt) == 0, where, "a bucket table that does not start at entry 0");
+            for (int b = 1; b <= buckets; b++) {
+                int f = intAt(bytes, bucketsAt + 4 * b);
+                if (f < prev || f > count) { // the message is made only on failure: this runs for every bucket
+                    check(false, where, "a bucket table out of order at bucket " + b);
+                }
+                prev = f;
+            }
+            check(prev == count, where, "a bucket table that does not end at its " + count + " entries");
+            for (int i = 0; i < count; i++) {
+                int e = intAt(bytes, byBucketAt + 4 * i);
+                if (e < 0 || e >= count) {
+                    check(false, where, "entry " + e + " in its bucket table, of " + count);
+                }
+            }
             check(bytes[jsonAt] == '{' && bytes[jsonAt + jsonLength - 1] == '}', where, "its entries are not a JSON object");
             int before = 0;
             for (int i = 0; i <= count; i++) {
-                int o = ByteBuffer.wrap(bytes).getInt(offsetsAt + 4 * i);
+                int o = intAt(bytes, offsetsAt + 4 * i);
                 boolean ok = i == count ? o == jsonLength && o > before
                         : o > before && o < jsonLength - 1 && bytes[jsonAt + o] == '"'
                         && bytes[jsonAt + o - 1] == (i == 0 ? (byte) '{' : (byte) ',');
-                check(ok, where, "entry " + i + " is not where its offset says");
+                if (!ok) {
+                    check(false, where, "entry " + i + " is not where its offset says");
+                }
                 before = o;
             }
             check(count > 0 || jsonLength == 2, where, "an empty map with entries in its JSON");
-            return new Section(bytes, where, KeyKind.values()[k], count, buckets - 1, bucketsAt, offsetsAt, jsonAt, jsonLength);
+            return new Section(bytes, where, KeyKind.values()[k], count, buckets - 1, bucketsAt, byBucketAt, offsetsAt,
+                    jsonAt, jsonLength);
         }
 
         int count() {
             return count;
         }
 
-        KeyKind kind() {
-            return kind;
-        }
-
         String where() {
             return where;
+        }
+
+        byte[] bytes() {
+            return bytes;
         }
 
         /** @return a parser of the section's JSON object (every entry: a live instance's full restore) */
@@ -426,27 +472,23 @@ final class KeyedSnapshot {
             return factory.createParser(bytes, jsonAt, jsonLength);
         }
 
-        private int intAt(int at) {
-            return ((bytes[at] & 0xff) << 24) | ((bytes[at + 1] & 0xff) << 16) | ((bytes[at + 2] & 0xff) << 8)
-                    | (bytes[at + 3] & 0xff);
-        }
-
         /**
          * @param key a key of any class
-         * @return where the entry's value starts in the bytes, or -1 when the map has no such key
+         * @return the entry holding it, or -1 when the map has no such key
          */
         int find(Object key, JsonFactory factory) {
             String text = kind.text(key);
             if (text == null || count == 0) {
                 return -1;
             }
-            int b = spread(text.hashCode()) & mask;
-            int from = intAt(bucketsAt + 4 * b);
-            int to = intAt(bucketsAt + 4 * (b + 1));
-            byte[] ascii = asciiOrNull(text);
-            for (int i = from; i < to; i++) {
-                int at = jsonAt + intAt(offsetsAt + 4 * i) + 1;
-                int limit = jsonAt + intAt(offsetsAt + 4 * (i + 1)) - 1;
+            int b = spread(key.hashCode()) & mask;
+            int from = intAt(bytes, bucketsAt + 4 * b);
+            int to = intAt(bytes, bucketsAt + 4 * (b + 1));
+            byte[] ascii = null;
+            for (int k = from; k < to; k++) {
+                int e = intAt(bytes, byBucketAt + 4 * k);
+                int at = jsonAt + intAt(bytes, offsetsAt + 4 * e) + 1;
+                int limit = jsonAt + intAt(bytes, offsetsAt + 4 * (e + 1)) - 1;
                 int end = at;
                 boolean escaped = false;
                 while (end < limit && bytes[end] != '"') {
@@ -457,19 +499,33 @@ final class KeyedSnapshot {
                     end++;
                 }
                 if (end + 2 >= limit || bytes[end] != '"' || bytes[end + 1] != ':') {
-                    throw new dev.rewind.CorruptStoreException(where + " is damaged: entry " + i + " is not a key and a value");
+                    throw new dev.rewind.CorruptStoreException(where + " is damaged: entry " + e + " is not a key and a value");
                 }
-                boolean same;
-                if (!escaped && ascii != null) {
-                    same = java.util.Arrays.equals(bytes, at, end, ascii, 0, ascii.length);
-                } else {
-                    same = text.equals(keyText(at - 1, end + 1, escaped, factory));
+                if (ascii == null) {
+                    ascii = asciiOrEmpty(text);
                 }
+                boolean same = !escaped && ascii.length == text.length()
+                        ? java.util.Arrays.equals(bytes, at, end, ascii, 0, ascii.length)
+                        : text.equals(keyText(at - 1, end + 1, escaped, factory));
                 if (same) {
-                    return end + 2;
+                    return e;
                 }
             }
             return -1;
+        }
+
+        /** @return where the value of that entry starts (after its key) */
+        int valueStart(int entry) {
+            int at = jsonAt + intAt(bytes, offsetsAt + 4 * entry) + 1;
+            while (bytes[at] != '"') { // find() has checked the entry
+                at += bytes[at] == '\\' ? 2 : 1;
+            }
+            return at + 2;
+        }
+
+        /** @return where the value of that entry ends (exclusive) */
+        int valueEnd(int entry) {
+            return jsonAt + intAt(bytes, offsetsAt + 4 * (entry + 1)) - 1;
         }
 
         private String keyText(int from, int to, boolean escaped, JsonFactory factory) {
@@ -483,48 +539,20 @@ final class KeyedSnapshot {
                 throw new dev.rewind.CorruptStoreException(where + " is damaged: an unreadable key at byte " + from, e);
             }
         }
-
-        /** @return the end (exclusive) of the value of the entry whose value starts there */
-        int valueEnd(int valueStart) {
-            int lo = 0;
-            int hi = count - 1; // the entry holding valueStart: the last whose offset is before it
-            int rel = valueStart - jsonAt;
-            while (lo < hi) {
-                int mid = (lo + hi + 1) >>> 1;
-                if (intAt(offsetsAt + 4 * mid) < rel) {
-                    lo = mid;
-                } else {
-                    hi = mid - 1;
-                }
-            }
-            return jsonAt + intAt(offsetsAt + 4 * (lo + 1)) - 1;
-        }
-
-        byte[] bytes() {
-            return bytes;
-        }
-
-        /** @return the keys and values in the order written, each value as a parser-ready range (for tests) */
-        List<String> keysInOrder(JsonFactory factory) throws IOException {
-            List<String> out = new ArrayList<>(count);
-            try (JsonParser p = parser(factory)) {
-                p.nextToken();
-                while (p.nextToken() == JsonToken.FIELD_NAME) {
-                    out.add(p.currentName());
-                    p.nextToken();
-                    p.skipChildren();
-                }
-            }
-            return out;
-        }
     }
 
-    private static byte[] asciiOrNull(String s) {
+    private static int intAt(byte[] bytes, int at) {
+        return ((bytes[at] & 0xff) << 24) | ((bytes[at + 1] & 0xff) << 16) | ((bytes[at + 2] & 0xff) << 8)
+                | (bytes[at + 3] & 0xff);
+    }
+
+    /** @return the text's bytes when it is ASCII (its UTF-8), else an empty array (compared as text instead) */
+    private static byte[] asciiOrEmpty(String s) {
         byte[] out = new byte[s.length()];
         for (int i = 0; i < out.length; i++) {
             char c = s.charAt(i);
             if (c >= 0x80) {
-                return null;
+                return new byte[0];
             }
             out[i] = (byte) c;
         }

@@ -55,9 +55,10 @@ final class PastMap<K, V> extends AbstractMap<K, V> {
         this.keepDecoded = !KeyedSnapshot.immutable(mapType.getContentType());
     }
 
-    private V decode(int valueStart, Object key) {
-        int end = base.valueEnd(valueStart);
-        try (JsonParser p = mapper.createParser(base.bytes(), valueStart, end - valueStart)) {
+    private V decode(int entry, Object key) {
+        int start = base.valueStart(entry);
+        int end = base.valueEnd(entry);
+        try (JsonParser p = mapper.createParser(base.bytes(), start, end - start)) {
             p.nextToken();
             V v = values.readValue(p);
             if (p.nextToken() != null) {
@@ -82,11 +83,11 @@ final class PastMap<K, V> extends AbstractMap<K, V> {
         if (!removed.isEmpty() && removed.contains(key)) {
             return null;
         }
-        int at = base.find(key, mapper.getFactory());
-        if (at < 0) {
+        int entry = base.find(key, mapper.getFactory());
+        if (entry < 0) {
             return null;
         }
-        v = decode(at, key);
+        v = decode(entry, key);
         if (keepDecoded) {
             @SuppressWarnings("unchecked")
             K k = (K) key; // found in the section: of the key type
@@ -117,12 +118,12 @@ final class PastMap<K, V> extends AbstractMap<K, V> {
         if (overlay.containsKey(key)) {
             return overlay.put(key, value);
         }
-        int at = base.find(key, mapper.getFactory());
+        int entry = base.find(key, mapper.getFactory());
         V old = null;
-        if (at < 0) {
+        if (entry < 0) {
             added++;
         } else if (!removed.remove(key)) {
-            old = decode(at, key);
+            old = decode(entry, key);
         }
         overlay.put(key, value);
         return old;
@@ -145,12 +146,12 @@ final class PastMap<K, V> extends AbstractMap<K, V> {
         if (!removed.isEmpty() && removed.contains(key)) {
             return null;
         }
-        int at = base.find(key, mapper.getFactory());
-        if (at < 0) {
+        int entry = base.find(key, mapper.getFactory());
+        if (entry < 0) {
             return null;
         }
         removed.add(key);
-        return decode(at, key);
+        return decode(entry, key);
     }
 
     @Override
