@@ -153,6 +153,37 @@ class KeyedPastStatesTest {
     }
 
     @Test
+    void a_past_state_kept_as_json_before_the_keyed_format_still_serves() throws Exception {
+        Random random = new Random(11);
+        InMemoryStorage storage = new InMemoryStorage();
+        try (Rewind plain = builder(new InMemoryStorage()).build();
+             Rewind kept = builder(storage).projectionSettings("balances",
+                     ProjectionSettings.async().history(EVERY, 100, 1L << 24)).build()) {
+            long last = fill(random, plain, kept);
+            kept.projections().state("balances", ReadPoint.atLeast(last).within(java.time.Duration.ofSeconds(30)));
+            awaitPastState(storage, EVENTS - 1);
+            long old = 3L * EVERY - 1;
+            Checkpoint c = storage.projectionStore().loadHistory("balances", old).orElseThrow();
+            Map<String, Object> fields = new java.util.TreeMap<>();
+            fields.put("applied", old + 1);
+            fields.put("byAccount", plain.projections().<Map<String, Long>>stateAtPosition("balances", old));
+            byte[] json = new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsBytes(fields);
+            storage.projectionStore().saveHistory(new Checkpoint(c.name(), c.version(), c.origin(), c.position(),
+                    c.eventId(), c.applied(), c.hash(), c.highWater(), c.parked(), c.skipped(), c.decisions(), json,
+                    c.savedAt()));
+
+            ReadPoint at = ReadPoint.atPosition(old + 4);
+            long before = HANDLED.get();
+            assertThat(kept.projections().<Balances, Long>query(Balances.class, at, Balances::applied)).isEqualTo(old + 5);
+            assertThat(HANDLED.get() - before).as("from the JSON past state, and its tail of 4").isEqualTo(4);
+            assertThat(kept.projections().query(Balances.class, at, Balances::mapClass)).isEqualTo("HashMap");
+            assertThat(kept.projections().<Map<String, Long>>stateAtPosition("balances", old + 4))
+                    .isEqualTo(plain.projections().<Map<String, Long>>stateAtPosition("balances", old + 4));
+        }
+        assertThat(runtimeLog.messages()).isEmpty();
+    }
+
+    @Test
     void a_damaged_keyed_past_state_is_logged_and_an_earlier_one_used_never_a_wrong_answer() {
         Random random = new Random(7);
         InMemoryStorage storage = new InMemoryStorage();
