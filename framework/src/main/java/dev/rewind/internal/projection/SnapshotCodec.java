@@ -47,6 +47,11 @@ import java.util.function.Supplier;
  * must be one Jackson can read back without being told the concrete class, and an empty instance must
  * survive the round trip. The first snapshot of a run is checked the same way on real data
  * ({@link #roundTrips}).
+ *
+ * <p>A projection with eligible maps (a field declared {@code Map<String|UUID|Long|Integer, V>} holding a
+ * {@code HashMap}) is written in the keyed format of {@link KeyedSnapshot}: each such map in a section a past
+ * state reads by key ({@link #readPast}, docs/adr/0017-keyed-past-states.md). Plain JSON snapshots, written
+ * before it or for projections without such maps, are read as before.
  */
 final class SnapshotCodec {
     private static final ObjectMapper MAPPER = mapper().build();
