@@ -37,7 +37,11 @@ public enum Phase {
     STARTUP("start-up, snapshot at the head (limit: replay from 0)", "ms", false, false),
     /** The same with 10 N events (run only when named in --phases: seeding 10 N takes a while). */
     STARTUP_10N("start-up at 10 N, snapshot at the head (limit: replay from 0)", "ms", false, false),
-    /** Order totals as of the instant of event N/2, file store, from the nearest kept past state. */
+    /**
+     * A typed query by key (five order totals) as of the instant of event N/2, file store, from the nearest
+     * kept past state read by key; the whole-state {@code stateAt} and a query iterating the whole past state
+     * are in the extras.
+     */
     TEMPORAL_HISTORY("temporal from past states, file store", "ms", false, false),
     /** The same with 10 N events (run only when named). */
     TEMPORAL_HISTORY_10N("temporal from past states at 10 N, file store", "ms", false, false),
