@@ -68,6 +68,8 @@ final class Runner {
     private static final int STOPPED = 1;
     private static final int WAIT = 2;
     private static final long IDLE_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** The smallest batch of a table projection's rebuild (one transaction each). */
+    static final int REBUILD_BATCH = 1000;
     /** How long closing waits for an asynchronous runner to handle what was stored before it saves and stops. */
     static final Duration DRAIN = Duration.ofSeconds(5);
 
@@ -2001,8 +2003,8 @@ final class Runner {
      * Rebuilds a table projection blue/green: a fresh table set (the DDL in a schema of its own), filled from
      * position 0 in batches, each in a transaction with a checkpoint of its own, fenced by the lease; the
      * live tables keep serving and the live runner keeps applying meanwhile. Once it is within a batch of the
-     * head, the worker applies the last events and switches the table sets and the checkpoints in one
-     * transaction. A failure leaves the live tables and checkpoint as they are; the next rebuild drops what
+     * live runner, the worker applies the events up to its own position and switches the table sets and the
+     * checkpoints in one transaction. A failure leaves the live tables and checkpoint as they are; the next rebuild drops what
      * this one left.
      */
     private void rebuildTables(Rebuild r) {
@@ -2022,7 +2024,10 @@ final class Runner {
             Lineage fresh = new Lineage(target.newInstance(), -1, replayUntil, highWater);
             Progress progress = Progress.start("rebuild of the tables of projection '" + name + "'",
                     env.store().nextPosition(), "events");
-            List<StoredEvent<?>> batch = new ArrayList<>(settings.batchSize());
+            // larger batches than the live runner's (which trades throughput for latency): the rebuild must
+            // overtake the live runner while both read the same events, and nobody waits for its rows
+            int size = Math.max(settings.batchSize(), REBUILD_BATCH);
+            List<StoredEvent<?>> batch = new ArrayList<>(size);
             while (true) {
                 if (r.cancelled) {
                     throw new IllegalStateException("the rebuild of projection '" + name + "' was cancelled (closing); its"
@@ -2030,7 +2035,7 @@ final class Runner {
                 }
                 lease = currentLease();
                 long head = env.store().nextPosition();
-                long to = Math.min(head, fresh.position + 1 + settings.batchSize());
+                long to = Math.min(head, fresh.position + 1 + size);
                 long before = fresh.position;
                 if (fresh.position + 1 < to) {
                     batch.clear();
@@ -2039,7 +2044,9 @@ final class Runner {
                 }
                 progress.advance(fresh.position - before);
                 r.position = fresh.position;
-                if (fresh.failedAt >= 0 || head - 1 - fresh.position <= settings.batchSize()) {
+                // within a batch of the live runner (not of the head: under a steady append rate both chase the
+                // head, and the switch only has to be no older than what readers see now)
+                if (fresh.failedAt >= 0 || live.position - fresh.position <= settings.batchSize()) {
                     break;
                 }
             }
@@ -2159,19 +2166,24 @@ final class Runner {
     }
 
     /**
-     * The switch, on the worker (no batch of the live tables runs meanwhile): in one transaction the last
-     * events are applied to the next table set, the next set replaces the live one and its checkpoint the
-     * live checkpoint; then the fresh lineage becomes the live one.
+     * The switch, on the worker (no batch of the live tables runs meanwhile): in one transaction the events
+     * up to the live position are applied to the next table set, the next set replaces the live one and its
+     * checkpoint the live checkpoint; then the fresh lineage becomes the live one.
      */
     private Checkpoint switchTables(Lineage fresh) {
         Lease lease = currentLease();
         Lineage replaced = live;
         Lineage copy = fresh.copy();
+        // up to the live runner's position, so that readers never see the tables go back; the worker applies
+        // what follows to the new tables. Read before the transaction opens: it must not sit idle on reads
+        // (the server ends a transaction idle for a lease).
+        List<StoredEvent<?>> last = new ArrayList<>();
+        if (replaced.position > copy.position) {
+            env.store().recentOrRead(copy.position + 1, replaced.position + 1, last::add);
+        }
         Checkpoint saved;
         try {
             saved = tx.switchTables(name, lease, c -> {
-                List<StoredEvent<?>> last = new ArrayList<>();
-                env.store().recentOrRead(copy.position + 1, env.store().nextPosition(), last::add);
                 applyAtSavepoints(copy, last, c);
                 if (copy.failedAt >= 0 && replaced.failedAt < 0) {
                     throw new IllegalStateException("the rebuild of projection '" + name + "' stopped at the event at"

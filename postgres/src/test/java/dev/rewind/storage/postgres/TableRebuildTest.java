@@ -24,7 +24,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -38,7 +41,7 @@ import org.junit.jupiter.api.Test;
  * the rebuild fills a fresh table set in a schema of its own while 4 writers append and SQL readers poll the
  * live tables, which never show fewer rows than before the rebuild nor a half-built set; after the switch the
  * tables equal the store, each event's row once. A rebuild on an instance that does not own the projection is
- * refused naming the owner; a version change rebuilds by itself; a child JVM killed mid-rebuild leaves the old
+ * refused naming the owner; one whose owner lost its lease mid-way switches nothing; a version change rebuilds by itself; a child JVM killed mid-rebuild leaves the old
  * tables serving and the next rebuild starts clean.
  */
 class TableRebuildTest {
@@ -101,7 +104,7 @@ class TableRebuildTest {
                 int writer = w;
                 threads.add(new Thread(() -> {
                     try {
-                        for (int i = 0; i < 1000 && !stop.get(); i++) {
+                        for (int i = 0; i < 20_000 && !stop.get(); i++) { // until stopped (bounded)
                             add(rewind, "c" + random.nextInt(6), 1 + random.nextInt(5), 1 + random.nextInt(50));
                         }
                     } catch (RuntimeException e) {
@@ -188,6 +191,53 @@ class TableRebuildTest {
     }
 
     @Test
+    void a_rebuild_whose_owner_lost_its_lease_mid_way_switches_nothing_and_the_new_owner_keeps_the_old_tables()
+            throws Exception {
+        PostgresStorage storageA = TestDatabase.builder(SCHEMA).build();
+        GatedProjectionStore gatedA = new GatedProjectionStore((PostgresProjectionStore) storageA.projectionStore());
+        ProjectionSettings settings = TableViews.settings(25, FailurePolicy.stop());
+        try (Rewind a = TableViews.builder(storageA, "instance-a", settings).projectionStore(gatedA).build()) {
+            Polls.until(() -> a.projections().status(TableViews.NAME).ownedHere(), Duration.ofSeconds(10), "instance-a to own it");
+            for (int i = 0; i < 10; i++) {
+                add(a, "c" + (i % 3), 20, i + 1);
+            }
+            awaitHead(a);
+            long oid = scalar("SELECT '" + table("tv_rows") + "'::regclass::oid");
+            TableViews.blockRebuildAt.set(100);
+            TableViews.rebuildBlocked = new CountDownLatch(1);
+            TableViews.rebuildRelease = new CountDownLatch(1);
+            CompletableFuture<ProjectionStatus> rebuild = a.projections().startRebuild(TableViews.NAME);
+            try (Rewind b = TableViews.builder(TestDatabase.builder(SCHEMA).build(), "instance-b", settings).build()) {
+                assertThat(TableViews.rebuildBlocked.await(30, TimeUnit.SECONDS)).as("the rebuild froze mid-way").isTrue();
+                gatedA.unreachable.set(true); // instance-a cannot reach its lease: it expires and instance-b takes it
+                try {
+                    Polls.until(() -> b.projections().status(TableViews.NAME).ownedHere(), Duration.ofSeconds(10),
+                            "instance-b to take the expired lease");
+                } catch (AssertionError e) {
+                    throw new AssertionError(e.getMessage() + "; a: " + a.projections().status(TableViews.NAME) + "; b: "
+                            + b.projections().status(TableViews.NAME) + "; threads: " + dump(), e);
+                }
+                TableViews.rebuildRelease.countDown();
+                assertThatThrownBy(() -> rebuild.get(60, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
+                gatedA.unreachable.set(false);
+                AppendResult more = add(b, "z", 5, 1);
+                Polls.until(() -> b.projections().status(TableViews.NAME).lastPosition() >= more.lastPosition(),
+                        Duration.ofSeconds(20), "instance-b to apply the new events");
+                assertThat(scalar("SELECT '" + table("tv_rows") + "'::regclass::oid")).as("no switch happened")
+                        .isEqualTo(oid);
+                TableViews.Comparison cmp = TableViews.compare(b, SCHEMA);
+                assertThat(cmp.exact()).as("%s", cmp).isTrue();
+                assertThat(b.projections().verify(TableViews.NAME).ok()).isTrue();
+                Checkpoint cp = checkpoint(TableViews.NAME);
+                assertThat(cp.applied()).isEqualTo(cmp.events());
+            }
+        } finally {
+            TableViews.rebuildRelease.countDown();
+            gatedA.unreachable.set(false);
+        }
+    }
+
+    @Test
     void a_table_projection_without_create_tables_is_refused_a_rebuild_saying_how() throws Exception {
         try (Rewind rewind = Rewind.builder().discoverPlugins(false).storage(TestDatabase.builder(SCHEMA).build())
                 .eventTypes(Counted.class).projection(Undeclared.class)
@@ -235,15 +285,15 @@ class TableRebuildTest {
         ProjectionSettings settings = TableViews.settings(25, FailurePolicy.stop());
         long oid;
         try (Rewind rewind = TableViews.builder(TestDatabase.builder(SCHEMA).build(), "table-child", settings).build()) {
-            for (int i = 0; i < 20; i++) {
-                add(rewind, "c" + (i % 5), 20, i + 1);
+            for (int i = 0; i < 25; i++) {
+                add(rewind, "c" + (i % 5), 100, i + 1);
             }
             awaitHead(rewind);
             oid = scalar("SELECT '" + table("tv_rows") + "'::regclass::oid");
         }
         Checkpoint before = checkpoint(TableViews.NAME);
-        // a seeded moment of the rebuild's 400 events, before its last batches (which the switch applies)
-        long blockAt = 30 + random.nextInt(300);
+        // a seeded moment of the rebuild's 2500 events, after its first batch of 1000 committed
+        long blockAt = 1100 + random.nextInt(1200);
         try (ChildJvm child = new ChildJvm("table rebuild child", TableViews.Child.class, SCHEMA, Long.toString(blockAt),
                 "rebuild")) {
             child.await("REBUILD BLOCKED", 60);
@@ -252,6 +302,8 @@ class TableRebuildTest {
             throw new AssertionError(context + ": " + e.getMessage(), e);
         }
         assertThat(schemaExists(NEXT)).as("%s: the killed rebuild left its schema", context).isTrue();
+        assertThat(checkpoint(REBUILD).position()).as("%s: and batches it committed there", context)
+                .isGreaterThanOrEqualTo(999);
         assertThat(scalar("SELECT '" + table("tv_rows") + "'::regclass::oid")).as("the old tables serve").isEqualTo(oid);
         Checkpoint after = checkpoint(TableViews.NAME);
         assertThat(after.position()).as("the live checkpoint is untouched").isEqualTo(before.position());
@@ -296,6 +348,19 @@ class TableRebuildTest {
     }
 
     // ---------------------------------------------------------------- helpers
+
+    private static String dump() {
+        StringBuilder sb = new StringBuilder();
+        Thread.getAllStackTraces().forEach((t, st) -> {
+            if (t.getName().startsWith("rewind-")) {
+                sb.append("\n").append(t.getName()).append(":");
+                for (int i = 0; i < Math.min(12, st.length); i++) {
+                    sb.append("\n   ").append(st[i]);
+                }
+            }
+        });
+        return sb.toString();
+    }
 
     private static String table(String name) {
         return PostgresSettings.quote(SCHEMA) + "." + name;
