@@ -1765,6 +1765,11 @@ final class Runner {
                 throw new IllegalStateException(impossible);
             }
         }
+        if (l.awaitsRebuild) {
+            // its checkpoint and tables are the old version's until the switch: a decision saved now would be lost
+            throw new IllegalStateException(kindName() + " '" + name + "' is being rebuilt for version " + target.version()
+                    + " and applies nothing until its tables are switched: decide about its parked events after that");
+        }
         Lease lease = null;
         if (ownership != null && (lease = ownership.lease()) == null) {
             throw new IllegalStateException(kindName() + " '" + name + "' keeps its view in tables and is processed by "
