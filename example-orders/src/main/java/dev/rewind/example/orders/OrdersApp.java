@@ -50,7 +50,7 @@ public final class OrdersApp {
 
     /**
      * Adds the views kept in PostgreSQL tables ({@link OrderTotalsTable}); only for the PostgreSQL storage,
-     * whose schema holds the table ({@link OrderTotalsTable#createTable} first).
+     * whose schema holds the table (created by Rewind at start: the projection declares its DDL).
      *
      * @param builder a builder from {@link #rewind(Notifier)}
      * @return the same builder

@@ -1,5 +1,6 @@
 package dev.rewind.example.tables;
 
+import dev.rewind.annotation.CreateTables;
 import dev.rewind.annotation.EventHandler;
 import dev.rewind.annotation.Projection;
 import dev.rewind.annotation.QueryState;
@@ -24,8 +25,9 @@ import java.util.Map;
  * at a time writes it, the others stand by and take over when it dies.
  *
  * <p>It lives outside the package the app scans ({@code dev.rewind.example.orders}) because it needs the
- * PostgreSQL storage: {@code OrdersApp.withTables} registers it there, after {@link #createTable} (the
- * application owns its tables' DDL, as it would with Flyway or Liquibase).
+ * PostgreSQL storage: {@code OrdersApp.withTables} registers it there. It declares its table's DDL
+ * ({@link #createTable}, {@code @CreateTables}), so Rewind creates the table at start and can rebuild it
+ * blue/green.
  */
 @Projection("order_totals_table")
 public class OrderTotalsTable {
@@ -37,28 +39,18 @@ public class OrderTotalsTable {
     }
 
     /**
-     * Creates the table when it is missing.
+     * The view's DDL: Rewind runs it at start in the store's schema, and for a blue/green rebuild
+     * ({@code Projections.rebuild("order_totals_table")}, or a new {@code @Projection} version) in a fresh
+     * schema whose table replaces this one once it has caught up.
      *
-     * @param c a connection to the store's database
-     * @param schema the store's schema
+     * @param c the connection of Rewind's transaction, its search path set to where the table belongs
      * @throws SQLException from the database
      */
-    public static void createTable(Connection c, String schema) throws SQLException {
-        boolean auto = c.getAutoCommit();
-        c.setAutoCommit(false);
+    @CreateTables
+    static void createTable(Connection c) throws SQLException {
         try (Statement st = c.createStatement()) {
-            // IF NOT EXISTS is not safe against a concurrent creation: two instances starting together take turns
-            st.execute("SELECT pg_advisory_xact_lock(hashtext('rewind-example-tables'))");
-            st.execute("CREATE SCHEMA IF NOT EXISTS " + quoted(schema));
-            st.execute("CREATE TABLE IF NOT EXISTS " + quoted(schema) + "." + TABLE + " (order_id text PRIMARY KEY,"
-                    + " user_id text NOT NULL, currency text NOT NULL, items integer NOT NULL, total_cents bigint NOT NULL,"
-                    + " status text NOT NULL)");
-            c.commit();
-        } catch (SQLException e) {
-            c.rollback();
-            throw e;
-        } finally {
-            c.setAutoCommit(auto);
+            st.execute("CREATE TABLE IF NOT EXISTS " + TABLE + " (order_id text PRIMARY KEY, user_id text NOT NULL,"
+                    + " currency text NOT NULL, items integer NOT NULL, total_cents bigint NOT NULL, status text NOT NULL)");
         }
     }
 

@@ -65,9 +65,6 @@ final class DemoCommand implements Callable<Integer> {
         }
         ScriptedClock clock = new ScriptedClock(OrdersDemo.start());
         String schema = options.postgres.enabled() ? options.postgres.schema() : null;
-        if (schema != null) {
-            TableViews.create(options.postgres, schema);
-        }
         ObjectNode doc;
         try (Rewind rewind = start(storage, clock, options)) {
             doc = OrdersDemo.run(rewind, clock, Json.MAPPER);

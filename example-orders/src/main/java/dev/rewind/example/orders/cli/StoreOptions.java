@@ -127,7 +127,6 @@ public final class StoreOptions {
             app.leaseDuration(lease);
         }
         if (isPostgres(url)) {
-            TableViews.create(url);
             return OrdersApp.withTables(app).storage(url).build();
         }
         if (!isFileUrl()) {
