@@ -515,6 +515,8 @@ public final class Rewind implements AutoCloseable {
          * This instance's id among the instances sharing a store: the owner named on the leases of owned
          * projections and event processors, in {@code ProjectionStatus.owner()} and in the take-over logs.
          * It must be unique among running instances (two instances with one id take each other's leases).
+         * Owned runners are spread over the live instances by a hash of this id and the runner's name
+         * (docs/adr/0018-spreading-owned-runners.md), so a fixed id keeps an instance's share across restarts.
          * Default: {@code <hostname>-<pid>-<random>}, new at every start.
          *
          * @param id the id, not blank, at most 200 characters
@@ -532,8 +534,9 @@ public final class Rewind implements AutoCloseable {
         /**
          * How long the lease of an owned projection or event processor lasts unless renewed (default 5 s). The
          * owner renews it every third of it; another instance takes over at most about {@code lease * 4 / 3}
-         * after the owner died or stalled. Used only when the store offers leases (PostgreSQL); see
-         * docs/adr/0015-projection-ownership.md.
+         * after the owner died or stalled. An instance's membership, over which owned runners are spread,
+         * expires on the same duration. Used only when the store offers leases (PostgreSQL); see
+         * docs/adr/0015-projection-ownership.md and docs/adr/0018-spreading-owned-runners.md.
          *
          * @param lease between 100 ms and 10 minutes
          * @return this

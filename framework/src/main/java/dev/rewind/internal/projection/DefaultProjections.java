@@ -16,6 +16,7 @@ import dev.rewind.projection.ProjectionVerification;
 import dev.rewind.projection.ReadPoint;
 import dev.rewind.spi.projection.Checkpoint;
 import dev.rewind.spi.projection.HistoryEntry;
+import dev.rewind.spi.projection.InstanceMembership;
 import dev.rewind.spi.projection.ProjectionLeases;
 import dev.rewind.spi.projection.ProjectionStore;
 import java.io.IOException;
@@ -116,7 +117,11 @@ public final class DefaultProjections implements Projections, EventListener, Aut
         this.store = store;
         this.index = index;
         ProjectionLeases leases = projectionStore instanceof ProjectionLeases l && !projectionStore.isReadOnly() ? l : null;
-        this.env = new Runner.Env(store, index, projectionStore, store.clock(), leases, instanceId, leaseDuration);
+        // owned runners spread over the live instances only where the store also keeps a membership
+        Membership membership = leases != null && projectionStore instanceof InstanceMembership m
+                ? new Membership(m, instanceId, leaseDuration) : null;
+        this.env = new Runner.Env(store, index, projectionStore, store.clock(), leases, instanceId, leaseDuration,
+                membership);
         this.settingsByName = Map.copyOf(settingsByName);
         List<Runner> sync = new ArrayList<>();
         List<Runner> all = new ArrayList<>();
@@ -161,6 +166,7 @@ public final class DefaultProjections implements Projections, EventListener, Aut
             for (Runner r : syncRunners) {
                 r.caughtUpAtStart();
             }
+            joinMembership();
             for (Runner r : asyncRunners) {
                 r.start(DefaultProjections::threadName);
             }
@@ -209,8 +215,32 @@ public final class DefaultProjections implements Projections, EventListener, Aut
     }
 
     /**
-     * One thread renews the leases of all owned runners, apart from their workers, so that a long batch
-     * does not cost the lease, while a paused process (which stops this thread too) does.
+     * Joins the membership with the owned runners' names, before their workers start: they follow the
+     * placement it reads (docs/adr/0018-spreading-owned-runners.md). An instance without owned runners
+     * does not join (nothing could be placed on it).
+     */
+    private void joinMembership() {
+        Membership m = env.membership();
+        if (m == null) {
+            return;
+        }
+        Set<String> owned = new TreeSet<>();
+        for (Runner r : asyncRunners) {
+            if (r.owned()) {
+                owned.add(r.name());
+            }
+        }
+        if (!owned.isEmpty()) {
+            m.join(owned);
+        }
+    }
+
+    /**
+     * One thread renews the membership and the leases of all owned runners, apart from their workers, so
+     * that a long batch does not cost the lease, while a paused process (which stops this thread too) does.
+     * Both are renewed a third of a lease apart, so when the process dies its membership and its leases
+     * all expire within one lease of its last breath, and each runner is placed and taken elsewhere at the
+     * next poll after that.
      */
     private void startHeartbeat() {
         List<Runner> owned = new ArrayList<>();
@@ -225,8 +255,16 @@ public final class DefaultProjections implements Projections, EventListener, Aut
             return;
         }
         long every = Math.max(1, period);
+        Membership membership = env.membership();
         heartbeat = new Thread(() -> {
             while (!runnersClosed) {
+                if (membership != null) {
+                    try {
+                        membership.heartbeat();
+                    } catch (RuntimeException e) {
+                        LOG.warn("instance '{}': its membership heartbeat failed: {}", membership.instanceId(), e.toString());
+                    }
+                }
                 for (Runner r : owned) {
                     try {
                         r.heartbeat();
@@ -679,6 +717,10 @@ public final class DefaultProjections implements Projections, EventListener, Aut
 
     private void closeRunners() {
         closed = true;
+        Membership m = env.membership();
+        if (m != null) {
+            m.leave(); // first: the others place its runners elsewhere, and take each as soon as it is released
+        }
         Thread c = checkpointer;
         if (c != null) {
             LockSupport.unpark(c); // an interrupt would close the file it is writing

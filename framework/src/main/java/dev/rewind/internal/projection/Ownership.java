@@ -4,6 +4,7 @@ import dev.rewind.spi.projection.Lease;
 import dev.rewind.spi.projection.LeaseLostException;
 import dev.rewind.spi.projection.ProjectionLeases;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -11,6 +12,12 @@ import java.util.Optional;
  * held, until when it surely is, and who held it when last seen. The runner's worker acquires it; the
  * runtime's heartbeat thread renews it every {@code duration / 3}; a failed renewal or fenced save drops
  * it, and the worker steps down.
+ *
+ * <p>With a {@link Membership} (docs/adr/0018-spreading-owned-runners.md) the worker asks for the lease only
+ * when the {@link Placement} puts the runner here, or when the lease has stayed free for a grace period
+ * (one lease duration per place in the fallback order) because the instance it is placed on did not take
+ * it; and once the membership changed since it took the lease, it hands the runner over to the instance
+ * it is placed on now. Without one, it asks whenever the lease is free, as before.
  *
  * <p>The deadline is measured on this instance's monotonic clock from the moment a grant or renewal was
  * <em>sent</em>: the store set the expiry later than that by its own clock, so the deadline is never after
@@ -28,12 +35,33 @@ final class Ownership {
     private volatile String lastOwner;
     /** Why the lease was dropped by another thread than the worker (a renewal, a save), until the worker logs it. */
     private volatile String lostBecause;
+    /** The instances sharing the store, or null: then every free lease is asked for. */
+    private final Membership membership;
+    /** The membership generation the placement was last checked against while holding the lease. Worker only. */
+    private long checkedGeneration;
+    /** The generation the last {@link #turn()} decided on. Worker only. */
+    private long turnGeneration;
+    /** Who held the lease before this instance's last grant, or null. Worker only. */
+    private String takenFrom;
+    /** Since when (monotonic) this waiting instance has seen the lease free, or -1. Worker only. */
+    private long freeSinceNanos = -1;
 
-    Ownership(ProjectionLeases leases, String name, String instanceId, Duration duration) {
+    /** Whether a waiting instance asks for the lease now. */
+    enum Turn {
+        /** The runner is placed here (or nothing is placed: no membership). */
+        PLACED,
+        /** Placed elsewhere, but the lease stayed free for this instance's grace period. */
+        FALLBACK,
+        /** Placed elsewhere: wait. */
+        WAIT
+    }
+
+    Ownership(ProjectionLeases leases, String name, String instanceId, Duration duration, Membership membership) {
         this.leases = leases;
         this.name = name;
         this.instanceId = instanceId;
         this.duration = duration;
+        this.membership = membership;
     }
 
     String instanceId() {
@@ -60,11 +88,66 @@ final class Ownership {
     }
 
     /**
+     * Whether to ask for the lease now (worker, when an attempt is due and it is not held here). Reads who
+     * holds it unless the runner is placed here; when it is free, reads the membership again first (the
+     * instance it was placed on may have left since the heartbeat last read: one that closes leaves before
+     * it releases, so this read no longer lists it).
+     */
+    Turn turn() {
+        if (membership == null) {
+            return Turn.PLACED;
+        }
+        Membership.View v = membership.view();
+        turnGeneration = v.generation();
+        if (v.placement().rank(name, instanceId) == 0) {
+            return Turn.PLACED;
+        }
+        String holder = leases.holder(name).map(Lease::owner).orElse(null);
+        if (holder != null) {
+            lastOwner = holder;
+            freeSinceNanos = -1;
+            return Turn.WAIT;
+        }
+        v = membership.read();
+        turnGeneration = v.generation();
+        int rank = v.placement().rank(name, instanceId);
+        if (rank == 0) {
+            return Turn.PLACED; // lastOwner stays the holder last seen: the take-over names it
+        }
+        lastOwner = null;
+        long now = System.nanoTime();
+        if (freeSinceNanos < 0) {
+            freeSinceNanos = now;
+        }
+        // not a candidate (this instance's own membership is not in the view): after every candidate
+        long places = rank > 0 ? rank : v.placement().candidates(name) + 1;
+        return now - freeSinceNanos >= duration.toNanos() * places ? Turn.FALLBACK : Turn.WAIT;
+    }
+
+    /** @return who held the lease before this instance's last grant (maybe this instance), or null */
+    String takenFrom() {
+        return takenFrom;
+    }
+
+    /** @return the instance the runner is placed on in the last view read, or null (none, or no membership) */
+    String placedOn() {
+        return membership == null ? null : membership.view().placement().assignee(name);
+    }
+
+    /** @return the grace period of a fallback, for messages */
+    Duration grace() {
+        return duration;
+    }
+
+    /**
      * Tries to take the lease.
      *
      * @return whether it is held now
      */
     boolean tryAcquire() {
+        if (lastOwner == null) { // free when last seen: who had it is only in the row now, for the take-over's message
+            lastOwner = leases.lastHolder(name).orElse(null);
+        }
         long sent = System.nanoTime();
         Optional<Lease> got = leases.acquire(name, instanceId, duration);
         if (got.isEmpty()) {
@@ -74,13 +157,44 @@ final class Ownership {
         deadlineNanos = sent + duration.toNanos();
         renewedNanos = sent;
         lostBecause = null;
+        checkedGeneration = turnGeneration;
+        freeSinceNanos = -1;
+        takenFrom = lastOwner;
         held = got.get();
         return true;
     }
 
-    /** Reads who holds the lease now (for a waiting instance's status). */
-    void lookUp() {
-        lastOwner = leases.holder(name).map(Lease::owner).orElse(null);
+    /**
+     * Whether the owner should hand the runner over (worker, while it holds the lease): only when the
+     * membership changed since the placement was last checked, and the runner is placed on another live
+     * instance now. A change that leaves it here is noted, so that it is not looked at again.
+     *
+     * @return the instance to hand it to, or null to keep it
+     */
+    String handOverTo() {
+        if (membership == null || held == null) {
+            return null;
+        }
+        Membership.View v = membership.view();
+        if (v.generation() == checkedGeneration) {
+            return null;
+        }
+        if (v.placement().rank(name, instanceId) < 0) {
+            // this instance is missing from the view while it holds the lease: its own membership lapsed (a
+            // renewal failed) and comes back at its next renewal; moving now would move the runner twice
+            return null;
+        }
+        String to = v.placement().assignee(name);
+        if (to.equals(instanceId)) {
+            checkedGeneration = v.generation();
+            return null;
+        }
+        return to;
+    }
+
+    /** @return the ids of the live members in the last view read, sorted (for messages) */
+    List<String> members() {
+        return membership == null ? List.of() : membership.view().ids();
     }
 
     /**
@@ -139,11 +253,12 @@ final class Ownership {
         return why;
     }
 
-    /** Gives the lease up (at close, after the last save). */
+    /** Gives the lease up (at close, or to hand the runner over; after the last save). */
     void release() {
         Lease l = held;
         held = null;
         if (l != null) {
+            lastOwner = null;
             leases.release(l);
         }
     }

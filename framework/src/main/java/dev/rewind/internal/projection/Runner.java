@@ -79,11 +79,13 @@ final class Runner {
      * @param leases the projection store's leases, or null when it has none (or is read-only): nothing is owned
      * @param instanceId this instance's id, as lease owner
      * @param leaseDuration how long a lease lasts unless renewed
+     * @param membership the instances sharing the store, over which owned runners spread; null when the store
+     *     keeps no membership (then an owned runner takes its lease whenever it is free)
      */
     record Env(DefaultEventStore store, EventIndex index, ProjectionStore projectionStore, Clock clock,
-               ProjectionLeases leases, String instanceId, Duration leaseDuration) {
+               ProjectionLeases leases, String instanceId, Duration leaseDuration, Membership membership) {
         Env(DefaultEventStore store, EventIndex index, ProjectionStore projectionStore, Clock clock) {
-            this(store, index, projectionStore, clock, null, "local", Duration.ofSeconds(5));
+            this(store, index, projectionStore, clock, null, "local", Duration.ofSeconds(5), null);
         }
     }
 
@@ -140,6 +142,10 @@ final class Runner {
     private boolean everOwned;
     /** Whether the last attempt to reach the leases failed (logged once per streak). Worker thread only. */
     private boolean leasesUnreachable;
+    /** When an owner whose hand-over could not save its checkpoint tries again. Worker thread only. */
+    private long nextHandOverNanos = System.nanoTime();
+    /** Whether a deferred hand-over was logged (once per streak). Worker thread only. */
+    private boolean handOverDeferred;
 
     private long rateNanos = System.nanoTime();
     private long ratePosition = Long.MIN_VALUE;
@@ -167,7 +173,7 @@ final class Runner {
         boolean wantsOwner = settings.isAsync()
                 && (settings.isOwned() || target.kind() == ProjectionStatus.Kind.PROCESSOR || tx != null);
         if (wantsOwner && env.leases() != null && persistent) {
-            this.ownership = new Ownership(env.leases(), name, env.instanceId(), env.leaseDuration());
+            this.ownership = new Ownership(env.leases(), name, env.instanceId(), env.leaseDuration(), env.membership());
         } else {
             this.ownership = null;
             if (settings.isOwned() && env.leases() != null && !persistent) {
@@ -801,6 +807,9 @@ final class Runner {
                     LockSupport.parkNanos(this, Math.max(1, nextAttemptNanos - System.nanoTime()));
                     continue;
                 }
+                if (ownership != null && drainTo < 0 && handOver()) {
+                    continue; // placed elsewhere now: waits as a standby
+                }
                 if (txReload) {
                     // a second apart: a database that is down, or a handler that swallowed an SQL error (its
                     // transaction can then never commit), must not make the worker hammer the server
@@ -898,10 +907,10 @@ final class Runner {
         }
         nextAttemptNanos = now + ownership.pollNanos();
         try {
-            String before = ownership.lastOwner();
-            if (ownership.tryAcquire()) {
+            Ownership.Turn turn = ownership.turn();
+            if (turn != Ownership.Turn.WAIT && ownership.tryAcquire()) {
                 leasesUnreachable = false;
-                takeOver(before);
+                takeOver(ownership.takenFrom(), turn);
                 return ownership.holds();
             }
             leasesUnreachable = false;
@@ -916,12 +925,62 @@ final class Runner {
         return false;
     }
 
+    /**
+     * Hands the runner over when the membership changed and placed it on another instance: saves the
+     * checkpoint (fenced) after the batch just applied, then releases the lease, so that the instance it
+     * is placed on takes it at its next poll and resumes exactly there. A rebuild or a catch-up from
+     * scratch is finished first, and a table projection whose last transaction has an unknown outcome
+     * reloads its checkpoint first (saving its older position would make the next owner write rows again);
+     * when the save fails, the lease is kept and the hand-over tried again a poll later (releasing then
+     * would make the next owner apply events a second time). Worker thread only.
+     *
+     * @return whether it was handed over
+     */
+    private boolean handOver() {
+        long now = System.nanoTime();
+        if (now - nextHandOverNanos < 0) {
+            return false;
+        }
+        String to = ownership.handOverTo();
+        if (to == null || rebuild != null || live.provisional || txReload) {
+            return false;
+        }
+        save(true);
+        Lease lease = ownership.lease();
+        if (lease == null) {
+            return false; // the save found the lease lost: the worker steps down at its next round
+        }
+        Lineage l = live;
+        if (savedPosition != l.position) {
+            nextHandOverNanos = now + ownership.pollNanos();
+            if (!handOverDeferred) {
+                LOG.warn("{} '{}': instance '{}' keeps it for now instead of handing it over to instance '{}': its"
+                        + " checkpoint at position {} could not be saved; it tries again every {} ms", kindName(), name,
+                        ownership.instanceId(), to, l.position, TimeUnit.NANOSECONDS.toMillis(ownership.pollNanos()));
+            }
+            handOverDeferred = true;
+            return false;
+        }
+        handOverDeferred = false;
+        try {
+            ownership.release();
+        } catch (RuntimeException e) {
+            LOG.warn("{} '{}': instance '{}' cannot release its lease to hand it over ({}); instance '{}' takes over when"
+                    + " it expires", kindName(), name, ownership.instanceId(), e.toString(), to);
+        }
+        nextAttemptNanos = System.nanoTime() + ownership.pollNanos();
+        LOG.info("{} '{}': instance '{}' hands it over to instance '{}' after position {} (lease token {} released):"
+                + " the instances running it are now {}", kindName(), name, ownership.instanceId(), to, l.position,
+                lease.token(), ownership.members());
+        return true;
+    }
+
     private static String ownerName(String owner) {
         return owner == null ? "none known (the lease is free, expired, or could not be read)" : "instance '" + owner + "'";
     }
 
     /** Just acquired: resume from the checkpoint the previous owner saved, not from this instance's copy. */
-    private void takeOver(String previousOwner) {
+    private void takeOver(String previousOwner, Ownership.Turn turn) {
         boolean rebuildNeeded = false;
         // At the first grant with no checkpoint saved by anyone, the lineage restored at start stands: a
         // processor "from now" starts where this instance started, not where it got the lease (events
@@ -938,13 +997,22 @@ final class Runner {
         }
         everOwned = true;
         Lease lease = ownership.lease();
+        String why = "";
+        if (turn == Ownership.Turn.FALLBACK) {
+            String placed = ownership.placedOn();
+            why = placed == null ? "; no live instance that runs it is placed to own it, and its lease stayed free"
+                    : "; it is placed on instance '" + placed + "', which left its lease free for more than the grace"
+                    + " period (" + ownership.grace().toMillis() + " ms for each instance before this one)";
+        } else if (ownership.placedOn() != null) {
+            why = "; placed here among the instances " + ownership.members();
+        }
         if (previousOwner != null && !previousOwner.equals(ownership.instanceId())) {
-            LOG.info("{} '{}': instance '{}' takes over from instance '{}' (lease token {}), resuming after position {}",
+            LOG.info("{} '{}': instance '{}' takes over from instance '{}' (lease token {}), resuming after position {}{}",
                     kindName(), name, ownership.instanceId(), previousOwner, lease == null ? "-" : lease.token(),
-                    live.position);
+                    live.position, why);
         } else {
-            LOG.info("{} '{}': instance '{}' owns it (lease token {}), resuming after position {}", kindName(), name,
-                    ownership.instanceId(), lease == null ? "-" : lease.token(), live.position);
+            LOG.info("{} '{}': instance '{}' owns it (lease token {}), resuming after position {}{}", kindName(), name,
+                    ownership.instanceId(), lease == null ? "-" : lease.token(), live.position, why);
         }
         if (rebuildNeeded) {
             startRebuild();
@@ -960,8 +1028,7 @@ final class Runner {
      * is left to the owner.
      */
     private void refreshFromShared() {
-        ownership.lookUp();
-        SnapshotCodec c = codec;
+        SnapshotCodec c = codec; // who holds the lease was read by the attempt that led here
         if (!target.isProjection() || c == null || rebuild != null) {
             return;
         }

@@ -57,4 +57,15 @@ public interface ProjectionLeases {
      * @return its current, unexpired lease (who holds it and with which token), or empty
      */
     Optional<Lease> holder(String name);
+
+    /**
+     * Who was granted the lease last, whether it still holds it or not (expired, released): for the
+     * message of the instance that takes it next. The default knows only a current holder.
+     *
+     * @param name a runner
+     * @return the instance id of the last holder, or empty when it was never granted (or is not known)
+     */
+    default Optional<String> lastHolder(String name) {
+        return holder(name).map(Lease::owner);
+    }
 }

@@ -13,11 +13,14 @@ import dev.rewind.projection.Decision;
 import dev.rewind.projection.ParkedEvent;
 import dev.rewind.spi.projection.Checkpoint;
 import dev.rewind.spi.projection.HistoryEntry;
+import dev.rewind.spi.projection.InstanceMember;
+import dev.rewind.spi.projection.InstanceMembership;
 import dev.rewind.spi.projection.Lease;
 import dev.rewind.spi.projection.LeaseLostException;
 import dev.rewind.spi.projection.ProjectionLeases;
 import dev.rewind.spi.projection.ProjectionStore;
 import dev.rewind.spi.projection.TransactionalProjectionStore;
+import java.sql.Array;
 import java.sql.Connection;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -28,11 +31,15 @@ import java.sql.Types;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.zip.CRC32C;
 
 /**
@@ -52,6 +59,10 @@ import java.util.zip.CRC32C;
  * row (owner, token, not expired) in the upsert's own statement and locks it {@code FOR SHARE}, so a
  * take-over either waits for the save to commit or makes it change nothing.
  *
+ * <p>It keeps the membership of the instances that run owned runners ({@link InstanceMembership}, table
+ * {@code rewind_instances}, migration {@code V7__instances.sql}, docs/adr/0018-spreading-owned-runners.md):
+ * a join is one upsert that returns the live members with it, expiry by the server's clock as for leases.
+ *
  * <p>It runs table projections' batches ({@link TransactionalProjectionStore},
  * docs/adr/0016-table-projections.md): BEGIN, the handlers' writes on the transaction's connection, the
  * checkpoint upsert on the same connection (the fenced one when a lease is given), COMMIT; ROLLBACK when
@@ -60,10 +71,12 @@ import java.util.zip.CRC32C;
  * <p>It follows its storage's access: on a storage opened read-only every write is refused, and a schema
  * migrated before these tables existed reads as empty rather than failing (nothing is created).
  */
-final class PostgresProjectionStore implements ProjectionStore, ProjectionLeases, TransactionalProjectionStore {
+final class PostgresProjectionStore implements ProjectionStore, ProjectionLeases, TransactionalProjectionStore,
+        InstanceMembership {
     static final String CHECKPOINTS = "rewind_checkpoints";
     static final String HISTORY = "rewind_projection_history";
     static final String LEASES = "rewind_leases";
+    static final String INSTANCES = "rewind_instances";
     /** undefined_table: a read-only storage over a schema older than version 5. */
     private static final String UNDEFINED_TABLE = "42P01";
     /** The columns the checksum covers, in the order it covers them; the statements use the same order. */
@@ -106,6 +119,12 @@ final class PostgresProjectionStore implements ProjectionStore, ProjectionLeases
     private final String renew;
     private final String release;
     private final String holder;
+    private final String join;
+    private final String members;
+    private final String leave;
+    private final String prune;
+    /** Whether this store pruned the rows of long-dead instances yet (once, at its first join). */
+    private final AtomicBoolean pruned = new AtomicBoolean();
 
     PostgresProjectionStore(Pool pool, PostgresSettings settings, boolean readOnly) {
         this.pool = pool;
@@ -145,6 +164,21 @@ final class PostgresProjectionStore implements ProjectionStore, ProjectionLeases
                 + " WHERE name = ? AND owner = ? AND token = ? AND expires_at > clock_timestamp()";
         this.holder = "SELECT owner, token, expires_at > clock_timestamp(),"
                 + " extract(epoch FROM expires_at - renewed_at) FROM " + leases + " WHERE name = ?";
+        String instances = settings.qualified(INSTANCES);
+        // The statement's snapshot does not see its own upsert, so this instance comes from RETURNING and the
+        // others from the table. joined_at is kept while the membership lasts, restarted after a lapse.
+        this.join = "WITH me AS (INSERT INTO " + instances + " AS i (instance_id, runners, joined_at, renewed_at,"
+                + " expires_at) VALUES (?, ?, clock_timestamp(), clock_timestamp(),"
+                + " clock_timestamp() + make_interval(secs => ?)) ON CONFLICT (instance_id) DO UPDATE SET"
+                + " runners = EXCLUDED.runners, renewed_at = EXCLUDED.renewed_at, expires_at = EXCLUDED.expires_at,"
+                + " joined_at = CASE WHEN i.expires_at > clock_timestamp() THEN i.joined_at ELSE EXCLUDED.joined_at END"
+                + " RETURNING instance_id, runners)"
+                + " SELECT instance_id, runners FROM me UNION ALL SELECT instance_id, runners FROM " + instances
+                + " WHERE expires_at > clock_timestamp() AND instance_id <> ?";
+        this.members = "SELECT instance_id, runners FROM " + instances + " WHERE expires_at > clock_timestamp()";
+        this.leave = "DELETE FROM " + instances + " WHERE instance_id = ?";
+        // kept an hour after they expired, for an operator looking for an instance that died
+        this.prune = "DELETE FROM " + instances + " WHERE expires_at < clock_timestamp() - interval '1 hour'";
         this.load = "SELECT " + COLUMNS + " FROM " + checkpoints + " WHERE name = ?";
         this.saveHistory = "INSERT INTO " + history + " (" + COLUMNS + ") VALUES (" + PLACEHOLDERS + ")"
                 + " ON CONFLICT (name, position) DO UPDATE SET " + UPDATES;
@@ -717,6 +751,12 @@ final class PostgresProjectionStore implements ProjectionStore, ProjectionLeases
         return leaseRow(name).filter(LeaseRow::held).map(r -> new Lease(name, r.owner(), r.token(), r.duration()));
     }
 
+    @Override
+    public Optional<String> lastHolder(String name) {
+        Objects.requireNonNull(name, "name");
+        return leaseRow(name).map(LeaseRow::owner);
+    }
+
     /** The lease row as it is, expired or not. */
     private record LeaseRow(String owner, long token, boolean held, Duration duration) {
     }
@@ -741,6 +781,71 @@ final class PostgresProjectionStore implements ProjectionStore, ProjectionLeases
             }
             throw SqlErrors.translate(e, doing);
         }
+    }
+
+    // ---------------------------------------------------------------- membership
+
+    @Override
+    public List<InstanceMember> join(String instanceId, Set<String> runners, Duration duration) {
+        Objects.requireNonNull(instanceId, "instanceId");
+        Objects.requireNonNull(runners, "runners");
+        new Lease("membership", instanceId, 0, duration); // checks the duration
+        String doing = "renewing the membership of instance '" + instanceId + "'";
+        refuseIfReadOnly(doing);
+        if (pruned.compareAndSet(false, true)) {
+            update(prune, "deleting the memberships of instances that expired an hour ago");
+        }
+        try {
+            return pool.call(doing, c -> {
+                try (PreparedStatement q = c.prepareStatement(join)) {
+                    q.setString(1, instanceId);
+                    q.setArray(2, c.createArrayOf("text", new TreeSet<>(runners).toArray(new String[0])));
+                    q.setDouble(3, seconds(duration));
+                    q.setString(4, instanceId);
+                    return readMembers(q);
+                }
+            });
+        } catch (SQLException e) {
+            throw SqlErrors.translate(e, doing);
+        }
+    }
+
+    @Override
+    public List<InstanceMember> members() {
+        String doing = "reading the live instances";
+        try {
+            return pool.call(doing, c -> {
+                try (PreparedStatement q = c.prepareStatement(members)) {
+                    return readMembers(q);
+                }
+            });
+        } catch (SQLException e) {
+            if (missingTables(e)) {
+                return List.of();
+            }
+            throw SqlErrors.translate(e, doing);
+        }
+    }
+
+    @Override
+    public void leave(String instanceId) {
+        Objects.requireNonNull(instanceId, "instanceId");
+        update(leave, "removing the membership of instance '" + instanceId + "'", instanceId);
+    }
+
+    private static List<InstanceMember> readMembers(PreparedStatement q) throws SQLException {
+        List<InstanceMember> out = new ArrayList<>();
+        try (ResultSet rs = q.executeQuery()) {
+            while (rs.next()) {
+                Array names = rs.getArray(2);
+                try {
+                    out.add(new InstanceMember(rs.getString(1), new TreeSet<>(Arrays.asList((String[]) names.getArray()))));
+                } finally {
+                    names.free();
+                }
+            }
+        }
+        return out;
     }
 
     /** Why a lease operation changed nothing: who holds the lease now, read after the fact. */

@@ -31,7 +31,7 @@ final class SchemaMigrator {
     /** The migrations, in order: version i+1 is {@code MIGRATIONS.get(i)}. Add new files at the end. */
     static final List<String> MIGRATIONS = List.of("V1__events.sql", "V2__append_function.sql",
             "V3__append_custom_plans.sql", "V4__append_groups.sql", "V5__projections.sql",
-            "V6__leases.sql");
+            "V6__leases.sql", "V7__instances.sql");
 
     private SchemaMigrator() {
     }

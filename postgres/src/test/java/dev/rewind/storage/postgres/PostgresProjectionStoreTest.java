@@ -131,9 +131,9 @@ class PostgresProjectionStoreTest extends FreshSchemaTest implements ProjectionS
     @Test
     void a_read_only_storage_over_a_schema_of_the_previous_release_finds_nothing_and_creates_no_table() {
         storage.close();
-        // the schema as version 4 left it: no projection tables, no leases
+        // the schema as version 4 left it: no projection tables, no leases, no instances
         sql("DROP TABLE " + SCHEMA + ".rewind_checkpoints, " + SCHEMA + ".rewind_projection_history, " + SCHEMA
-                + ".rewind_leases");
+                + ".rewind_leases, " + SCHEMA + ".rewind_instances");
         sql("DELETE FROM " + SCHEMA + ".rewind_schema_version WHERE version >= 5");
 
         try (PostgresStorage reader = TestDatabase.builder(SCHEMA).readOnly().build()) {
@@ -142,15 +142,17 @@ class PostgresProjectionStoreTest extends FreshSchemaTest implements ProjectionS
             assertThat(store.history("totals")).isEmpty();
             assertThat(store.loadHistory("totals", 1)).isEmpty();
             assertThat(((PostgresProjectionStore) store).holder("totals")).isEmpty();
+            assertThat(((PostgresProjectionStore) store).members()).isEmpty();
             assertThatThrownBy(() -> store.save(checkpoint("totals", 1, null)))
                     .isInstanceOf(EventStoreException.class).hasMessageContaining("read-only");
         }
         assertThat(count("SELECT count(*) FROM pg_tables WHERE schemaname = '" + SCHEMA
-                + "' AND tablename IN ('rewind_checkpoints', 'rewind_projection_history', 'rewind_leases')")).isZero();
+                + "' AND tablename IN ('rewind_checkpoints', 'rewind_projection_history', 'rewind_leases',"
+                + " 'rewind_instances')")).isZero();
         assertThat(count("SELECT max(version) FROM " + SCHEMA + ".rewind_schema_version")).isEqualTo(4);
 
         storage = TestDatabase.builder(SCHEMA).build(); // a writable one migrates (and is closed after the test)
-        assertThat(count("SELECT max(version) FROM " + SCHEMA + ".rewind_schema_version")).isEqualTo(6);
+        assertThat(count("SELECT max(version) FROM " + SCHEMA + ".rewind_schema_version")).isEqualTo(7);
         storage.projectionStore().save(checkpoint("totals", 1, null));
     }
 

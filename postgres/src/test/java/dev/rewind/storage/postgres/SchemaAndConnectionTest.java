@@ -37,7 +37,8 @@ class SchemaAndConnectionTest {
             assertThat(again.nextPosition()).isEqualTo(1);
         }
         assertThat(versions()).containsExactly("1 V1__events.sql", "2 V2__append_function.sql",
-                "3 V3__append_custom_plans.sql", "4 V4__append_groups.sql", "5 V5__projections.sql", "6 V6__leases.sql");
+                "3 V3__append_custom_plans.sql", "4 V4__append_groups.sql", "5 V5__projections.sql", "6 V6__leases.sql",
+                "7 V7__instances.sql");
     }
 
     @Test
@@ -50,7 +51,7 @@ class SchemaAndConnectionTest {
         assertThatThrownBy(() -> TestDatabase.builder(SCHEMA).build())
                 .isInstanceOf(EventStoreException.class)
                 .hasMessage("the PostgreSQL schema '" + SCHEMA + "' is at version 99, newer than this Rewind version"
-                        + " knows (6): upgrade Rewind before using this store");
+                        + " knows (7): upgrade Rewind before using this store");
     }
 
     @Test
