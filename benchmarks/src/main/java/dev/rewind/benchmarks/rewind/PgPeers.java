@@ -37,7 +37,8 @@ import java.util.concurrent.locks.LockSupport;
  *       killed or told {@code STOP}; on {@code WATCH <position>} polls its own status until it owns every one of
  *       the projections and each has handled the event at that position, then prints
  *       {@code ADVANCED <position> <micros> <name>=<micros>...}: the wall-clock time at which the last of them,
- *       and each, was first seen so.</li>
+ *       and each, was first seen so; on {@code LIVE <position>} waits until the projections it owns (its share
+ *       of them) have handled that position and prints {@code LIVE}.</li>
  * </ul>
  */
 public final class PgPeers {
@@ -125,8 +126,12 @@ public final class PgPeers {
             System.out.println("READY");
             System.out.flush();
             for (String command = Peer.readCommand(); command != null && !command.equals("STOP"); command = Peer.readCommand()) {
+                if (command.startsWith("LIVE ")) {
+                    live(rewind, instanceId, Long.parseLong(command.substring(5)));
+                    continue;
+                }
                 if (!command.startsWith("WATCH ")) {
-                    throw new IllegalStateException("expected WATCH <position> or STOP, got " + command);
+                    throw new IllegalStateException("expected WATCH <position>, LIVE <position> or STOP, got " + command);
                 }
                 long position = Long.parseLong(command.substring(6));
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
@@ -154,5 +159,27 @@ public final class PgPeers {
                 System.out.flush();
             }
         }
+    }
+
+    /**
+     * Waits until every projection this instance owns (at least one) has handled the event at {@code position},
+     * then prints {@code LIVE}: owned runners are spread over the instances, so each one is asked for its own.
+     */
+    private static void live(Rewind rewind, String instanceId, long position) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (true) {
+            List<ProjectionStatus> owned = PgTakeover.NAMES.stream().map(rewind.projections()::status)
+                    .filter(ProjectionStatus::ownedHere).toList();
+            if (!owned.isEmpty() && owned.stream().allMatch(st -> st.lastPosition() >= position)) {
+                break;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("instance " + instanceId + " did not have its projections past position "
+                        + position + " within 120 s: " + PgTakeover.NAMES.stream().map(rewind.projections()::status).toList());
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(PgTakeover.POLL_MILLIS));
+        }
+        System.out.println("LIVE");
+        System.out.flush();
     }
 }

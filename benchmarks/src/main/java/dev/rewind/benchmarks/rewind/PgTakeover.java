@@ -34,8 +34,9 @@ import java.util.concurrent.locks.LockSupport;
  * {@code owner} JVMs run the same Rewind on one store with three owned projections (the {@code order_totals}
  * table projection, and the in-memory views and revenue, asynchronous and owned) under the default lease
  * (5 s), while a writer here appends whole orders at {@code bench.pg.takeover.rate} events/s (default 1000).
- * Each round waits until the JVM that holds the leases has handled what was stored, SIGKILLs it, and measures,
- * from the kill:
+ * Owned runners spread over the live instances (ADR 0018), so the two hold two and one of the three leases.
+ * Each round waits until both JVMs have handled what was stored, SIGKILLs the one holding more leases, and
+ * measures, from the kill:
  * <ul>
  *   <li>until the other JVM holds every lease: {@code rewind_leases} polled from here every
  *       {@value #POLL_MILLIS} ms (the phase's figure: the median over the rounds);</li>
@@ -43,7 +44,7 @@ import java.util.concurrent.locks.LockSupport;
  *       its own status every {@value #POLL_MILLIS} ms and reports the wall-clock time (both JVMs read the
  *       machine's clock, as the tailing phase does).</li>
  * </ul>
- * then restarts the killed JVM (a standby now) for the next round; {@code bench.pg.takeover.rounds} rounds
+ * then restarts the killed JVM, which joins and takes its share back, for the next round; {@code bench.pg.takeover.rounds} rounds
  * (default 6) per iteration, on a fresh schema, and no warm-up iteration ({@link Phase#warmsUp}). At the end
  * the writer stops, the owner drains, and the table must equal the totals the store's events imply: every
  * event's effect once, across every kill.
@@ -107,6 +108,7 @@ public final class PgTakeover {
                 peers[0] = start(schema, 0);
                 awaitHolder(db, IDS[0], System.nanoTime(), "the first instance to take every lease");
                 peers[1] = start(schema, 1);
+                awaitSpread(db); // the second instance joined: the placement moved its share of the leases to it
                 Thread appender = new Thread(() -> append(store, orders, rate, "t" + iteration, stop, writerFailed),
                         "takeover-writer");
                 appender.start();
@@ -116,8 +118,7 @@ public final class PgTakeover {
                         int other = 1 - owner;
                         // the owner is live when killed: it has handled what was stored a moment ago (and the writer has
                         // appended something, in the first round), so a round measures the take-over, not a backlog
-                        peers[owner].send("WATCH " + Math.max(0, store.nextPosition() - 1));
-                        peers[owner].await("ADVANCED", WAIT_SECONDS);
+                        live(peers, Math.max(0, store.nextPosition() - 1));
                         long head = store.nextPosition() - 1;
                         long killedMicros = PgPeers.nowMicros();
                         long killed = System.nanoTime();
@@ -143,7 +144,8 @@ public final class PgTakeover {
                         leases.add(leaseMs);
                         leaseTimes.add(leaseMs);
                         advanceTimes.add(advanceMs);
-                        peers[owner] = start(schema, owner); // a standby now: the other holds the leases
+                        peers[owner] = start(schema, owner); // it joins, and its share of the leases moves back to it
+                        awaitSpread(db);
                         if (writerFailed.get() != null) {
                             throw new IllegalStateException("the take-over writer failed", writerFailed.get());
                         }
@@ -156,9 +158,7 @@ public final class PgTakeover {
                     throw new IllegalStateException("the take-over writer failed", writerFailed.get());
                 }
                 long last = store.nextPosition() - 1;
-                int owner = holder(db);
-                peers[owner].send("WATCH " + last);
-                peers[owner].await("ADVANCED", WAIT_SECONDS);
+                live(peers, last);
                 OrderTotalsTable.requireEqual(OrderTotalsTable.totals(db, "take-over"), RewindSide.readBack(store).totals(),
                         "take-over, after " + rounds + " SIGKILLs (" + (last + 1) + " events)");
             } finally {
@@ -201,6 +201,34 @@ public final class PgTakeover {
             }
         } catch (Throwable t) {
             failed.set(t);
+        }
+    }
+
+    /** Waits until each instance has handled {@code position} in the projections it owns. */
+    private static void live(Peer[] peers, long position) throws Exception {
+        for (Peer p : peers) {
+            p.send("LIVE " + position);
+        }
+        for (Peer p : peers) {
+            p.await("LIVE", WAIT_SECONDS);
+        }
+    }
+
+    /** Polls until both instances hold leases, every lease held: owned runners spread over the live instances. */
+    private static void awaitSpread(Connection db) throws SQLException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+        while (true) {
+            Map<String, Integer> held = leases(db);
+            int a = held.getOrDefault(IDS[0], 0);
+            int b = held.getOrDefault(IDS[1], 0);
+            if (a > 0 && b > 0 && a + b == NAMES.size()) {
+                return;
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw new IllegalStateException("waited " + WAIT_SECONDS + " s for the leases to spread over both"
+                        + " instances; leases held: " + held);
+            }
+            Measure.pause(POLL_MILLIS);
         }
     }
 
