@@ -130,6 +130,8 @@ final class Runner {
     private boolean everOwned;
     /** Whether the last attempt to reach the leases failed (logged once per streak). Worker thread only. */
     private boolean leasesUnreachable;
+    /** Whether the last attempt to read the store's head failed (logged once per streak). Worker thread only. */
+    private boolean headUnreadable;
 
     private long rateNanos = System.nanoTime();
     private long ratePosition = Long.MIN_VALUE;
@@ -794,7 +796,11 @@ final class Runner {
                         continue;
                     }
                 }
-                long head = env.store().nextPosition();
+                long head = headOrUnknown();
+                if (head < 0) {
+                    LockSupport.parkNanos(this, TimeUnit.SECONDS.toNanos(1)); // a second apart, as after a failed batch
+                    continue;
+                }
                 if (l.failedAt >= 0 || l.position + 1 >= head) {
                     if (l.failedAt < 0) {
                         reachedHead();
@@ -1059,6 +1065,14 @@ final class Runner {
                 return null;
             });
         } catch (HandlerFailed f) {
+            if (connectionLost(f.getCause())) {
+                // The database ended the batch's connection under the handler (pg_terminate_backend, a restart,
+                // the idle timeout that ends a stalled owner's transaction): not the handler's failure. Counted
+                // as one, it would use up the failure policy's attempts and stop the projection for good while
+                // this instance keeps its lease, so that no instance processes it any more.
+                notCommitted(from, f.getCause());
+                return;
+            }
             lock.writeLock().lock();
             try {
                 failedInTransaction(l, f.event, f.getCause());
@@ -1068,11 +1082,34 @@ final class Runner {
         } catch (LeaseLostException e) {
             ownership.lost(lease, e); // the worker steps down and logs it; the next owner resumes from the tables
         } catch (RuntimeException e) {
-            txReload = true; // the commit may have happened: the checkpoint in the database says
-            txRetryAtNanos = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
-            LOG.warn("{} '{}': its batch after position {} did not commit ({}); in a second it reloads its checkpoint"
-                    + " and tries again", kindName(), name, from, e.toString());
+            notCommitted(from, e);
         }
+    }
+
+    /** A batch did not commit for a reason of the database's: reload the checkpoint in a second and try again. */
+    private void notCommitted(long from, Throwable why) {
+        txReload = true; // the commit may have happened: the checkpoint in the database says
+        txRetryAtNanos = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+        LOG.warn("{} '{}': its batch after position {} did not commit ({}); in a second it reloads its checkpoint"
+                + " and tries again", kindName(), name, from, why.toString());
+    }
+
+    /**
+     * Whether a handler's failure is its connection's end: an SQLException (in the cause chain) of SQLState
+     * class 08 (connection exception), 57P (the server ended the session: administrator command, shutdown)
+     * or 25P03 (PostgreSQL's idle-in-transaction timeout).
+     */
+    private static boolean connectionLost(Throwable t) {
+        int depth = 0;
+        for (Throwable x = t; x != null && depth++ < 16; x = x.getCause()) {
+            if (x instanceof SQLException e && e.getSQLState() != null) {
+                String state = e.getSQLState();
+                if (state.startsWith("08") || state.startsWith("57P") || state.equals("25P03")) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** Handles one event of a table projection's batch; a handler's failure aborts the batch (HandlerFailed). */
@@ -1203,12 +1240,33 @@ final class Runner {
         try {
             Lineage l = live;
             if (stopping || !commands.isEmpty() || drainTo >= 0 && l.retryPosition < 0
-                    || l.failedAt < 0 && l.retryPosition < 0 && env.store().nextPosition() > l.position + 1) {
+                    || l.failedAt < 0 && l.retryPosition < 0 && headOrUnknown() > l.position + 1) {
                 return;
             }
             LockSupport.parkNanos(this, nanos);
         } finally {
             sleeping = false;
+        }
+    }
+
+    /**
+     * The store's head, or -1 when it cannot be read now. A database that restarts, or ends the connection
+     * the read ran on (pg_terminate_backend), must not end the worker: a worker ended by the store's exception
+     * never runs again (an owned one would release its lease and never take it back) until the application
+     * restarts. Worker thread only.
+     */
+    private long headOrUnknown() {
+        try {
+            long head = env.store().nextPosition();
+            headUnreadable = false;
+            return head;
+        } catch (RuntimeException e) {
+            if (!headUnreadable) {
+                LOG.warn("{} '{}': cannot read the store's head ({}); it waits and tries again", kindName(), name,
+                        e.toString());
+            }
+            headUnreadable = true;
+            return -1;
         }
     }
 
