@@ -125,7 +125,9 @@ final class TableViews {
         String s = PostgresSettings.quote(schema);
         try (Connection c = TestDatabase.connect(); Statement st = c.createStatement()) {
             st.execute("CREATE TABLE IF NOT EXISTS " + s + ".tv_rows (event_id uuid NOT NULL, position bigint NOT NULL,"
-                    + " counter text NOT NULL, amount bigint NOT NULL, xid bigint NOT NULL)");
+                    + " counter text NOT NULL, amount bigint NOT NULL, xid bigint NOT NULL,"
+                    // the instance that wrote the row: child JVMs name their connections by their instance id
+                    + " writer text NOT NULL DEFAULT current_setting('application_name'))");
             st.execute("CREATE INDEX IF NOT EXISTS tv_rows_event ON " + s + ".tv_rows (event_id)");
             st.execute("CREATE TABLE IF NOT EXISTS " + s + ".tv_totals (counter text PRIMARY KEY, total bigint NOT NULL,"
                     + " events bigint NOT NULL)");
