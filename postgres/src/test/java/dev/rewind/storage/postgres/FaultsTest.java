@@ -3,21 +3,44 @@ package dev.rewind.storage.postgres;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.rewind.AppendResult;
 import dev.rewind.ExpectedVersion;
+import dev.rewind.LogCapture;
+import dev.rewind.Rewind;
+import dev.rewind.projection.ProjectionSettings;
+import dev.rewind.projection.ReadPoint;
 import dev.rewind.spi.storage.AppendOutcome;
 import dev.rewind.spi.storage.SerializedEvent;
+import dev.rewind.storage.postgres.OwnedProjectionTest.Counted;
+import dev.rewind.storage.postgres.OwnedProjectionTest.Sums;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * A connection killed mid-batch (the server restarted under load is part of {@link TailingProofTest}).
+ * A connection killed mid-batch (the server restarted under load is part of {@link TailingProofTest}); an
+ * asynchronous projection whose database cannot be reached for a while.
  */
 class FaultsTest extends FreshSchemaTest {
     private static final String SCHEMA = TestDatabase.schema("faults");
+
+    /** The projection runtime's log (its runner class is internal: named, not referenced). */
+    @RegisterExtension
+    final LogCapture runtime = new LogCapture(runnerClass());
+
+    private static Class<?> runnerClass() {
+        try {
+            return Class.forName("dev.rewind.internal.projection.Runner");
+        } catch (ClassNotFoundException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 
     FaultsTest() {
         super(SCHEMA);
@@ -54,6 +77,36 @@ class FaultsTest extends FreshSchemaTest {
         assertThat(again).as("the original numbers").isEqualTo(new AppendOutcome(retried.firstVersion(),
                 retried.firstPosition(), retried.recordedAt(), true));
         assertThat(storage.nextPosition()).isEqualTo(6);
+    }
+
+    @Test
+    void an_asynchronous_projection_outlives_a_database_it_cannot_reach_and_catches_up_once_it_can() throws Exception {
+        try (CuttingProxy proxy = new CuttingProxy();
+             PostgresStorage cut = PostgresStorage.builder(proxy.url()).user(TestDatabase.USER)
+                     .password(TestDatabase.PASSWORD).schema(SCHEMA).poolSize(2).pollInterval(Duration.ofMillis(200))
+                     .connectionTimeout(Duration.ofMillis(500)).build();
+             Rewind rewind = Rewind.builder().discoverPlugins(false).storage(cut).eventTypes(Counted.class)
+                     .projection(Sums.class).projectionSettings("owned_sums", ProjectionSettings.async()).build()) {
+            AppendResult first = rewind.store().append("counter-x", ExpectedVersion.any(),
+                    List.of(new Counted("x", 1), new Counted("x", 1)));
+            rewind.projections().state("owned_sums", ReadPoint.atLeast(first));
+
+            proxy.down(); // every connection cut, new ones refused: the worker's next read of the head fails
+            Polls.until(() -> runtime.messages().stream().anyMatch(m -> m.contains("'owned_sums'")
+                            && (m.contains("cannot read the store's head") || m.contains("stopped unexpectedly"))),
+                    Duration.ofSeconds(10), "the worker to find the database out of reach");
+            proxy.up();
+
+            AppendResult more;
+            try (Rewind writer = Rewind.builder().discoverPlugins(false).storage(TestDatabase.builder(SCHEMA).build())
+                    .eventTypes(Counted.class).build()) {
+                more = writer.store().append("counter-x", ExpectedVersion.any(), List.of(new Counted("x", 3)));
+            }
+            Map<String, Long> sums = rewind.projections().state("owned_sums",
+                    ReadPoint.atLeast(more.lastPosition()).within(Duration.ofSeconds(10)));
+            assertThat(sums).as("the worker went on once the database was back").containsEntry("x", 5L);
+            assertThat(runtime.messages()).noneMatch(m -> m.contains("stopped unexpectedly"));
+        }
     }
 
     /** Ends this connection's server process from another session, as an operator or a crash would. */

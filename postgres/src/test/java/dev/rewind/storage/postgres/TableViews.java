@@ -55,6 +55,8 @@ final class TableViews {
     static volatile CountDownLatch inPause = new CountDownLatch(0);
     /** The transaction id of the call that paused. */
     static final AtomicLong pausedXid = new AtomicLong(-1);
+    /** The server process of the call that paused. */
+    static final AtomicLong pausedPid = new AtomicLong(-1);
 
     private TableViews() {
     }
@@ -70,9 +72,12 @@ final class TableViews {
         @EventHandler
         void on(Counted e, StoredEvent<?> stored, Connection c) throws SQLException, InterruptedException {
             long xid;
-            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT txid_current()")) {
+            long pid;
+            try (Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT txid_current(), pg_backend_pid()")) {
                 rs.next();
                 xid = rs.getLong(1);
+                pid = rs.getLong(2);
             }
             xids.add(xid);
             try (PreparedStatement q = c.prepareStatement(
@@ -93,6 +98,7 @@ final class TableViews {
             }
             if (Thread.currentThread() == pauseThread.get()) {
                 pausedXid.set(xid);
+                pausedPid.set(pid);
                 inPause.countDown();
                 paused.await(); // this instance's worker is frozen mid-batch, as in a GC pause
             }
@@ -118,6 +124,7 @@ final class TableViews {
         paused = new CountDownLatch(0);
         inPause = new CountDownLatch(0);
         pausedXid.set(-1);
+        pausedPid.set(-1);
     }
 
     /** Creates the view's tables in the schema (a plain index on event_id: a duplicate must show, not fail). */
