@@ -15,9 +15,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * A TCP proxy between a test and PostgreSQL that breaks connections at exact points of the protocol,
  * the way a network or a server crash would: it can lose the server's answer to a statement (after the
  * server executed and committed it), it can go down (every connection cut, new ones refused), and it can
- * refuse new connections only. The
- * URL it gives turns SSL off and server-prepared statements off, so that every statement's text passes
- * through it in the clear.
+ * refuse new connections only. The URL it gives turns SSL off and server-prepared statements off, so that
+ * every statement's text passes through it in the clear.
  */
 final class CuttingProxy implements AutoCloseable {
     private final ServerSocket server;

@@ -18,14 +18,10 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -152,14 +148,19 @@ class OwnedFleetProofTest {
                 System.out.println("owned fleet proof: " + r);
                 nodes[slot].await("READY", 60);
             }
-            writer.send("STOP");
-            writer.await("STOPPED", 60);
-            writer.awaitExit(30);
-            assertThat(writer.lines("ERROR")).as("appends that failed").isEmpty();
+            stop(writer);
             List<ChildJvm> all = List.of(nodes);
             long last = head(db);
             verifyAll(db, all, last);
             checkViews(db, all, last);
+        } catch (AssertionError e) {
+            List<ChildJvm> started = new ArrayList<>();
+            for (ChildJvm n : nodes) {
+                if (n != null) {
+                    started.add(n);
+                }
+            }
+            throw explained(e, started);
         } finally {
             if (writer != null) {
                 writer.close();
@@ -238,9 +239,7 @@ class OwnedFleetProofTest {
                 assertThat(fence).as("every one refused because the lease was lost, nothing else")
                         .allSatisfy(line -> assertThat(line).contains("LeaseLostException"));
 
-                writer.send("STOP");
-                writer.await("STOPPED", 60);
-                writer.awaitExit(30);
+                stop(writer);
                 long last = head(db);
                 List<ChildJvm> both = List.of(owner, standby);
                 verifyAll(db, both, last);
@@ -332,9 +331,7 @@ class OwnedFleetProofTest {
                 Polls.until(() -> stepDowns(owner, a).size() >= stepDownsBefore + ownedByA.size(), Duration.ofSeconds(15),
                         a + " to log that it stepped down from " + ownedByA);
 
-                writer.send("STOP");
-                writer.await("STOPPED", 60);
-                writer.awaitExit(30);
+                stop(writer);
                 long last = head(db);
                 List<ChildJvm> both = List.of(owner, standby);
                 verifyAll(db, both, last);
@@ -521,6 +518,14 @@ class OwnedFleetProofTest {
     private static ChildJvm writer(long seed) throws IOException {
         return new ChildJvm("the writer", FleetPrograms.Writer.class, SCHEMA, Long.toString(seed),
                 Integer.toString(WRITER_THREADS));
+    }
+
+    /** Stops the writer and checks that every one of its appends went through. */
+    private static void stop(ChildJvm writer) throws IOException, InterruptedException {
+        writer.send("STOP");
+        writer.await("STOPPED", 60);
+        writer.awaitExit(30);
+        assertThat(writer.lines("ERROR")).as("appends that failed").isEmpty();
     }
 
     private static ChildJvm byId(List<ChildJvm> instances, String id) {
