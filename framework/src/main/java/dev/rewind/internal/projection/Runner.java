@@ -130,8 +130,8 @@ final class Runner {
     private boolean everOwned;
     /** Whether the last attempt to reach the leases failed (logged once per streak). Worker thread only. */
     private boolean leasesUnreachable;
-    /** Whether the last attempt to read the store's head failed (logged once per streak). Worker thread only. */
-    private boolean headUnreadable;
+    /** Whether the last attempt to read the store failed (logged once per streak). Worker thread only. */
+    private boolean storeUnreachable;
 
     private long rateNanos = System.nanoTime();
     private long ratePosition = Long.MIN_VALUE;
@@ -826,6 +826,13 @@ final class Runner {
                 } catch (RuntimeException e) {
                     unreadable = e;
                 }
+                if (unreadable != null && databaseUnreachable(unreadable)) {
+                    // not an event that cannot be read (that stops the runner until it is rebuilt): the database
+                    // ended the read's connection or cannot be reached for now, so the next round reads it again
+                    storeUnreachable("the events after position " + l.position, unreadable);
+                    LockSupport.parkNanos(this, TimeUnit.SECONDS.toNanos(1)); // a second apart, as after a failed batch
+                    continue;
+                }
                 if (tx != null) {
                     applyInTransaction(l, batch, unreadable);
                 } else {
@@ -1065,7 +1072,7 @@ final class Runner {
                 return null;
             });
         } catch (HandlerFailed f) {
-            if (connectionLost(f.getCause())) {
+            if (databaseUnreachable(f.getCause())) {
                 // The database ended the batch's connection under the handler (pg_terminate_backend, a restart,
                 // the idle timeout that ends a stalled owner's transaction): not the handler's failure. Counted
                 // as one, it would use up the failure policy's attempts and stop the projection for good while
@@ -1095,11 +1102,12 @@ final class Runner {
     }
 
     /**
-     * Whether a handler's failure is its connection's end: an SQLException (in the cause chain) of SQLState
-     * class 08 (connection exception), 57P (the server ended the session: administrator command, shutdown)
-     * or 25P03 (PostgreSQL's idle-in-transaction timeout).
+     * Whether a failure is the database connection's, not the data's nor a handler's: an SQLException (in the
+     * cause chain) of SQLState class 08 (connection exception, also a pool that cannot get a connection), 57P
+     * (the server ended the session: administrator command, shutdown) or 25P03 (PostgreSQL's
+     * idle-in-transaction timeout).
      */
-    private static boolean connectionLost(Throwable t) {
+    private static boolean databaseUnreachable(Throwable t) {
         int depth = 0;
         for (Throwable x = t; x != null && depth++ < 16; x = x.getCause()) {
             if (x instanceof SQLException e && e.getSQLState() != null) {
@@ -1258,16 +1266,20 @@ final class Runner {
     private long headOrUnknown() {
         try {
             long head = env.store().nextPosition();
-            headUnreadable = false;
+            storeUnreachable = false;
             return head;
         } catch (RuntimeException e) {
-            if (!headUnreadable) {
-                LOG.warn("{} '{}': cannot read the store's head ({}); it waits and tries again", kindName(), name,
-                        e.toString());
-            }
-            headUnreadable = true;
+            storeUnreachable("the store's head", e);
             return -1;
         }
+    }
+
+    /** Says (once per streak) that the store cannot be read now; the worker waits and tries again. */
+    private void storeUnreachable(String what, RuntimeException e) {
+        if (!storeUnreachable) {
+            LOG.warn("{} '{}': cannot read {} ({}); it waits and tries again", kindName(), name, what, e.toString());
+        }
+        storeUnreachable = true;
     }
 
     private void runCommands() {

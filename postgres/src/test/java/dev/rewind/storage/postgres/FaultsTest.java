@@ -81,15 +81,10 @@ class FaultsTest extends FreshSchemaTest {
 
     @Test
     void an_asynchronous_projection_outlives_a_database_it_cannot_reach_and_catches_up_once_it_can() throws Exception {
-        try (CuttingProxy proxy = new CuttingProxy();
-             PostgresStorage cut = PostgresStorage.builder(proxy.url()).user(TestDatabase.USER)
-                     .password(TestDatabase.PASSWORD).schema(SCHEMA).poolSize(2).pollInterval(Duration.ofMillis(200))
-                     .connectionTimeout(Duration.ofMillis(500)).build();
-             Rewind rewind = Rewind.builder().discoverPlugins(false).storage(cut).eventTypes(Counted.class)
-                     .projection(Sums.class).projectionSettings("owned_sums", ProjectionSettings.async()).build()) {
-            AppendResult first = rewind.store().append("counter-x", ExpectedVersion.any(),
-                    List.of(new Counted("x", 1), new Counted("x", 1)));
-            rewind.projections().state("owned_sums", ReadPoint.atLeast(first));
+        try (CuttingProxy proxy = new CuttingProxy(); PostgresStorage cut = throughProxy(proxy);
+             Rewind rewind = sumsOn(cut); Rewind writer = writerOn(TestDatabase.builder(SCHEMA).build())) {
+            AppendResult first = add(writer, 2);
+            rewind.projections().state("owned_sums", ReadPoint.atLeast(first.lastPosition()).within(Duration.ofSeconds(10)));
 
             proxy.down(); // every connection cut, new ones refused: the worker's next read of the head fails
             Polls.until(() -> runtime.messages().stream().anyMatch(m -> m.contains("'owned_sums'")
@@ -97,16 +92,52 @@ class FaultsTest extends FreshSchemaTest {
                     Duration.ofSeconds(10), "the worker to find the database out of reach");
             proxy.up();
 
-            AppendResult more;
-            try (Rewind writer = Rewind.builder().discoverPlugins(false).storage(TestDatabase.builder(SCHEMA).build())
-                    .eventTypes(Counted.class).build()) {
-                more = writer.store().append("counter-x", ExpectedVersion.any(), List.of(new Counted("x", 3)));
-            }
+            AppendResult more = add(writer, 3);
             Map<String, Long> sums = rewind.projections().state("owned_sums",
                     ReadPoint.atLeast(more.lastPosition()).within(Duration.ofSeconds(10)));
             assertThat(sums).as("the worker went on once the database was back").containsEntry("x", 5L);
             assertThat(runtime.messages()).noneMatch(m -> m.contains("stopped unexpectedly"));
         }
+    }
+
+    @Test
+    void an_asynchronous_projection_whose_read_of_events_loses_its_connection_reads_them_again() throws Exception {
+        try (CuttingProxy proxy = new CuttingProxy(); PostgresStorage cut = throughProxy(proxy);
+             Rewind rewind = sumsOn(cut); Rewind writer = writerOn(TestDatabase.builder(SCHEMA).build())) {
+            AppendResult first = add(writer, 2);
+            rewind.projections().state("owned_sums", ReadPoint.atLeast(first.lastPosition()).within(Duration.ofSeconds(10)));
+
+            // the worker reads events appended by another instance from the table: that read's answer is lost
+            proxy.loseAnswerTo("WHERE global_position >= $1 ORDER BY global_position");
+            AppendResult more = add(writer, 3);
+            Map<String, Long> sums = rewind.projections().state("owned_sums",
+                    ReadPoint.atLeast(more.lastPosition()).within(Duration.ofSeconds(10)));
+            assertThat(sums).as("the events were read again, not taken for unreadable").containsEntry("x", 5L);
+            assertThat(runtime.messages()).anyMatch(m -> m.contains("'owned_sums': cannot read the events after position"));
+            assertThat(runtime.messages()).noneMatch(m -> m.contains("cannot read the event at global position"));
+        }
+    }
+
+    /** @return a storage whose connections pass through the proxy, and wait half a second at most for one */
+    private static PostgresStorage throughProxy(CuttingProxy proxy) {
+        return PostgresStorage.builder(proxy.url()).user(TestDatabase.USER).password(TestDatabase.PASSWORD)
+                .schema(SCHEMA).poolSize(2).pollInterval(Duration.ofMillis(200)).connectionTimeout(Duration.ofMillis(500))
+                .build();
+    }
+
+    /** @return an instance with one asynchronous in-memory projection, the sums per counter */
+    private static Rewind sumsOn(PostgresStorage storage) {
+        return Rewind.builder().discoverPlugins(false).storage(storage).eventTypes(Counted.class).projection(Sums.class)
+                .projectionSettings("owned_sums", ProjectionSettings.async()).build();
+    }
+
+    /** @return an instance with no projection, to append as another instance would */
+    private static Rewind writerOn(PostgresStorage storage) {
+        return Rewind.builder().discoverPlugins(false).storage(storage).eventTypes(Counted.class).build();
+    }
+
+    private static AppendResult add(Rewind writer, long by) {
+        return writer.store().append("counter-x", ExpectedVersion.any(), List.of(new Counted("x", by)));
     }
 
     /** Ends this connection's server process from another session, as an operator or a crash would. */
