@@ -90,6 +90,11 @@ final class CuttingProxy implements AutoCloseable {
         refusing = true;
     }
 
+    /** @return how many client connections pass through the proxy now */
+    int openConnections() {
+        return sockets.size() / 2;
+    }
+
     private void accept() {
         while (!closed) {
             try {
