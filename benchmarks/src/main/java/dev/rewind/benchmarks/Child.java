@@ -35,7 +35,7 @@ public final class Child {
         Phase phase = Phase.valueOf(args[0]);
         String sideName = args[1];
         int n = Integer.parseInt(args[2]);
-        int warmups = Integer.parseInt(args[3]);
+        int warmups = phase.warmsUp() ? Integer.parseInt(args[3]) : 0;
         int iterations = Integer.parseInt(args[4]);
         Side side = "axon".equals(sideName) ? new AxonSide() : new RewindSide();
         ObjectMapper json = new ObjectMapper();

@@ -159,7 +159,10 @@ public final class Main {
             java -jar benchmarks/target/benchmarks.jar jmh [JMH options]
             java -jar benchmarks/target/benchmarks.jar chart RUN.json [OUT.svg]
             java -jar benchmarks/target/benchmarks.jar chart-scale OUT.svg SCALE.json...
-            phases:""" + " " + Arrays.toString(Phase.values());
+            phases:""" + " " + Arrays.toString(Phase.values()) + """
+
+              PG_TABLE_CATCHUP: a table projection (order_totals upserts) catching up on N events, vs Axon's tracking processor with JdbcTokenStore
+              PG_TAKEOVER: SIGKILL the owner of 3 owned projections (2 JVMs): ms until the other holds every lease (p50; max in the extras)""";
 
     private static IllegalArgumentException usage(String what) {
         return new IllegalArgumentException(what + "\n" + USAGE);

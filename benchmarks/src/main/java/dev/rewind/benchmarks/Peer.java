@@ -94,6 +94,17 @@ public final class Peer implements AutoCloseable {
         return b.length() == 0 ? null : b.toString();
     }
 
+    /**
+     * Kills the peer with SIGKILL ({@link Process#destroyForcibly()} on Linux): it gets no chance to release or
+     * save anything. Returns once the process has ended.
+     *
+     * @throws InterruptedException when interrupted while waiting for it to end
+     */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor();
+    }
+
     /** Ends the peer if it is still running. */
     @Override
     public void close() {

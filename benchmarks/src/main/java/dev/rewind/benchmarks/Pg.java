@@ -1,5 +1,6 @@
 package dev.rewind.benchmarks;
 
+import dev.rewind.projection.ProjectionSettings;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -30,6 +31,32 @@ public final class Pg {
     /** @return the JDBC URL */
     public static String url() {
         return env("REWIND_PG_URL", DEFAULT_URL);
+    }
+
+    /**
+     * @param schema a schema
+     * @return the JDBC URL with that schema as the connections' search path ({@code currentSchema})
+     */
+    public static String url(String schema) {
+        String url = url();
+        return url + (url.contains("?") ? "&" : "?") + "currentSchema=" + schema;
+    }
+
+    /**
+     * @param schema a schema
+     * @return a new connection (auto-commit) whose search path is that schema: the caller closes it
+     * @throws SQLException when the server cannot be reached
+     */
+    public static Connection connect(String schema) throws SQLException {
+        return DriverManager.getConnection(url(schema), user(), password());
+    }
+
+    /**
+     * @return the events per transaction of both sides' table catch-up (Rewind's batch, Axon's tracking
+     *     processor batch): {@code -Dbench.pg.table.batch}, default Rewind's asynchronous batch size
+     */
+    public static int tableBatchSize() {
+        return Integer.getInteger("bench.pg.table.batch", ProjectionSettings.async().batchSize());
     }
 
     /** @return the user */

@@ -37,7 +37,11 @@ public enum Phase {
     STARTUP("start-up, snapshot at the head (limit: replay from 0)", "ms", false, false),
     /** The same with 10 N events (run only when named in --phases: seeding 10 N takes a while). */
     STARTUP_10N("start-up at 10 N, snapshot at the head (limit: replay from 0)", "ms", false, false),
-    /** Order totals as of the instant of event N/2, file store, from the nearest kept past state. */
+    /**
+     * A typed query by key (five order totals) as of the instant of event N/2, file store, from the nearest
+     * kept past state read by key; the whole-state {@code stateAt} and a query iterating the whole past state
+     * are in the extras.
+     */
     TEMPORAL_HISTORY("temporal from past states, file store", "ms", false, false),
     /** The same with 10 N events (run only when named). */
     TEMPORAL_HISTORY_10N("temporal from past states at 10 N, file store", "ms", false, false),
@@ -58,7 +62,19 @@ public enum Phase {
     /** PostgreSQL, Rewind only: append acknowledged to seen by a subscriber in another JVM, 4 writers, median. */
     PG_TAIL_P50("PostgreSQL tailing latency p50 (another JVM, 4 writers)", "ms", false, false),
     /** PostgreSQL, Rewind only: the same, 99th percentile. */
-    PG_TAIL_P99("PostgreSQL tailing latency p99 (another JVM, 4 writers)", "ms", false, false);
+    PG_TAIL_P99("PostgreSQL tailing latency p99 (another JVM, 4 writers)", "ms", false, false),
+    /**
+     * PostgreSQL: the database holds N events; a table projection (an {@code order_totals} upsert per event of
+     * interest, the checkpoint in the batch's transaction) catches up from position 0 to its checkpoint at the
+     * head. Axon: tracking processor with a JDBC token store writing the same table in its unit of work.
+     */
+    PG_TABLE_CATCHUP("PostgreSQL table projection catch-up", "events/s", true, true),
+    /**
+     * PostgreSQL, Rewind only: two JVMs share a store with three owned projections while a writer appends; the
+     * owner is SIGKILLed: ms until the other holds every lease, median over the rounds (the max, and the time
+     * until the projections pass the head at the kill, in the extras).
+     */
+    PG_TAKEOVER("PostgreSQL take-over after SIGKILL of the owner (2 JVMs), p50", "ms", false, false);
 
     private final String label;
     private final String unit;
@@ -85,6 +101,14 @@ public enum Phase {
     /** @return whether the phase seeds 10 N events (the default run leaves it out; name it in --phases) */
     public boolean large() {
         return name().endsWith("_10N");
+    }
+
+    /**
+     * @return false when a warm-up iteration would warm nothing the phase measures: the take-over phase starts
+     *     fresh JVMs for every round, and a warm-up iteration would only add minutes of rounds
+     */
+    public boolean warmsUp() {
+        return this != PG_TAKEOVER;
     }
 
     /** @return the name printed in the table */

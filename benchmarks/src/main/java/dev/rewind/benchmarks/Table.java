@@ -1,6 +1,7 @@
 package dev.rewind.benchmarks;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.rewind.benchmarks.rewind.PgTakeover;
 import java.util.Locale;
 import java.util.Map;
 
@@ -80,6 +81,8 @@ final class Table {
             case PG_DURABLE_16 -> atLeast("Rewind/Axon >= 1.5x", rw / ax, 1.5);
             case PG_REPLAY -> atLeast("Rewind/Axon >= 2.5x", rw / ax, 2.5);
             case PG_DURABLE_4, PG_DURABLE_2X8, PG_TAIL_P50, PG_TAIL_P99 -> new String[] {"reported", ""};
+            case PG_TABLE_CATCHUP -> atLeast("reported against Axon (informal goal: Rewind/Axon >= 1x)", rw / ax, 1);
+            case PG_TAKEOVER -> takeover(r);
             default -> new String[] {"", ""};
         };
     }
@@ -124,6 +127,22 @@ final class Table {
         double replay = limit(r, p);
         if (!Double.isNaN(replay)) {
             verdict[0] += "; today, replay from 0: " + fmt(replay) + " ms";
+        }
+        return verdict;
+    }
+
+    /**
+     * The take-over bound of ADR 0015 with the default lease: expiry (at most one lease after the last renewal)
+     * plus one poll of the standby (a third of a lease). The verdict is on the largest round, from the extras.
+     */
+    private static String[] takeover(Map<Phase, JsonNode[]> r) {
+        JsonNode[] pair = r.get(Phase.PG_TAKEOVER);
+        JsonNode extras = pair == null || pair[0] == null ? null : pair[0].path("extras");
+        double max = extras == null || !extras.has(PgTakeover.MAX_LEASES) ? Double.NaN : extras.get(PgTakeover.MAX_LEASES).asDouble();
+        String[] verdict = atMost("max over the rounds <= 6,667 ms (lease 5 s + a third, ADR 0015)", max, 6667);
+        if (extras != null && extras.has(PgTakeover.P50_ADVANCED)) {
+            verdict[1] += "; past the head at the kill: p50 " + fmt(extras.get(PgTakeover.P50_ADVANCED).asDouble())
+                    + ", max " + fmt(extras.get(PgTakeover.MAX_ADVANCED).asDouble()) + " ms";
         }
         return verdict;
     }

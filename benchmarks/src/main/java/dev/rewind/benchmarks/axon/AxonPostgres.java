@@ -8,6 +8,8 @@ import dev.rewind.benchmarks.Iteration;
 import dev.rewind.benchmarks.Measure;
 import dev.rewind.benchmarks.Peer;
 import dev.rewind.benchmarks.Pg;
+import dev.rewind.benchmarks.workload.Expected;
+import dev.rewind.benchmarks.workload.OrderTotalsTable;
 import dev.rewind.benchmarks.workload.Workload;
 import dev.rewind.benchmarks.workload.Workload.Order;
 import java.sql.Connection;
@@ -22,16 +24,26 @@ import org.axonframework.common.jdbc.DataSourceConnectionProvider;
 import org.axonframework.common.transaction.NoTransactionManager;
 import org.axonframework.eventhandling.EventMessage;
 import org.axonframework.eventhandling.GenericDomainEventMessage;
+import org.axonframework.eventhandling.PropagatingErrorHandler;
+import org.axonframework.eventhandling.SimpleEventHandlerInvoker;
+import org.axonframework.eventhandling.TrackingEventProcessor;
+import org.axonframework.eventhandling.TrackingEventProcessorConfiguration;
+import org.axonframework.eventhandling.TrackingToken;
+import org.axonframework.eventhandling.tokenstore.jdbc.JdbcTokenStore;
+import org.axonframework.eventhandling.tokenstore.jdbc.PostgresTokenTableFactory;
 import org.axonframework.eventsourcing.eventstore.EmbeddedEventStore;
 import org.axonframework.eventsourcing.eventstore.jdbc.JdbcEventStorageEngine;
 import org.axonframework.eventsourcing.eventstore.jdbc.PostgresEventTableFactory;
+import org.axonframework.messaging.StreamableMessageSource;
 import org.axonframework.serialization.json.JacksonSerializer;
 
 /**
  * Axon's side of the PostgreSQL phases: {@link JdbcEventStorageEngine} with Axon's
  * {@link PostgresEventTableFactory} (BYTEA payloads) and {@link JacksonSerializer}, in its own schema
  * of the same database as Rewind's, through a HikariCP pool in auto-commit (each engine call is one
- * JDBC batch, which PostgreSQL commits as one implicit transaction: durable before it returns).
+ * JDBC batch, which PostgreSQL commits as one implicit transaction: durable before it returns). The table
+ * catch-up adds a tracking processor with a {@link JdbcTokenStore} writing {@code order_totals} in one
+ * transaction per batch ({@link JdbcTransactionManager}).
  */
 final class AxonPostgres {
     private static final String AGGREGATE = "Order";
@@ -47,8 +59,7 @@ final class AxonPostgres {
 
     static HikariDataSource dataSource(String schema, int poolSize) {
         HikariConfig config = new HikariConfig();
-        String url = Pg.url();
-        config.setJdbcUrl(url + (url.contains("?") ? "&" : "?") + "currentSchema=" + schema);
+        config.setJdbcUrl(Pg.url(schema));
         config.setUsername(Pg.user());
         config.setPassword(Pg.password());
         config.setMaximumPoolSize(poolSize);
@@ -56,15 +67,23 @@ final class AxonPostgres {
     }
 
     static JdbcEventStorageEngine engine(DataSource ds) {
-        JacksonSerializer serializer = JacksonSerializer.builder()
-                .objectMapper(new ObjectMapper().registerModule(new JavaTimeModule())).build();
+        return engine(ds, 100);
+    }
+
+    private static JacksonSerializer serializer() {
+        return JacksonSerializer.builder().objectMapper(new ObjectMapper().registerModule(new JavaTimeModule())).build();
+    }
+
+    /** The engine fetching {@code batchSize} events per query when a tracking processor reads. */
+    static JdbcEventStorageEngine engine(DataSource ds, int batchSize) {
+        JacksonSerializer serializer = serializer();
         return JdbcEventStorageEngine.builder()
                 .connectionProvider(new DataSourceConnectionProvider(ds))
                 .transactionManager(NoTransactionManager.INSTANCE)
                 .eventSerializer(serializer)
                 .snapshotSerializer(serializer)
                 .dataType(byte[].class)
-                .batchSize(100)
+                .batchSize(batchSize)
                 .build();
     }
 
@@ -154,11 +173,12 @@ final class AxonPostgres {
     }
 
     /**
-     * Seeds an emptied schema {@code axon_bench} through the engine ({@value #SEED_BATCH} events per
-     * call), then replays it with a tracking processor (batch 100) over a fresh engine per iteration.
+     * Empties the schema and seeds it through the engine ({@value #SEED_BATCH} events per call; not measured,
+     * the rate goes to the extras).
+     *
+     * @return a pool on the schema
      */
-    Iteration replay(int n) throws SQLException {
-        String schema = Pg.schema("axon_bench");
+    private HikariDataSource seed(String schema, int n) throws SQLException {
         Pg.freshSchema(schema);
         HikariDataSource ds = dataSource(schema, 4);
         JdbcEventStorageEngine seeder = engine(ds);
@@ -176,6 +196,80 @@ final class AxonPostgres {
             seeder.appendEvents(chunk);
         }
         extras.put("seeding PostgreSQL, " + SEED_BATCH + " events per engine call, events/s", Measure.rate(n, t0));
+        return ds;
+    }
+
+    /**
+     * Seeds an emptied schema {@code axon_bench}, then replays it with a tracking processor (batch 100) over a
+     * fresh engine per iteration.
+     */
+    Iteration replay(int n) throws SQLException {
+        HikariDataSource ds = seed(Pg.schema("axon_bench"), n);
         return side.replay(EmbeddedEventStore.builder().storageEngine(engine(ds)).build(), n, false);
+    }
+
+    /**
+     * The table catch-up against Rewind's table projection: seeds an emptied schema {@code axon_table} once; per
+     * iteration empties {@code order_totals} and the token table, then measures from the tracking processor's
+     * start to its status at the head. Axon moves that status only after the batch's unit of work committed,
+     * and the token is stored in that same transaction: the status at the head is the token at the head. The
+     * processor: single-threaded, batch size {@link Pg#tableBatchSize()} (Rewind's), the engine fetching as
+     * many events per query, a {@link JdbcTokenStore} in the same schema, and {@link AxonOrderTotals} writing
+     * the table on the unit of work's connection ({@link JdbcTransactionManager}); a handler's exception
+     * propagates (the processor stops in error, and the phase fails). Afterwards the stored token must be at
+     * the head and the table must equal the expected totals.
+     */
+    Iteration tableCatchUp(int n) throws SQLException {
+        String schema = Pg.schema("axon_table");
+        HikariDataSource ds = seed(schema, n);
+        try (Connection c = ds.getConnection()) {
+            OrderTotalsTable.create(c);
+        }
+        int batch = Pg.tableBatchSize();
+        extras.put("events per transaction (batch size)", (double) batch);
+        JdbcTransactionManager transactions = new JdbcTransactionManager(ds);
+        JdbcTokenStore tokens = JdbcTokenStore.builder().connectionProvider(transactions).serializer(serializer()).build();
+        tokens.createSchema(PostgresTokenTableFactory.INSTANCE);
+        EmbeddedEventStore store = EmbeddedEventStore.builder().storageEngine(engine(ds, batch)).build();
+        long head = store.createHeadToken().position().orElseThrow();
+        Expected expected = Expected.of(n, false);
+        String name = "order_totals_table";
+        return () -> {
+            try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+                OrderTotalsTable.truncate(c);
+                s.execute("DELETE FROM TokenEntry");
+            }
+            TrackingEventProcessor processor = TrackingEventProcessor.builder()
+                    .name(name)
+                    .eventHandlerInvoker(SimpleEventHandlerInvoker.builder()
+                            .eventHandlers(new AxonOrderTotals(transactions))
+                            .listenerInvocationErrorHandler(PropagatingErrorHandler.instance())
+                            .build())
+                    .messageSource(store)
+                    .tokenStore(tokens)
+                    .transactionManager(transactions)
+                    .trackingEventProcessorConfiguration(TrackingEventProcessorConfiguration
+                            .forSingleThreadedProcessing()
+                            .andBatchSize(batch)
+                            .andInitialTrackingToken(StreamableMessageSource::createTailToken))
+                    .build();
+            long t0 = System.nanoTime();
+            processor.start();
+            while (AxonSide.position(processor) < head) {
+                Measure.pause(1);
+            }
+            double rate = Measure.rate(n, t0);
+            processor.shutDown();
+            TrackingToken token = transactions.fetchInTransaction(() -> tokens.fetchToken(name, 0));
+            long stored = token == null ? -1 : token.position().orElse(-1);
+            if (stored != head) {
+                throw new IllegalStateException("Axon table catch-up: the stored token is at " + stored
+                        + " after the processor's status reached the head (" + head + ")");
+            }
+            try (Connection c = ds.getConnection()) {
+                expected.verifyTotals(OrderTotalsTable.totals(c, "Axon table catch-up"), "Axon table catch-up");
+            }
+            return rate;
+        };
     }
 }

@@ -87,6 +87,8 @@ public final class AxonSide implements Side {
                 return postgres.durableTwoInstances(8);
             case PG_REPLAY:
                 return postgres.replay(n);
+            case PG_TABLE_CATCHUP:
+                return postgres.tableCatchUp(n);
             default:
                 return null;
         }
@@ -150,7 +152,8 @@ public final class AxonSide implements Side {
         };
     }
 
-    private static long position(TrackingEventProcessor processor) {
+    /** @return the processor's position (its lowest segment's), -1 before the first event; throws when it failed */
+    static long position(TrackingEventProcessor processor) {
         long min = Long.MAX_VALUE;
         for (EventTrackerStatus status : processor.processingStatus().values()) {
             if (status.isErrorState()) {

@@ -1,6 +1,7 @@
 package dev.rewind.benchmarks.rewind;
 
 import dev.rewind.EventStore;
+import dev.rewind.ProjectionStatus;
 import dev.rewind.ExpectedVersion;
 import dev.rewind.Rewind;
 import dev.rewind.Subscription;
@@ -14,8 +15,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -28,7 +32,12 @@ import java.util.concurrent.locks.LockSupport;
  *       {@code WRITERS} threads for {@code MILLIS} ms, then prints {@code DONE <events> <events/s>};</li>
  *   <li>{@code reader SCHEMA FILE}: subscribes, notes the wall-clock time (microseconds) each event is
  *       given to it, and on {@code STOP <next position>} waits until it has been given every event below
- *       it, writes "position micros" lines to {@code FILE} and prints {@code DONE <events>}.</li>
+ *       it, writes "position micros" lines to {@code FILE} and prints {@code DONE <events>};</li>
+ *   <li>{@code owner SCHEMA INSTANCE_ID}: runs the take-over phase's instance ({@link PgTakeover#instance}) until
+ *       killed or told {@code STOP}; on {@code WATCH <position>} polls its own status until it owns every one of
+ *       the projections and each has handled the event at that position, then prints
+ *       {@code ADVANCED <position> <micros> <name>=<micros>...}: the wall-clock time at which the last of them,
+ *       and each, was first seen so.</li>
  * </ul>
  */
 public final class PgPeers {
@@ -50,7 +59,8 @@ public final class PgPeers {
         switch (args[0]) {
             case "writer" -> writer(schema, Integer.parseInt(args[2]), Long.parseLong(args[3]), args[4]);
             case "reader" -> reader(schema, Path.of(args[2]));
-            default -> throw new IllegalArgumentException("unknown role " + args[0] + "; expected writer or reader");
+            case "owner" -> owner(schema, args[2]);
+            default -> throw new IllegalArgumentException("unknown role " + args[0] + "; expected writer, reader or owner");
         }
         System.exit(0);
     }
@@ -107,6 +117,42 @@ public final class PgPeers {
             }
             System.out.println("DONE " + target);
             System.out.flush();
+        }
+    }
+
+    private static void owner(String schema, String instanceId) throws Exception {
+        try (Rewind rewind = PgTakeover.instance(PgPhases.storage(schema, 4), instanceId)) {
+            System.out.println("READY");
+            System.out.flush();
+            for (String command = Peer.readCommand(); command != null && !command.equals("STOP"); command = Peer.readCommand()) {
+                if (!command.startsWith("WATCH ")) {
+                    throw new IllegalStateException("expected WATCH <position> or STOP, got " + command);
+                }
+                long position = Long.parseLong(command.substring(6));
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+                Map<String, Long> pastAt = new LinkedHashMap<>(); // projection to when it was first seen past
+                while (pastAt.size() < PgTakeover.NAMES.size()) {
+                    for (String name : PgTakeover.NAMES) {
+                        ProjectionStatus st = rewind.projections().status(name);
+                        if (!pastAt.containsKey(name) && st.ownedHere() && st.lastPosition() >= position) {
+                            pastAt.put(name, nowMicros());
+                        }
+                    }
+                    if (pastAt.size() == PgTakeover.NAMES.size()) {
+                        break;
+                    }
+                    if (System.nanoTime() > deadline) {
+                        List<ProjectionStatus> status = PgTakeover.NAMES.stream().map(rewind.projections()::status).toList();
+                        throw new IllegalStateException("instance " + instanceId + " did not own every projection past"
+                                + " position " + position + " within 120 s: " + status);
+                    }
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(PgTakeover.POLL_MILLIS));
+                }
+                StringBuilder line = new StringBuilder("ADVANCED " + position + " " + Collections.max(pastAt.values()));
+                pastAt.forEach((name, micros) -> line.append(' ').append(name).append('=').append(micros));
+                System.out.println(line);
+                System.out.flush();
+            }
         }
     }
 }

@@ -3,18 +3,24 @@ package dev.rewind.benchmarks.rewind;
 import dev.rewind.AppendResult;
 import dev.rewind.EventStore;
 import dev.rewind.ExpectedVersion;
+import dev.rewind.ProjectionStatus;
 import dev.rewind.Rewind;
 import dev.rewind.benchmarks.Iteration;
 import dev.rewind.benchmarks.Measure;
 import dev.rewind.benchmarks.Peer;
 import dev.rewind.benchmarks.Pg;
 import dev.rewind.benchmarks.workload.Expected;
+import dev.rewind.benchmarks.workload.OrderTotalsTable;
 import dev.rewind.benchmarks.workload.Workload;
 import dev.rewind.benchmarks.workload.Workload.Order;
+import dev.rewind.projection.ProjectionSettings;
+import dev.rewind.projection.ReadPoint;
 import dev.rewind.storage.postgres.PostgresStorage;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -22,7 +28,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
-/** Rewind's phases on {@link PostgresStorage}: durable append with concurrent writers, serialized replay. */
+/**
+ * Rewind's phases on {@link PostgresStorage}: durable append with concurrent writers, serialized replay, a
+ * table projection's catch-up.
+ */
 final class PgPhases {
     /** Events per append when seeding the replay phase (seeding is not measured). */
     static final int SEED_BATCH = 1000;
@@ -159,12 +168,10 @@ final class PgPhases {
     }
 
     /**
-     * Seeds an emptied schema {@code bench} with the N events ({@value #SEED_BATCH} events per append,
-     * 100 orders per stream: the views key on the payloads' order ids), opens a Rewind with the views
-     * on it, and rebuilds them per iteration.
+     * Empties the schema and seeds it with the N events ({@value #SEED_BATCH} events per append, 100 orders
+     * per stream: the views key on the payloads' order ids). Not measured; the rate goes to the extras.
      */
-    Iteration replay(int n) throws SQLException {
-        String schema = Pg.schema("bench");
+    private void seed(String schema, int n) throws SQLException {
         Pg.freshSchema(schema);
         try (Rewind seeder = RewindSide.builder().storage(storage(schema, 2)).build()) {
             EventStore store = seeder.store();
@@ -183,6 +190,15 @@ final class PgPhases {
             }
             extras.put("seeding PostgreSQL, " + SEED_BATCH + " events per append, events/s", Measure.rate(n, t0));
         }
+    }
+
+    /**
+     * Seeds an emptied schema {@code bench} with the N events, opens a Rewind with the views on it, and
+     * rebuilds them per iteration.
+     */
+    Iteration replay(int n) throws SQLException {
+        String schema = Pg.schema("bench");
+        seed(schema, n);
         long t1 = System.nanoTime();
         Rewind rewind = RewindSide.builder().storage(storage(schema, 4)).projection(RewindViews.class).build();
         extras.put("open + start-up catch-up of the views, s", (System.nanoTime() - t1) / 1e9);
@@ -192,6 +208,49 @@ final class PgPhases {
             rewind.projections().rebuild(RewindViews.NAME);
             double rate = Measure.rate(n, start);
             expected.verify(rewind.projections().state(RewindViews.NAME), "Rewind PostgreSQL replay");
+            return rate;
+        };
+    }
+
+    /**
+     * A table projection catching up from position 0: seeds an emptied schema {@code bench_table} with the N
+     * events once; per iteration empties {@code order_totals} and deletes the projection's checkpoint, then
+     * measures from {@code build()} (the storage already open) to the query that waits for the last event, which
+     * a table projection answers only once the batch holding it committed with its checkpoint. The
+     * checkpoint must then be at the head and the table must equal the expected totals.
+     */
+    Iteration tableCatchUp(int n) throws SQLException {
+        String schema = Pg.schema("bench_table");
+        seed(schema, n);
+        try (Connection c = Pg.connect(schema)) {
+            OrderTotalsTable.create(c);
+        }
+        int batch = Pg.tableBatchSize();
+        extras.put("events per transaction (batch size)", (double) batch);
+        Expected expected = Expected.of(n, false);
+        String name = RewindOrderTotals.NAME;
+        return () -> {
+            try (Connection c = Pg.connect(schema)) {
+                OrderTotalsTable.truncate(c);
+            }
+            PostgresStorage storage = storage(schema, 4);
+            storage.projectionStore().delete(name);
+            long t0 = System.nanoTime();
+            double rate;
+            try (Rewind rewind = RewindSide.builder().storage(storage).projection(RewindOrderTotals.class)
+                    .projectionSettings(name, ProjectionSettings.async().batchSize(batch))
+                    .instanceId("bench-table").build()) {
+                rewind.projections().state(name, ReadPoint.atLeast(n - 1).within(Duration.ofHours(1)));
+                rate = Measure.rate(n, t0);
+                ProjectionStatus st = rewind.projections().status(name);
+                if (st.checkpoint() != n - 1) {
+                    throw new IllegalStateException("Rewind table catch-up: the checkpoint is at " + st.checkpoint()
+                            + " after the query at the head (" + (n - 1) + ") returned");
+                }
+            }
+            try (Connection c = Pg.connect(schema)) {
+                expected.verifyTotals(OrderTotalsTable.totals(c, "Rewind table catch-up"), "Rewind table catch-up");
+            }
             return rate;
         };
     }

@@ -97,6 +97,10 @@ public final class RewindSide implements Side {
                 return pg.tailing(4, 50);
             case PG_TAIL_P99:
                 return pg.tailing(4, 99);
+            case PG_TABLE_CATCHUP:
+                return pg.tableCatchUp(n);
+            case PG_TAKEOVER:
+                return new PgTakeover(extras).iteration();
             default:
                 return null;
         }

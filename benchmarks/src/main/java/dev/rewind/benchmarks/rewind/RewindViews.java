@@ -34,6 +34,25 @@ public final class RewindViews {
         views.paid(e);
     }
 
+    /**
+     * A typed query by key: what the temporal phase measures (a past state reads only this entry).
+     *
+     * @param orderId an order
+     * @return its total, or null when the views have not seen it
+     */
+    public Long total(String orderId) {
+        return views.totals().get(orderId);
+    }
+
+    /** @return the sum of every order's total (a query that needs the whole state) */
+    public long sumOfTotals() {
+        long sum = 0;
+        for (long t : views.totals().values()) {
+            sum += t;
+        }
+        return sum;
+    }
+
     /** @return the views (live, not a copy: the benchmark reads them once it is done) */
     @QueryState
     public OrderViews views() {

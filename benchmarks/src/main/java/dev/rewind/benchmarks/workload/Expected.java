@@ -75,6 +75,39 @@ public final class Expected {
     }
 
     /**
+     * Checks one order's total.
+     *
+     * @param orderId {@code order-<index>}
+     * @param got what a query answered (null: the order was not found)
+     * @param what names the run, for the error message
+     * @throws IllegalStateException when it differs
+     */
+    public void verifyTotal(String orderId, Long got, String what) {
+        int k = Integer.parseInt(orderId.substring("order-".length()));
+        Long want = k < orderTotals.length ? orderTotals[k] : null;
+        if (!java.util.Objects.equals(got, want)) {
+            throw new IllegalStateException(what + ": " + orderId + " totals " + got + ", expected " + want);
+        }
+    }
+
+    /**
+     * Checks the sum of every order's total.
+     *
+     * @param got what a query answered
+     * @param what names the run, for the error message
+     * @throws IllegalStateException when it differs
+     */
+    public void verifyTotalsSum(long got, String what) {
+        long want = 0;
+        for (long t : orderTotals) {
+            want += t;
+        }
+        if (got != want) {
+            throw new IllegalStateException(what + ": the order totals sum to " + got + ", expected " + want);
+        }
+    }
+
+    /**
      * Checks the order-totals view only.
      *
      * @param totals orderId to total

@@ -4,6 +4,7 @@ import dev.rewind.Rewind;
 import dev.rewind.example.orders.notification.LoggingNotifier;
 import dev.rewind.example.orders.notification.Notifier;
 import dev.rewind.example.orders.notification.ShippingNotifications;
+import dev.rewind.example.tables.OrderTotalsTable;
 import dev.rewind.projection.FailurePolicy;
 import dev.rewind.projection.ProjectionSettings;
 import java.time.Duration;
@@ -37,7 +38,25 @@ public final class OrdersApp {
             .snapshotEvery(1, Duration.ofSeconds(1))
             .failurePolicy(FailurePolicy.retry(3, Duration.ofMillis(20), Duration.ofMillis(100)).thenPark());
 
+    /**
+     * {@code order_totals_table} on PostgreSQL: owned (one instance at a time writes the table, the others
+     * take over when it dies), 500 events per transaction.
+     */
+    public static final ProjectionSettings TABLE_VIEW = ProjectionSettings.async().owned().batchSize(500)
+            .failurePolicy(RETRY_THEN_PARK);
+
     private OrdersApp() {
+    }
+
+    /**
+     * Adds the views kept in PostgreSQL tables ({@link OrderTotalsTable}); only for the PostgreSQL storage,
+     * whose schema holds the table (created by Rewind at start: the projection declares its DDL).
+     *
+     * @param builder a builder from {@link #rewind(Notifier)}
+     * @return the same builder
+     */
+    public static Rewind.Builder withTables(Rewind.Builder builder) {
+        return builder.projection(OrderTotalsTable.class).projectionSettings("order_totals_table", TABLE_VIEW);
     }
 
     /** @return a builder configured with the app's components, notifications logged; the caller adds the storage and clock */

@@ -405,16 +405,26 @@ public final class DefaultProjections implements Projections, EventListener, Aut
         long from = 0;
         SnapshotCodec codec = r.codec();
         if (codec != null) {
-            for (Checkpoint base : candidates(r, end)) {
+            int tried = 0;
+            for (Candidate candidate : candidates(r, end)) {
+                Checkpoint base = candidate.load(r, env.projectionStore());
+                if (base == null) {
+                    continue;
+                }
                 Object restored = target.newInstance();
                 try {
-                    codec.read(base.snapshot(), restored);
+                    // a past state is read by key: its maps decode an entry when asked (docs/adr/0017-keyed-past-states.md)
+                    codec.readPast(base.snapshot(), restored, "the past state of projection '" + name + "' at position "
+                            + base.position());
                     instance = restored;
                     from = base.position() + 1;
                     break;
                 } catch (IOException | RuntimeException e) {
                     LOG.warn("projection '{}': its past state at position {} cannot be read back ({}); another one, or"
                             + " position 0, is used", name, base.position(), e.getMessage());
+                }
+                if (++tried >= 3) {
+                    break;
                 }
             }
         }
@@ -452,11 +462,36 @@ public final class DefaultProjections implements Projections, EventListener, Aut
     }
 
     /**
-     * @return the kept states usable for a point before {@code end}, nearest first: past states and the saved
-     *     checkpoint of the projection's current version, with no parked event, taken from this store
+     * A kept state that may serve a temporal query, read only when its turn comes (a past state of a large
+     * projection is megabytes: the nearest valid one is usually the only one read).
+     *
+     * @param position its position
+     * @param main the saved checkpoint, or null for a past state to load
      */
-    private List<Checkpoint> candidates(Runner r, long end) {
-        List<Checkpoint> out = new ArrayList<>();
+    private record Candidate(long position, Checkpoint main) {
+        /** @return the state, or null when it is unusable (damaged, or not of this store's history: logged) */
+        Checkpoint load(Runner r, ProjectionStore ps) {
+            Checkpoint c = main;
+            if (c == null) {
+                try {
+                    c = ps.loadHistory(r.name(), position).orElse(null);
+                } catch (RuntimeException damaged) {
+                    LOG.warn("projection '{}': its past state at position {} is unusable ({})", r.name(), position,
+                            damaged.getMessage());
+                    return null;
+                }
+            }
+            return c != null && c.hasSnapshot() && c.eventId() != null && c.eventId().equals(r.idAt(c.position())) ? c : null;
+        }
+    }
+
+    /**
+     * @return the kept states that may serve a point before {@code end}, nearest first: past states and the saved
+     *     checkpoint of the projection's current version, with no parked event (each is loaded and checked to be of
+     *     this store's history by {@link Candidate#load})
+     */
+    private List<Candidate> candidates(Runner r, long end) {
+        List<Candidate> out = new ArrayList<>();
         ProjectionStore ps = env.projectionStore();
         String version = r.target().version();
         TreeMap<Long, Boolean> positions = new TreeMap<>();
@@ -474,24 +509,7 @@ public final class DefaultProjections implements Projections, EventListener, Aut
             positions.put(main.position(), Boolean.FALSE);
         }
         for (Map.Entry<Long, Boolean> p : positions.descendingMap().entrySet()) {
-            Checkpoint c;
-            if (p.getValue()) {
-                try {
-                    c = ps.loadHistory(r.name(), p.getKey()).orElse(null);
-                } catch (RuntimeException damaged) {
-                    LOG.warn("projection '{}': its past state at position {} is unusable ({})", r.name(), p.getKey(),
-                            damaged.getMessage());
-                    continue;
-                }
-            } else {
-                c = main;
-            }
-            if (c != null && c.hasSnapshot() && c.eventId() != null && c.eventId().equals(r.idAt(c.position()))) {
-                out.add(c);
-                if (out.size() >= 3) {
-                    break;
-                }
-            }
+            out.add(new Candidate(p.getKey(), p.getValue() ? null : main));
         }
         return out;
     }

@@ -1,5 +1,6 @@
 package dev.rewind.internal.projection;
 
+import dev.rewind.annotation.CreateTables;
 import dev.rewind.annotation.EventHandler;
 import dev.rewind.annotation.EventProcessor;
 import dev.rewind.annotation.Projection;
@@ -42,9 +43,12 @@ import java.util.List;
  * @param usesReplaying whether a handler takes an {@code @Replaying boolean}
  * @param usesConnection whether a handler takes a {@code java.sql.Connection}: the projection keeps its view
  *     in tables, written in the transaction of its checkpoint (docs/adr/0016-table-projections.md)
+ * @param createTables its {@link CreateTables} method as {@code (Object, Connection)void}, or null when it
+ *     declares none (then Rewind neither creates its tables nor rebuilds them)
  */
 public record ProjectionType(String name, Class<?> javaClass, MethodHandle constructor, MethodHandle queryState,
-                             Invoker[] table, String version, boolean usesReplaying, boolean usesConnection) {
+                             Invoker[] table, String version, boolean usesReplaying, boolean usesConnection,
+                             MethodHandle createTables) {
 
     /**
      * Validates a projection class and builds its type.
@@ -85,7 +89,7 @@ public record ProjectionType(String name, Class<?> javaClass, MethodHandle const
         Handlers handlers = inspector.inspect(cls, EventHandler.class);
         return new ProjectionType(p.value(), cls, constructor, query, handlers.table(index),
                 "v" + p.version() + ";shape=" + StateVersion.shape(cls) + ";handlers=" + signatures(handlers),
-                usesReplaying(handlers), usesConnection(handlers));
+                usesReplaying(handlers), usesConnection(handlers), createTables(cls, usesConnection(handlers)));
     }
 
     /**
@@ -113,7 +117,7 @@ public record ProjectionType(String name, Class<?> javaClass, MethodHandle const
                     + " has no @EventHandler method: add one per event it reacts to");
         }
         return new ProjectionType(p.value(), cls, null, null, handlers.table(index), "processor", usesReplaying(handlers),
-                usesConnection(handlers));
+                usesConnection(handlers), createTables(cls, usesConnection(handlers)));
     }
 
     /** @return the declared return type of the {@code @QueryState} method (Object for a processor) */
@@ -152,12 +156,79 @@ public record ProjectionType(String name, Class<?> javaClass, MethodHandle const
     public String connectionHandler() {
         for (Class<?> c = javaClass; c != null && c != Object.class; c = c.getSuperclass()) {
             for (Method m : c.getDeclaredMethods()) {
-                if (Arrays.asList(m.getParameterTypes()).contains(java.sql.Connection.class)) {
+                if (Arrays.asList(m.getParameterTypes()).contains(java.sql.Connection.class)
+                        && !m.isAnnotationPresent(CreateTables.class)) {
                     return m.toGenericString();
                 }
             }
         }
         return null;
+    }
+
+    /** @return whether it declares its tables' DDL ({@link CreateTables}) */
+    public boolean declaresTables() {
+        return createTables != null;
+    }
+
+    /**
+     * Runs its {@link CreateTables} method.
+     *
+     * @param instance the instance to call it on (ignored when the method is static)
+     * @param connection where to create the tables
+     * @throws Exception what the method threw
+     */
+    public void createTables(Object instance, java.sql.Connection connection) throws Exception {
+        try {
+            createTables.invokeExact(instance, connection);
+        } catch (Exception | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /**
+     * Finds and checks the {@link CreateTables} method: at most one, taking only a {@code java.sql.Connection},
+     * returning nothing, on a class whose handlers take a Connection.
+     */
+    private static MethodHandle createTables(Class<?> cls, boolean usesConnection) {
+        List<Method> found = new ArrayList<>();
+        for (Class<?> c = cls; c != null && c != Object.class; c = c.getSuperclass()) {
+            Method[] declared = c.getDeclaredMethods();
+            Arrays.sort(declared, Comparator.comparing(Method::toGenericString));
+            for (Method m : declared) {
+                if (m.isAnnotationPresent(CreateTables.class) && !m.isBridge()) {
+                    found.add(m);
+                }
+            }
+        }
+        if (found.isEmpty()) {
+            return null;
+        }
+        if (found.size() > 1) {
+            throw new IllegalStateException("class " + cls.getName() + " has " + found.size() + " @CreateTables methods ('"
+                    + found.get(0).toGenericString() + "' and '" + found.get(1).toGenericString() + "'): keep exactly one");
+        }
+        Method m = found.get(0);
+        if (!usesConnection) {
+            throw new IllegalStateException("@CreateTables method '" + m.toGenericString() + "' is on a class whose handlers"
+                    + " take no java.sql.Connection: only a table projection has tables for Rewind to create; add a"
+                    + " Connection parameter to its handlers, or remove @CreateTables");
+        }
+        if (m.getParameterCount() != 1 || m.getParameterTypes()[0] != java.sql.Connection.class
+                || m.getReturnType() != void.class) {
+            throw new IllegalStateException("@CreateTables method '" + m.toGenericString() + "' must take exactly one"
+                    + " java.sql.Connection and return void");
+        }
+        try {
+            MethodHandle h = Members.method(m);
+            MethodType type = MethodType.methodType(void.class, Object.class, java.sql.Connection.class);
+            return Modifier.isStatic(m.getModifiers())
+                    ? MethodHandles.dropArguments(h, 0, Object.class).asType(type) : h.asType(type);
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException("@CreateTables method '" + m.toGenericString() + "' is not accessible to Rewind ("
+                    + e.getMessage() + "): make it public", e);
+        }
     }
 
     /** A hash of the handlers' signatures: a handler added, removed or retyped changes what the state means. */

@@ -18,6 +18,7 @@ import dev.rewind.spi.projection.LeaseLostException;
 import dev.rewind.spi.projection.ProjectionLeases;
 import dev.rewind.spi.projection.ProjectionStore;
 import dev.rewind.spi.projection.TransactionalProjectionStore;
+import dev.rewind.spi.projection.TransactionalProjectionStore.TableSet;
 import dev.rewind.internal.dispatch.TransactionContext;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -67,6 +68,8 @@ final class Runner {
     private static final int STOPPED = 1;
     private static final int WAIT = 2;
     private static final long IDLE_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** The smallest batch of a table projection's rebuild (one transaction each). */
+    static final int REBUILD_BATCH = 1000;
     /** How long closing waits for an asynchronous runner to handle what was stored before it saves and stops. */
     static final Duration DRAIN = Duration.ofSeconds(5);
 
@@ -94,6 +97,13 @@ final class Runner {
     private final boolean loads;
     /** The store's transactions, for a table projection (handlers take a Connection); null otherwise. */
     private final TransactionalProjectionStore tx;
+    /**
+     * Whether the table projection declares its DDL ({@code @CreateTables}): its tables are then created at
+     * start and rebuilt blue/green in a table set of their own, and every batch names its table set.
+     */
+    private final boolean managesTables;
+    /** A version change of a table projection asks for a blue/green rebuild, started by the owner's worker. */
+    private volatile boolean tableRebuildDue;
     /** A table projection's transaction failed without a known outcome: reload the checkpoint first. Worker only. */
     private boolean txReload;
     /** When a table projection tries again after a transaction that failed in the database. Worker only. */
@@ -150,6 +160,7 @@ final class Runner {
         this.settings = settings;
         this.env = env;
         this.tx = transactional(target, settings, env.projectionStore());
+        this.managesTables = tx != null && target.type().declaresTables();
         boolean wantsCheckpoints = durable && (!target.isProjection() || settings.snapshots() || tx != null);
         this.loads = wantsCheckpoints;
         this.persistent = wantsCheckpoints && !env.projectionStore().isReadOnly();
@@ -294,10 +305,22 @@ final class Runner {
             return restoreAfterMismatch(cp, mismatch, head);
         }
         savedPosition = cp.position();
+        if (managesTables && !cp.version().equals(target.version())) {
+            // the old tables keep serving as they are: the new handlers are not run on tables of the old DDL
+            LOG.info("{} '{}' is now version {}, its tables were written by version {}: they are rebuilt blue/green in"
+                    + " a table set of their own (by the instance that owns it) while the current ones keep serving as of"
+                    + " position {}; they are switched once the rebuild has caught up", kindName(), name, target.version(),
+                    cp.version(), cp.position());
+            live = Lineage.resumed(cp, target.newInstance());
+            live.provisional = true;
+            live.awaitsRebuild = true;
+            tableRebuildDue = true;
+            return false;
+        }
         if (tx != null && !cp.version().equals(target.version())) {
             LOG.warn("{} '{}' is now version {}, its checkpoint was saved by version {}: its tables are kept and it"
-                    + " resumes after position {} (a table projection is not rebuilt: migrate its tables, or empty them"
-                    + " and delete its checkpoint to fill them afresh)", kindName(), name, target.version(), cp.version(),
+                    + " resumes after position {} (it declares no @CreateTables method, so Rewind cannot rebuild its tables:"
+                    + " migrate them, or declare its DDL with @CreateTables)", kindName(), name, target.version(), cp.version(),
                     cp.position());
         }
         if (!target.isProjection() || tx != null) { // a table projection's state is in its tables, not in memory
@@ -738,6 +761,9 @@ final class Runner {
             stopReason = "the store is open read-only: a table projection that cannot commit its rows does not run";
             return;
         }
+        if (managesTables && !tableRebuildDue) {
+            createLiveTables();
+        }
         if (ownership == null && persistent && savedPosition < 0 && live.position >= 0) {
             save(true); // where a new processor or subscription starts must survive a crash before its first event
         }
@@ -765,7 +791,7 @@ final class Runner {
             while (!stopping) {
                 runCommands();
                 Lineage l = live;
-                if (drainTo >= 0 && (l.position + 1 >= drainTo || l.failedAt >= 0
+                if (drainTo >= 0 && (l.position + 1 >= drainTo || l.failedAt >= 0 || tx != null && l.awaitsRebuild
                         || System.nanoTime() - drainDeadline > 0)) {
                     break; // closing: what was stored at close is handled (or the time is up)
                 }
@@ -786,6 +812,10 @@ final class Runner {
                     } else if (!reloadCheckpoint()) {
                         txRetryAtNanos = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
                     }
+                    continue;
+                }
+                if (tx != null && l.awaitsRebuild) {
+                    awaitTableRebuild();
                     continue;
                 }
                 // a table projection commits the events before a failed one first: it waits only at that event
@@ -1017,7 +1047,7 @@ final class Runner {
     private <T> T transact(Lineage l, Lease lease, InTransaction<T> change) {
         Lineage copy = l.copy();
         Object[] result = new Object[1];
-        Checkpoint saved = tx.inTransaction(name, lease, c -> {
+        TransactionalProjectionStore.Work work = c -> {
             Connection previous = TransactionContext.enter(c);
             try {
                 result[0] = change.apply(c, copy);
@@ -1025,7 +1055,9 @@ final class Runner {
                 TransactionContext.restore(previous);
             }
             return capture(copy, true, false);
-        });
+        };
+        Checkpoint saved = managesTables ? tx.inTransaction(name, TableSet.LIVE, lease, work)
+                : tx.inTransaction(name, lease, work);
         lock.writeLock().lock();
         try {
             if (live == l) {
@@ -1442,7 +1474,8 @@ final class Runner {
         }
         try {
             Lineage l = live; // no lock: the worker (or the thread that starts it) is the only writer here
-            if (stopped && l.failedAt >= 0 && savedPosition < 0 || !always && l.position == savedPosition) {
+            if (stopped && l.failedAt >= 0 && savedPosition < 0 || !always && l.position == savedPosition
+                    || l.awaitsRebuild) { // the old version's checkpoint stays until the rebuild's replaces it
                 return;
             }
             transact(l, lease, (c, b) -> null);
@@ -1465,6 +1498,10 @@ final class Runner {
     }
 
     private Checkpoint capture(Lineage l, boolean withParked, boolean withSnapshot) {
+        return capture(name, l, withParked, withSnapshot);
+    }
+
+    private Checkpoint capture(String checkpointName, Lineage l, boolean withParked, boolean withSnapshot) {
         SnapshotCodec c = codec;
         byte[] snapshot = null;
         if (withSnapshot && c != null && target.isProjection()) {
@@ -1474,7 +1511,7 @@ final class Runner {
                 disableSnapshots(e.getMessage());
             }
         }
-        return new Checkpoint(name, target.version(), l.origin, l.position, l.lastId, l.applied, l.hash, l.highWater,
+        return new Checkpoint(checkpointName, target.version(), l.origin, l.position, l.lastId, l.applied, l.hash, l.highWater,
                 withParked ? List.copyOf(l.parked.values()) : List.of(), List.copyOf(l.skipped),
                 withParked ? List.copyOf(l.decisions) : List.of(), snapshot, env.clock().instant());
     }
@@ -1798,6 +1835,11 @@ final class Runner {
                 throw new IllegalStateException(impossible);
             }
         }
+        if (l.awaitsRebuild) {
+            // its checkpoint and tables are the old version's until the switch: a decision saved now would be lost
+            throw new IllegalStateException(kindName() + " '" + name + "' is being rebuilt for version " + target.version()
+                    + " and applies nothing until its tables are switched: decide about its parked events after that");
+        }
         Lease lease = null;
         if (ownership != null && (lease = ownership.lease()) == null) {
             throw new IllegalStateException(kindName() + " '" + name + "' keeps its view in tables and is processed by "
@@ -1879,10 +1921,7 @@ final class Runner {
                     : ""));
         }
         if (tx != null) {
-            // blue/green into a second table set is not done yet (docs/adr/0016-table-projections.md)
-            throw new IllegalArgumentException(kindName() + " '" + name + "' keeps its view in tables (a handler takes a"
-                    + " java.sql.Connection) and cannot be rebuilt by Rewind yet: to fill its tables afresh, stop the"
-                    + " instances, empty its tables, delete its checkpoint (name '" + name + "') and start again");
+            refuseTableRebuild();
         }
         Rebuild r;
         synchronized (this) {
@@ -1892,7 +1931,13 @@ final class Runner {
             r = new Rebuild();
             rebuild = r;
         }
-        Thread t = new Thread(() -> rebuild(r), "rewind-rebuild-" + name);
+        Thread t = new Thread(() -> {
+            if (tx != null) {
+                rebuildTables(r);
+            } else {
+                rebuild(r);
+            }
+        }, "rewind-rebuild-" + name);
         t.setDaemon(true);
         t.start();
         return r.future;
@@ -1963,6 +2008,317 @@ final class Runner {
                 rebuild = null;
             }
             r.future.completeExceptionally(t);
+        }
+    }
+
+    // ---------------------------------------------------------------- blue/green rebuild of table projections
+
+    /**
+     * A table projection is rebuilt by Rewind only when it declares its DDL, on a writable store, and only
+     * on the instance that owns it (its batches are fenced by the lease).
+     */
+    private void refuseTableRebuild() {
+        String what = kindName() + " '" + name + "' keeps its view in tables (a handler takes a java.sql.Connection)";
+        if (!managesTables) {
+            throw new IllegalArgumentException(what + " and declares no @CreateTables method, so Rewind cannot create a"
+                    + " fresh table set for a rebuild: declare its DDL in a method annotated @CreateTables (taking a"
+                    + " java.sql.Connection), or fill its tables afresh by hand: stop the instances, empty its tables,"
+                    + " delete its checkpoint (name '" + name + "') and start again");
+        }
+        if (env.projectionStore().isReadOnly()) {
+            throw new IllegalArgumentException(what + " and cannot be rebuilt on a store opened read-only");
+        }
+        if (ownership != null && !ownership.holds()) {
+            throw new IllegalStateException(what + ": its rebuild runs on the instance that owns it, which is "
+                    + ownerName(ownership.lastOwner()) + ", not instance '" + ownership.instanceId()
+                    + "': call rebuild there");
+        }
+    }
+
+    /** Runs the DDL of a table projection on a transaction's connection, guarded as a handler's is. */
+    private void runDdl(Connection c) throws Exception {
+        Connection previous = TransactionContext.enter(c);
+        try {
+            target.type().createTables(target.newInstance(), TransactionContext.current());
+        } finally {
+            TransactionContext.restore(previous);
+        }
+    }
+
+    /** At start: the live tables, created where missing, before the first batch (and for SQL readers). */
+    private void createLiveTables() {
+        try {
+            tx.createTables(name, TableSet.LIVE, this::runDdl);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException(kindName() + " '" + name + "': its @CreateTables method ("
+                    + target.type().javaClass().getName() + ") failed to create its tables: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The worker of a table projection whose version changed: it applies nothing to the old tables (the
+     * new handlers may not fit them), starts the rebuild once it owns the projection, and waits for the
+     * switch (a command). Worker thread only.
+     */
+    private void awaitTableRebuild() {
+        if (tableRebuildDue && rebuild == null) {
+            tableRebuildDue = false;
+            try {
+                startRebuild();
+            } catch (RuntimeException e) {
+                lastRebuildError = e.getMessage();
+                LOG.error("{} '{}': its rebuild for version {} cannot start: {}", kindName(), name, target.version(),
+                        e.getMessage());
+            }
+        }
+        LockSupport.parkNanos(this, IDLE_WAIT_NANOS); // a command (the switch) unparks it
+    }
+
+    /**
+     * Rebuilds a table projection blue/green: a fresh table set (the DDL in a schema of its own), filled from
+     * position 0 in batches, each in a transaction with a checkpoint of its own, fenced by the lease; the
+     * live tables keep serving and the live runner keeps applying meanwhile. Once it is within a batch of the
+     * live runner, the worker applies the events up to its own position and switches the table sets and the
+     * checkpoints in one transaction. A failure leaves the live tables and checkpoint as they are; the next rebuild drops what
+     * this one left.
+     */
+    private void rebuildTables(Rebuild r) {
+        try {
+            Lease lease = currentLease();
+            Lineage old = live;
+            long replayUntil;
+            long highWater;
+            lock.readLock().lock();
+            try {
+                replayUntil = Math.max(old.highWater, old.position);
+                highWater = old.highWater;
+            } finally {
+                lock.readLock().unlock();
+            }
+            tx.createTables(name, TableSet.NEXT, this::runDdl);
+            Lineage fresh = new Lineage(target.newInstance(), -1, replayUntil, highWater);
+            Progress progress = Progress.start("rebuild of the tables of projection '" + name + "'",
+                    env.store().nextPosition(), "events");
+            // larger batches than the live runner's (which trades throughput for latency): the rebuild must
+            // overtake the live runner while both read the same events, and nobody waits for its rows
+            int size = Math.max(settings.batchSize(), REBUILD_BATCH);
+            List<StoredEvent<?>> batch = new ArrayList<>(size);
+            while (true) {
+                if (r.cancelled) {
+                    throw new IllegalStateException("the rebuild of projection '" + name + "' was cancelled (closing); its"
+                            + " current tables keep serving");
+                }
+                lease = currentLease();
+                long head = env.store().nextPosition();
+                long to = Math.min(head, fresh.position + 1 + size);
+                long before = fresh.position;
+                if (fresh.position + 1 < to) {
+                    batch.clear();
+                    env.store().recentOrRead(fresh.position + 1, to, batch::add);
+                    rebuildBatch(fresh, batch, lease);
+                }
+                progress.advance(fresh.position - before);
+                r.position = fresh.position;
+                // within a batch of the live runner (not of the head: under a steady append rate both chase the
+                // head, and the switch only has to be no older than what readers see now)
+                if (fresh.failedAt >= 0 || live.position - fresh.position <= settings.batchSize()) {
+                    break;
+                }
+            }
+            progress.finish();
+            Checkpoint switched = onWorker(r, () -> switchTables(fresh));
+            LOG.info("projection '{}' was rebuilt into a fresh table set up to position {}; its tables were switched",
+                    name, switched.position());
+            lastRebuildError = null;
+            notifyProgress();
+            synchronized (this) {
+                rebuild = null;
+            }
+            signal();
+            r.future.complete(status());
+        } catch (Throwable t) {
+            if (t instanceof LeaseLostException lost && ownership != null) {
+                ownership.lost(ownership.lease(), lost);
+            }
+            lastRebuildError = t.getMessage();
+            LOG.error("projection '{}': {}", name, t.getMessage(), t instanceof IllegalStateException ? null : t);
+            synchronized (this) {
+                rebuild = null;
+            }
+            r.future.completeExceptionally(t);
+        }
+    }
+
+    /** @return the lease the rebuild's writes are fenced by (null when not owned) */
+    private Lease currentLease() {
+        if (ownership == null) {
+            return null;
+        }
+        Lease lease = ownership.lease();
+        if (lease == null) {
+            throw new IllegalStateException("the rebuild of projection '" + name + "' stopped: instance '"
+                    + ownership.instanceId() + "' no longer owns it (" + ownerName(ownership.lastOwner())
+                    + " does); its current tables keep serving, rebuild it on its owner");
+        }
+        return lease;
+    }
+
+    /**
+     * One batch of a rebuild into the next table set, in a transaction with the rebuild's checkpoint. When a
+     * handler throws, the batch is rolled back and run again with each event at a savepoint of its own, so
+     * that the failure policy applies to that event alone.
+     */
+    private void rebuildBatch(Lineage fresh, List<StoredEvent<?>> batch, Lease lease) {
+        String checkpoint = TransactionalProjectionStore.rebuildName(name);
+        Lineage copy = fresh.copy();
+        try {
+            tx.inTransaction(name, TableSet.NEXT, lease, c -> {
+                Connection previous = TransactionContext.enter(c);
+                try {
+                    for (StoredEvent<?> e : batch) {
+                        if (handleInTransaction(copy, e, env.index().of(e.payload().getClass())) != HANDLED) {
+                            break;
+                        }
+                    }
+                } finally {
+                    TransactionContext.restore(previous);
+                }
+                return capture(checkpoint, copy, true, false);
+            });
+        } catch (HandlerFailed f) {
+            Lineage careful = fresh.copy();
+            tx.inTransaction(name, TableSet.NEXT, lease, c -> {
+                applyAtSavepoints(careful, batch, c);
+                return capture(checkpoint, careful, true, false);
+            });
+            fresh.takeFrom(careful);
+            return;
+        }
+        fresh.takeFrom(copy);
+    }
+
+    /**
+     * Applies events with a savepoint per event and the failure policy per event (a rebuild's, on its own
+     * thread: its waits are capped at half the lease, as the transaction stays open and the server ends one
+     * left idle for a lease).
+     */
+    private void applyAtSavepoints(Lineage l, List<StoredEvent<?>> events, Connection c) {
+        Connection previous = TransactionContext.enter(c);
+        try {
+            FailurePolicy policy = settings.failurePolicy();
+            for (StoredEvent<?> e : events) {
+                int index = env.index().of(e.payload().getClass());
+                if (e.globalPosition() <= l.position) {
+                    continue;
+                }
+                if (l.failedAt >= 0) {
+                    return;
+                }
+                if (settledWithoutHandlers(l, e, index)) {
+                    continue;
+                }
+                for (int attempt = 1; ; attempt++) {
+                    Throwable t = invokeAtSavepoint(l, e, index, c);
+                    if (t == null) {
+                        applied(l, e);
+                        break;
+                    }
+                    if (attempt >= policy.maxAttempts()) {
+                        giveUp(l, e, t, attempt);
+                        break;
+                    }
+                    Duration delay = policy.delayAfter(attempt);
+                    Duration cap = env.leaseDuration().dividedBy(2);
+                    LOG.warn("{} '{}' (rebuild) failed on the event at global position {}, attempt {} of {}; trying again"
+                            + " in {} ms: {}", kindName(), name, e.globalPosition(), attempt, policy.maxAttempts(),
+                            Math.min(delay.toMillis(), cap.toMillis()), t.toString());
+                    sleep(delay.compareTo(cap) > 0 ? cap : delay);
+                }
+            }
+        } finally {
+            TransactionContext.restore(previous);
+        }
+    }
+
+    /**
+     * The switch, on the worker (no batch of the live tables runs meanwhile): in one transaction the events
+     * up to the live position are applied to the next table set, the next set replaces the live one and its
+     * checkpoint the live checkpoint; then the fresh lineage becomes the live one.
+     */
+    private Checkpoint switchTables(Lineage fresh) {
+        Lease lease = currentLease();
+        Lineage replaced = live;
+        Lineage copy = fresh.copy();
+        // up to the live runner's position, so that readers never see the tables go back; the worker applies
+        // what follows to the new tables. Read before the transaction opens: it must not sit idle on reads
+        // (the server ends a transaction idle for a lease).
+        List<StoredEvent<?>> last = new ArrayList<>();
+        if (replaced.position > copy.position) {
+            env.store().recentOrRead(copy.position + 1, replaced.position + 1, last::add);
+        }
+        Checkpoint saved;
+        try {
+            saved = tx.switchTables(name, lease, c -> {
+                applyAtSavepoints(copy, last, c);
+                if (copy.failedAt >= 0 && replaced.failedAt < 0) {
+                    throw new IllegalStateException("the rebuild of projection '" + name + "' stopped at the event at"
+                            + " position " + copy.failedAt + " (" + copy.error + "); its current tables keep serving");
+                }
+                copy.decisions.addAll(0, replaced.decisions);
+                return capture(copy, true, false);
+            });
+        } catch (LeaseLostException e) {
+            throw e;
+        } catch (TransactionalProjectionStore.TransactionWorkException | IllegalStateException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            txReload = true; // the switch may have committed: the checkpoint in the database says which tables serve
+            txRetryAtNanos = System.nanoTime();
+            throw new IllegalStateException("the switch of projection '" + name + "' to its rebuilt tables failed ("
+                    + e.getMessage() + "); the checkpoint in the database tells whether it happened", e);
+        }
+        fresh.takeFrom(copy);
+        lock.writeLock().lock();
+        try {
+            live = fresh;
+            savedPosition = saved.position();
+            savedAtNanos = System.nanoTime();
+            tableRebuildDue = false;
+        } finally {
+            lock.writeLock().unlock();
+        }
+        return saved;
+    }
+
+    /**
+     * Runs an operation on the worker thread (it is the only writer of the live tables), waiting for it
+     * without a time limit but not past a cancelled rebuild or a worker that ended.
+     */
+    private <T> T onWorker(Rebuild r, Supplier<T> operation) throws Exception {
+        Thread w = worker;
+        if (w == null || !w.isAlive()) {
+            return operation.get();
+        }
+        CompletableFuture<T> result = new CompletableFuture<>();
+        commands.add(() -> {
+            try {
+                result.complete(operation.get());
+            } catch (Throwable t) {
+                result.completeExceptionally(t);
+            }
+        });
+        LockSupport.unpark(w);
+        while (true) {
+            try {
+                return result.get(100, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.TimeoutException notYet) {
+                if (!w.isAlive() && !result.isDone()) {
+                    throw new IllegalStateException("the rebuild of projection '" + name + "' did not switch: its worker"
+                            + " stopped (" + stopReason + "); its current tables keep serving");
+                }
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw e.getCause() instanceof Exception ex ? ex : new IllegalStateException(e.getCause());
+            }
         }
     }
 

@@ -22,6 +22,15 @@ import java.sql.Connection;
  *   <li>Thread-safe; the connection given to the work is used by the calling thread only, and only until
  *       the work returns.</li>
  * </ul>
+ *
+ * <h2>Table sets (blue/green rebuild)</h2>
+ * A table projection that declares its DDL ({@code @CreateTables}) has its tables managed by the store in
+ * {@linkplain TableSet table sets}: the {@link TableSet#LIVE live} one, which SQL readers query, and while
+ * a rebuild runs a {@link TableSet#NEXT next} one, filled from position 0 under a checkpoint of its own
+ * ({@link #rebuildName}). The work of a transaction on a table set sees that set first in its name
+ * resolution (unqualified names), then the store's own tables. {@link #switchTables} then puts the next
+ * set in place of the live one and its checkpoint in place of the live checkpoint in one transaction, so a
+ * reader sees the old tables or the new ones, never neither nor a half-built set.
  */
 public interface TransactionalProjectionStore {
 
@@ -54,6 +63,80 @@ public interface TransactionalProjectionStore {
      *     unknown
      */
     Checkpoint inTransaction(String name, Lease lease, Work work);
+
+    /** A table projection's table sets. */
+    enum TableSet {
+        /** The tables readers query, in the store's own schema (or namespace). */
+        LIVE,
+        /** The tables a rebuild fills, apart from the live ones until the switch. */
+        NEXT
+    }
+
+    /** A projection's DDL, run on a connection whose name resolution puts the table set first. */
+    @FunctionalInterface
+    interface Ddl {
+        /**
+         * @param connection the transaction's connection; the DDL must neither commit, roll back nor close it
+         * @throws Exception when the tables cannot be created
+         */
+        void run(Connection connection) throws Exception;
+    }
+
+    /**
+     * @param projection a table projection's name
+     * @return the name of the checkpoint its rebuild saves with its batches into the {@link TableSet#NEXT} set
+     */
+    static String rebuildName(String projection) {
+        return projection + "#rebuild";
+    }
+
+    /**
+     * Creates a table set in one transaction, serialized with every other creation and switch of the same
+     * projection's tables.
+     *
+     * @param projection the table projection
+     * @param tables {@link TableSet#LIVE}: runs the DDL where the live tables are (it creates what is missing,
+     *     with {@code IF NOT EXISTS}); {@link TableSet#NEXT}: first drops what a previous rebuild left (its
+     *     tables and its checkpoint), then runs the DDL in an empty set
+     * @param ddl the DDL
+     * @throws TransactionWorkException wrapping what the DDL threw (a checked exception); nothing was created
+     */
+    void createTables(String projection, TableSet tables, Ddl ddl);
+
+    /**
+     * As {@link #inTransaction(String, Lease, Work)}, with the work's unqualified names resolved in a table set
+     * first. For {@link TableSet#NEXT} the work returns the checkpoint named {@link #rebuildName}, fenced by
+     * the projection's lease.
+     *
+     * @param projection the table projection (also the lease's name)
+     * @param tables the table set the work writes
+     * @param lease the projection's lease, or null when it is not owned
+     * @param work the batch
+     * @return the checkpoint committed, or null when the work returned none
+     */
+    Checkpoint inTransaction(String projection, TableSet tables, Lease lease, Work work);
+
+    /**
+     * Ends a rebuild, in one transaction: runs the work on the {@link TableSet#NEXT} set (the last events a
+     * rebuild has to apply), puts the next set's tables in place of the live ones (the live ones are
+     * dropped), saves the checkpoint the work returns (named {@code projection}, fenced by the lease) in place
+     * of the live one and deletes the rebuild's checkpoint. Nothing changes when anything fails.
+     *
+     * @param projection the table projection
+     * @param lease the projection's lease, or null when it is not owned
+     * @param work the last events, returning the projection's new checkpoint
+     * @return the checkpoint committed
+     * @throws LeaseLostException when the lease is no longer held: nothing was switched
+     */
+    Checkpoint switchTables(String projection, Lease lease, Work work);
+
+    /**
+     * Drops the {@link TableSet#NEXT} set and the rebuild's checkpoint, if any (a rebuild that failed or was
+     * cancelled).
+     *
+     * @param projection the table projection
+     */
+    void dropNextTables(String projection);
 
     /**
      * What a {@link Work} threw, when it was a checked exception; the cause is the original.

@@ -29,6 +29,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
@@ -291,28 +292,264 @@ final class PostgresProjectionStore implements ProjectionStore, ProjectionLeases
     @Override
     public Checkpoint inTransaction(String name, Lease lease, Work work) {
         Objects.requireNonNull(name, "name");
+        return transaction(name, name, lease, null, work, null,
+                "applying a batch of '" + name + "' with its checkpoint in one transaction");
+    }
+
+    @Override
+    public Checkpoint inTransaction(String projection, TableSet tables, Lease lease, Work work) {
+        Objects.requireNonNull(projection, "projection");
+        Objects.requireNonNull(tables, "tables");
+        boolean next = tables == TableSet.NEXT;
+        return transaction(projection, next ? TransactionalProjectionStore.rebuildName(projection) : projection, lease,
+                searchPath(projection, tables), work, null, "applying a batch of '" + projection + "'"
+                        + (next ? " to its rebuild's tables in schema " + nextSchema(projection) : "")
+                        + " with its checkpoint in one transaction");
+    }
+
+    @Override
+    public Checkpoint switchTables(String projection, Lease lease, Work work) {
+        Objects.requireNonNull(projection, "projection");
+        String next = nextSchema(projection);
+        return transaction(projection, projection, lease, searchPath(projection, TableSet.NEXT), work, conn -> {
+            moveTables(conn, projection, next);
+            deleteCheckpoint(conn, TransactionalProjectionStore.rebuildName(projection));
+        }, "switching the tables of '" + projection + "' to its rebuild's (from schema " + next + " to " + schema + ")");
+    }
+
+    @Override
+    public void createTables(String projection, TableSet tables, Ddl ddl) {
+        Objects.requireNonNull(projection, "projection");
+        Objects.requireNonNull(ddl, "ddl");
+        boolean next = tables == TableSet.NEXT;
+        String where = next ? nextSchema(projection) : schema;
+        String doing = "creating the tables of '" + projection + "' in schema " + where
+                + (next ? " (for its rebuild)" : "");
+        inSerializedTransaction(projection, doing, conn -> {
+            try (java.sql.Statement st = conn.createStatement()) {
+                if (next) {
+                    // what a crashed or failed rebuild left: the next one starts from an empty table set
+                    st.execute("DROP SCHEMA IF EXISTS " + PostgresSettings.quote(where) + " CASCADE");
+                    st.execute("CREATE SCHEMA " + PostgresSettings.quote(where));
+                    deleteCheckpoint(conn, TransactionalProjectionStore.rebuildName(projection));
+                }
+            }
+            setLocal(conn, null, searchPath(projection, tables));
+            try {
+                ddl.run(conn);
+            } catch (SQLException | RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new TransactionWorkException(projection, e);
+            }
+        });
+    }
+
+    @Override
+    public void dropNextTables(String projection) {
+        Objects.requireNonNull(projection, "projection");
+        String next = nextSchema(projection);
+        inSerializedTransaction(projection, "dropping the rebuild's tables of '" + projection + "' (schema " + next + ")",
+                conn -> {
+                    try (java.sql.Statement st = conn.createStatement()) {
+                        st.execute("DROP SCHEMA IF EXISTS " + PostgresSettings.quote(next) + " CASCADE");
+                    }
+                    deleteCheckpoint(conn, TransactionalProjectionStore.rebuildName(projection));
+                });
+    }
+
+    /** A step inside a transaction. */
+    @FunctionalInterface
+    private interface SqlStep {
+        void run(Connection conn) throws SQLException;
+    }
+
+    /**
+     * The schema a projection's rebuild fills: {@code <store schema>_<projection>_next}, the projection's
+     * name made an identifier; when that changes the name (or makes it too long for PostgreSQL's 63 bytes),
+     * a hash of the name keeps two projections from sharing one.
+     */
+    String nextSchema(String projection) {
+        String plain = projection.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
+        String simple = schema + "_" + plain + "_next";
+        if (plain.equals(projection) && simple.length() <= 63) {
+            return simple;
+        }
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(projection.getBytes(StandardCharsets.UTF_8));
+        String hash = String.format("%08x", crc.getValue());
+        int room = 63 - schema.length() - hash.length() - "__next".length() - 1;
+        return schema + "_" + plain.substring(0, Math.max(0, Math.min(plain.length(), room))) + "_" + hash + "_next";
+    }
+
+    /** @return the search path of a transaction on a table set: the set's schema first, then the store's */
+    private String searchPath(String projection, TableSet tables) {
+        return tables == TableSet.NEXT ? PostgresSettings.quote(nextSchema(projection)) + ", "
+                + PostgresSettings.quote(schema) : PostgresSettings.quote(schema);
+    }
+
+    /** Sets, for the transaction only, the idle timeout (when given) and the search path (when given), in one statement. */
+    private static void setLocal(Connection conn, Long idleMillis, String searchPath) throws SQLException {
+        List<String> calls = new ArrayList<>();
+        if (idleMillis != null) {
+            calls.add("set_config('idle_in_transaction_session_timeout', ?, true)");
+        }
+        if (searchPath != null) {
+            calls.add("set_config('search_path', ?, true)");
+        }
+        if (calls.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement q = conn.prepareStatement("SELECT " + String.join(", ", calls))) {
+            int i = 1;
+            if (idleMillis != null) {
+                q.setString(i++, Long.toString(idleMillis));
+            }
+            if (searchPath != null) {
+                q.setString(i, searchPath);
+            }
+            q.execute();
+        }
+    }
+
+    /**
+     * Takes the transaction-scoped advisory lock of a projection's tables: creating and switching them, by
+     * any instance, happen one at a time (two concurrent CREATE TABLE IF NOT EXISTS of one name can fail on
+     * PostgreSQL's catalog, and a creation must not run between the switch's drop and move).
+     */
+    private void lockTables(Connection conn, String projection) throws SQLException {
+        try (PreparedStatement q = conn.prepareStatement("SELECT pg_advisory_xact_lock(?, hashtext(?))")) {
+            q.setInt(1, 0x52455754); // "REWT"
+            q.setString(2, schema + "." + projection);
+            q.execute();
+        }
+    }
+
+    private void inSerializedTransaction(String projection, String doing, SqlStep step) {
+        refuseIfReadOnly(doing);
+        try {
+            pool.call(doing, conn -> {
+                conn.setAutoCommit(false);
+                try {
+                    lockTables(conn, projection);
+                    step.run(conn);
+                    conn.commit();
+                    return null;
+                } catch (Throwable t) {
+                    rollbackQuietly(conn, t);
+                    throw rethrow(t);
+                }
+            });
+        } catch (SQLException e) {
+            throw SqlErrors.translate(e, doing);
+        }
+    }
+
+    private void deleteCheckpoint(Connection conn, String name) throws SQLException {
+        try (PreparedStatement q = conn.prepareStatement("DELETE FROM " + checkpoints + " WHERE name = ?")) {
+            q.setString(1, name);
+            q.executeUpdate();
+        }
+    }
+
+    /**
+     * The switch: the live objects that have the names of the next set's are dropped (views first, as they
+     * depend on tables), the next set's are moved into the store's schema, and the emptied schema is dropped.
+     * Indexes, constraints and owned sequences move with their tables. A live object something else depends
+     * on (a view not in the DDL) makes the drop fail, and so the switch: nothing is dropped silently.
+     */
+    private void moveTables(Connection conn, String projection, String next) throws SQLException {
+        lockTables(conn, projection);
+        Map<String, Character> moving = relations(conn, next, null);
+        if (moving.isEmpty()) {
+            throw new IllegalStateException("the rebuild of '" + projection + "' has no table in schema " + next
+                    + ": its @CreateTables method created none there (use unqualified names)");
+        }
+        for (String name : moving.keySet()) {
+            if (name.startsWith("rewind_")) {
+                throw new IllegalStateException("the rebuild of '" + projection + "' created '" + name + "' in schema "
+                        + next + ": names starting with rewind_ are Rewind's own tables; rename it");
+            }
+        }
+        Map<String, Character> replaced = relations(conn, schema, moving.keySet().toArray(new String[0]));
+        try (java.sql.Statement st = conn.createStatement()) {
+            for (String kinds : List.of("vm", "rp", "S")) { // views before the tables they read
+                for (Map.Entry<String, Character> old : replaced.entrySet()) {
+                    if (kinds.indexOf(old.getValue()) >= 0) {
+                        st.execute("DROP " + keyword(old.getValue()) + " " + settingsQualified(schema, old.getKey()));
+                    }
+                }
+            }
+            for (Map.Entry<String, Character> fresh : moving.entrySet()) {
+                st.execute("ALTER " + keyword(fresh.getValue()) + " " + settingsQualified(next, fresh.getKey())
+                        + " SET SCHEMA " + PostgresSettings.quote(schema));
+            }
+            st.execute("DROP SCHEMA " + PostgresSettings.quote(next)); // not CASCADE: what was not moved fails the switch
+        }
+    }
+
+    private static String settingsQualified(String schema, String name) {
+        return PostgresSettings.quote(schema) + "." + PostgresSettings.quote(name);
+    }
+
+    private static String keyword(char relkind) {
+        return switch (relkind) {
+            case 'v' -> "VIEW";
+            case 'm' -> "MATERIALIZED VIEW";
+            case 'S' -> "SEQUENCE";
+            default -> "TABLE";
+        };
+    }
+
+    /**
+     * @return the tables, views, materialized views and free-standing sequences of a schema (by name, with
+     *     their relkind), only those named when {@code names} is given
+     */
+    private static Map<String, Character> relations(Connection conn, String schema, String[] names) throws SQLException {
+        String sql = "SELECT c.relname, c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                + " WHERE n.nspname = ? AND c.relkind IN ('r', 'p', 'v', 'm', 'S')"
+                // a serial or identity column's sequence moves (and is dropped) with its table
+                + " AND NOT (c.relkind = 'S' AND EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass"
+                + " AND d.objid = c.oid AND d.deptype IN ('a', 'i')))"
+                + (names == null ? "" : " AND c.relname = ANY (?)") + " ORDER BY c.relname";
+        Map<String, Character> out = new java.util.LinkedHashMap<>();
+        try (PreparedStatement q = conn.prepareStatement(sql)) {
+            q.setString(1, schema);
+            if (names != null) {
+                q.setArray(2, conn.createArrayOf("text", names));
+            }
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    out.put(rs.getString(1), rs.getString(2).charAt(0));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * One transaction: the search path (when given) and the lease's idle timeout, the work, {@code beforeSave}
+     * (when given), the checkpoint the work returns (fenced when a lease is given), COMMIT; ROLLBACK when
+     * anything fails.
+     */
+    private Checkpoint transaction(String projection, String name, Lease lease, String searchPath, Work work,
+                                   SqlStep beforeSave, String doing) {
         Objects.requireNonNull(work, "work");
-        if (lease != null && !lease.name().equals(name)) {
+        if (lease != null && !lease.name().equals(projection)) {
             throw new IllegalArgumentException("the batch of '" + name + "' cannot run under the lease of '"
                     + lease.name() + "'");
         }
-        String doing = "applying a batch of '" + name + "' with its checkpoint in one transaction";
         refuseIfReadOnly(doing);
         Checkpoint[] committed = new Checkpoint[1];
         try {
             pool.call(doing, conn -> {
                 conn.setAutoCommit(false); // Pool.call gives the connection back in auto-commit mode
                 try {
-                    if (lease != null) {
-                        // A stalled owner (GC pause, SIGSTOP) holds the row locks of its open batch: the new
-                        // owner's writes of the same rows would wait for it without end. The server ends a
-                        // transaction left idle for a lease's time, so they wait at most that long; the
-                        // stalled owner's batch is rolled back, and its lease was lost anyway.
-                        try (java.sql.Statement st = conn.createStatement()) {
-                            st.execute("SET LOCAL idle_in_transaction_session_timeout = "
-                                    + Math.max(1, lease.duration().toMillis()));
-                        }
-                    }
+                    // A stalled owner (GC pause, SIGSTOP) holds the row locks of its open batch: the new
+                    // owner's writes of the same rows would wait for it without end. The server ends a
+                    // transaction left idle for a lease's time, so they wait at most that long; the
+                    // stalled owner's batch is rolled back, and its lease was lost anyway.
+                    setLocal(conn, lease == null ? null : Math.max(1, lease.duration().toMillis()), searchPath);
                     Checkpoint cp = work.run(conn);
                     if (cp == null) {
                         conn.rollback();
@@ -321,6 +558,9 @@ final class PostgresProjectionStore implements ProjectionStore, ProjectionLeases
                     if (!cp.name().equals(name)) {
                         throw new IllegalArgumentException("the batch of '" + name + "' returned the checkpoint of '"
                                 + cp.name() + "'");
+                    }
+                    if (beforeSave != null) {
+                        beforeSave.run(conn);
                     }
                     String saving = "saving the checkpoint of '" + name + "' at position " + cp.position()
                             + " with its batch";

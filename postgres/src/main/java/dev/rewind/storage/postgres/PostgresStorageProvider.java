@@ -9,7 +9,9 @@ import java.nio.charset.StandardCharsets;
  * {@code jdbc:postgresql://host:port/db?user=..&password=..}: opens a {@link PostgresStorage}, so
  * {@code Rewind.builder().storage(url)} chooses PostgreSQL by configuration. {@code user} and
  * {@code password} are taken from the URL's parameters (and left in it: the driver reads them too);
- * a {@code rewindSchema} parameter chooses the schema (default {@code rewind}). Registered in
+ * a {@code rewindSchema} parameter chooses the schema (default {@code rewind}), and
+ * {@code rewindReadOnly=true} opens it read-only ({@link PostgresStorage.Builder#readOnly()}: nothing is
+ * created, migrated or written, which is what a command that only reads wants). Registered in
  * {@code META-INF/services/dev.rewind.spi.storage.StorageProvider}.
  */
 public final class PostgresStorageProvider implements StorageProvider {
@@ -24,7 +26,7 @@ public final class PostgresStorageProvider implements StorageProvider {
 
     @Override
     public EventStorage open(String url) {
-        PostgresStorage.Builder builder = PostgresStorage.builder(withoutParameter(url, "rewindSchema"));
+        PostgresStorage.Builder builder = PostgresStorage.builder(driverUrl(url));
         String user = parameter(url, "user");
         if (user != null) {
             builder.user(user);
@@ -33,11 +35,39 @@ public final class PostgresStorageProvider implements StorageProvider {
         if (password != null) {
             builder.password(password);
         }
-        String schema = parameter(url, "rewindSchema");
-        if (schema != null) {
-            builder.schema(schema);
+        builder.schema(schema(url));
+        String readOnly = parameter(url, "rewindReadOnly");
+        if (readOnly != null) {
+            if (!readOnly.equals("true") && !readOnly.equals("false")) {
+                throw new IllegalArgumentException("rewindReadOnly in a PostgreSQL storage URL must be true or false,"
+                        + " was '" + readOnly + "'");
+            }
+            if (readOnly.equals("true")) {
+                builder.readOnly();
+            }
         }
         return builder.build();
+    }
+
+    /**
+     * For an application that keeps its own tables next to the store (table projections): the schema a
+     * storage URL names.
+     *
+     * @param url a {@code jdbc:postgresql:} storage URL
+     * @return its {@code rewindSchema} parameter, or {@code rewind}
+     */
+    public static String schema(String url) {
+        String schema = parameter(url, "rewindSchema");
+        return schema == null ? PostgresSettings.DEFAULT_SCHEMA : schema;
+    }
+
+    /**
+     * @param url a {@code jdbc:postgresql:} storage URL
+     * @return the URL for the JDBC driver: without Rewind's own parameters ({@code user} and {@code password}
+     *     stay, the driver reads them)
+     */
+    public static String driverUrl(String url) {
+        return withoutParameter(withoutParameter(url, "rewindSchema"), "rewindReadOnly");
     }
 
     static String parameter(String url, String name) {

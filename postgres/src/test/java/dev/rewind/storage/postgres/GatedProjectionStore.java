@@ -97,6 +97,36 @@ final class GatedProjectionStore implements ProjectionStore, ProjectionLeases, T
     }
 
     @Override
+    public Checkpoint inTransaction(String projection, TableSet tables, Lease lease, Work work) {
+        try {
+            return real.inTransaction(projection, tables, lease, work);
+        } catch (LeaseLostException e) {
+            refused.add(e);
+            throw e;
+        }
+    }
+
+    @Override
+    public void createTables(String projection, TableSet tables, Ddl ddl) {
+        real.createTables(projection, tables, ddl);
+    }
+
+    @Override
+    public Checkpoint switchTables(String projection, Lease lease, Work work) {
+        try {
+            return real.switchTables(projection, lease, work);
+        } catch (LeaseLostException e) {
+            refused.add(e);
+            throw e;
+        }
+    }
+
+    @Override
+    public void dropNextTables(String projection) {
+        real.dropNextTables(projection);
+    }
+
+    @Override
     public Optional<Checkpoint> load(String name) {
         return real.load(name);
     }

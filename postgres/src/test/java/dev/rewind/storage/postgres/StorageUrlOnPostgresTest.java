@@ -1,6 +1,7 @@
 package dev.rewind.storage.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.rewind.ExpectedVersion;
 import dev.rewind.Rewind;
@@ -49,5 +50,22 @@ class StorageUrlOnPostgresTest {
                 .isEqualTo("jdbc:postgresql://h/db?user=a%40b&password=p");
         assertThat(PostgresStorageProvider.withoutParameter("jdbc:postgresql://h/db?rewindSchema=x", "rewindSchema"))
                 .isEqualTo("jdbc:postgresql://h/db");
+    }
+
+    @Test
+    void rewind_read_only_true_opens_the_store_read_only_and_a_bad_value_is_named() {
+        try (Rewind rewind = ContractFixtures.builder().storage(url()).build()) {
+            rewind.store().append("ro", ExpectedVersion.noStream(), List.of(new ContractFixtures.Placed("ro", 1)));
+        }
+        try (Rewind reader = ContractFixtures.builder().storage(url() + "&rewindReadOnly=true").build()) {
+            assertThat(reader.store().readStream("ro", 0)).hasSize(1);
+            assertThatThrownBy(() -> reader.store().append("ro", ExpectedVersion.any(),
+                    List.of(new ContractFixtures.Placed("ro", 2)))).hasMessageContaining("read-only");
+        }
+        try (Rewind again = ContractFixtures.builder().storage(url()).build()) {
+            assertThat(again.store().readStream("ro", 0)).hasSize(1);
+        }
+        assertThatThrownBy(() -> ContractFixtures.builder().storage(url() + "&rewindReadOnly=yes").build())
+                .hasMessageContaining("rewindReadOnly").hasMessageContaining("'yes'");
     }
 }

@@ -4,6 +4,7 @@ import dev.rewind.ExpectedVersion;
 import dev.rewind.ProjectionStatus;
 import dev.rewind.Rewind;
 import dev.rewind.StoredEvent;
+import dev.rewind.annotation.CreateTables;
 import dev.rewind.annotation.Event;
 import dev.rewind.annotation.EventHandler;
 import dev.rewind.annotation.Projection;
@@ -57,6 +58,10 @@ final class TableViews {
     static final AtomicLong pausedXid = new AtomicLong(-1);
     /** The server process of the call that paused. */
     static final AtomicLong pausedPid = new AtomicLong(-1);
+    /** A rebuild's handler call at this position blocks until {@link #rebuildRelease} (after {@link #rebuildBlocked}). */
+    static final AtomicLong blockRebuildAt = new AtomicLong(-1);
+    static volatile CountDownLatch rebuildBlocked = new CountDownLatch(0);
+    static volatile CountDownLatch rebuildRelease = new CountDownLatch(0);
 
     private TableViews() {
     }
@@ -69,6 +74,20 @@ final class TableViews {
     /** The view: rows and totals in tables of the store's schema (the connection's search path). */
     @Projection(NAME)
     public static class Rows {
+        /** The view's tables (a plain index on event_id: a duplicate must show, not fail). */
+        @CreateTables
+        static void tables(Connection c) throws SQLException {
+            try (Statement st = c.createStatement()) {
+                st.execute("CREATE TABLE IF NOT EXISTS tv_rows (event_id uuid NOT NULL, position bigint NOT NULL,"
+                        + " counter text NOT NULL, amount bigint NOT NULL, xid bigint NOT NULL,"
+                        // the instance that wrote the row: child JVMs name their connections by their instance id
+                        + " writer text NOT NULL DEFAULT current_setting('application_name'))");
+                st.execute("CREATE INDEX IF NOT EXISTS tv_rows_event ON tv_rows (event_id)");
+                st.execute("CREATE TABLE IF NOT EXISTS tv_totals (counter text PRIMARY KEY, total bigint NOT NULL,"
+                        + " events bigint NOT NULL)");
+            }
+        }
+
         @EventHandler
         void on(Counted e, StoredEvent<?> stored, Connection c) throws SQLException, InterruptedException {
             long xid;
@@ -102,6 +121,10 @@ final class TableViews {
                 inPause.countDown();
                 paused.await(); // this instance's worker is frozen mid-batch, as in a GC pause
             }
+            if (blockRebuildAt.get() == stored.globalPosition() && Thread.currentThread().getName().startsWith("rewind-rebuild-")) {
+                rebuildBlocked.countDown();
+                rebuildRelease.await(); // the rebuild is frozen mid-way, with its batch's transaction open
+            }
             if (failAt.get() == stored.globalPosition() && failures.getAndDecrement() > 0) {
                 failedXids.add(xid);
                 throw new IllegalStateException("simulated failure at position " + stored.globalPosition());
@@ -125,24 +148,26 @@ final class TableViews {
         inPause = new CountDownLatch(0);
         pausedXid.set(-1);
         pausedPid.set(-1);
+        blockRebuildAt.set(-1);
+        rebuildBlocked = new CountDownLatch(0);
+        rebuildRelease = new CountDownLatch(0);
     }
 
-    /** Creates the view's tables in the schema (a plain index on event_id: a duplicate must show, not fail). */
+    /** Creates the view's tables in the schema without Rewind (its {@link CreateTables} method, by hand). */
     static void createTables(String schema) throws SQLException {
-        String s = PostgresSettings.quote(schema);
         try (Connection c = TestDatabase.connect(); Statement st = c.createStatement()) {
-            st.execute("CREATE TABLE IF NOT EXISTS " + s + ".tv_rows (event_id uuid NOT NULL, position bigint NOT NULL,"
-                    + " counter text NOT NULL, amount bigint NOT NULL, xid bigint NOT NULL,"
-                    // the instance that wrote the row: child JVMs name their connections by their instance id
-                    + " writer text NOT NULL DEFAULT current_setting('application_name'))");
-            st.execute("CREATE INDEX IF NOT EXISTS tv_rows_event ON " + s + ".tv_rows (event_id)");
-            st.execute("CREATE TABLE IF NOT EXISTS " + s + ".tv_totals (counter text PRIMARY KEY, total bigint NOT NULL,"
-                    + " events bigint NOT NULL)");
+            st.execute("SET search_path TO " + PostgresSettings.quote(schema));
+            Rows.tables(c);
         }
     }
 
     static Rewind.Builder builder(PostgresStorage storage, String instanceId, ProjectionSettings settings) {
-        return Rewind.builder().discoverPlugins(false).storage(storage).eventTypes(Counted.class).projection(Rows.class)
+        return builder(storage, instanceId, settings, Rows.class);
+    }
+
+    static Rewind.Builder builder(PostgresStorage storage, String instanceId, ProjectionSettings settings,
+                                  Class<?> projection) {
+        return Rewind.builder().discoverPlugins(false).storage(storage).eventTypes(Counted.class).projection(projection)
                 .projectionSettings(NAME, settings).instanceId(instanceId).leaseDuration(Duration.ofSeconds(1));
     }
 
@@ -224,7 +249,9 @@ final class TableViews {
      * (owned by a fixed instance id, so a restart takes its own lease at once), prints "READY", then appends
      * small batches of {@link Counted} and prints "APPENDED total" after each. With "drain" as its mode it
      * appends nothing, waits (bounded) until the projection has handled every stored event, and prints
-     * "DRAINED position". Arguments: schema, seed, mode ("append" or "drain").
+     * "DRAINED position". With "rebuild" it starts a rebuild that freezes at the position given instead of a
+     * seed and prints "REBUILD BLOCKED", to be killed there. Arguments: schema, seed (or position), mode
+     * ("append", "drain" or "rebuild").
      */
     static final class Child {
         public static void main(String[] args) throws Exception {
@@ -233,6 +260,21 @@ final class TableViews {
             Random random = new Random(Long.parseLong(args[1]));
             PostgresStorage storage = TestDatabase.builder(schema).build();
             Rewind rewind = builder(storage, "table-child", settings(25, FailurePolicy.stop())).build();
+            if (args[2].equals("rebuild")) {
+                // rebuilds, and freezes the rebuild at a seeded position for the parent to kill it there
+                blockRebuildAt.set(Long.parseLong(args[1]));
+                rebuildBlocked = new CountDownLatch(1);
+                rebuildRelease = new CountDownLatch(1);
+                Polls.until(() -> rewind.projections().status(NAME).ownedHere(), Duration.ofSeconds(30), "the child to own it");
+                rewind.projections().startRebuild(NAME);
+                if (!rebuildBlocked.await(60, TimeUnit.SECONDS)) {
+                    out.println("NOT BLOCKED " + rewind.projections().status(NAME));
+                    System.exit(1);
+                }
+                out.println("REBUILD BLOCKED");
+                rebuildRelease.await(120, TimeUnit.SECONDS); // killed meanwhile
+                System.exit(1);
+            }
             out.println("READY");
             if (args[2].equals("drain")) {
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);

@@ -22,7 +22,9 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code demo}: plays the demo's scenario into a fresh file store and prints one JSON document: the
- * number of events stored, the three projections, and {@code order_totals} as of 15:00.
+ * number of events stored, the three projections, and {@code order_totals} as of 15:00. On PostgreSQL the
+ * document also has {@code order_totals_table}: the same view, kept in the table {@code order_totals} by an
+ * owned projection and read back with SQL.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true, versionProvider = CliVersion.class,
         description = "Append the demo's 8 events to a fresh store and print the projections "
@@ -62,9 +64,15 @@ final class DemoCommand implements Callable<Integer> {
             storage = FileStorage.open(dir);
         }
         ScriptedClock clock = new ScriptedClock(OrdersDemo.start());
+        String schema = options.postgres.enabled() ? options.postgres.schema() : null;
         ObjectNode doc;
         try (Rewind rewind = start(storage, clock, options)) {
             doc = OrdersDemo.run(rewind, clock, Json.MAPPER);
+            if (schema != null) {
+                // the same view as order_totals, kept in a table by an owned projection: wait for it, then read it with SQL
+                rewind.projections().state("order_totals_table", StoreOptions.everythingStored(rewind));
+                doc.set("order_totals_table", Json.MAPPER.valueToTree(TableViews.read(options.postgres, schema)));
+            }
         }
         Json.print(commandLine.getOut(), doc);
         return 0;
@@ -72,7 +80,11 @@ final class DemoCommand implements Callable<Integer> {
 
     private static Rewind start(EventStorage storage, ScriptedClock clock, DemoOptions options) {
         try {
-            return OrdersApp.rewind(StoreOptions.notifier(options.outbox)).storage(storage).clock(clock).build();
+            Rewind.Builder app = OrdersApp.rewind(StoreOptions.notifier(options.outbox));
+            if (options.postgres.enabled()) {
+                OrdersApp.withTables(app);
+            }
+            return app.storage(storage).clock(clock).build();
         } catch (RuntimeException e) {
             storage.close();
             throw e;

@@ -28,6 +28,11 @@ final class PostgresOptions {
                     + "(default: " + DEFAULT_SCHEMA + ", dropped and recreated at every run).")
     String schema;
 
+    /** @return the schema the demo writes to */
+    String schema() {
+        return schema == null ? DEFAULT_SCHEMA : schema;
+    }
+
     boolean enabled() {
         return url != null;
     }
@@ -39,7 +44,7 @@ final class PostgresOptions {
      * @return the storage, empty
      */
     PostgresStorage openEmpty(boolean reset) {
-        String s = schema == null ? DEFAULT_SCHEMA : schema;
+        String s = schema();
         if (schema == null || reset) {
             dropSchema(s);
         }

@@ -24,7 +24,7 @@ import picocli.CommandLine.Spec;
         description = "The Rewind orders example. Without a subcommand, runs the demo (with the demo's options below).",
         subcommands = {DemoCommand.class, AppendCommand.class, ReadCommand.class, ReplayCommand.class,
             EventsCommand.class, StateCommand.class, ProjectionsCommand.class, StatusCommand.class, ParkedCommand.class,
-            RetryCommand.class, SkipCommand.class, VerifyCommand.class, StatsCommand.class})
+            RetryCommand.class, SkipCommand.class, VerifyCommand.class, StatsCommand.class, ServeCommand.class})
 public final class RewindOrdersCli implements Callable<Integer> {
     @Spec
     CommandSpec spec;

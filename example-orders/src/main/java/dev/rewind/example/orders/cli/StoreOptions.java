@@ -67,6 +67,10 @@ public final class StoreOptions {
         return Path.of(url.substring("file:".length()));
     }
 
+    static boolean isPostgres(String url) {
+        return url != null && url.startsWith("jdbc:postgresql:");
+    }
+
     private boolean isFileUrl() {
         return url == null || url.startsWith("file:");
     }
@@ -81,7 +85,9 @@ public final class StoreOptions {
      */
     Rewind openReadOnly() {
         if (!isFileUrl()) {
-            return OrdersApp.rewind(notifier()).storage(url).build();
+            // read-only on PostgreSQL too: no checkpoint saved, no lease taken, no notification sent by a command that reads
+            String readOnly = isPostgres(url) ? url + (url.contains("?") ? "&" : "?") + "rewindReadOnly=true" : url;
+            return OrdersApp.rewind(notifier()).storage(readOnly).build();
         }
         return withApp(openStorageReadOnly(), notifier());
     }
@@ -102,10 +108,31 @@ public final class StoreOptions {
      * @throws dev.rewind.storage.file.NoStoreException when the directory holds something else, or its parent is missing
      */
     Rewind openForWriting() {
-        if (!isFileUrl()) {
-            return OrdersApp.rewind(notifier()).storage(url).build();
+        return openForWriting(null, null);
+    }
+
+    /**
+     * As {@link #openForWriting()}, for one instance of several sharing a store.
+     *
+     * @param instanceId this instance's id (null: generated)
+     * @param lease how long an owned projection's lease lasts (null: the default, 5 s)
+     * @return the started Rewind; the caller closes it
+     */
+    Rewind openForWriting(String instanceId, java.time.Duration lease) {
+        Rewind.Builder app = OrdersApp.rewind(notifier());
+        if (instanceId != null) {
+            app.instanceId(instanceId);
         }
-        return withApp(FileStorage.open(fileDirectory()), notifier());
+        if (lease != null) {
+            app.leaseDuration(lease);
+        }
+        if (isPostgres(url)) {
+            return OrdersApp.withTables(app).storage(url).build();
+        }
+        if (!isFileUrl()) {
+            return app.storage(url).build();
+        }
+        return build(app, FileStorage.open(fileDirectory()));
     }
 
     /**
@@ -126,8 +153,12 @@ public final class StoreOptions {
     }
 
     static Rewind withApp(FileStorage storage, Notifier notifier) {
+        return build(OrdersApp.rewind(notifier), storage);
+    }
+
+    private static Rewind build(Rewind.Builder app, FileStorage storage) {
         try {
-            return OrdersApp.rewind(notifier).storage(storage).build();
+            return app.storage(storage).build();
         } catch (RuntimeException e) {
             storage.close();
             throw e;

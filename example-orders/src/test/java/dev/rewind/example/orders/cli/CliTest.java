@@ -392,7 +392,8 @@ class CliTest {
     }
 
     static final List<String> SUBCOMMANDS =
-            List.of("demo", "append", "read", "replay", "events", "state", "projections", "verify", "stats");
+            List.of("demo", "append", "read", "replay", "events", "state", "projections", "verify", "stats", "status",
+                    "parked", "retry", "skip", "serve");
 
     @Test
     void help_lists_every_subcommand() {
