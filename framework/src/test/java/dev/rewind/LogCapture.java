@@ -58,9 +58,11 @@ public final class LogCapture implements BeforeEachCallback, AfterEachCallback {
         return appender.list;
     }
 
-    /** @return the formatted messages logged so far in this test, in order */
+    /** @return the formatted messages logged so far in this test, in order (a copy: safe while others log) */
     public List<String> messages() {
-        return appender.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+        synchronized (appender) { // the appender appends under its own lock: a test may read while workers log
+            return appender.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+        }
     }
 
     /**
@@ -68,7 +70,9 @@ public final class LogCapture implements BeforeEachCallback, AfterEachCallback {
      * @return the formatted messages logged so far at exactly that level, in order
      */
     public List<String> messages(Level level) {
-        return appender.list.stream().filter(e -> e.getLevel() == level).map(ILoggingEvent::getFormattedMessage)
-                .toList();
+        synchronized (appender) {
+            return appender.list.stream().filter(e -> e.getLevel() == level).map(ILoggingEvent::getFormattedMessage)
+                    .toList();
+        }
     }
 }

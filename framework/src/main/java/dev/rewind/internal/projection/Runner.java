@@ -146,6 +146,8 @@ final class Runner {
     private long nextHandOverNanos = System.nanoTime();
     /** Whether a deferred hand-over was logged (once per streak). Worker thread only. */
     private boolean handOverDeferred;
+    /** Whether the last attempt to read the store failed (logged once per streak). Worker thread only. */
+    private boolean storeUnreachable;
 
     private long rateNanos = System.nanoTime();
     private long ratePosition = Long.MIN_VALUE;
@@ -833,7 +835,11 @@ final class Runner {
                         continue;
                     }
                 }
-                long head = env.store().nextPosition();
+                long head = headOrUnknown();
+                if (head < 0) {
+                    LockSupport.parkNanos(this, TimeUnit.SECONDS.toNanos(1)); // a second apart, as after a failed batch
+                    continue;
+                }
                 if (l.failedAt >= 0 || l.position + 1 >= head) {
                     if (l.failedAt < 0) {
                         reachedHead();
@@ -858,6 +864,13 @@ final class Runner {
                     env.store().recentOrRead(l.position + 1, to, batch::add);
                 } catch (RuntimeException e) {
                     unreadable = e;
+                }
+                if (unreadable != null && databaseUnreachable(unreadable)) {
+                    // not an event that cannot be read (that stops the runner until it is rebuilt): the database
+                    // ended the read's connection or cannot be reached for now, so the next round reads it again
+                    storeUnreachable("the events after position " + l.position, unreadable);
+                    LockSupport.parkNanos(this, TimeUnit.SECONDS.toNanos(1)); // a second apart, as after a failed batch
+                    continue;
                 }
                 if (tx != null) {
                     applyInTransaction(l, batch, unreadable);
@@ -1158,6 +1171,14 @@ final class Runner {
                 return null;
             });
         } catch (HandlerFailed f) {
+            if (databaseUnreachable(f.getCause())) {
+                // The database ended the batch's connection under the handler (pg_terminate_backend, a restart,
+                // the idle timeout that ends a stalled owner's transaction): not the handler's failure. Counted
+                // as one, it would use up the failure policy's attempts and stop the projection for good while
+                // this instance keeps its lease, so that no instance processes it any more.
+                notCommitted(from, f.getCause());
+                return;
+            }
             lock.writeLock().lock();
             try {
                 failedInTransaction(l, f.event, f.getCause());
@@ -1167,11 +1188,35 @@ final class Runner {
         } catch (LeaseLostException e) {
             ownership.lost(lease, e); // the worker steps down and logs it; the next owner resumes from the tables
         } catch (RuntimeException e) {
-            txReload = true; // the commit may have happened: the checkpoint in the database says
-            txRetryAtNanos = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
-            LOG.warn("{} '{}': its batch after position {} did not commit ({}); in a second it reloads its checkpoint"
-                    + " and tries again", kindName(), name, from, e.toString());
+            notCommitted(from, e);
         }
+    }
+
+    /** A batch did not commit for a reason of the database's: reload the checkpoint in a second and try again. */
+    private void notCommitted(long from, Throwable why) {
+        txReload = true; // the commit may have happened: the checkpoint in the database says
+        txRetryAtNanos = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+        LOG.warn("{} '{}': its batch after position {} did not commit ({}); in a second it reloads its checkpoint"
+                + " and tries again", kindName(), name, from, why.toString());
+    }
+
+    /**
+     * Whether a failure is the database connection's, not the data's nor a handler's: an SQLException (in the
+     * cause chain) of SQLState class 08 (connection exception, also a pool that cannot get a connection), 57P
+     * (the server ended the session: administrator command, shutdown) or 25P03 (PostgreSQL's
+     * idle-in-transaction timeout).
+     */
+    private static boolean databaseUnreachable(Throwable t) {
+        int depth = 0;
+        for (Throwable x = t; x != null && depth++ < 16; x = x.getCause()) {
+            if (x instanceof SQLException e && e.getSQLState() != null) {
+                String state = e.getSQLState();
+                if (state.startsWith("08") || state.startsWith("57P") || state.equals("25P03")) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** Handles one event of a table projection's batch; a handler's failure aborts the batch (HandlerFailed). */
@@ -1302,13 +1347,38 @@ final class Runner {
         try {
             Lineage l = live;
             if (stopping || !commands.isEmpty() || drainTo >= 0 && l.retryPosition < 0
-                    || l.failedAt < 0 && l.retryPosition < 0 && env.store().nextPosition() > l.position + 1) {
+                    || l.failedAt < 0 && l.retryPosition < 0 && headOrUnknown() > l.position + 1) {
                 return;
             }
             LockSupport.parkNanos(this, nanos);
         } finally {
             sleeping = false;
         }
+    }
+
+    /**
+     * The store's head, or -1 when it cannot be read now. A database that restarts, or ends the connection
+     * the read ran on (pg_terminate_backend), must not end the worker: a worker ended by the store's exception
+     * never runs again (an owned one would release its lease and never take it back) until the application
+     * restarts. Worker thread only.
+     */
+    private long headOrUnknown() {
+        try {
+            long head = env.store().nextPosition();
+            storeUnreachable = false;
+            return head;
+        } catch (RuntimeException e) {
+            storeUnreachable("the store's head", e);
+            return -1;
+        }
+    }
+
+    /** Says (once per streak) that the store cannot be read now; the worker waits and tries again. */
+    private void storeUnreachable(String what, RuntimeException e) {
+        if (!storeUnreachable) {
+            LOG.warn("{} '{}': cannot read {} ({}); it waits and tries again", kindName(), name, what, e.toString());
+        }
+        storeUnreachable = true;
     }
 
     private void runCommands() {

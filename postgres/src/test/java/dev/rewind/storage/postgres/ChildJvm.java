@@ -111,6 +111,24 @@ final class ChildJvm implements AutoCloseable {
         }
     }
 
+    /** @return the child's process id */
+    long pid() {
+        return process.pid();
+    }
+
+    /**
+     * Sends a signal with {@code kill} (the JDK sends only TERM and KILL): {@code STOP} freezes the whole
+     * process as a long GC pause would, {@code CONT} resumes it.
+     */
+    void signal(String signal) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).redirectErrorStream(true)
+                .start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            throw new AssertionError("kill -" + signal + " " + process.pid() + " (" + name + ") failed: "
+                    + new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+        }
+    }
+
     /** Kills the child with SIGKILL (what {@link Process#destroyForcibly()} sends on Linux) and waits (bounded). */
     void kill() {
         process.destroyForcibly();

@@ -14,9 +14,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * A TCP proxy between a test and PostgreSQL that breaks connections at exact points of the protocol,
  * the way a network or a server crash would: it can lose the server's answer to a statement (after the
- * server executed and committed it) and it can go down (every connection cut, new ones refused). The
- * URL it gives turns SSL off and server-prepared statements off, so that every statement's text passes
- * through it in the clear.
+ * server executed and committed it), it can go down (every connection cut, new ones refused), and it can
+ * refuse new connections only. The URL it gives turns SSL off and server-prepared statements off, so that
+ * every statement's text passes through it in the clear.
  */
 final class CuttingProxy implements AutoCloseable {
     private final ServerSocket server;
@@ -27,6 +27,7 @@ final class CuttingProxy implements AutoCloseable {
     private volatile byte[] marker;
     private volatile boolean downAfterAnswer;
     private volatile boolean down;
+    private volatile boolean refusing;
     private volatile boolean closed;
 
     /** Starts forwarding to the server of {@link TestDatabase#URL}. */
@@ -78,13 +79,27 @@ final class CuttingProxy implements AutoCloseable {
     /** Accepts connections again. */
     void up() {
         down = false;
+        refusing = false;
+    }
+
+    /**
+     * Refuses new connections and leaves the open ones alone, until {@link #up()}: with their server
+     * processes ended from outside, a client then cannot reach the server at all.
+     */
+    void refuseNew() {
+        refusing = true;
+    }
+
+    /** @return how many client connections pass through the proxy now */
+    int openConnections() {
+        return sockets.size() / 2;
     }
 
     private void accept() {
         while (!closed) {
             try {
                 Socket client = server.accept();
-                if (down) {
+                if (down || refusing) {
                     closeQuietly(client);
                     continue;
                 }

@@ -22,7 +22,7 @@ import java.util.function.BooleanSupplier;
  * The PostgreSQL projection store of one instance, with what a test needs to stage a stalled or cut-off
  * owner: its renewals held back ({@link #renewPaused}: as when the whole process is paused, for 30 s at
  * most) or every lease operation failing ({@link #unreachable}: as when its connection is gone), and
- * its fenced writes recorded (the tokens it saved under, the writes refused, the batches committed while
+ * its fenced writes recorded (the tokens it saved under, the writes and renewals refused, the batches committed while
  * {@link #paused} says so). Everything else goes to PostgreSQL unchanged.
  */
 final class GatedProjectionStore implements ProjectionStore, ProjectionLeases, TransactionalProjectionStore {
@@ -31,6 +31,8 @@ final class GatedProjectionStore implements ProjectionStore, ProjectionLeases, T
     final AtomicBoolean unreachable = new AtomicBoolean();
     /** The lease tokens of the fenced saves that went through. */
     final List<Long> saved = new CopyOnWriteArrayList<>();
+    /** The renewals refused or failed. */
+    final List<RuntimeException> renewRefused = new CopyOnWriteArrayList<>();
     /** The fenced saves and batches refused. */
     final List<RuntimeException> refused = new CopyOnWriteArrayList<>();
     /** Batches committed while {@link #paused} was true. */
@@ -55,7 +57,12 @@ final class GatedProjectionStore implements ProjectionStore, ProjectionLeases, T
             LockSupport.parkNanos(20_000_000L); // held, as in a pause (bounded)
         }
         cut();
-        real.renew(lease);
+        try {
+            real.renew(lease);
+        } catch (RuntimeException e) {
+            renewRefused.add(e);
+            throw e;
+        }
     }
 
     @Override

@@ -185,6 +185,38 @@ class TableProjectionTest {
     }
 
     @Test
+    void a_batch_whose_connection_the_database_ends_under_a_handler_is_tried_again_not_counted_as_its_failure()
+            throws Exception {
+        try (Rewind rewind = TableViews.builder(storageWithTables(), "instance-a",
+                TableViews.settings(50, FailurePolicy.stop())).build()) {
+            AppendResult first = add(rewind, "a", 3, 1);
+            awaitPosition(rewind, first.lastPosition());
+            TableViews.pauseThread.set(workerOf(rewind));
+            TableViews.paused = new CountDownLatch(1);
+            TableViews.inPause = new CountDownLatch(1);
+            AppendResult second = add(rewind, "a", 4, 1); // one batch: its first handler call waits after its writes
+            assertThat(TableViews.inPause.await(10, TimeUnit.SECONDS)).as("the handler paused").isTrue();
+            long xid = TableViews.pausedXid.get();
+            try {
+                assertThat(scalar("SELECT pg_terminate_backend(" + TableViews.pausedPid.get() + ", 10000)::int"))
+                        .as("the batch's server process ended").isOne();
+            } finally {
+                TableViews.paused.countDown(); // the next handler call's statement finds its connection gone
+            }
+
+            // the stop policy is not used up: the batch is tried again (its checkpoint reloaded) and commits
+            awaitPosition(rewind, second.lastPosition());
+            ProjectionStatus st = rewind.projections().status(TableViews.NAME);
+            assertThat(st.failedAt()).isEqualTo(-1);
+            assertThat(st.state()).isNotEqualTo(ProjectionStatus.State.FAILED);
+            assertThat(rowsOf(xid)).as("no row of the transaction whose connection ended").isZero();
+            TableViews.Comparison cmp = TableViews.compare(rewind, SCHEMA);
+            assertThat(cmp.exact()).as("%s", cmp).isTrue();
+            assertThat(rewind.projections().verify(TableViews.NAME).ok()).isTrue();
+        }
+    }
+
+    @Test
     void a_sync_table_projection_is_refused_naming_it_and_the_fix() throws SQLException {
         PostgresStorage storage = storageWithTables();
         assertThatThrownBy(() -> TableViews.builder(storage, "instance-a", ProjectionSettings.sync()).build())

@@ -56,6 +56,8 @@ final class TableViews {
     static volatile CountDownLatch inPause = new CountDownLatch(0);
     /** The transaction id of the call that paused. */
     static final AtomicLong pausedXid = new AtomicLong(-1);
+    /** The server process of the call that paused. */
+    static final AtomicLong pausedPid = new AtomicLong(-1);
     /** A rebuild's handler call at this position blocks until {@link #rebuildRelease} (after {@link #rebuildBlocked}). */
     static final AtomicLong blockRebuildAt = new AtomicLong(-1);
     static volatile CountDownLatch rebuildBlocked = new CountDownLatch(0);
@@ -77,7 +79,9 @@ final class TableViews {
         static void tables(Connection c) throws SQLException {
             try (Statement st = c.createStatement()) {
                 st.execute("CREATE TABLE IF NOT EXISTS tv_rows (event_id uuid NOT NULL, position bigint NOT NULL,"
-                        + " counter text NOT NULL, amount bigint NOT NULL, xid bigint NOT NULL)");
+                        + " counter text NOT NULL, amount bigint NOT NULL, xid bigint NOT NULL,"
+                        // the instance that wrote the row: child JVMs name their connections by their instance id
+                        + " writer text NOT NULL DEFAULT current_setting('application_name'))");
                 st.execute("CREATE INDEX IF NOT EXISTS tv_rows_event ON tv_rows (event_id)");
                 st.execute("CREATE TABLE IF NOT EXISTS tv_totals (counter text PRIMARY KEY, total bigint NOT NULL,"
                         + " events bigint NOT NULL)");
@@ -87,9 +91,12 @@ final class TableViews {
         @EventHandler
         void on(Counted e, StoredEvent<?> stored, Connection c) throws SQLException, InterruptedException {
             long xid;
-            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT txid_current()")) {
+            long pid;
+            try (Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT txid_current(), pg_backend_pid()")) {
                 rs.next();
                 xid = rs.getLong(1);
+                pid = rs.getLong(2);
             }
             xids.add(xid);
             try (PreparedStatement q = c.prepareStatement(
@@ -110,6 +117,7 @@ final class TableViews {
             }
             if (Thread.currentThread() == pauseThread.get()) {
                 pausedXid.set(xid);
+                pausedPid.set(pid);
                 inPause.countDown();
                 paused.await(); // this instance's worker is frozen mid-batch, as in a GC pause
             }
@@ -139,6 +147,7 @@ final class TableViews {
         paused = new CountDownLatch(0);
         inPause = new CountDownLatch(0);
         pausedXid.set(-1);
+        pausedPid.set(-1);
         blockRebuildAt.set(-1);
         rebuildBlocked = new CountDownLatch(0);
         rebuildRelease = new CountDownLatch(0);
