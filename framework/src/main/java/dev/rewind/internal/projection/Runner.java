@@ -1037,12 +1037,15 @@ final class Runner {
 
     /**
      * A standby serves the owner's last saved snapshot: when the shared checkpoint moved past this copy,
-     * it is loaded in its place. Processors have no state to serve; a damaged or other-version checkpoint
-     * is left to the owner.
+     * it is loaded in its place. Processors and table projections have no state here to serve: they take
+     * the checkpoint's progress only. A damaged or other-version checkpoint is left to the owner.
      */
     private void refreshFromShared() {
         SnapshotCodec c = codec; // who holds the lease was read by the attempt that led here
-        if (!target.isProjection() || c == null || rebuild != null) {
+        // a processor or a view kept in tables has no state here to serve, only its progress: status shows the
+        // owner's position and lag instead of where this instance last stood (acquiring reloads it anyway)
+        boolean progressOnly = !target.isProjection() || tx != null;
+        if (rebuild != null || !progressOnly && c == null) {
             return;
         }
         Checkpoint cp;
@@ -1052,7 +1055,21 @@ final class Runner {
             return;
         }
         Lineage l = live;
-        if (cp == null || cp.position() <= l.position || !cp.hasSnapshot() || !cp.version().equals(target.version())) {
+        if (cp == null || cp.position() <= l.position || !cp.version().equals(target.version())) {
+            return;
+        }
+        if (progressOnly) {
+            lock.writeLock().lock();
+            try {
+                live = Lineage.resumed(cp, l.instance);
+                savedPosition = cp.position();
+            } finally {
+                lock.writeLock().unlock();
+            }
+            notifyProgress();
+            return;
+        }
+        if (!cp.hasSnapshot()) {
             return;
         }
         Object instance = target.newInstance();

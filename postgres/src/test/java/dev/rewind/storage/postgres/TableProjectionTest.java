@@ -111,6 +111,32 @@ class TableProjectionTest {
     }
 
     @Test
+    void the_standby_s_status_follows_the_owner_s_committed_position_and_it_writes_nothing() throws Exception {
+        // the membership places the table projection on instance-a among instance-a and instance-e (docs/adr/0018),
+        // so instance-e, started second, stays a standby that never processed anything
+        try (Rewind a = TableViews.builder(storageWithTables(), "instance-a", TableViews.settings(20, FailurePolicy.stop()))
+                .build()) {
+            Polls.until(() -> a.projections().status(TableViews.NAME).ownedHere(), Duration.ofSeconds(20), "instance-a to own it");
+            try (Rewind e = TableViews.builder(TestDatabase.builder(SCHEMA).build(), "instance-e",
+                    TableViews.settings(20, FailurePolicy.stop())).build()) {
+                AppendResult last = null;
+                for (int i = 0; i < 6; i++) {
+                    last = add(a, "s" + i, 10, 1);
+                }
+                awaitPosition(a, last.lastPosition());
+                // a table projection has no state to load on the standby, but its position and lag are the owner's
+                awaitPosition(e, last.lastPosition());
+                ProjectionStatus st = e.projections().status(TableViews.NAME);
+                assertThat(st.state()).isEqualTo(ProjectionStatus.State.STANDBY);
+                assertThat(st.owner()).isEqualTo("instance-a");
+                assertThat(st.lag()).isZero();
+                assertThat(a.projections().status(TableViews.NAME).ownedHere()).isTrue();
+                assertThat(TableViews.compare(a, SCHEMA).exact()).isTrue();
+            }
+        }
+    }
+
+    @Test
     void a_handler_that_throws_mid_batch_leaves_neither_rows_nor_checkpoint_of_that_batch_then_the_policy_stops() throws Exception {
         try (Rewind rewind = TableViews.builder(storageWithTables(), "instance-a",
                 TableViews.settings(50, FailurePolicy.stop())).build()) {
