@@ -212,7 +212,7 @@ public final class Rewind implements AutoCloseable {
         private int commandAttempts = CommandConfig.DEFAULT_ATTEMPTS;
         private ProjectionStore projectionStore;
         private String instanceId;
-        private Duration leaseDuration = Duration.ofSeconds(5);
+        private Duration leaseDuration = Duration.ofSeconds(3);
         private ProjectionSettings projectionDefaults = ProjectionSettings.sync();
         private final Map<String, ProjectionSettings> projectionSettings = new LinkedHashMap<>();
         /** Null: the classes' own no-argument constructors, checked at start-up as before the SPI existed. */
@@ -532,9 +532,9 @@ public final class Rewind implements AutoCloseable {
         }
 
         /**
-         * How long the lease of an owned projection or event processor lasts unless renewed (default 5 s). The
-         * owner renews it every third of it; another instance takes over at most about {@code lease * 4 / 3}
-         * after the owner died or stalled. An instance's membership, over which owned runners are spread,
+         * How long the lease of an owned projection or event processor lasts unless renewed (default 3 s, so
+         * that a take-over after a crash stays within 5 s). The owner renews it every third of it; another
+         * instance takes over at most about {@code lease * 4 / 3} after the owner died or stalled (4 s by default). An instance's membership, over which owned runners are spread,
          * expires on the same duration. Used only when the store offers leases (PostgreSQL); see
          * docs/adr/0015-projection-ownership.md and docs/adr/0018-spreading-owned-runners.md.
          *

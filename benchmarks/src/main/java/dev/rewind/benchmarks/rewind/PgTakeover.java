@@ -33,7 +33,7 @@ import java.util.concurrent.locks.LockSupport;
  * Take-over time after the owner is SIGKILLed (docs/adr/0015-projection-ownership.md). Two {@link PgPeers}
  * {@code owner} JVMs run the same Rewind on one store with three owned projections (the {@code order_totals}
  * table projection, and the in-memory views and revenue, asynchronous and owned) under the default lease
- * (5 s), while a writer here appends whole orders at {@code bench.pg.takeover.rate} events/s (default 1000).
+ * (3 s), while a writer here appends whole orders at {@code bench.pg.takeover.rate} events/s (default 1000).
  * Owned runners spread over the live instances (ADR 0018), so the two hold two and one of the three leases.
  * Each round waits until both JVMs have handled what was stored, SIGKILLs the one holding more leases, and
  * measures, from the kill:

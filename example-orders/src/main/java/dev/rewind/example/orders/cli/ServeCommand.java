@@ -57,7 +57,7 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--every", paramLabel = "MS", defaultValue = "2000", description = "Status line interval, ms (default 2000).")
     long everyMillis;
 
-    @Option(names = "--lease", paramLabel = "MS", description = "Lease of owned projections, ms (default 5000).")
+    @Option(names = "--lease", paramLabel = "MS", description = "Lease of owned projections, ms (default 3000).")
     Long leaseMillis;
 
     @Override

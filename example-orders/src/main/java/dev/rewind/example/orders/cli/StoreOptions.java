@@ -115,7 +115,7 @@ public final class StoreOptions {
      * As {@link #openForWriting()}, for one instance of several sharing a store.
      *
      * @param instanceId this instance's id (null: generated)
-     * @param lease how long an owned projection's lease lasts (null: the default, 5 s)
+     * @param lease how long an owned projection's lease lasts (null: the default, 3 s)
      * @return the started Rewind; the caller closes it
      */
     Rewind openForWriting(String instanceId, java.time.Duration lease) {
