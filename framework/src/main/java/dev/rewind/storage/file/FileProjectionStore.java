@@ -12,12 +12,15 @@ import dev.rewind.projection.ParkedEvent;
 import dev.rewind.spi.projection.Checkpoint;
 import dev.rewind.spi.projection.HistoryEntry;
 import dev.rewind.spi.projection.ProjectionStore;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
@@ -27,6 +30,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
@@ -37,6 +41,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import java.util.zip.CRC32C;
 
@@ -75,6 +80,8 @@ public final class FileProjectionStore implements ProjectionStore {
     private final Path directory;
     private final boolean readOnly;
     private final Object writeLock = new Object();
+    /** The past states listed so far, by path (see {@link Listed}). */
+    private final ConcurrentHashMap<Path, Listed> listed = new ConcurrentHashMap<>();
 
     FileProjectionStore(Path storeDirectory, boolean readOnly) {
         this.directory = storeDirectory.resolve(DIRECTORY);
@@ -118,17 +125,39 @@ public final class FileProjectionStore implements ProjectionStore {
                 continue;
             }
             Path p = dir.resolve(file);
+            long position = Long.parseLong(file.substring(0, 20));
             try {
+                BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                Listed known = listed.get(p);
+                if (known != null && known.matches(a)) {
+                    out.add(known.entry); // a past state is immutable: the same file, the same header
+                    continue;
+                }
                 Header h = readHeader(p);
                 // a state kept without a snapshot is stored with length -1; listed, it holds 0 bytes (as in the other stores)
-                out.add(new HistoryEntry(Long.parseLong(file.substring(0, 20)), h.version, Math.max(0, h.snapshotLength)));
+                HistoryEntry e = new HistoryEntry(position, h.version, Math.max(0, h.snapshotLength));
+                listed.put(p, new Listed(a.fileKey(), a.size(), a.lastModifiedTime().toMillis(), e));
+                out.add(e);
             } catch (IOException | RuntimeException damaged) {
                 // listed as unusable: loadHistory reports the damage if it is ever chosen
-                out.add(new HistoryEntry(Long.parseLong(file.substring(0, 20)), "", 0));
+                listed.remove(p);
+                out.add(new HistoryEntry(position, "", 0));
             }
         }
         out.sort((a, b) -> Long.compare(a.position(), b.position()));
         return out;
+    }
+
+    /**
+     * A past state's file as it was listed: a temporal query lists them all, and reading the header of each
+     * (open, read, JSON) cost more than the query's own work. Rewritten at the same path (a rebuild of another
+     * version), the file is another file (a new inode by the atomic rename, another size or time): read again.
+     */
+    private record Listed(Object fileKey, long size, long modifiedMillis, HistoryEntry entry) {
+        boolean matches(BasicFileAttributes a) {
+            return fileKey != null && fileKey.equals(a.fileKey()) && size == a.size()
+                    && modifiedMillis == a.lastModifiedTime().toMillis();
+        }
     }
 
     @Override
@@ -140,7 +169,9 @@ public final class FileProjectionStore implements ProjectionStore {
     public void deleteHistory(String name, long position) {
         refuseIfReadOnly();
         try {
-            Files.deleteIfExists(historyDirectory(name).resolve(historyName(position)));
+            Path file = historyDirectory(name).resolve(historyName(position));
+            listed.remove(file);
+            Files.deleteIfExists(file);
         } catch (IOException e) {
             throw new EventStoreException("cannot delete the past state of '" + name + "' at position " + position
                     + " in " + historyDirectory(name) + ": " + e, e);
@@ -153,6 +184,7 @@ public final class FileProjectionStore implements ProjectionStore {
         synchronized (writeLock) {
             try {
                 Path dir = historyDirectory(name);
+                listed.keySet().removeIf(p -> p.startsWith(dir));
                 if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
                     for (String f : names(dir)) {
                         Files.delete(dir.resolve(f));
@@ -245,17 +277,13 @@ public final class FileProjectionStore implements ProjectionStore {
     }
 
     private static Optional<Checkpoint> read(Path file, String name) {
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
+        Checkpoint c;
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            c = decode(ch, ch.size());
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException e) {
             throw new CorruptStoreException("cannot read the checkpoint file " + file + " of '" + name + "': " + e, e);
-        }
-        Checkpoint c;
-        try {
-            c = decode(bytes);
         } catch (RuntimeException e) {
             throw new CorruptStoreException("the checkpoint file " + file + " of '" + name + "' is damaged: "
                     + e.getMessage(), e);
@@ -300,41 +328,73 @@ public final class FileProjectionStore implements ProjectionStore {
     }
 
     static Checkpoint decode(byte[] bytes) {
-        if (bytes.length < MAGIC.length + 12) {
-            throw new IllegalArgumentException("too short (" + bytes.length + " bytes)");
+        try {
+            return decode(Channels.newChannel(new ByteArrayInputStream(bytes)), bytes.length);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-        if (!Arrays.equals(bytes, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
-            throw new IllegalArgumentException("not a checkpoint file (bad magic)");
+    }
+
+    /**
+     * Reads a checkpoint file part by part, the snapshot straight into its own array, checking the checksum as
+     * it goes: a past state of many megabytes is read once, not read whole and then copied out (a temporal
+     * query pays for that read).
+     *
+     * @param in the file's bytes from its start
+     * @param size how many there are
+     * @return the checkpoint
+     * @throws IllegalArgumentException naming what is wrong when the bytes are not a sound checkpoint
+     * @throws IOException when they cannot be read
+     */
+    private static Checkpoint decode(ReadableByteChannel in, long size) throws IOException {
+        if (size < MAGIC.length + 12) {
+            throw new IllegalArgumentException("too short (" + size + " bytes)");
+        }
+        if (size > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("too long (" + size + " bytes)");
         }
         CRC32C crc = new CRC32C();
-        crc.update(bytes, 0, bytes.length - 4);
-        ByteBuffer in = ByteBuffer.wrap(bytes);
-        if ((int) crc.getValue() != in.getInt(bytes.length - 4)) {
-            throw new IllegalArgumentException("checksum mismatch");
+        ByteBuffer head = ByteBuffer.allocate(MAGIC.length + 4);
+        readFully(in, head);
+        crc.update(head.array());
+        if (!Arrays.equals(head.array(), 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
+            throw new IllegalArgumentException("not a checkpoint file (bad magic)");
         }
-        in.position(MAGIC.length);
-        int headerLength = in.getInt();
-        if (headerLength < 0 || headerLength > in.remaining() - 8) {
+        long left = size - head.capacity();
+        int headerLength = head.getInt(MAGIC.length);
+        if (headerLength < 0 || headerLength > left - 8) {
             throw new IllegalArgumentException("bad header length " + headerLength);
         }
-        Header h;
-        try {
-            h = JSON.readValue(bytes, in.position(), headerLength, Header.class);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("unreadable header: " + e.getMessage(), e);
-        }
-        in.position(in.position() + headerLength);
-        int snapshotLength = in.getInt();
-        if (snapshotLength < -1 || snapshotLength > in.remaining() - 4 || snapshotLength != h.snapshotLength) {
+        ByteBuffer headerAndLength = ByteBuffer.allocate(headerLength + 4);
+        readFully(in, headerAndLength);
+        crc.update(headerAndLength.array());
+        left -= headerAndLength.capacity();
+        int snapshotLength = headerAndLength.getInt(headerLength);
+        if (snapshotLength < -1 || snapshotLength > left - 4) {
             throw new IllegalArgumentException("bad snapshot length " + snapshotLength);
+        }
+        if (left - Math.max(0, snapshotLength) != 4) {
+            throw new IllegalArgumentException("unexpected " + (left - Math.max(0, snapshotLength) - 4) + " trailing bytes");
         }
         byte[] snapshot = null;
         if (snapshotLength >= 0) {
             snapshot = new byte[snapshotLength];
-            in.get(snapshot);
+            readFully(in, ByteBuffer.wrap(snapshot));
+            crc.update(snapshot);
         }
-        if (in.remaining() != 4) {
-            throw new IllegalArgumentException("unexpected " + (in.remaining() - 4) + " trailing bytes");
+        ByteBuffer stored = ByteBuffer.allocate(4);
+        readFully(in, stored);
+        if ((int) crc.getValue() != stored.getInt(0)) {
+            throw new IllegalArgumentException("checksum mismatch");
+        }
+        Header h;
+        try {
+            h = JSON.readValue(headerAndLength.array(), 0, headerLength, Header.class);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("unreadable header: " + e.getMessage(), e);
+        }
+        if (snapshotLength != h.snapshotLength) {
+            throw new IllegalArgumentException("bad snapshot length " + snapshotLength);
         }
         return new Checkpoint(h.name, h.version, h.origin, h.position, h.eventId, h.applied, h.hash, h.highWater,
                 h.parked == null ? List.of() : h.parked, h.skipped == null ? List.of() : h.skipped,
@@ -359,10 +419,10 @@ public final class FileProjectionStore implements ProjectionStore {
         }
     }
 
-    private static void readFully(FileChannel ch, ByteBuffer b) throws IOException {
+    private static void readFully(ReadableByteChannel ch, ByteBuffer b) throws IOException {
         while (b.hasRemaining()) {
             if (ch.read(b) < 0) {
-                throw new IOException("file ends early");
+                throw new IllegalArgumentException("the file ends early");
             }
         }
     }

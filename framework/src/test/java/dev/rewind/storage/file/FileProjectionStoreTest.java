@@ -6,11 +6,13 @@ import static dev.rewind.spi.projection.contract.ProjectionStoreContract.checkpo
 
 import dev.rewind.CorruptStoreException;
 import dev.rewind.EventStoreException;
+import dev.rewind.spi.projection.Checkpoint;
 import dev.rewind.spi.projection.ProjectionStore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,6 +55,44 @@ class FileProjectionStoreTest {
             assertThatThrownBy(() -> storage.projectionStore().load("totals"))
                     .isInstanceOf(CorruptStoreException.class)
                     .hasMessageContaining("the checkpoint file " + file + " of 'totals' is damaged: checksum mismatch");
+        }
+    }
+
+    @Test
+    void a_past_state_written_again_at_its_position_is_listed_with_its_new_version_and_a_truncated_one_is_refused_when_read()
+            throws IOException {
+        try (FileStorage storage = FileStorage.open(dir)) {
+            ProjectionStore store = storage.projectionStore();
+            byte[] state = "{\"a\":1}".getBytes(StandardCharsets.UTF_8);
+            Checkpoint v1 = checkpoint("totals", 5, state);
+            store.saveHistory(v1);
+            assertThat(store.history("totals")).singleElement().satisfies(h -> assertThat(h.version()).isEqualTo(v1.version()));
+            // the listing remembers each file's header: a file written again at that path must be read again
+            Checkpoint v2 = new Checkpoint("totals", "v2;shape=ef;handlers=gh", -1, 5, v1.eventId(), 5, 42L, 5, List.of(),
+                    List.of(), List.of(), "{\"a\":22}".getBytes(StandardCharsets.UTF_8), v1.savedAt());
+            store.saveHistory(v2);
+            assertThat(store.history("totals")).singleElement().satisfies(h -> {
+                assertThat(h.version()).isEqualTo(v2.version());
+                assertThat(h.bytes()).isEqualTo(v2.snapshot().length);
+            });
+            assertThat(store.loadHistory("totals", 5)).contains(v2);
+            store.deleteHistory("totals", 5);
+            assertThat(store.history("totals")).isEmpty();
+
+            store.saveHistory(checkpoint("totals", 7, state));
+            Path file;
+            try (var files = Files.list(dir.resolve("projections"))) {
+                file = files.filter(Files::isDirectory).findFirst().orElseThrow();
+            }
+            try (var files = Files.list(file)) {
+                file = files.findFirst().orElseThrow();
+            }
+            byte[] bytes = Files.readAllBytes(file);
+            Files.write(file, java.util.Arrays.copyOf(bytes, bytes.length - 10));
+            // its header is whole, so it is still listed; reading it finds the damage (the file was read part by part)
+            assertThat(store.history("totals")).singleElement().satisfies(h -> assertThat(h.position()).isEqualTo(7));
+            assertThatThrownBy(() -> store.loadHistory("totals", 7)).isInstanceOf(CorruptStoreException.class)
+                    .hasMessageContaining(file + " of 'totals' is damaged");
         }
     }
 
