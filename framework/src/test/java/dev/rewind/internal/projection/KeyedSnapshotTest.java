@@ -233,7 +233,9 @@ class KeyedSnapshotTest {
             }
         }
         assertThat(refused).as("the keys whose buckets hold entry 2 or 3").isNotEmpty().hasSizeLessThan(100);
-        assertThatThrownBy(() -> codec.read(badOffset, new Totals())).isInstanceOf(IOException.class);
+        Totals whole = new Totals(); // a full restore reads the JSON, not the offsets: the values are right
+        assertThatCode(() -> codec.read(badOffset, whole)).doesNotThrowAnyException();
+        assertThat(whole.totals).hasSize(100).containsEntry("k3", 3L);
 
         byte[] truncated = java.util.Arrays.copyOf(good, good.length - 7);
         assertThatThrownBy(() -> codec.read(truncated, new Totals())).isInstanceOf(IOException.class)
