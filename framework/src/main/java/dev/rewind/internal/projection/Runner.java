@@ -274,29 +274,37 @@ final class Runner {
      *     still serves meanwhile)
      */
     boolean restore() {
-        long head = env.store().nextPosition();
         Checkpoint cp = null;
+        CorruptStoreException damaged = null;
         if (loads) {
             try {
                 cp = env.projectionStore().load(name).orElse(null);
             } catch (CorruptStoreException e) {
-                if (tx != null) {
-                    stopTable(head, e.getMessage(), "its checkpoint is damaged");
-                    return false;
-                }
-                if (!target.isProjection()) {
-                    live = fresh(head);
-                    live.failedAt = live.position + 1;
-                    live.error = e.getMessage();
-                    stopped = true;
-                    stopReason = "its checkpoint is damaged";
-                    LOG.error("{} '{}' does not run: {}. It cannot know which events it handled; remove the checkpoint"
-                            + " file to start it afresh (from the events stored after its start, or from position 0 for"
-                            + " one that starts from the beginning)", kindName(), name, e.getMessage());
-                    return false;
-                }
-                LOG.warn("projection '{}': {}; it is rebuilt from position 0", name, e.getMessage());
+                damaged = e;
             }
+        }
+        // The head is read after the checkpoint: on a store shared by several instances the owner may save a
+        // checkpoint after events appended a moment ago, and a head read before it would take that checkpoint
+        // for one of a newer store (seen in the take-over benchmark: a restarted instance stopped its table view).
+        long head = env.store().nextPosition();
+        if (damaged != null) {
+            CorruptStoreException e = damaged;
+            if (tx != null) {
+                stopTable(head, e.getMessage(), "its checkpoint is damaged");
+                return false;
+            }
+            if (!target.isProjection()) {
+                live = fresh(head);
+                live.failedAt = live.position + 1;
+                live.error = e.getMessage();
+                stopped = true;
+                stopReason = "its checkpoint is damaged";
+                LOG.error("{} '{}' does not run: {}. It cannot know which events it handled; remove the checkpoint"
+                        + " file to start it afresh (from the events stored after its start, or from position 0 for"
+                        + " one that starts from the beginning)", kindName(), name, e.getMessage());
+                return false;
+            }
+            LOG.warn("projection '{}': {}; it is rebuilt from position 0", name, e.getMessage());
         }
         if (cp == null) {
             live = fresh(head);
