@@ -17,6 +17,10 @@ import dev.rewind.projection.runtime.Fixtures.Opaque;
 import dev.rewind.projection.runtime.Fixtures.Totals;
 import dev.rewind.spi.projection.Checkpoint;
 import dev.rewind.storage.file.FileStorage;
+import dev.rewind.projection.Decision;
+import dev.rewind.spi.projection.ProjectionStore;
+import dev.rewind.spi.projection.HistoryEntry;
+import java.util.Optional;
 import dev.rewind.storage.memory.InMemoryProjectionStore;
 import dev.rewind.storage.memory.InMemoryStorage;
 import java.nio.charset.StandardCharsets;
@@ -169,6 +173,72 @@ class SnapshotValidityTest {
         assertThat(runnerLog.messages(Level.ERROR)).containsExactly("projection 'totals': its checkpoint was taken after"
                 + " position 11 but the store ends at position 7: the store is older than the checkpoint (restored from an"
                 + " older backup?). Its snapshot holds events this store does not; it is rebuilt from position 0");
+    }
+
+    @Test
+    void a_checkpoint_saved_by_another_instance_just_before_it_is_loaded_is_not_taken_for_one_of_a_newer_store() {
+        InMemoryStorage storage = new InMemoryStorage();
+        InMemoryProjectionStore shared = new InMemoryProjectionStore();
+        try (Rewind owner = builder().storage(storage).projectionStore(shared).build()) {
+            stateAtLeast(owner, append(owner, 10));
+        }
+        // Another instance appends 5 events and saves its checkpoint after them just as this one starts: between
+        // the moment this one could have read the store's head and the moment it loads the checkpoint.
+        ProjectionStore racing = new ProjectionStore() {
+            private boolean raced;
+
+            @Override
+            public Optional<Checkpoint> load(String name) {
+                if (!raced) {
+                    raced = true;
+                    try (Rewind other = builder().storage(storage).projectionStore(shared).build()) {
+                        stateAtLeast(other, append(other, 5));
+                    }
+                }
+                return shared.load(name);
+            }
+
+            @Override
+            public void save(Checkpoint checkpoint) {
+                shared.save(checkpoint);
+            }
+
+            @Override
+            public void saveHistory(Checkpoint pastState) {
+                shared.saveHistory(pastState);
+            }
+
+            @Override
+            public List<HistoryEntry> history(String name) {
+                return shared.history(name);
+            }
+
+            @Override
+            public Optional<Checkpoint> loadHistory(String name, long position) {
+                return shared.loadHistory(name, position);
+            }
+
+            @Override
+            public void deleteHistory(String name, long position) {
+                shared.deleteHistory(name, position);
+            }
+
+            @Override
+            public void delete(String name) {
+                shared.delete(name);
+            }
+
+            @Override
+            public boolean isReadOnly() {
+                return false;
+            }
+        };
+        try (Rewind starting = builder().storage(storage).projectionStore(racing).build()) {
+            assertThat(stateAtLeast(starting, 14)).containsEntry("c", 15L);
+            assertThat(starting.projections().decisions("totals")).noneMatch(d -> d.kind() == Decision.Kind.CHECKPOINT_RESET);
+            assertThat(starting.projections().status("totals").lastPosition()).isEqualTo(14);
+        }
+        assertThat(runnerLog.messages(Level.ERROR)).as("no checkpoint taken for one of another store").isEmpty();
     }
 
     @Test
