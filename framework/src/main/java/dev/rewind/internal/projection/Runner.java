@@ -2094,13 +2094,18 @@ final class Runner {
             signal();
             r.future.complete(status());
         } catch (Throwable t) {
-            lastRebuildError = t.getMessage();
-            LOG.error("projection '{}': {}", name, t.getMessage(), t instanceof IllegalStateException ? null : t);
-            synchronized (this) {
-                rebuild = null;
-            }
-            r.future.completeExceptionally(t);
+            rebuildFailed(r, t);
         }
+    }
+
+    /** A rebuild that could not finish: said, logged, and the fresh instance given up (the current one serves on). */
+    private void rebuildFailed(Rebuild r, Throwable t) {
+        lastRebuildError = t.getMessage();
+        LOG.error("projection '{}': {}", name, t.getMessage(), t instanceof IllegalStateException ? null : t);
+        synchronized (this) {
+            rebuild = null;
+        }
+        r.future.completeExceptionally(t);
     }
 
     // ---------------------------------------------------------------- blue/green rebuild of table projections
@@ -2232,12 +2237,7 @@ final class Runner {
             if (t instanceof LeaseLostException lost && ownership != null) {
                 ownership.lost(ownership.lease(), lost);
             }
-            lastRebuildError = t.getMessage();
-            LOG.error("projection '{}': {}", name, t.getMessage(), t instanceof IllegalStateException ? null : t);
-            synchronized (this) {
-                rebuild = null;
-            }
-            r.future.completeExceptionally(t);
+            rebuildFailed(r, t);
         }
     }
 

@@ -15,6 +15,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -112,9 +113,16 @@ public interface SubscriberContract extends ContractContext {
         List<Long> late = new CopyOnWriteArrayList<>();
         List<Long> control = new CopyOnWriteArrayList<>();
         AtomicBoolean subscribed = new AtomicBoolean();
+        AtomicLong before = new AtomicLong(-1);
+        AtomicLong after = new AtomicLong(-1);
         store().subscribe(e -> {
             if (subscribed.compareAndSet(false, true)) {
+                // where delivery stands against the appends depends on the storage (a database's notifications
+                // may deliver event 0 after event 1 was stored): the new subscriber is told of every event
+                // stored from the moment it subscribed, no more and no less
+                before.set(store().nextPosition());
                 store().subscribe(x -> late.add(x.globalPosition()));
+                after.set(store().nextPosition());
             }
         });
         store().subscribe(e -> control.add(e.globalPosition()));
@@ -123,10 +131,20 @@ public interface SubscriberContract extends ContractContext {
         store().append("a", ExpectedVersion.exactly(0), List.of(new Added("a", "x", 1)));
         store().append("a", ExpectedVersion.exactly(1), List.of(new Added("a", "y", 2)));
 
-        awaitSize(late, 2);
         awaitSize(control, 3);
-        assertThat(late).containsExactly(1L, 2L);
         assertThat(control).containsExactly(0L, 1L, 2L);
+        assertThat(before.get()).as("subscribed while event 0 was delivered").isBetween(1L, 3L);
+        awaitSize(late, (int) (3 - after.get()));
+        if (late.isEmpty()) {
+            assertThat(after.get()).as("told of nothing only when every event was stored before it subscribed").isEqualTo(3);
+        } else {
+            assertThat(late).as("told of every event from where it subscribed (between %s and %s) to the last", before, after)
+                    .endsWith(2L);
+            assertThat(late.get(0)).isBetween(before.get(), after.get());
+            for (int i = 1; i < late.size(); i++) {
+                assertThat(late.get(i)).as("in order, none missing").isEqualTo(late.get(i - 1) + 1);
+            }
+        }
     }
 
     @Test
