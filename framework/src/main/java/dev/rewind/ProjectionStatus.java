@@ -1,6 +1,7 @@
 package dev.rewind;
 
 import dev.rewind.projection.ProjectionSettings;
+import java.time.Instant;
 import java.util.Objects;
 
 /**
@@ -25,10 +26,15 @@ import java.util.Objects;
  *     the instance that processes it, as last seen (null when no instance holds its lease); null for
  *     every other runner
  * @param ownedHere whether this instance holds the runner's lease now (false for a runner that is not owned)
+ * @param ownedSince while this instance holds the lease: when it took it (by the runtime's clock); null otherwise
+ * @param takenOverFrom while this instance holds the lease: the instance that held it before, when this one took it
+ *     over (after a crash, a stall or a hand-over); null when it was free and nobody held it before, or when
+ *     this instance does not hold it
  */
 public record ProjectionStatus(String name, Kind kind, ProjectionSettings.Mode mode, State state, long lastPosition,
                                long head, long lag, double lagSeconds, double rate, int parked, long checkpoint,
-                               long failedAt, String error, String owner, boolean ownedHere) {
+                               long failedAt, String error, String owner, boolean ownedHere, Instant ownedSince,
+                               String takenOverFrom) {
 
     /** What kind of runner it is. */
     public enum Kind {
@@ -77,6 +83,8 @@ public record ProjectionStatus(String name, Kind kind, ProjectionSettings.Mode m
      * @param error the last error (of a failed or parked event, or of a rebuild), or null
      * @param owner for an owned runner: the instance that processes it, as last seen, or null; null for every other runner
      * @param ownedHere whether this instance holds the runner's lease now
+     * @param ownedSince while this instance holds the lease, when it took it; else null
+     * @param takenOverFrom while this instance holds the lease, who held it before; else null
      */
     public ProjectionStatus {
         Objects.requireNonNull(name, "name");
@@ -111,6 +119,6 @@ public record ProjectionStatus(String name, Kind kind, ProjectionSettings.Mode m
                             long head, long lag, double lagSeconds, double rate, int parked, long checkpoint,
                             long failedAt, String error) {
         this(name, kind, mode, state, lastPosition, head, lag, lagSeconds, rate, parked, checkpoint, failedAt, error,
-                null, false);
+                null, false, null, null);
     }
 }

@@ -140,6 +140,8 @@ final class Runner {
     private long nextAttemptNanos = System.nanoTime();
     /** Whether this instance held the lease before. Worker thread only. */
     private boolean everOwned;
+    /** When this instance last took the lease (for status). */
+    private volatile Instant ownedSince;
     /** Whether the last attempt to reach the leases failed (logged once per streak). Worker thread only. */
     private boolean leasesUnreachable;
     /** When an owner whose hand-over could not save its checkpoint tries again. Worker thread only. */
@@ -1017,6 +1019,7 @@ final class Runner {
             }
         }
         everOwned = true;
+        ownedSince = env.clock().instant();
         Lease lease = ownership.lease();
         String why = "";
         if (turn == Ownership.Turn.FALLBACK) {
@@ -2452,9 +2455,16 @@ final class Runner {
         }
         String owner = null;
         boolean ownedHere = false;
+        Instant since = null;
+        String from = null;
         if (ownership != null) {
             ownedHere = ownership.holds();
             owner = ownedHere ? ownership.instanceId() : ownership.lastOwner();
+            if (ownedHere) {
+                since = ownedSince;
+                from = ownership.takenFrom() == null || ownership.takenFrom().equals(ownership.instanceId()) ? null
+                        : ownership.takenFrom();
+            }
         }
         ProjectionStatus.State state;
         if (failedAt >= 0) {
@@ -2471,7 +2481,7 @@ final class Runner {
             state = ProjectionStatus.State.CATCHING_UP;
         }
         return new ProjectionStatus(name, target.kind(), settings.mode(), state, position, head, lag, lagSeconds,
-                rate(position), parked, savedPosition, failedAt, error, owner, ownedHere);
+                rate(position), parked, savedPosition, failedAt, error, owner, ownedHere, since, from);
     }
 
     private synchronized double rate(long position) {

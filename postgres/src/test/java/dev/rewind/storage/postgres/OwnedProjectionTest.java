@@ -153,6 +153,9 @@ class OwnedProjectionTest {
                 ProjectionStatus onA = a.projections().status(NAME);
                 assertThat(onA.owner()).isEqualTo("instance-a");
                 assertThat(onA.ownedHere()).isTrue();
+                assertThat(onA.ownedSince()).isNotNull();
+                assertThat(onA.takenOverFrom()).as("it was free: nobody held it before").isNull();
+                assertThat(onB.ownedSince()).as("not held there").isNull();
                 // the standby serves the owner's last saved snapshot
                 Polls.until(() -> Long.valueOf(30).equals(state(b).get("x")), TAKE_OVER, "instance-c to serve the shared snapshot");
                 assertThat(HANDLED.get()).as("handler calls: instance-a only, each event once").isEqualTo(30);
@@ -161,6 +164,9 @@ class OwnedProjectionTest {
                 a.close(); // saves, then releases the lease
                 Polls.until(() -> b.projections().status(NAME).ownedHere(), TAKE_OVER, "instance-c to take over");
                 assertThat(Duration.ofNanos(System.nanoTime() - closedAt)).isLessThan(TAKE_OVER);
+                ProjectionStatus taken = b.projections().status(NAME);
+                assertThat(taken.takenOverFrom()).as("the take-over, visible in the status").isEqualTo("instance-a");
+                assertThat(taken.ownedSince()).isNotNull();
 
                 AppendResult more = add(b, "x", 5);
                 assertThat(b.projections().<Map<String, Long>>state(NAME, ReadPoint.atLeast(more))).containsEntry("x", 35L);

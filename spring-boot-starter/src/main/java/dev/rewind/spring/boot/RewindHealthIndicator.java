@@ -75,6 +75,12 @@ public class RewindHealthIndicator implements HealthIndicator {
             if (s.owner() != null) {
                 d.put("owner", s.owner());
                 d.put("ownedHere", s.ownedHere());
+                if (s.ownedSince() != null) {
+                    d.put("ownedSince", s.ownedSince().toString());
+                }
+                if (s.takenOverFrom() != null) {
+                    d.put("takenOverFrom", s.takenOverFrom());
+                }
             }
             if (s.failed()) {
                 d.put("failedAt", s.failedAt());

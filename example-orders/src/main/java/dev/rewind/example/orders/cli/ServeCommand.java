@@ -164,6 +164,10 @@ final class ServeCommand implements Callable<Integer> {
             if (s.owner() != null) {
                 n.put("owner", s.owner());
                 n.put("owned_here", s.ownedHere());
+                if (s.ownedSince() != null) { // held here: since when, and from whom it was taken over
+                    n.put("owned_since", s.ownedSince().toString());
+                    n.put("taken_over_from", s.takenOverFrom());
+                }
             }
         }
         return line;

@@ -63,6 +63,10 @@ final class StatusCommand implements Callable<Integer> {
         if (s.owner() != null) {
             n.put("owner", s.owner()); // an owned runner: which instance processes it, and whether it is this one
             n.put("owned_here", s.ownedHere());
+            if (s.ownedSince() != null) { // held here: since when, and from whom it was taken over
+                n.put("owned_since", s.ownedSince().toString());
+                n.put("taken_over_from", s.takenOverFrom());
+            }
         }
         if (s.failed()) {
             n.put("failed_at", s.failedAt());
