@@ -136,6 +136,8 @@ final class Runner {
 
     /** The lease of an owned runner, or null: it runs wherever it is started, as before ownership. */
     private final Ownership ownership;
+    /** On a read-only store with leases, for an owned runner: where to look up its owner for status; else null. */
+    private final ProjectionLeases ownerLookup;
     /** When an owned runner that does not hold its lease tries again. Worker thread only. */
     private long nextAttemptNanos = System.nanoTime();
     /** Whether this instance held the lease before. Worker thread only. */
@@ -176,6 +178,9 @@ final class Runner {
         // a table projection is always owned: two instances writing its tables would each apply every event
         boolean wantsOwner = settings.isAsync()
                 && (settings.isOwned() || target.kind() == ProjectionStatus.Kind.PROCESSOR || tx != null);
+        // a read-only instance (a CLI that only reads) never owns, but says who does
+        this.ownerLookup = wantsOwner && env.projectionStore().isReadOnly()
+                && env.projectionStore() instanceof ProjectionLeases l ? l : null;
         if (wantsOwner && env.leases() != null && persistent) {
             this.ownership = new Ownership(env.leases(), name, env.instanceId(), env.leaseDuration(), env.membership());
         } else {
@@ -2464,6 +2469,12 @@ final class Runner {
                 since = ownedSince;
                 from = ownership.takenFrom() == null || ownership.takenFrom().equals(ownership.instanceId()) ? null
                         : ownership.takenFrom();
+            }
+        } else if (ownerLookup != null) {
+            try {
+                owner = ownerLookup.holder(name).map(Lease::owner).orElse(null);
+            } catch (RuntimeException e) {
+                owner = null; // a schema without leases, or the database out of reach: no owner known
             }
         }
         ProjectionStatus.State state;

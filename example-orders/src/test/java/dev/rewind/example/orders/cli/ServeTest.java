@@ -93,6 +93,18 @@ class ServeTest {
                 assertThat(table).isEqualTo(inMemory);
             }
             assertThat(check.projections().verify("order_totals_table").ok()).isTrue();
+
+            // a read-only status (another process, as an operator would run it) names the owner of the owned processor
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos(); // bounded poll: the lease is taken by its worker
+            while (!check.projections().status("shipping_notifications").ownedHere()) {
+                assertThat(System.nanoTime()).as("the check instance owns the notifications within 30 s").isLessThan(deadline);
+                java.util.concurrent.locks.LockSupport.parkNanos(20_000_000L);
+            }
+            Cli.Run status = Cli.run("status", "--store", store, "shipping_notifications");
+            assertThat(status.exitCode()).as(status.err()).isZero();
+            JsonNode notifications = status.json().get("shipping_notifications");
+            assertThat(notifications.get("owner").asText()).isEqualTo("check");
+            assertThat(notifications.get("owned_here").asBoolean()).isFalse();
         }
     }
 }
