@@ -2043,19 +2043,27 @@ final class Runner {
         return r.future;
     }
 
+    /**
+     * @return the fresh lineage a rebuild fills from position 0: it replays in the old one's place up to where
+     *     the old one stands (or the high water it had reached), so that the swap skips nothing and repeats nothing
+     */
+    private Lineage freshLineage() {
+        Lineage old = live;
+        long replayUntil;
+        long highWater;
+        lock.readLock().lock();
+        try {
+            replayUntil = Math.max(old.highWater, old.position);
+            highWater = old.highWater;
+        } finally {
+            lock.readLock().unlock();
+        }
+        return new Lineage(target.newInstance(), -1, replayUntil, highWater);
+    }
+
     private void rebuild(Rebuild r) {
         try {
-            Lineage old = live;
-            long replayUntil;
-            long highWater;
-            lock.readLock().lock();
-            try {
-                replayUntil = Math.max(old.highWater, old.position);
-                highWater = old.highWater;
-            } finally {
-                lock.readLock().unlock();
-            }
-            Lineage fresh = new Lineage(target.newInstance(), -1, replayUntil, highWater);
+            Lineage fresh = freshLineage();
             // a rebuild over a large store takes minutes: the person waiting sees how far it is
             Progress progress = Progress.start("rebuild of projection '" + name + "'", env.store().nextPosition(),
                     "events");
@@ -2190,18 +2198,8 @@ final class Runner {
     private void rebuildTables(Rebuild r) {
         try {
             Lease lease = currentLease();
-            Lineage old = live;
-            long replayUntil;
-            long highWater;
-            lock.readLock().lock();
-            try {
-                replayUntil = Math.max(old.highWater, old.position);
-                highWater = old.highWater;
-            } finally {
-                lock.readLock().unlock();
-            }
+            Lineage fresh = freshLineage();
             tx.createTables(name, TableSet.NEXT, this::runDdl);
-            Lineage fresh = new Lineage(target.newInstance(), -1, replayUntil, highWater);
             Progress progress = Progress.start("rebuild of the tables of projection '" + name + "'",
                     env.store().nextPosition(), "events");
             // larger batches than the live runner's (which trades throughput for latency): the rebuild must
