@@ -2,12 +2,11 @@ package dev.rewind.storage.postgres;
 
 import dev.rewind.EventStoreException;
 import dev.rewind.spi.projection.Checkpoint;
-import dev.rewind.spi.projection.HistoryEntry;
 import dev.rewind.spi.projection.Lease;
 import dev.rewind.spi.projection.LeaseLostException;
 import dev.rewind.spi.projection.ProjectionLeases;
-import dev.rewind.spi.projection.ProjectionStore;
 import dev.rewind.spi.projection.TransactionalProjectionStore;
+import dev.rewind.spi.projection.contract.ForwardingProjectionStore;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -25,7 +24,7 @@ import java.util.function.BooleanSupplier;
  * its fenced writes recorded (the tokens it saved under, the writes and renewals refused, the batches committed while
  * {@link #paused} says so). Everything else goes to PostgreSQL unchanged.
  */
-final class GatedProjectionStore implements ProjectionStore, ProjectionLeases, TransactionalProjectionStore {
+final class GatedProjectionStore extends ForwardingProjectionStore implements ProjectionLeases, TransactionalProjectionStore {
     final PostgresProjectionStore real;
     final AtomicBoolean renewPaused = new AtomicBoolean();
     final AtomicBoolean unreachable = new AtomicBoolean();
@@ -41,6 +40,7 @@ final class GatedProjectionStore implements ProjectionStore, ProjectionLeases, T
     volatile BooleanSupplier paused = () -> false;
 
     GatedProjectionStore(PostgresProjectionStore real) {
+        super(real);
         this.real = real;
     }
 
@@ -127,16 +127,6 @@ final class GatedProjectionStore implements ProjectionStore, ProjectionLeases, T
     }
 
     @Override
-    public Optional<Checkpoint> load(String name) {
-        return real.load(name);
-    }
-
-    @Override
-    public void save(Checkpoint checkpoint) {
-        real.save(checkpoint);
-    }
-
-    @Override
     public void save(Checkpoint checkpoint, Lease lease) {
         try {
             real.save(checkpoint, lease);
@@ -145,35 +135,5 @@ final class GatedProjectionStore implements ProjectionStore, ProjectionLeases, T
             refused.add(e);
             throw e;
         }
-    }
-
-    @Override
-    public void saveHistory(Checkpoint pastState) {
-        real.saveHistory(pastState);
-    }
-
-    @Override
-    public List<HistoryEntry> history(String name) {
-        return real.history(name);
-    }
-
-    @Override
-    public Optional<Checkpoint> loadHistory(String name, long position) {
-        return real.loadHistory(name, position);
-    }
-
-    @Override
-    public void deleteHistory(String name, long position) {
-        real.deleteHistory(name, position);
-    }
-
-    @Override
-    public void delete(String name) {
-        real.delete(name);
-    }
-
-    @Override
-    public boolean isReadOnly() {
-        return real.isReadOnly();
     }
 }
