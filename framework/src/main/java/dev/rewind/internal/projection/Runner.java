@@ -1074,27 +1074,19 @@ final class Runner {
         if (cp == null || cp.position() <= l.position || !cp.version().equals(target.version())) {
             return;
         }
-        if (progressOnly) {
-            lock.writeLock().lock();
-            try {
-                live = Lineage.resumed(cp, l.instance);
-                savedPosition = cp.position();
-            } finally {
-                lock.writeLock().unlock();
+        Object instance = l.instance;
+        if (!progressOnly) {
+            if (!cp.hasSnapshot()) {
+                return;
             }
-            notifyProgress();
-            return;
-        }
-        if (!cp.hasSnapshot()) {
-            return;
-        }
-        Object instance = target.newInstance();
-        try {
-            c.read(cp.snapshot(), instance);
-        } catch (IOException | RuntimeException e) {
-            LOG.debug("projection '{}': the shared snapshot at position {} cannot be read back ({})", name,
-                    cp.position(), e.toString());
-            return;
+            instance = target.newInstance();
+            try {
+                c.read(cp.snapshot(), instance);
+            } catch (IOException | RuntimeException e) {
+                LOG.debug("projection '{}': the shared snapshot at position {} cannot be read back ({})", name,
+                        cp.position(), e.toString());
+                return;
+            }
         }
         lock.writeLock().lock();
         try {
