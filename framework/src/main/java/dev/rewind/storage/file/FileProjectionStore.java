@@ -12,13 +12,11 @@ import dev.rewind.projection.ParkedEvent;
 import dev.rewind.spi.projection.Checkpoint;
 import dev.rewind.spi.projection.HistoryEntry;
 import dev.rewind.spi.projection.ProjectionStore;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.charset.StandardCharsets;
@@ -325,14 +323,6 @@ public final class FileProjectionStore implements ProjectionStore {
             throw new UncheckedIOException(e);
         }
         return buf.toByteArray();
-    }
-
-    static Checkpoint decode(byte[] bytes) {
-        try {
-            return decode(Channels.newChannel(new ByteArrayInputStream(bytes)), bytes.length);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     /**
