@@ -351,12 +351,13 @@ class SpreadOwnershipTest {
             awaitOwners(Map.of("spread-a", a), allOnA, Duration.ofSeconds(10), "instance spread-a to take all four");
             // a grace of one lease after it first saw them free, then its next poll; slack for a loaded machine
             assertThat(Duration.ofNanos(System.nanoTime() - startedAt)).isLessThan(LEASE.multipliedBy(2).plusSeconds(3));
-            List<String> info = runnerLog.messages(Level.INFO);
             for (Map.Entry<String, String> p : withStuck.entrySet()) {
                 if (p.getValue().equals("stuck")) {
-                    assertThat(info).as("why %s was taken", p.getKey()).anyMatch(m -> m.startsWith("projection '"
+                    // the take-over is logged after the lease is held (the checkpoint is reloaded first): wait for it, bounded
+                    Polls.until(() -> runnerLog.messages(Level.INFO).stream().anyMatch(m -> m.startsWith("projection '"
                             + p.getKey() + "': instance 'spread-a' owns it") && m.contains("it is placed on instance"
-                            + " 'stuck', which left its lease free for more than the grace period"));
+                            + " 'stuck', which left its lease free for more than the grace period")), Duration.ofSeconds(10),
+                            "the log to say why " + p.getKey() + " was taken");
                 }
             }
             Map<String, Long> taken = tokens();
