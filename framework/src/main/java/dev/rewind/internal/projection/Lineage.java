@@ -3,6 +3,8 @@ package dev.rewind.internal.projection;
 import dev.rewind.projection.Decision;
 import dev.rewind.projection.ParkedEvent;
 import dev.rewind.spi.projection.Checkpoint;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -19,6 +21,23 @@ import java.util.UUID;
  * rebuilding one belongs to the rebuilding thread until the switch.
  */
 final class Lineage {
+    /*
+     * Status reads these two while a worker holds the lock through a slow handler: opaque reads see a whole
+     * long (never half of one) without making the worker's plain writes on the hot path any dearer.
+     */
+    private static final VarHandle POSITION;
+    private static final VarHandle FAILED_AT;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            POSITION = lookup.findVarHandle(Lineage.class, "position", long.class);
+            FAILED_AT = lookup.findVarHandle(Lineage.class, "failedAt", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     final Object instance;
     /** The position before the first event this lineage handled. */
     final long origin;
@@ -142,5 +161,15 @@ final class Lineage {
             }
         }
         return out;
+    }
+
+    /** @return {@link #position} as last written, read without the runner's lock (it may be a batch behind) */
+    long positionWithoutLock() {
+        return (long) POSITION.getOpaque(this);
+    }
+
+    /** @return {@link #failedAt} as last written, read without the runner's lock */
+    long failedAtWithoutLock() {
+        return (long) FAILED_AT.getOpaque(this);
     }
 }

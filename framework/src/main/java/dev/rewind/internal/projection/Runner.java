@@ -2425,15 +2425,26 @@ final class Runner {
         long failedAt;
         String error;
         int parked;
-        lock.readLock().lock();
-        try {
-            l = live;
-            position = l.position;
-            failedAt = l.failedAt;
+        if (lock.readLock().tryLock()) {
+            try {
+                l = live;
+                position = l.position;
+                failedAt = l.failedAt;
+                error = l.error;
+                parked = l.parked.size();
+            } finally {
+                lock.readLock().unlock();
+            }
+        } else {
+            /*
+             * A worker holds the lock for its batch, perhaps for as long as a handler blocks on another
+             * system: a health check must answer now, so it reads the progress as last written instead of
+             * waiting (a lag that is at most a batch too high, never a hung probe).
+             */
+            position = l.positionWithoutLock();
+            failedAt = l.failedAtWithoutLock();
             error = l.error;
             parked = l.parked.size();
-        } finally {
-            lock.readLock().unlock();
         }
         if (error == null) {
             error = lastRebuildError;

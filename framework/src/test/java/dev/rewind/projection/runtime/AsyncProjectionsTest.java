@@ -7,6 +7,7 @@ import dev.rewind.AppendResult;
 import dev.rewind.ExpectedVersion;
 import dev.rewind.ProjectionStatus;
 import dev.rewind.Rewind;
+import dev.rewind.Subscription;
 import dev.rewind.projection.ProjectionSettings;
 import dev.rewind.projection.ReadPoint;
 import dev.rewind.projection.StaleProjectionException;
@@ -16,6 +17,9 @@ import dev.rewind.storage.memory.InMemoryStorage;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** Asynchronous projections: read-your-writes on request, typed queries, checkpoints and snapshots across restarts. */
@@ -58,6 +62,45 @@ class AsyncProjectionsTest {
                         ReadPoint.atLeast(r).within(Duration.ofMillis(900)));
 
                 assertThat(state).containsEntry("a", (long) i);
+            }
+        }
+    }
+
+    @Test
+    void the_status_answers_while_a_handler_blocks_inside_its_batch() throws Exception {
+        try (Rewind rewind = start(ProjectionSettings.async())) {
+            CountDownLatch entered = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            Subscription subscription = rewind.projections().subscribe("held", 0, e -> {
+                entered.countDown();
+                try {
+                    release.await(60, TimeUnit.SECONDS);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            try {
+                add(rewind, "a", 1);
+                add(rewind, "a", 2);
+                add(rewind, "a", 3);
+                assertThat(entered.await(30, TimeUnit.SECONDS)).as("the handler got its first event").isTrue();
+
+                // the worker holds the runner's lock for its batch: a health probe must not wait for it
+                CompletableFuture<ProjectionStatus> status = CompletableFuture.supplyAsync(
+                        () -> rewind.projections().status("held"));
+                CompletableFuture<List<ProjectionStatus>> statuses = CompletableFuture.supplyAsync(
+                        () -> rewind.projections().statuses());
+                ProjectionStatus held = status.get(30, TimeUnit.SECONDS);
+                assertThat(release.getCount()).as("answered while the handler still blocks").isEqualTo(1);
+                assertThat(held.lastPosition()).isEqualTo(-1);
+                assertThat(held.lag()).isEqualTo(3);
+                assertThat(statuses.get(30, TimeUnit.SECONDS)).anySatisfy(s -> {
+                    assertThat(s.name()).isEqualTo("held");
+                    assertThat(s.lag()).isEqualTo(3);
+                });
+            } finally {
+                release.countDown();
+                subscription.close();
             }
         }
     }
