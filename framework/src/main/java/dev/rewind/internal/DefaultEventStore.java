@@ -437,18 +437,36 @@ public final class DefaultEventStore implements EventStore {
         RecentEvents r = recent;
         long p = from;
         if (r != null) {
-            for (StoredEvent<?> e; p < to; p++) {
-                e = r.get(p);
+            boolean waited = false;
+            while (p < to) {
+                StoredEvent<?> e = r.get(p);
                 if (e == null) {
                     if (p > from && r.appending()) {
                         return; // what was found goes first; the caller comes back for the rest
                     }
-                    e = r.await(p); // once per call: an event appended elsewhere never comes to the ring
-                    if (e == null) {
-                        break;
+                    if (!waited) {
+                        waited = true; // once per call: an event appended elsewhere never comes to the ring
+                        e = r.await(p);
                     }
                 }
+                if (e == null) {
+                    /*
+                     * Decode only what the ring lacks, up to the next event it holds: an appender held off
+                     * the core between its write and its put leaves one hole, and reading the whole rest of
+                     * the range for it decoded a batch that was still here (most of the runners' CPU under
+                     * 16 writers on two cores). A runner that fell behind the ring finds no next one and
+                     * reads the range in one go.
+                     */
+                    long q = p + 1;
+                    while (q < to && r.get(q) == null) {
+                        q++;
+                    }
+                    replay(p, q, listener);
+                    p = q;
+                    continue;
+                }
                 listener.on(e);
+                p++;
             }
         }
         if (p < to) {
