@@ -209,6 +209,15 @@ class FileStorageRunFormatTest {
         assertThat(FileStorage.verify(dir).outcome()).isEqualTo(VerifyReport.Outcome.SOUND);
     }
 
+    @Test
+    void delete_store_removes_runs_of_the_first_format() throws IOException {
+        copyFixture();
+        FileStorage.deleteStore(dir);
+        try (Stream<Path> left = Files.list(dir)) {
+            assertThat(left).isEmpty();
+        }
+    }
+
     private static List<StoredSerializedEvent> fill(FileStorage storage, int batches, long seed) {
         Random random = new Random(seed);
         List<StoredSerializedEvent> stored = new ArrayList<>();
