@@ -52,7 +52,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The indexes (event id, stream and time to position, record offsets) are derived data: the events
  * since the last index checkpoint are indexed in the heap, everything before it in run files on disk
- * with a filter per run in the heap (about 1.5 bytes per event whatever the store's size). Checkpoints
+ * with a filter per run in the heap (about 2 bytes per event whatever the store's size). Checkpoints
  * and merges of runs happen in the background, and are named by {@code index.snapshot} once durable, so
  * that an open after a clean close reads the snapshot, the segments' first headers and the last few
  * thousand records, and an open after a crash reads in addition what was appended after the last

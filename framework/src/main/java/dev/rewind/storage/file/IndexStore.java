@@ -18,10 +18,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The file store's indexes: global position -> record offset (and batch end), event id -> position,
- * stream -> versions, recorded time -> position. The events since the last index checkpoint are in a
- * {@link MemTable} in the heap; everything before it is in immutable {@link Run} files on disk, each
- * covering a contiguous range of positions, with a filter, fences and time samples in the heap (about
- * 1.5 bytes per event) so that a look-up reads at most one block per run it cannot rule out.
+ * stream -> versions (with each record's offset and length), recorded time -> position. The events since
+ * the last index checkpoint are in a {@link MemTable} in the heap; everything before it is in immutable
+ * {@link Run} files on disk, each covering a contiguous range of positions, with a filter, fences and
+ * time samples in the heap (about 2 bytes per event) so that a look-up reads at most one block (or two
+ * neighbours) per run it cannot rule out. A stream read finds its records' places in the stream entries
+ * and reads no run's offsets.
  *
  * <p>When the table holds {@code checkpointEvents} events it is frozen and a background thread writes
  * it out as a run and then a new {@link IndexSnapshot} (an index checkpoint); another merges runs of
