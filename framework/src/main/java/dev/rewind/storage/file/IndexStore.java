@@ -414,8 +414,8 @@ final class IndexStore {
             long hash = Bloom.hashStream(streamId);
             int top = (int) Math.min(hi, firstInMemory - 1L);
             for (Run r : runs) {
-                r.streamEntries(hash, lo, top,
-                        (version, position, offset, length) -> out.add(position, offset, (offset & ~MemTable.BATCH_END) + length));
+                r.streamEntries(hash, lo, top, (version, position, offset, length) ->
+                        out.add(position, offset, (offset & ~MemTable.BATCH_END) + length));
             }
         }
         for (int t = 0; t < tables.length; t++) {

@@ -55,7 +55,10 @@ final class Run {
     static final int FENCE = 128;
     static final int SAMPLE = 64;
     static final int ID_ENTRY = 20;
-    /** Stream fences are denser than id fences so that a look-up reads about as many bytes as with 16-byte entries. */
+    /**
+     * A stream fence every 64 entries: the entries a look-up reads from a fence (1,536 bytes) lie in one
+     * block more often than the 128 entries of 16 bytes of the first format did.
+     */
     static final int STREAM_FENCE = 64;
     static final int STREAM_ENTRY = 24;
     private static final int STREAM_ENTRY_1 = 16;
@@ -367,10 +370,6 @@ final class Run {
     }
 
     // ---------------------------------------------------------------- streams
-
-    boolean mayHoldStream(long hash) {
-        return streams > 0 && loaded().streamFilter.mayContain(hash);
-    }
 
     static int compareStream(long hash, int version, long otherHash, int otherVersion) {
         int c = Long.compareUnsigned(hash, otherHash);

@@ -115,7 +115,8 @@ class FileStorageRunFormatTest {
             StoredSerializedEvent a = all.get(i);
             assertThat(List.of(a.globalPosition(), a.streamId(), a.streamVersion(), a.eventId(), a.recordedAt()))
                     .as("position %s", i)
-                    .isEqualTo(List.of(e.globalPosition(), e.streamId(), e.streamVersion(), e.eventId(), e.recordedAt()));
+                    .isEqualTo(List.of(e.globalPosition(), e.streamId(), e.streamVersion(), e.eventId(),
+                            e.recordedAt()));
             assertThat(a.payload()).isEqualTo(e.payload());
         }
         Map<String, List<StoredSerializedEvent>> streams = new LinkedHashMap<>();
