@@ -170,10 +170,11 @@ final class BlockFile {
                 }
             }
             int inBlock = (int) (at % PAYLOAD);
-            // the content of block b + 1 moves down over block b's checksum, in place: the logical bytes end up
-            // contiguous from inBlock on, with no second array (a look-up's read is one or two blocks)
+            int end = inBlock + len;
+            // what is asked of block b moves down over the checksums before it, in place: the logical bytes end up
+            // contiguous from inBlock on, with no second array (a look-up's read is one block, or two)
             for (int b = 1; b < count; b++) {
-                System.arraycopy(blocks, b * BLOCK, blocks, b * PAYLOAD, PAYLOAD);
+                System.arraycopy(blocks, b * BLOCK, blocks, b * PAYLOAD, Math.min(PAYLOAD, end - b * PAYLOAD));
             }
             return ByteBuffer.wrap(blocks, inBlock, len).slice();
         }

@@ -241,9 +241,13 @@ class FileStorageRunFormatTest {
     @Test
     void every_stream_entry_carries_its_records_offset_and_length() {
         long seed = 19;
+        List<StoredSerializedEvent> stored;
         try (FileStorage storage = open()) {
-            List<StoredSerializedEvent> stored = fill(storage, 700, seed);
-            storage.awaitIndexesLoaded(10_000);
+            stored = fill(storage, 700, seed);
+        }
+        // read-only: no merge replaces (and closes) a run while the entries are read; a clean close left every
+        // event in runs
+        try (FileStorage storage = FileStorage.openReadOnly(dir)) {
             List<Run> runs = storage.index().runs();
             assertThat(runs).as("seed %s", seed).isNotEmpty();
             int entries = 0;
@@ -266,7 +270,7 @@ class FileStorageRunFormatTest {
                     entries++;
                 }
             }
-            assertThat(entries).isEqualTo(runs.stream().mapToInt(r -> r.to - r.from).sum());
+            assertThat(entries).isEqualTo(stored.size());
             assertThat(lastInSegment).as("records that end a segment are among them").isGreaterThan(3);
             assertAnswers(storage, stored);
         }
@@ -282,7 +286,7 @@ class FileStorageRunFormatTest {
         try (FileStorage storage = open()) {
             stored = fill(storage, 1200, seed);
         }
-        try (FileStorage storage = open()) {
+        try (FileStorage storage = FileStorage.openReadOnly(dir)) { // read-only: no merge replaces the runs meanwhile
             // a block that holds stream entries only: nothing but a stream look-up (or a merge, which a
             // read-only open does not run) reads it
             for (Run run : storage.index().runs()) {
@@ -295,7 +299,7 @@ class FileStorageRunFormatTest {
                 }
             }
         }
-        assertThat(file).as("a run with a whole block of stream entries (seed %s)", seed).isNotNull();
+        assertThat(file).as("a run with a whole block of stream entries (seed %s)", seed).isNotNull().exists();
         try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
             long at = block * BlockFile.BLOCK + 1000;
             f.seek(at);
