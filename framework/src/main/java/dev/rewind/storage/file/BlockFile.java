@@ -135,15 +135,18 @@ final class BlockFile {
             return channel;
         }
 
-        /** Reads {@code len} logical bytes from {@code at} into a new buffer (big-endian). */
+        /**
+         * Reads {@code len} logical bytes from {@code at} (big-endian): a buffer of its own, positioned at 0,
+         * over the blocks read (their checksums moved out of the way when the range spans more than one).
+         */
         ByteBuffer read(long at, int len) {
             if (at < 0 || len < 0 || at + len > length) {
                 throw new Damaged(path, "a read of " + len + " bytes at " + at + " passes its length " + length);
             }
-            byte[] out = new byte[len];
             long firstBlock = at / PAYLOAD;
             long lastBlock = len == 0 ? firstBlock : (at + len - 1) / PAYLOAD;
-            byte[] blocks = new byte[(int) (lastBlock - firstBlock + 1) * BLOCK];
+            int count = (int) (lastBlock - firstBlock + 1);
+            byte[] blocks = new byte[count * BLOCK];
             ByteBuffer target = ByteBuffer.wrap(blocks);
             long pos = firstBlock * BLOCK;
             try {
@@ -159,24 +162,21 @@ final class BlockFile {
                 throw new java.io.UncheckedIOException("reading index file " + path + " failed", e);
             }
             CRC32C crc = new CRC32C();
-            for (int b = 0; b < blocks.length / BLOCK; b++) {
+            for (int b = 0; b < count; b++) {
                 crc.reset();
                 crc.update(blocks, b * BLOCK, PAYLOAD);
-                if ((int) crc.getValue() != ByteBuffer.wrap(blocks).getInt(b * BLOCK + PAYLOAD)) {
+                if ((int) crc.getValue() != target.getInt(b * BLOCK + PAYLOAD)) {
                     throw new Damaged(path, "checksum mismatch in block " + (firstBlock + b));
                 }
             }
-            int copied = 0;
-            long logical = at;
-            while (copied < len) {
-                long block = logical / PAYLOAD;
-                int inBlock = (int) (logical % PAYLOAD);
-                int n = Math.min(len - copied, PAYLOAD - inBlock);
-                System.arraycopy(blocks, (int) (block - firstBlock) * BLOCK + inBlock, out, copied, n);
-                copied += n;
-                logical += n;
+            int inBlock = (int) (at % PAYLOAD);
+            int end = inBlock + len;
+            // what is asked of block b moves down over the checksums before it, in place: the logical bytes end up
+            // contiguous from inBlock on, with no second array (a look-up's read is one block, or two)
+            for (int b = 1; b < count; b++) {
+                System.arraycopy(blocks, b * BLOCK, blocks, b * PAYLOAD, Math.min(PAYLOAD, end - b * PAYLOAD));
             }
-            return ByteBuffer.wrap(out);
+            return ByteBuffer.wrap(blocks, inBlock, len).slice();
         }
 
         /** Reads every block, checking each (for verify and the scrub). */

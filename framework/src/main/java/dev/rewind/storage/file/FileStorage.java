@@ -52,7 +52,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The indexes (event id, stream and time to position, record offsets) are derived data: the events
  * since the last index checkpoint are indexed in the heap, everything before it in run files on disk
- * with a filter per run in the heap (about 1.5 bytes per event whatever the store's size). Checkpoints
+ * with a filter per run in the heap (about 2 bytes per event whatever the store's size). Checkpoints
  * and merges of runs happen in the background, and are named by {@code index.snapshot} once durable, so
  * that an open after a clean close reads the snapshot, the segments' first headers and the last few
  * thousand records, and an open after a crash reads in addition what was appended after the last
@@ -487,6 +487,26 @@ public final class FileStorage implements EventStorage, AppendNotifications, Pro
         return new LogReader.View(writer.segments(), index.offsets(from, Math.min(to + 1, index.count())), from, head);
     }
 
+    /**
+     * What reading the consecutive positions of hits [i, j) needs (lock held), from the offsets the hits
+     * carry: a run's stream entries give each record's offset and end, so no run's offsets are read; a
+     * record of a table ends where its next position begins, which is in a table too.
+     */
+    private LogReader.View streamView(IndexStore.StreamHits hits, int i, int j, long head) {
+        int from = hits.positions[i];
+        int to = hits.positions[j - 1] + 1;
+        int end = hits.ends[j - 1];
+        boolean next = end < 0 && to < index.count();
+        int[] offsets = new int[j - i + (end >= 0 || next ? 1 : 0)];
+        System.arraycopy(hits.offsets, i, offsets, 0, j - i);
+        if (end >= 0) {
+            offsets[j - i] = end;
+        } else if (next) {
+            offsets[j - i] = index.offsetEntry(to);
+        }
+        return new LogReader.View(writer.segments(), offsets, from, head);
+    }
+
     @Override
     public List<StoredSerializedEvent> readStream(String streamId, long fromVersion, int maxCount,
                                                   ReadDirection direction) {
@@ -519,15 +539,16 @@ public final class FileStorage implements EventStorage, AppendNotifications, Pro
                 bottom = fromVersion;
                 top = fromVersion + Math.min(maxCount - 1L, Long.MAX_VALUE - fromVersion);
             }
-            int[] positions = index.streamPositions(streamId, bottom, top, head);
+            IndexStore.StreamHits hits = index.stream(streamId, bottom, top, head);
+            int[] positions = hits.positions;
             int i = 0;
-            while (i < positions.length) {
+            while (i < hits.size) {
                 int j = i + 1;
-                while (j < positions.length && positions[j] == positions[j - 1] + 1) {
+                while (j < hits.size && positions[j] == positions[j - 1] + 1) {
                     j++;
                 }
                 ranges.add(new int[] {positions[i], positions[j - 1] + 1});
-                views.add(view(positions[i], positions[j - 1] + 1));
+                views.add(streamView(hits, i, j, head));
                 i = j;
             }
         } finally {

@@ -18,10 +18,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The file store's indexes: global position -> record offset (and batch end), event id -> position,
- * stream -> versions, recorded time -> position. The events since the last index checkpoint are in a
- * {@link MemTable} in the heap; everything before it is in immutable {@link Run} files on disk, each
- * covering a contiguous range of positions, with a filter, fences and time samples in the heap (about
- * 1.5 bytes per event) so that a look-up reads at most one block per run it cannot rule out.
+ * stream -> versions (with each record's offset and length), recorded time -> position. The events since
+ * the last index checkpoint are in a {@link MemTable} in the heap; everything before it is in immutable
+ * {@link Run} files on disk, each covering a contiguous range of positions, with a filter, fences and
+ * time samples in the heap (about 2 bytes per event) so that a look-up reads at most one block (or two
+ * neighbours) per run it cannot rule out. A stream read finds its records' places in the stream entries
+ * and reads no run's offsets.
  *
  * <p>When the table holds {@code checkpointEvents} events it is frozen and a background thread writes
  * it out as a run and then a new {@link IndexSnapshot} (an index checkpoint); another merges runs of
@@ -349,8 +351,8 @@ final class IndexStore {
         for (int i = r.size() - 1; i >= 0 && found[0] < 0; i--) {
             // the newest run holding the stream holds its last version; a name that hashes alike is told apart
             // by the record itself
-            r.get(i).streamEntriesDescending(hash, (version, position) -> {
-                if (log.record(position).streamId().equals(streamId)) {
+            r.get(i).streamEntriesDescending(hash, (version, position, offset, length) -> {
+                if (log.record(position, offset, length).streamId().equals(streamId)) {
                     found[0] = pack(version, position);
                     return true;
                 }
@@ -361,51 +363,72 @@ final class IndexStore {
     }
 
     /**
-     * The positions of versions [fromVersion, toVersion] of a stream, in version order, below {@code head}.
-     * Positions of another stream whose name hashes alike may be among them: the caller drops records of
-     * other streams.
+     * Where the records of some versions of a stream are: their positions in version order, each with its
+     * raw offset entry (bit 31: batch end) and, when a run gave it, the end of its record in its segment.
      */
-    int[] streamPositions(String streamId, long fromVersion, long toVersion, long head) {
+    static final class StreamHits {
+        int size;
+        int[] positions = new int[16];
+        int[] offsets = new int[16];
+        /** The end of each record in its segment, or -1 when a table gave it (its next record's offset says). */
+        int[] ends = new int[16];
+
+        void add(int position, int offset, int end) {
+            if (size == positions.length) {
+                positions = java.util.Arrays.copyOf(positions, size * 2);
+                offsets = java.util.Arrays.copyOf(offsets, size * 2);
+                ends = java.util.Arrays.copyOf(ends, size * 2);
+            }
+            positions[size] = position;
+            offsets[size] = offset;
+            ends[size] = end;
+            size++;
+        }
+    }
+
+    /**
+     * The records of versions [fromVersion, toVersion] of a stream, in version order, below {@code head}:
+     * from a run's stream entries (which carry each record's offset and length: the offsets section is not
+     * read) and the tables' arrays. Records of another stream whose name hashes alike may be among them: the
+     * caller drops records of other streams.
+     */
+    StreamHits stream(String streamId, long fromVersion, long toVersion, long head) {
+        StreamHits out = new StreamHits();
         if (fromVersion > Integer.MAX_VALUE || toVersion < fromVersion) {
-            return new int[0]; // a stream has at most as many versions as the store has positions (ints)
+            return out; // a stream has at most as many versions as the store has positions (ints)
         }
         int lo = (int) Math.max(0, fromVersion);
         int hi = (int) Math.min(Integer.MAX_VALUE, toVersion);
-        Run.GrowingLongs out = new Run.GrowingLongs();
-        List<MemTable> tables = new ArrayList<>(frozen);
-        tables.add(active);
+        List<MemTable> f = frozen;
+        MemTable[] tables = new MemTable[f.size() + 1];
+        MemTable.Positions[] found = new MemTable.Positions[tables.length];
         int firstInMemory = Integer.MAX_VALUE;
-        for (MemTable m : tables) {
-            MemTable.Positions ps = m.stream(streamId);
-            if (ps != null) {
-                firstInMemory = Math.min(firstInMemory, ps.firstVersion);
+        for (int i = 0; i < tables.length; i++) {
+            tables[i] = i < f.size() ? f.get(i) : active;
+            found[i] = tables[i].stream(streamId);
+            if (found[i] != null) {
+                firstInMemory = Math.min(firstInMemory, found[i].firstVersion);
             }
         }
         if (lo < firstInMemory) {
             long hash = Bloom.hashStream(streamId);
             int top = (int) Math.min(hi, firstInMemory - 1L);
             for (Run r : runs) {
-                r.streamEntries(hash, lo, top, (version, position) -> out.add(position));
+                r.streamEntries(hash, lo, top, (version, position, offset, length) ->
+                        out.add(position, offset, (offset & ~MemTable.BATCH_END) + length));
             }
         }
-        for (MemTable m : tables) {
-            MemTable.Positions ps = m.stream(streamId);
+        for (int t = 0; t < tables.length; t++) {
+            MemTable.Positions ps = found[t];
             if (ps == null) {
                 continue;
             }
             int n = ps.countBelow(head);
-            for (int i = 0; i < n; i++) {
-                int v = ps.firstVersion + i;
-                if (v >= lo && v <= hi) {
-                    out.add(ps.values[i]);
-                }
+            for (int i = Math.max(0, lo - ps.firstVersion); i < n && ps.firstVersion + i <= hi; i++) {
+                out.add(ps.values[i], tables[t].offsetEntry(ps.values[i]), -1);
             }
         }
-        int[] positions = new int[out.size];
-        for (int i = 0; i < out.size; i++) {
-            positions[i] = (int) out.values[i];
-        }
-        return positions;
+        return out;
     }
 
     /** @return the first position recorded at or after {@code t}, or {@link #count()} */
@@ -971,7 +994,8 @@ final class IndexStore {
     /** Writes a table out as a run (its first record's offset is where a rebuild of it would start). */
     private Run writePart(MemTable m, long gen) {
         try {
-            Run run = Run.write(runDir(), gen, m.contents(m.offsetEntry(m.base) & 0x7FFFFFFFL));
+            Run run = Run.write(runDir(), gen, m.contents(m.offsetEntry(m.base) & 0x7FFFFFFFL,
+                    p -> log.recordLength(p, m.offsetEntry(p))));
             if (loading) {
                 written.add(run.path());
             }

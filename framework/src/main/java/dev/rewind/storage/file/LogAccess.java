@@ -9,7 +9,8 @@ import java.util.function.Supplier;
 
 /**
  * What the indexes need of the log: one record read by position (to tell two streams whose names hash
- * alike apart, and to find an instant between two time samples), a range scanned to rebuild a damaged
+ * alike apart, and to find an instant between two time samples), a record's length (for the stream
+ * entries of a run being written), a range scanned to rebuild a damaged
  * run, the segments' first records for the index snapshot, and whether a range is durable before a
  * checkpoint may cover it.
  */
@@ -57,6 +58,15 @@ final class LogAccess {
     /** Reads and checks the record at a position (the caller holds the storage's lock). */
     StoredSerializedEvent record(int p) {
         int raw = index.offsetEntry(p);
+        return record(p, raw, recordLength(p, raw));
+    }
+
+    /**
+     * The length of the record at a position, header included, from its header (one small read).
+     *
+     * @param raw its raw offset entry (bit 31: batch end)
+     */
+    int recordLength(int p, int raw) {
         long offset = raw & 0x7FFFFFFFL;
         Segment s = segmentOf(p);
         try {
@@ -67,8 +77,32 @@ final class LogAccess {
                     || RecordCodec.lengthCheck(header.array(), 0) != header.getInt(4)) {
                 throw corrupt(s, offset, p, "bad length");
             }
-            ByteBuffer all = ByteBuffer.allocate(RecordCodec.HEADER + bodyLength);
+            return RecordCodec.HEADER + bodyLength;
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading segment " + s.path + " at offset " + offset + " failed", e);
+        }
+    }
+
+    /**
+     * Reads and checks the record at a position whose place the index knows (a stream entry): one read.
+     *
+     * @param raw its raw offset entry (bit 31: batch end)
+     * @param length its length, header included
+     */
+    StoredSerializedEvent record(int p, int raw, int length) {
+        long offset = raw & 0x7FFFFFFFL;
+        Segment s = segmentOf(p);
+        if (length < RecordCodec.HEADER + RecordCodec.MIN_BODY || length > RecordCodec.HEADER + RecordCodec.MAX_BODY) {
+            throw new IllegalStateException("the index gives the record at global position " + p + " a length of "
+                    + length + " bytes");
+        }
+        try {
+            ByteBuffer all = ByteBuffer.allocate(length);
             readFully(s, all, offset);
+            int bodyLength = all.getInt(0);
+            if (bodyLength != length - RecordCodec.HEADER || RecordCodec.lengthCheck(all.array(), 0) != all.getInt(4)) {
+                throw corrupt(s, offset, p, "bad length");
+            }
             if (RecordCodec.checksum(new java.util.zip.CRC32C(), all.array(), 0, all.capacity()) != all.getInt(8)) {
                 throw corrupt(s, offset, p, "checksum mismatch");
             }

@@ -314,6 +314,16 @@ final class LogLoader {
                 run = index.rebuild(m.from(), m.to(), m.fromOffset());
                 rebuilt = true;
             }
+            if (!run.isCurrentFormat()) {
+                // its stream entries lack the record offsets a stream read takes from them, and a merge could not
+                // add them without reading the log: the log is read once, here, and the run written anew
+                LOG.info("The index file {} is in the first run format (RWRUN001, stream entries without record"
+                        + " offsets); rebuilding it from the log in the current format (global positions {} to {})",
+                        p, m.from(), m.to());
+                run.close();
+                run = index.rebuild(m.from(), m.to(), m.fromOffset());
+                rebuilt = true;
+            }
             opened.add(run);
         }
         index.install(opened, s.streams());

@@ -175,8 +175,14 @@ final class MemTable {
         return lo;
     }
 
-    /** What this table becomes on disk: sorted entries over [base, end). */
-    Run.Contents contents(long fromOffset) {
+    /**
+     * What this table becomes on disk: sorted entries over [base, end).
+     *
+     * @param fromOffset where position {@code base} is in its segment
+     * @param lastInSegment the length of the record at a position that is the last of its segment in this
+     *     table (the table knows where a record ends only where the next one begins)
+     */
+    Run.Contents contents(long fromOffset, java.util.function.IntUnaryOperator lastInSegment) {
         int n = size();
         long[] msb = Arrays.copyOf(idHigh, n);
         long[] lsb = Arrays.copyOf(idLow, n);
@@ -231,6 +237,13 @@ final class MemTable {
             nano[i] = runNano[r];
         }
         int[] offs = Arrays.copyOf(offsets, n);
+        int[] lengths = new int[n];
+        for (int i = 0; i < n; i++) {
+            int at = offs[i] & ~BATCH_END;
+            int next = i + 1 < n ? offs[i + 1] & ~BATCH_END : -1;
+            // records follow each other in a segment: a next offset above this one is where this record ends
+            lengths[i] = next > at ? next - at : lastInSegment.applyAsInt(base + i);
+        }
         int[] cursor = new int[1];
         int[] ic = {-1};
         int[] sc = {-1};
@@ -275,6 +288,16 @@ final class MemTable {
             @Override
             public int position() {
                 return pos[sc[0]];
+            }
+
+            @Override
+            public int offset() {
+                return offs[pos[sc[0]] - base];
+            }
+
+            @Override
+            public int length() {
+                return lengths[pos[sc[0]] - base];
             }
         };
         return new Run.Contents(base, count, fromOffset, () -> offs[cursor[0]++], n, idCursor, entries, streamCursor,

@@ -19,35 +19,55 @@ import java.util.regex.Pattern;
  * a run covers a contiguous range, a damaged one is rebuilt from that range of the log alone.
  *
  * <pre>
- * magic "RWRUN001"
+ * magic "RWRUN002"
  * offsets:  (to - from) x int      record offset in its segment; bit 31 set when the record ends its batch
  * ids:      n x (long msb, long lsb, int position)           sorted by id (unsigned)
- * streams:  m x (long hash, int version, int position)       sorted by hash (unsigned), version, position
+ * streams:  m x (long hash, int version, int position, int offset, int length)
+ *                                  sorted by hash (unsigned), version, position; offset as in the offsets
+ *                                  section (bit 31: batch end), length the record's bytes (header and body)
  * id fences: ceil(n / 128) x (long msb, long lsb)            the first id of every 128
- * stream fences: ceil(m / 128) x (long hash, int version)
+ * stream fences: ceil(m / 64) x (long hash, int version)     the first key of every 64
  * samples:  one (long second, int nano) per position p in [from, to) with p % 64 == 0: its recordedAt
  * id filter, stream filter: {@link Bloom} words
  * footer (FOOTER bytes): from, to, fromOffset, n, m, streamKeys, newStreams, minId, maxId, first and
  *     last recordedAt, "RWRUNEND"
  * </pre>
  *
- * The fences, samples and filters (about 1.5 bytes per event) are loaded into the heap on first use;
- * everything else is read from the file when asked, each block's checksum checked.
+ * A stream read takes each record's place in the log from its stream entry and reads the offsets
+ * section not at all (docs/adr/0019-stream-entries-with-offsets.md); the offsets section serves reads
+ * by position. The first format, {@code RWRUN001}, had stream entries of (hash, version, position) and
+ * a stream fence every 128 entries; such a run still opens (its shape is checked and {@link #checkAll}
+ * reads it), but its stream entries are not read: the open rebuilds it from the log
+ * ({@link #isCurrentFormat}).
+ *
+ * <p>The fences, samples and filters (about 2 bytes per event: 1.9 with streams of ten events) are
+ * loaded into the heap on first use; everything else is read from the file when asked, each block's
+ * checksum checked.
  */
 final class Run {
     static final String PREFIX = "index-";
     static final String SUFFIX = ".run";
     static final Pattern NAME = Pattern.compile("index-(\\d{20})-(\\d{20})-(\\d+)\\.run");
-    static final byte[] MAGIC = "RWRUN001".getBytes(StandardCharsets.US_ASCII);
+    static final byte[] MAGIC = "RWRUN002".getBytes(StandardCharsets.US_ASCII);
+    /** The first format's magic: stream entries without record offsets. */
+    static final byte[] MAGIC_1 = "RWRUN001".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] END = "RWRUNEND".getBytes(StandardCharsets.US_ASCII);
     static final int FENCE = 128;
     static final int SAMPLE = 64;
     static final int ID_ENTRY = 20;
-    static final int STREAM_ENTRY = 16;
+    /**
+     * A stream fence every 64 entries: the entries a look-up reads from a fence (1,536 bytes) lie in one
+     * block more often than the 128 entries of 16 bytes of the first format did.
+     */
+    static final int STREAM_FENCE = 64;
+    static final int STREAM_ENTRY = 24;
+    private static final int STREAM_ENTRY_1 = 16;
     static final int FOOTER = 8 * 15 + 4 * 2 + END.length;
 
     final Path path;
     final long generation;
+    /** 2, or 1 for a run of the first format (see the class comment). */
+    final int format;
     final int from;
     final int to;
     /** The offset of position {@code from} in its segment: where a rebuild starts reading the log. */
@@ -66,6 +86,9 @@ final class Run {
     final int firstNano;
     final long lastSecond;
     final int lastNano;
+    /** The width of a stream entry and the stream fence interval of this run's format. */
+    private final int streamEntry;
+    private final int streamFence;
     private final BlockFile.Reader reader;
     private volatile Loaded loaded;
 
@@ -79,9 +102,12 @@ final class Run {
         }
     }
 
-    private Run(Path path, long generation, BlockFile.Reader reader, ByteBuffer footer) {
+    private Run(Path path, long generation, int format, BlockFile.Reader reader, ByteBuffer footer) {
         this.path = path;
         this.generation = generation;
+        this.format = format;
+        this.streamEntry = format == 1 ? STREAM_ENTRY_1 : STREAM_ENTRY;
+        this.streamFence = format == 1 ? FENCE : STREAM_FENCE;
         this.reader = reader;
         this.from = (int) footer.getLong(0);
         this.to = (int) footer.getLong(8);
@@ -110,7 +136,7 @@ final class Run {
     }
 
     /**
-     * Opens a run, reading only its footer.
+     * Opens a run of either format, reading only its footer and magic.
      *
      * @param length the logical length the index snapshot recorded
      * @throws BlockFile.Damaged when the file is too short, its footer's block fails its checksum, or
@@ -133,8 +159,12 @@ final class Run {
             footer.get(FOOTER - END.length, end);
             byte[] magic = new byte[MAGIC.length];
             reader.read(0, MAGIC.length).get(magic);
-            Run run = new Run(path, Long.parseLong(m.group(3)), reader, footer);
-            if (!Arrays.equals(end, END) || !Arrays.equals(magic, MAGIC) || run.from != Long.parseLong(m.group(1))
+            int format = Arrays.equals(magic, MAGIC) ? 2 : Arrays.equals(magic, MAGIC_1) ? 1 : 0;
+            if (format == 0) {
+                throw new BlockFile.Damaged(path, "it does not begin with a run's magic");
+            }
+            Run run = new Run(path, Long.parseLong(m.group(3)), format, reader, footer);
+            if (!Arrays.equals(end, END) || run.from != Long.parseLong(m.group(1))
                     || run.to != Long.parseLong(m.group(2)) || run.from > run.to
                     || length != run.expectedLength()) {
                 throw new BlockFile.Damaged(path, "its footer does not describe it");
@@ -159,7 +189,7 @@ final class Run {
     }
 
     private long idFencesAt() {
-        return streamsAt() + STREAM_ENTRY * streams;
+        return streamsAt() + streamEntry * streams;
     }
 
     private long streamFencesAt() {
@@ -167,7 +197,7 @@ final class Run {
     }
 
     private long samplesAt() {
-        return streamFencesAt() + 12 * fences(streams);
+        return streamFencesAt() + 12 * fences(streams, streamFence);
     }
 
     private long idFilterAt() {
@@ -183,7 +213,16 @@ final class Run {
     }
 
     static long fences(long entries) {
-        return (entries + FENCE - 1) / FENCE;
+        return fences(entries, FENCE);
+    }
+
+    static long fences(long entries, int interval) {
+        return (entries + interval - 1) / interval;
+    }
+
+    /** @return whether this run is in the format this build writes (else the open rebuilds it from the log) */
+    boolean isCurrentFormat() {
+        return format == 2;
     }
 
     /** @return how many positions of [from, to) are multiples of {@link #SAMPLE} */
@@ -230,7 +269,7 @@ final class Run {
                 fMsb[i] = b.getLong();
                 fLsb[i] = b.getLong();
             }
-            int nStreamFences = (int) fences(streams);
+            int nStreamFences = (int) fences(streams, streamFence);
             b = reader.read(streamFencesAt(), 12 * nStreamFences);
             long[] sHash = new long[nStreamFences];
             int[] sVersion = new int[nStreamFences];
@@ -332,18 +371,13 @@ final class Run {
 
     // ---------------------------------------------------------------- streams
 
-    boolean mayHoldStream(long hash) {
-        return streams > 0 && loaded().streamFilter.mayContain(hash);
-    }
-
     static int compareStream(long hash, int version, long otherHash, int otherVersion) {
         int c = Long.compareUnsigned(hash, otherHash);
         return c != 0 ? c : Integer.compare(version, otherVersion);
     }
 
     /** @return the index of the first entry of the fence block that holds the first entry at or after (hash, version) */
-    private long fenceBefore(long hash, int version) {
-        Loaded l = loaded();
+    private long fenceBefore(Loaded l, long hash, int version) {
         int lo = 0;
         int hi = l.streamFenceHash.length - 1;
         while (lo < hi) { // the last fence < key (or 0)
@@ -354,39 +388,53 @@ final class Run {
                 hi = mid - 1;
             }
         }
-        return (long) lo * FENCE;
+        return (long) lo * streamFence;
     }
 
-    /** Reads the stream entries [i, i + n). */
+    /** Reads the stream entries [i, i + n) ({@link #STREAM_ENTRY} bytes each). */
     ByteBuffer streamEntries(long i, int n) {
+        requireCurrentFormat();
         return reader.read(streamsAt() + i * STREAM_ENTRY, n * STREAM_ENTRY);
+    }
+
+    private void requireCurrentFormat() {
+        if (format != 2) {
+            // the open rebuilds runs of the first format before anything reads their stream entries
+            throw new IllegalStateException("index file " + path + " is in the first run format (RWRUN001): its stream"
+                    + " entries carry no record offsets");
+        }
     }
 
     /**
      * The entries of one stream hash with versions in [fromVersion, toVersion], in order.
      *
-     * @param out receives version and position pairs
+     * @param out receives each entry
      */
     void streamEntries(long hash, int fromVersion, int toVersion, StreamSink out) {
-        if (!mayHoldStream(hash)) {
+        if (streams == 0) {
+            return;
+        }
+        Loaded l = loaded();
+        if (!l.streamFilter.mayContain(hash)) {
             return;
         }
         // One pass from the fence block on: the block that finds the first entry is the one that holds it
         // (a look-up of a short stream reads one block, not the same block twice).
-        long i = fenceBefore(hash, fromVersion);
+        long i = fenceBefore(l, hash, fromVersion);
         while (i < streams) {
-            int n = (int) Math.min(FENCE, streams - i);
+            int n = (int) Math.min(streamFence, streams - i);
             ByteBuffer b = streamEntries(i, n);
             for (int k = 0; k < n; k++) {
-                long h = b.getLong(k * STREAM_ENTRY);
-                int version = b.getInt(k * STREAM_ENTRY + 8);
+                int at = k * STREAM_ENTRY;
+                long h = b.getLong(at);
+                int version = b.getInt(at + 8);
                 if (compareStream(h, version, hash, fromVersion) < 0) {
                     continue;
                 }
                 if (h != hash || version > toVersion) {
                     return;
                 }
-                out.accept(version, b.getInt(k * STREAM_ENTRY + 12));
+                out.accept(version, b.getInt(at + 12), b.getInt(at + 16), b.getInt(at + 20));
             }
             i += n;
         }
@@ -394,18 +442,22 @@ final class Run {
 
     /** The entries of one stream hash from the highest version down, until the sink says stop. */
     void streamEntriesDescending(long hash, StreamStop out) {
-        if (!mayHoldStream(hash)) {
+        if (streams == 0) {
+            return;
+        }
+        Loaded l = loaded();
+        if (!l.streamFilter.mayContain(hash)) {
             return;
         }
         // Forward from the fence block to the first entry past the hash, then down from there, starting in the
         // block already read: the last versions of a short stream cost one block read.
-        long i = fenceBefore(hash, Integer.MAX_VALUE);
+        long i = fenceBefore(l, hash, Integer.MAX_VALUE);
         long start;
         int k;
         ByteBuffer b;
         do {
             start = i;
-            int n = (int) Math.min(FENCE, streams - i);
+            int n = (int) Math.min(streamFence, streams - i);
             b = streamEntries(i, n);
             k = 0;
             while (k < n && compareStream(b.getLong(k * STREAM_ENTRY), b.getInt(k * STREAM_ENTRY + 8), hash,
@@ -416,17 +468,18 @@ final class Run {
         } while (k == (int) (i - start) && i < streams);
         while (true) { // entries [start, start + k) are the ones below the end, b holds them
             for (int j = k - 1; j >= 0; j--) {
-                if (b.getLong(j * STREAM_ENTRY) != hash) {
+                int at = j * STREAM_ENTRY;
+                if (b.getLong(at) != hash) {
                     return;
                 }
-                if (out.accept(b.getInt(j * STREAM_ENTRY + 8), b.getInt(j * STREAM_ENTRY + 12))) {
+                if (out.accept(b.getInt(at + 8), b.getInt(at + 12), b.getInt(at + 16), b.getInt(at + 20))) {
                     return;
                 }
             }
             if (start == 0) {
                 return;
             }
-            k = (int) Math.min(FENCE, start);
+            k = (int) Math.min(streamFence, start);
             start -= k;
             b = streamEntries(start, k);
         }
@@ -434,12 +487,17 @@ final class Run {
 
     /** Receives stream entries. */
     interface StreamSink {
-        void accept(int version, int position);
+        /**
+         * @param offset the record's raw offset entry (bit 31: batch end)
+         * @param length the record's length in bytes, header included
+         */
+        void accept(int version, int position, int offset, int length);
     }
 
     /** Receives stream entries; returns true to stop. */
     interface StreamStop {
-        boolean accept(int version, int position);
+        /** The parameters are {@link StreamSink#accept}'s. */
+        boolean accept(int version, int position, int offset, int length);
     }
 
     // ---------------------------------------------------------------- time
@@ -523,6 +581,12 @@ final class Run {
         int version();
 
         int position();
+
+        /** @return the record's raw offset entry (bit 31: batch end) */
+        int offset();
+
+        /** @return the record's length in bytes, header included */
+        int length();
     }
 
     /** Offset entries of the positions [from, to), in order. */
@@ -607,13 +671,21 @@ final class Run {
             long m = 0;
             while (c.streams().next()) {
                 long hash = c.streams().hash();
-                if (m % FENCE == 0) {
+                if (m % STREAM_FENCE == 0) {
                     streamFences.add(hash);
                     streamFences.add(c.streams().version());
+                }
+                int recordLength = c.streams().length();
+                if (recordLength < RecordCodec.HEADER + RecordCodec.MIN_BODY
+                        || recordLength > RecordCodec.HEADER + RecordCodec.MAX_BODY) {
+                    throw new IllegalStateException("run " + path + ": global position " + c.streams().position()
+                            + " has a record length of " + recordLength);
                 }
                 w.putLong(hash);
                 w.putInt(c.streams().version());
                 w.putInt(c.streams().position());
+                w.putInt(c.streams().offset());
+                w.putInt(recordLength);
                 streamFilter.add(hash);
                 m++;
             }

@@ -275,5 +275,15 @@ final class RunMerge {
         public int position() {
             return current.chunk.getInt(current.at + 12);
         }
+
+        @Override
+        public int offset() {
+            return current.chunk.getInt(current.at + 16);
+        }
+
+        @Override
+        public int length() {
+            return current.chunk.getInt(current.at + 20);
+        }
     }
 }

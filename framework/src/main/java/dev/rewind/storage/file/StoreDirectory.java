@@ -129,7 +129,8 @@ final class StoreDirectory {
             return IndexSnapshot.hasMagic(p);
         }
         if (Run.isRunName(name)) {
-            return startsWith(p, Run.MAGIC);
+            // a run of the first format is the store's too: the next open for writing rebuilds it
+            return startsWith(p, Run.MAGIC) || startsWith(p, Run.MAGIC_1);
         }
         if (name.endsWith(Run.SUFFIX + ".tmp") && Run.isRunName(name.substring(0, name.length() - 4))) {
             return true; // a run a checkpoint or a merge was writing when it stopped
