@@ -72,40 +72,6 @@ class FileStorageIndexTest {
         return stored;
     }
 
-    private static void assertSameAnswers(FileStorage storage, List<StoredSerializedEvent> stored) {
-        assertThat(storage.nextPosition()).isEqualTo(stored.size());
-        Map<String, List<StoredSerializedEvent>> streams = new TreeMap<>();
-        for (StoredSerializedEvent r : stored) {
-            assertThat(storage.positionOf(r.eventId())).as("id %s", r.eventId()).isEqualTo(r.globalPosition());
-            streams.computeIfAbsent(r.streamId(), s -> new ArrayList<>()).add(r);
-            assertThat(storage.firstPositionAtOrAfter(r.recordedAt())).isLessThanOrEqualTo(r.globalPosition());
-            assertThat(storage.firstPositionAtOrAfter(r.recordedAt().plusNanos(1))).isGreaterThan(r.globalPosition());
-        }
-        assertThat(storage.positionOf(UUID.randomUUID())).isEqualTo(-1);
-        assertThat(storage.lastVersion("no such stream")).isEqualTo(-1);
-        for (Map.Entry<String, List<StoredSerializedEvent>> e : streams.entrySet()) {
-            List<UUID> ids = e.getValue().stream().map(StoredSerializedEvent::eventId).toList();
-            assertThat(storage.lastVersion(e.getKey())).isEqualTo(ids.size() - 1);
-            assertThat(storage.readStream(e.getKey(), 0, Integer.MAX_VALUE, ReadDirection.FORWARD))
-                    .extracting(StoredSerializedEvent::eventId).containsExactlyElementsOf(ids);
-            int from = ids.size() / 3;
-            assertThat(storage.readStream(e.getKey(), from, 5, ReadDirection.FORWARD))
-                    .extracting(StoredSerializedEvent::eventId)
-                    .containsExactlyElementsOf(ids.subList(from, Math.min(ids.size(), from + 5)));
-            List<UUID> backward = new ArrayList<>(ids.subList(Math.max(0, from - 4), from + 1));
-            java.util.Collections.reverse(backward);
-            assertThat(storage.readStream(e.getKey(), from, 5, ReadDirection.BACKWARD))
-                    .extracting(StoredSerializedEvent::eventId).containsExactlyElementsOf(backward);
-            assertThat(storage.readStream(e.getKey(), ids.size(), 5, ReadDirection.FORWARD)).isEmpty();
-            assertThat(storage.readStream(e.getKey(), Long.MAX_VALUE, Integer.MAX_VALUE, ReadDirection.FORWARD)).isEmpty();
-            assertThat(storage.readStream(e.getKey(), Long.MAX_VALUE, 2, ReadDirection.BACKWARD))
-                    .extracting(StoredSerializedEvent::eventId)
-                    .containsExactly(ids.get(ids.size() - 1), ids.get(Math.max(0, ids.size() - 2)));
-        }
-        assertThat(StorageReads.page(storage, 0, Integer.MAX_VALUE)).extracting(StoredSerializedEvent::eventId)
-                .containsExactlyElementsOf(stored.stream().map(StoredSerializedEvent::eventId).toList());
-    }
-
     private List<Path> runFiles() throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
             return files.filter(p -> Run.isRunName(p.getFileName().toString()))
@@ -137,7 +103,7 @@ class FileStorageIndexTest {
         List<StoredSerializedEvent> stored;
         try (FileStorage storage = open()) {
             stored = new ArrayList<>(fill(storage, 0, 400, 1));
-            assertSameAnswers(storage, stored);
+            IndexAnswers.assertAnswers(storage, stored);
         }
         FileStorageStats.Open clean;
         try (FileStorage storage = open()) {
@@ -146,7 +112,7 @@ class FileStorageIndexTest {
             assertThat(stats.indexes().checkpointed()).as("a clean close checkpoints everything").isEqualTo(stored.size());
             assertThat(stats.indexes().runs()).as("merged: a few runs, not one per checkpoint")
                     .isBetween(1, 3 * IndexStore.FANOUT);
-            assertSameAnswers(storage, stored);
+            IndexAnswers.assertAnswers(storage, stored);
             stored.addAll(fill(storage, 400, 100, 2));
             storage.abandon(); // as a SIGKILL leaves it: no clean close, no last checkpoint
         }
@@ -158,7 +124,7 @@ class FileStorageIndexTest {
             assertThat(crash.snapshotCovered() + crash.scannedEvents()).isEqualTo(stored.size());
             assertThat(crash.scannedEvents()).as("only what follows the last checkpoint")
                     .isLessThanOrEqualTo(3L * EVERY + 3);
-            assertSameAnswers(storage, stored);
+            IndexAnswers.assertAnswers(storage, stored);
         }
         assertThat(logs.messages(Level.WARN)).isEmpty();
         assertThat(FileStorage.verify(dir).outcome()).isEqualTo(VerifyReport.Outcome.SOUND);
@@ -179,13 +145,13 @@ class FileStorageIndexTest {
                 + " is damaged (checksum mismatch in block 0)");
 
         try (FileStorage storage = open()) {
-            assertSameAnswers(storage, stored);
+            IndexAnswers.assertAnswers(storage, stored);
         }
         assertThat(logs.messages(Level.WARN)).singleElement().asString().startsWith("The index file " + run
                 + " is damaged (checksum mismatch in block 0); rebuilding it from the log (global positions ");
         assertThat(run).as("replaced").doesNotExist();
         try (FileStorage storage = open()) {
-            assertSameAnswers(storage, stored);
+            IndexAnswers.assertAnswers(storage, stored);
         }
         assertThat(logs.messages(Level.WARN)).hasSize(1);
         assertThat(FileStorage.verify(dir).notes()).isEmpty();
@@ -202,7 +168,7 @@ class FileStorageIndexTest {
         flipByte(damaged, Files.size(damaged) - 100); // the last block holds the footer
         Map<String, byte[]> before = files();
         try (FileStorage reader = FileStorage.openReadOnly(dir)) {
-            assertSameAnswers(reader, stored);
+            IndexAnswers.assertAnswers(reader, stored);
         }
         assertThat(files()).as("a read-only open rebuilds elsewhere").containsOnlyKeys(before.keySet());
         files().forEach((name, bytes) -> assertThat(bytes).as(name).isEqualTo(before.get(name)));
@@ -210,13 +176,13 @@ class FileStorageIndexTest {
         Path missing = runFiles().get(1);
         Files.delete(missing);
         try (FileStorage storage = open()) {
-            assertSameAnswers(storage, stored);
+            IndexAnswers.assertAnswers(storage, stored);
         }
         List<String> warned = logs.messages(Level.WARN);
         assertThat(warned).anyMatch(w -> w.startsWith("The index file " + damaged + " is damaged ("));
         assertThat(warned).anyMatch(w -> w.startsWith("The index file " + missing + " is missing; rebuilding it"));
         try (FileStorage storage = open()) {
-            assertSameAnswers(storage, stored);
+            IndexAnswers.assertAnswers(storage, stored);
         }
         assertThat(FileStorage.verify(dir).notes()).isEmpty();
     }
@@ -229,12 +195,12 @@ class FileStorageIndexTest {
             List<StoredSerializedEvent> stored;
             try (FileStorage storage = open()) {
                 stored = new ArrayList<>(fill(storage, 0, 150, 7));
-                assertSameAnswers(storage, stored);
+                IndexAnswers.assertAnswers(storage, stored);
             }
             try (FileStorage storage = open()) {
-                assertSameAnswers(storage, stored);
+                IndexAnswers.assertAnswers(storage, stored);
                 stored.addAll(fill(storage, 150, 30, 8)); // appends check versions against runs on disk
-                assertSameAnswers(storage, stored);
+                IndexAnswers.assertAnswers(storage, stored);
             }
         } finally {
             Bloom.streamHash = hash;

@@ -106,46 +106,6 @@ class FileStorageRunFormatTest {
         return files;
     }
 
-    /** Every answer by position, by id, by stream (forward, backward, last version, ranges) and by time. */
-    private static void assertAnswers(FileStorage storage, List<StoredSerializedEvent> expected) {
-        List<StoredSerializedEvent> all = StorageReads.all(storage);
-        assertThat(all).hasSameSizeAs(expected);
-        for (int i = 0; i < expected.size(); i++) {
-            StoredSerializedEvent e = expected.get(i);
-            StoredSerializedEvent a = all.get(i);
-            assertThat(List.of(a.globalPosition(), a.streamId(), a.streamVersion(), a.eventId(), a.recordedAt()))
-                    .as("position %s", i)
-                    .isEqualTo(List.of(e.globalPosition(), e.streamId(), e.streamVersion(), e.eventId(),
-                            e.recordedAt()));
-            assertThat(a.payload()).isEqualTo(e.payload());
-        }
-        Map<String, List<StoredSerializedEvent>> streams = new LinkedHashMap<>();
-        for (StoredSerializedEvent e : expected) {
-            assertThat(storage.positionOf(e.eventId())).as("id %s", e.eventId()).isEqualTo(e.globalPosition());
-            assertThat(storage.firstPositionAtOrAfter(e.recordedAt())).isLessThanOrEqualTo(e.globalPosition());
-            assertThat(storage.firstPositionAtOrAfter(e.recordedAt().plusNanos(1))).isGreaterThan(e.globalPosition());
-            streams.computeIfAbsent(e.streamId(), s -> new ArrayList<>()).add(e);
-        }
-        assertThat(storage.positionOf(UUID.nameUUIDFromBytes("absent".getBytes(StandardCharsets.UTF_8)))).isEqualTo(-1);
-        assertThat(storage.lastVersion("no such stream")).isEqualTo(-1);
-        for (Map.Entry<String, List<StoredSerializedEvent>> s : streams.entrySet()) {
-            List<UUID> ids = s.getValue().stream().map(StoredSerializedEvent::eventId).toList();
-            assertThat(storage.lastVersion(s.getKey())).isEqualTo(ids.size() - 1);
-            assertThat(storage.readStream(s.getKey(), 0, Integer.MAX_VALUE, ReadDirection.FORWARD))
-                    .extracting(StoredSerializedEvent::eventId).containsExactlyElementsOf(ids);
-            int from = ids.size() / 3;
-            assertThat(storage.readStream(s.getKey(), from, 4, ReadDirection.FORWARD))
-                    .extracting(StoredSerializedEvent::eventId)
-                    .containsExactlyElementsOf(ids.subList(from, Math.min(ids.size(), from + 4)));
-            List<UUID> backward = new ArrayList<>(ids.subList(Math.max(0, from - 3), from + 1));
-            java.util.Collections.reverse(backward);
-            assertThat(storage.readStream(s.getKey(), from, 4, ReadDirection.BACKWARD))
-                    .extracting(StoredSerializedEvent::eventId).containsExactlyElementsOf(backward);
-            assertThat(storage.readStream(s.getKey(), Long.MAX_VALUE, 1, ReadDirection.BACKWARD))
-                    .extracting(StoredSerializedEvent::eventId).containsExactly(ids.get(ids.size() - 1));
-        }
-    }
-
     private List<String> formatNotes() {
         return logs.messages(Level.INFO).stream().filter(m -> m.contains("first run format")).toList();
     }
@@ -163,7 +123,7 @@ class FileStorageRunFormatTest {
 
         Map<String, byte[]> before = files();
         try (FileStorage reader = FileStorage.openReadOnly(dir)) {
-            assertAnswers(reader, expected);
+            IndexAnswers.assertAnswers(reader, expected);
         }
         assertThat(files()).as("a read-only open rebuilds elsewhere").containsOnlyKeys(before.keySet());
         files().forEach((name, bytes) -> assertThat(bytes).as(name).isEqualTo(before.get(name)));
@@ -171,7 +131,7 @@ class FileStorageRunFormatTest {
         assertThat(FileStorage.verify(dir).notes()).isEmpty();
 
         try (FileStorage storage = open()) {
-            assertAnswers(storage, expected);
+            IndexAnswers.assertAnswers(storage, expected);
         }
         List<String> notes = formatNotes();
         for (Path r : old) {
@@ -188,7 +148,7 @@ class FileStorageRunFormatTest {
         assertThat(now).doesNotContainAnyElementsOf(old);
 
         try (FileStorage storage = open()) {
-            assertAnswers(storage, expected);
+            IndexAnswers.assertAnswers(storage, expected);
             List<SerializedEvent> more = new ArrayList<>();
             for (int k = 0; k < 40; k++) {
                 UUID id = UUID.nameUUIDFromBytes(("after " + k).getBytes(StandardCharsets.UTF_8));
@@ -200,10 +160,10 @@ class FileStorageRunFormatTest {
             expected = new ArrayList<>(expected);
             expected.addAll(StorageReads.appended(storage, stream, ExpectedVersion.any(), more,
                     Clock.fixed(at, ZoneOffset.UTC)));
-            assertAnswers(storage, expected);
+            IndexAnswers.assertAnswers(storage, expected);
         }
         try (FileStorage storage = open()) {
-            assertAnswers(storage, expected);
+            IndexAnswers.assertAnswers(storage, expected);
         }
         assertThat(formatNotes()).as("no run of the first format is left").hasSize(2 * old.size());
         assertThat(logs.messages(Level.WARN)).isEmpty();
@@ -272,7 +232,7 @@ class FileStorageRunFormatTest {
             }
             assertThat(entries).isEqualTo(stored.size());
             assertThat(lastInSegment).as("records that end a segment are among them").isGreaterThan(3);
-            assertAnswers(storage, stored);
+            IndexAnswers.assertAnswers(storage, stored);
         }
     }
 
@@ -319,10 +279,10 @@ class FileStorageRunFormatTest {
             assertThat(logs.messages(Level.WARN)).as("seed %s", seed).singleElement().asString()
                     .startsWith("The index file " + file + " is damaged (checksum mismatch in block " + block
                             + "); rebuilding it from the log (global positions ");
-            assertAnswers(reader, stored);
+            IndexAnswers.assertAnswers(reader, stored);
         }
         try (FileStorage storage = open()) {
-            assertAnswers(storage, stored);
+            IndexAnswers.assertAnswers(storage, stored);
         }
         assertThat(file).as("replaced by the open for writing").doesNotExist();
         assertThat(FileStorage.verify(dir).notes()).isEmpty();
