@@ -1,0 +1,2 @@
+\set s random(1, 9000000000000000000)
+INSERT INTO domain_event_entry (aggregate_identifier, sequence_number, type, event_identifier, meta_data, payload, payload_revision, payload_type, time_stamp) SELECT 'order-' || :s, g, 'Order', gen_random_uuid()::text, '\x7b7d'::bytea, '\x7b226f726465724964223a226f726465722d3132333435363738222c22736b75223a22736b752d3132222c227175616e74697479223a332c227072696365436e7473223a313939397d'::bytea, null, 'ItemAdded', now()::text FROM generate_series(0,9) g;
