@@ -99,7 +99,7 @@ class FileStorageBitFlipTest {
             for (int pattern : PATTERNS) {
                 Path copy = copyOf(closed, "closed-" + at + "-" + pattern);
                 flip(copy, at, pattern);
-                Map<String, byte[]> before = files(copy);
+                Map<String, byte[]> before = StoreFiles.contents(copy);
                 String where = "byte " + at + " ^ " + Integer.toHexString(pattern);
                 try (FileStorage storage = FileStorage.open(copy)) {
                     fail("%s: the store opened with %d events", where, storage.nextPosition());
@@ -110,7 +110,7 @@ class FileStorageBitFlipTest {
                 }
                 assertThat(FileStorage.verify(copy).outcome()).as(where)
                         .isEqualTo(VerifyReport.Outcome.DAMAGED);
-                assertUnchanged(before, copy, where);
+                StoreFiles.assertUnchanged(before, copy, where);
                 TestFiles.deleteTree(copy);
                 cases++;
             }
@@ -130,7 +130,7 @@ class FileStorageBitFlipTest {
             for (int pattern : PATTERNS) {
                 Path copy = copyOf(killed, "killed-" + at + "-" + pattern);
                 flip(copy, at, pattern);
-                Map<String, byte[]> before = files(copy);
+                Map<String, byte[]> before = StoreFiles.contents(copy);
                 String where = "byte " + at + " ^ " + Integer.toHexString(pattern);
                 int warnings = logs.messages(Level.WARN).size();
                 if (record == EVENTS - 2) {
@@ -142,7 +142,7 @@ class FileStorageBitFlipTest {
                                 .contains("at offset " + offsets.get(record) + " (global position " + record + ")")
                                 .contains("at global position " + (EVENTS - 1) + ", starts a write");
                     }
-                    assertUnchanged(before, copy, where);
+                    StoreFiles.assertUnchanged(before, copy, where);
                     refused++;
                 } else {
                     // nothing proves the last write was acknowledged: it is a torn tail, cut loudly, kept aside
@@ -258,21 +258,5 @@ class FileStorageBitFlipTest {
             b.rewind();
             ch.write(b, at);
         }
-    }
-
-    private static Map<String, byte[]> files(Path store) throws IOException {
-        Map<String, byte[]> files = new TreeMap<>();
-        try (Stream<Path> all = Files.list(store)) {
-            for (Path p : all.toList()) {
-                files.put(p.getFileName().toString(), Files.readAllBytes(p));
-            }
-        }
-        return files;
-    }
-
-    private static void assertUnchanged(Map<String, byte[]> before, Path store, String where) throws IOException {
-        Map<String, byte[]> after = files(store);
-        assertThat(after.keySet()).as(where).isEqualTo(before.keySet());
-        before.forEach((name, bytes) -> assertThat(after.get(name)).as(where + ": " + name).isEqualTo(bytes));
     }
 }

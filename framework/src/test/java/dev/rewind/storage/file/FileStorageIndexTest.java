@@ -88,16 +88,6 @@ class FileStorageIndexTest {
         }
     }
 
-    private Map<String, byte[]> files() throws IOException {
-        Map<String, byte[]> files = new TreeMap<>();
-        try (Stream<Path> all = Files.list(dir)) {
-            for (Path p : all.toList()) {
-                files.put(p.getFileName().toString(), Files.readAllBytes(p));
-            }
-        }
-        return files;
-    }
-
     @Test
     void answers_from_the_runs_equal_the_log_live_after_a_clean_close_and_after_a_crash() {
         List<StoredSerializedEvent> stored;
@@ -166,12 +156,11 @@ class FileStorageIndexTest {
         }
         Path damaged = runFiles().get(0);
         flipByte(damaged, Files.size(damaged) - 100); // the last block holds the footer
-        Map<String, byte[]> before = files();
+        Map<String, byte[]> before = StoreFiles.contents(dir);
         try (FileStorage reader = FileStorage.openReadOnly(dir)) {
             IndexAnswers.assertAnswers(reader, stored);
         }
-        assertThat(files()).as("a read-only open rebuilds elsewhere").containsOnlyKeys(before.keySet());
-        files().forEach((name, bytes) -> assertThat(bytes).as(name).isEqualTo(before.get(name)));
+        StoreFiles.assertUnchanged(before, dir, "a read-only open rebuilds elsewhere");
 
         Path missing = runFiles().get(1);
         Files.delete(missing);

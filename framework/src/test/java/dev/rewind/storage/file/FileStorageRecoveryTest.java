@@ -102,23 +102,6 @@ class FileStorageRecoveryTest {
         return logs.messages(Level.WARN);
     }
 
-    /** Every file of the store directory, by name, with its bytes. */
-    private Map<String, byte[]> files() throws IOException {
-        Map<String, byte[]> files = new TreeMap<>();
-        try (Stream<Path> all = Files.list(dir)) {
-            for (Path p : all.toList()) {
-                files.put(p.getFileName().toString(), Files.isRegularFile(p) ? Files.readAllBytes(p) : new byte[0]);
-            }
-        }
-        return files;
-    }
-
-    private void assertUnchanged(Map<String, byte[]> before) throws IOException {
-        Map<String, byte[]> after = files();
-        assertThat(after.keySet()).isEqualTo(before.keySet());
-        before.forEach((name, bytes) -> assertThat(after.get(name)).as(name).isEqualTo(bytes));
-    }
-
     @Test
     void after_a_crash_a_record_cut_short_at_the_end_is_cut_with_a_warning_and_its_bytes_are_kept() throws IOException {
         List<StoredSerializedEvent> stored = appendBatches(1, 1, 1, 1, 1);
@@ -206,7 +189,7 @@ class FileStorageRecoveryTest {
         appendBatches(true, 1, 1, 1);
         long last = offsets(segment(0)).get(2);
         flipBit(segment(0), Files.size(segment(0)) - 3); // in the payload of the last record
-        Map<String, byte[]> before = files();
+        Map<String, byte[]> before = StoreFiles.contents(dir);
 
         assertThatThrownBy(() -> FileStorage.open(dir)).isExactlyInstanceOf(CorruptStoreException.class)
                 .hasMessageStartingWith("damaged acknowledged record in segment " + segment(0)
@@ -218,7 +201,7 @@ class FileStorageRecoveryTest {
         assertThat(report.outcome()).isEqualTo(VerifyReport.Outcome.DAMAGED);
         assertThat(report.problems()).singleElement().asString().startsWith("damaged acknowledged record in segment "
                 + segment(0) + ": checksum mismatch at offset " + last + " (global position 2)");
-        assertUnchanged(before);
+        StoreFiles.assertUnchanged(before, dir, "the store");
     }
 
     @Test
@@ -271,7 +254,7 @@ class FileStorageRecoveryTest {
         appendBatches(1, 1, 1);
         long second = offsets(segment(0)).get(1);
         flipBit(segment(0), second + 80);
-        Map<String, byte[]> before = files();
+        Map<String, byte[]> before = StoreFiles.contents(dir);
         String problem = "damaged acknowledged record in segment " + segment(0) + ": checksum mismatch at offset "
                 + second + " (global position 1), but every event below global position 2 was acknowledged: a sound"
                 + " record after it, at global position 2, starts a write that began after an fsync returned";
@@ -279,11 +262,11 @@ class FileStorageRecoveryTest {
         assertThatThrownBy(() -> FileStorage.open(dir)).isExactlyInstanceOf(CorruptStoreException.class)
                 .hasMessageStartingWith(problem);
 
-        assertUnchanged(before);
+        StoreFiles.assertUnchanged(before, dir, "the store");
         VerifyReport report = FileStorage.verify(dir);
         assertThat(report.ok()).isFalse();
         assertThat(report.problems()).singleElement().asString().startsWith(problem);
-        assertUnchanged(before);
+        StoreFiles.assertUnchanged(before, dir, "the store");
         assertThatThrownBy(() -> FileStorage.open(dir)).as("the lock was released by the failed open")
                 .isExactlyInstanceOf(CorruptStoreException.class);
     }
@@ -364,27 +347,27 @@ class FileStorageRecoveryTest {
 
         long size = Files.size(segment(0));
         truncate(segment(0), size - 1);
-        Map<String, byte[]> before = files();
+        Map<String, byte[]> before = StoreFiles.contents(dir);
         VerifyReport torn = FileStorage.verify(dir);
         assertThat(torn.ok()).isTrue();
         assertThat(torn.outcome()).isEqualTo(VerifyReport.Outcome.TORN_TAIL);
         assertThat(torn.events()).isEqualTo(2);
         assertThat(torn.notes()).singleElement().asString().startsWith("torn tail in segment " + segment(0));
-        assertUnchanged(before);
+        StoreFiles.assertUnchanged(before, dir, "the store");
     }
 
     @Test
     void a_read_only_open_reads_around_a_torn_tail_and_changes_no_file() throws IOException {
         List<StoredSerializedEvent> stored = appendBatches(true, 2, 1);
         Files.write(segment(0), new byte[] {9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9}, StandardOpenOption.APPEND);
-        Map<String, byte[]> before = files();
+        Map<String, byte[]> before = StoreFiles.contents(dir);
 
         try (FileStorage reader = FileStorage.openReadOnly(dir)) {
             assertThat(reader.nextPosition()).isEqualTo(3);
             assertThat(StorageReads.page(reader, 0, 10)).extracting(StoredSerializedEvent::eventId)
                     .containsExactlyElementsOf(stored.stream().map(StoredSerializedEvent::eventId).toList());
         }
-        assertUnchanged(before);
+        StoreFiles.assertUnchanged(before, dir, "the store");
         assertThat(warnings()).singleElement().asString().startsWith("Segment " + segment(0) + " has a torn tail at"
                 + " offset ").endsWith("read around it, the next open for writing cuts it");
     }
@@ -491,32 +474,11 @@ class FileStorageRecoveryTest {
     }
 
     private static void assertSameAnswers(FileStorage storage, List<StoredSerializedEvent> stored, Instant t0) {
-        assertThat(storage.nextPosition()).isEqualTo(stored.size());
-        for (StoredSerializedEvent r : stored) {
-            assertThat(storage.positionOf(r.eventId())).isEqualTo(r.globalPosition());
-        }
-        for (int s = 0; s < 7; s++) {
-            String stream = "stream-" + s;
-            List<StoredSerializedEvent> expected = stored.stream().filter(r -> r.streamId().equals(stream)).toList();
-            assertThat(storage.lastVersion(stream)).isEqualTo(expected.size() - 1);
-            assertThat(StorageReads.stream(storage, stream, 3, 5)).extracting(StoredSerializedEvent::eventId)
-                    .containsExactlyElementsOf(expected.subList(3, 8).stream().map(StoredSerializedEvent::eventId).toList());
-        }
+        IndexAnswers.assertAnswers(storage, stored);
+        // the batches' instants, as appendBatches spaced them
         assertThat(storage.firstPositionAtOrAfter(t0.plusSeconds(5))).isEqualTo(30);
         assertThat(storage.firstPositionAtOrAfter(t0.plusSeconds(5).plusNanos(1))).isEqualTo(36);
         assertThat(storage.firstPositionAtOrAfter(t0.plusSeconds(100).plusNanos(1))).isEqualTo(120);
         assertThat(storage.firstPositionAtOrAfter(t0.minusSeconds(1))).isZero();
-        List<StoredSerializedEvent> all = StorageReads.page(storage, 0, Integer.MAX_VALUE);
-        for (int p = 0; p < all.size(); p++) {
-            StoredSerializedEvent a = all.get(p);
-            StoredSerializedEvent b = stored.get(p);
-            assertThat(a.eventId()).isEqualTo(b.eventId());
-            assertThat(a.streamId()).isEqualTo(b.streamId());
-            assertThat(a.streamVersion()).isEqualTo(b.streamVersion());
-            assertThat(a.globalPosition()).isEqualTo(p);
-            assertThat(a.recordedAt()).isEqualTo(b.recordedAt());
-            assertThat(a.payload()).isEqualTo(b.payload());
-            assertThat(a.metadata()).isEqualTo(b.metadata());
-        }
     }
 }

@@ -96,16 +96,6 @@ class FileStorageRunFormatTest {
         }
     }
 
-    private Map<String, byte[]> files() throws IOException {
-        Map<String, byte[]> files = new TreeMap<>();
-        try (Stream<Path> all = Files.list(dir)) {
-            for (Path p : all.toList()) {
-                files.put(p.getFileName().toString(), Files.readAllBytes(p));
-            }
-        }
-        return files;
-    }
-
     private List<String> formatNotes() {
         return logs.messages(Level.INFO).stream().filter(m -> m.contains("first run format")).toList();
     }
@@ -121,12 +111,11 @@ class FileStorageRunFormatTest {
         }
         List<StoredSerializedEvent> expected = fixtureEvents();
 
-        Map<String, byte[]> before = files();
+        Map<String, byte[]> before = StoreFiles.contents(dir);
         try (FileStorage reader = FileStorage.openReadOnly(dir)) {
             IndexAnswers.assertAnswers(reader, expected);
         }
-        assertThat(files()).as("a read-only open rebuilds elsewhere").containsOnlyKeys(before.keySet());
-        files().forEach((name, bytes) -> assertThat(bytes).as(name).isEqualTo(before.get(name)));
+        StoreFiles.assertUnchanged(before, dir, "a read-only open rebuilds elsewhere");
         assertThat(FileStorage.verify(dir).outcome()).isEqualTo(VerifyReport.Outcome.SOUND);
         assertThat(FileStorage.verify(dir).notes()).isEmpty();
 

@@ -31,6 +31,7 @@ final class IndexAnswers {
                     .isEqualTo(List.of(e.globalPosition(), e.streamId(), e.streamVersion(), e.eventId(),
                             e.recordedAt()));
             assertThat(a.payload()).isEqualTo(e.payload());
+            assertThat(a.metadata()).as("metadata at %s", i).isEqualTo(e.metadata());
         }
         Map<String, List<StoredSerializedEvent>> streams = new LinkedHashMap<>();
         for (StoredSerializedEvent e : expected) {
