@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.rewind.AppendResult;
 import dev.rewind.EventListener;
 import dev.rewind.ExpectedVersion;
+import dev.rewind.Polls;
 import dev.rewind.ProjectionStatus;
 import dev.rewind.Rewind;
 import dev.rewind.Subscription;
@@ -23,8 +24,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -33,23 +32,12 @@ import org.junit.jupiter.api.Test;
  * position or an instant (durable when named, with the failure policy), and {@code @Replaying}.
  */
 class ProcessorsAndSubscriptionsTest {
+    private static final Duration WAIT = Duration.ofSeconds(10);
     private final InMemoryStorage storage = new InMemoryStorage();
 
     @AfterEach
     void clear() {
         Fixtures.FAILURES.clear();
-    }
-
-    private static void await(BooleanSupplier condition, String what) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("waiting for %s", what).isLessThan(deadline);
-            try {
-                Thread.sleep(5);
-            } catch (InterruptedException e) {
-                throw new AssertionError(e);
-            }
-        }
     }
 
     private Rewind.Builder builder() {
@@ -68,7 +56,7 @@ class ProcessorsAndSubscriptionsTest {
             for (int i = 0; i < 5; i++) {
                 appended.add(add(rewind, "a").events().get(0).eventId());
             }
-            await(() -> outbox.size() == 5, "five notifications");
+            Polls.until(() -> outbox.size() == 5, WAIT, "five notifications");
             assertThatThrownBy(() -> rewind.projections().rebuild("notifier"))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessage("processor 'notifier' cannot be rebuilt: only projections are (a processor's side effects"
@@ -77,7 +65,7 @@ class ProcessorsAndSubscriptionsTest {
         }
         try (Rewind again = builder().eventProcessors(new Notifier(outbox)).build()) {
             appended.add(add(again, "a").events().get(0).eventId());
-            await(() -> outbox.size() == 6, "the sixth notification");
+            Polls.until(() -> outbox.size() == 6, WAIT, "the sixth notification");
             assertThat(outbox).as("each event once: the checkpoint survived the restart").isEqualTo(appended);
             assertThat(again.projections().verify("notifier").ok()).isTrue();
         }
@@ -91,7 +79,7 @@ class ProcessorsAndSubscriptionsTest {
         }
         try (Rewind rewind = builder().eventProcessors(new Notifier(outbox)).build()) {
             UUID fresh = add(rewind, "new").events().get(0).eventId();
-            await(() -> outbox.size() == 1, "one notification");
+            Polls.until(() -> outbox.size() == 1, WAIT, "one notification");
             assertThat(outbox).containsExactly(fresh);
             assertThat(rewind.projections().verify("notifier").ok()).isTrue();
         }
@@ -108,7 +96,7 @@ class ProcessorsAndSubscriptionsTest {
             UUID first = add(rewind, "mail-down").events().get(0).eventId();
             UUID second = add(rewind, "mail-down").events().get(0).eventId();
             UUID other = add(rewind, "fine").events().get(0).eventId();
-            await(() -> outbox.contains(other), "the other stream's notification");
+            Polls.until(() -> outbox.contains(other), WAIT, "the other stream's notification");
             assertThat(rewind.projections().parked("notifier")).extracting(ParkedEvent::eventId).containsExactly(first, second);
 
             Fixtures.FAILURES.clear();
@@ -140,14 +128,14 @@ class ProcessorsAndSubscriptionsTest {
             }
             Subscription s = rewind.projections().subscribe("export", 1, e -> seen.add(e.globalPosition()));
             add(rewind, "a");
-            await(() -> seen.size() == 3, "positions 1 to 3");
+            Polls.until(() -> seen.size() == 3, WAIT, "positions 1 to 3");
             s.close();
             add(rewind, "a"); // position 4, while nobody listens
             assertThat(rewind.projections().statuses()).extracting(ProjectionStatus::name).doesNotContain("export");
 
             Subscription again = rewind.projections().subscribe("export", 0, e -> seen.add(e.globalPosition()));
             try {
-                await(() -> seen.size() == 4, "position 4");
+                Polls.until(() -> seen.size() == 4, WAIT, "position 4");
                 assertThat(seen).as("resumed after its checkpoint, not from 0").containsExactly(1L, 2L, 3L, 4L);
                 assertThat(rewind.projections().verify("export").ok()).isTrue();
             } finally {
@@ -168,7 +156,7 @@ class ProcessorsAndSubscriptionsTest {
             Subscription s = rewind.projections().subscribe(null, Instant.parse("2024-05-01T11:00:00Z"),
                     e -> seen.add(e.globalPosition()));
             try {
-                await(() -> seen.size() == 2, "two events");
+                Polls.until(() -> seen.size() == 2, WAIT, "two events");
                 assertThat(seen).containsExactly(1L, 2L);
             } finally {
                 s.close();
@@ -193,7 +181,7 @@ class ProcessorsAndSubscriptionsTest {
             }
             Subscription s = rewind.projections().subscribe("flaky", 0, flaky);
             try {
-                await(() -> seen.size() == 3, "three events");
+                Polls.until(() -> seen.size() == 3, WAIT, "three events");
                 assertThat(seen).containsExactly(0L, 1L, 2L);
             } finally {
                 s.close();

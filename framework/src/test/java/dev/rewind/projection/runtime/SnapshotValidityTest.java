@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
 import dev.rewind.ExpectedVersion;
+import dev.rewind.Polls;
 import dev.rewind.LogCapture;
 import dev.rewind.NewEvent;
 import dev.rewind.ProjectionStatus;
@@ -19,6 +20,7 @@ import dev.rewind.spi.projection.Checkpoint;
 import dev.rewind.storage.file.FileStorage;
 import dev.rewind.projection.Decision;
 import dev.rewind.spi.projection.ProjectionStore;
+import java.time.Duration;
 import java.util.Optional;
 import dev.rewind.spi.projection.contract.ForwardingProjectionStore;
 import dev.rewind.storage.memory.InMemoryProjectionStore;
@@ -75,14 +77,6 @@ class SnapshotValidityTest {
         return rewind.projections().state("totals", ReadPoint.atLeast(position));
     }
 
-    private static void awaitLive(Rewind rewind) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (rewind.projections().status("totals").state() != ProjectionStatus.State.LIVE) {
-            assertThat(System.nanoTime()).as("the projection goes live").isLessThan(deadline);
-            Thread.sleep(5);
-        }
-    }
-
     @Test
     void a_snapshot_of_another_version_is_not_restored_the_projection_is_rebuilt_and_the_old_one_kept_until_the_switch()
             throws Exception {
@@ -100,7 +94,8 @@ class SnapshotValidityTest {
             Map<String, Long> served = second.projections().state("totals");
             assertThat(served).as("the old state serves while the new one is built").containsEntry("c", 30L);
             second.projections().startRebuild("totals").exceptionally(t -> null).get(10, TimeUnit.SECONDS);
-            awaitLive(second);
+            Polls.until(() -> second.projections().status("totals").state() == ProjectionStatus.State.LIVE,
+                    Duration.ofSeconds(10), "the projection to go live");
 
             assertThat(stateAtLeast(second, append(second, 1))).containsEntry("c", 31L);
             assertThat(second.projections().query(Totals.class, Totals::applied)).as("rebuilt from position 0").isEqualTo(31);

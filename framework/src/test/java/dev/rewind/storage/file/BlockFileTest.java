@@ -29,12 +29,7 @@ class BlockFileTest {
         byte[] written = new byte[5 * BlockFile.PAYLOAD + 123];
         random.nextBytes(written);
         Path file = dir.resolve("blocks");
-        long length;
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
-            BlockFile.Writer w = new BlockFile.Writer(ch);
-            w.put(written);
-            length = w.finish();
-        }
+        long length = write(file, written);
         assertThat(length).isEqualTo(written.length);
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             BlockFile.Reader reader = new BlockFile.Reader(file, ch, length);
@@ -66,12 +61,7 @@ class BlockFileTest {
         byte[] written = new byte[3 * BlockFile.PAYLOAD];
         new Random(7).nextBytes(written);
         Path file = dir.resolve("blocks");
-        long length;
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
-            BlockFile.Writer w = new BlockFile.Writer(ch);
-            w.put(written);
-            length = w.finish();
-        }
+        long length = write(file, written);
         try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
             f.seek(BlockFile.BLOCK + 100); // in block 1
             int b = f.read();
@@ -84,6 +74,15 @@ class BlockFileTest {
             assertThatThrownBy(() -> reader.read(BlockFile.PAYLOAD - 10, 20)).isInstanceOf(BlockFile.Damaged.class)
                     .hasMessage("index file " + file + " is damaged (checksum mismatch in block 1)");
             assertThat(reader.read(2L * BlockFile.PAYLOAD, 10).remaining()).isEqualTo(10);
+        }
+    }
+
+    /** @return the logical length written: {@code bytes} through a block file writer into {@code file} */
+    private static long write(Path file, byte[] bytes) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            BlockFile.Writer w = new BlockFile.Writer(ch);
+            w.put(bytes);
+            return w.finish();
         }
     }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.rewind.AppendResult;
 import dev.rewind.ExpectedVersion;
 import dev.rewind.LogCapture;
+import dev.rewind.Polls;
 import dev.rewind.Rewind;
 import dev.rewind.projection.ProjectionSettings;
 import dev.rewind.projection.ReadPoint;

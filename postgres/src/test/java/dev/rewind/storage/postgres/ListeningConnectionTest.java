@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.rewind.Polls;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;

@@ -2,11 +2,12 @@ package dev.rewind.storage.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.rewind.Polls;
 import dev.rewind.Rewind;
 import dev.rewind.StoredEvent;
 import dev.rewind.storage.postgres.TableViews.Counted;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -18,6 +19,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -26,9 +28,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The multi-instance proof of owned and table projections (issue 17, "Tests"; docs/adr/0015 and 0016):
@@ -56,6 +57,8 @@ import org.junit.jupiter.api.Test;
  */
 class OwnedFleetProofTest {
     private static final String SCHEMA = TestDatabase.schema("fleet");
+    @RegisterExtension
+    static final TestSchemas SCHEMAS = TestSchemas.dropping(SCHEMA);
     private static final Duration LEASE = Duration.ofSeconds(2);
     /** Take-over bound: expiry (one lease) plus one poll (a third), and slack for a loaded machine. */
     private static final Duration TAKE_OVER = LEASE.multipliedBy(4).dividedBy(3).plusSeconds(3);
@@ -63,16 +66,6 @@ class OwnedFleetProofTest {
     private static final Pattern TAKES_OVER = Pattern.compile(
             "'([a-z_]+)': instance '([^']+)' takes over from instance '([^']+)' \\(lease token (\\d+)\\), resuming after"
                     + " position (-?\\d+)");
-
-    @BeforeAll
-    static void server() {
-        TestDatabase.requireServer();
-    }
-
-    @AfterAll
-    static void drop() {
-        TestDatabase.dropSchema(SCHEMA);
-    }
 
     private static void freshSchema() throws SQLException {
         TestDatabase.fresh(SCHEMA).close();
@@ -587,17 +580,27 @@ class OwnedFleetProofTest {
         return PostgresSettings.quote(SCHEMA) + "." + name;
     }
 
-    private static Map<String, Lease> leases(Connection db) {
-        Map<String, Lease> out = new TreeMap<>();
-        try (Statement st = db.createStatement(); ResultSet rs = st.executeQuery(
-                "SELECT name, owner, token, expires_at > clock_timestamp() FROM " + table("rewind_leases"))) {
+    /** A row read from the result set it is on. */
+    private interface Row<T> {
+        T read(ResultSet rs) throws SQLException;
+    }
+
+    /** @return the rows of a query whose first column is a runner's name, by that name */
+    private static <T> Map<String, T> byName(Connection db, String sql, Row<T> row) {
+        Map<String, T> out = new TreeMap<>();
+        try (Statement st = db.createStatement(); ResultSet rs = st.executeQuery(sql)) {
             while (rs.next()) {
-                out.put(rs.getString(1), new Lease(rs.getString(2), rs.getLong(3), rs.getBoolean(4)));
+                out.put(rs.getString(1), row.read(rs));
             }
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
         return out;
+    }
+
+    private static Map<String, Lease> leases(Connection db) {
+        return byName(db, "SELECT name, owner, token, expires_at > clock_timestamp() FROM " + table("rewind_leases"),
+                rs -> new Lease(rs.getString(2), rs.getLong(3), rs.getBoolean(4)));
     }
 
     /** @return who holds each live lease */
@@ -616,16 +619,8 @@ class OwnedFleetProofTest {
     }
 
     private static Map<String, Checkpoint> checkpoints(Connection db) {
-        Map<String, Checkpoint> out = new TreeMap<>();
-        try (Statement st = db.createStatement(); ResultSet rs = st.executeQuery(
-                "SELECT name, position, applied, coalesce(fencing_token, -1) FROM " + table("rewind_checkpoints"))) {
-            while (rs.next()) {
-                out.put(rs.getString(1), new Checkpoint(rs.getLong(2), rs.getLong(3), rs.getLong(4)));
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
-        return out;
+        return byName(db, "SELECT name, position, applied, coalesce(fencing_token, -1) FROM " + table("rewind_checkpoints"),
+                rs -> new Checkpoint(rs.getLong(2), rs.getLong(3), rs.getLong(4)));
     }
 
     private static boolean checkpointsAtLeast(Connection db, long position) {
@@ -681,29 +676,19 @@ class OwnedFleetProofTest {
         Collections.sort(all);
         long p50 = all.isEmpty() ? -1 : all.get((all.size() - 1) / 2);
         long max = all.isEmpty() ? -1 : all.get(all.size() - 1);
-        StringBuilder json = new StringBuilder();
-        json.append("{\n  \"test\": \"OwnedFleetProofTest\",\n  \"seed\": ").append(seed)
-                .append(",\n  \"leaseMillis\": ").append(LEASE.toMillis())
-                .append(",\n  \"instances\": 3,\n  \"writerThreads\": ").append(WRITER_THREADS)
-                .append(",\n  \"takeOvers\": ").append(all.size())
-                .append(",\n  \"p50Millis\": ").append(p50)
-                .append(",\n  \"maxMillis\": ").append(max)
-                .append(",\n  \"rounds\": [");
-        for (int i = 0; i < rounds.size(); i++) {
-            Round r = rounds.get(i);
-            json.append(i == 0 ? "\n" : ",\n").append("    {\"round\": ").append(r.round()).append(", \"killed\": \"")
-                    .append(r.killed()).append("\", \"takeOverMillis\": {")
-                    .append(r.takeOverMillis().entrySet().stream().map(e -> "\"" + e.getKey() + "\": " + e.getValue())
-                            .collect(Collectors.joining(", ")))
-                    .append("}, \"newOwners\": {")
-                    .append(r.newOwners().entrySet().stream().map(e -> "\"" + e.getKey() + "\": \"" + e.getValue() + "\"")
-                            .collect(Collectors.joining(", ")))
-                    .append("}}");
-        }
-        json.append("\n  ]\n}\n");
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("test", "OwnedFleetProofTest");
+        json.put("seed", seed);
+        json.put("leaseMillis", LEASE.toMillis());
+        json.put("instances", 3);
+        json.put("writerThreads", WRITER_THREADS);
+        json.put("takeOvers", all.size());
+        json.put("p50Millis", p50);
+        json.put("maxMillis", max);
+        json.put("rounds", rounds);
         Path file = Path.of("target", "takeover-times.json");
         Files.createDirectories(file.getParent());
-        Files.writeString(file, json, StandardCharsets.UTF_8);
+        new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(file.toFile(), json);
         System.out.println("owned fleet proof: take-over after SIGKILL over " + all.size() + " leases in " + rounds.size()
                 + " rounds (lease " + LEASE.toMillis() + " ms): p50 " + p50 + " ms, max " + max + " ms; written to "
                 + file.toAbsolutePath());

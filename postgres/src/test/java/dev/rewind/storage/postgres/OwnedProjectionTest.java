@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.rewind.AppendResult;
 import dev.rewind.EventStoreException;
 import dev.rewind.ExpectedVersion;
+import dev.rewind.Polls;
 import dev.rewind.ProjectionStatus;
 import dev.rewind.Rewind;
 import dev.rewind.annotation.Event;
@@ -35,10 +36,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * An owned projection shared by two instances (two {@code Rewind}s on one schema, in one JVM): one processes
@@ -50,6 +50,8 @@ import org.junit.jupiter.api.Test;
  */
 class OwnedProjectionTest {
     private static final String SCHEMA = TestDatabase.schema("owned");
+    @RegisterExtension
+    static final TestSchemas SCHEMAS = TestSchemas.dropping(SCHEMA);
     private static final String NAME = "owned_sums";
     private static final Duration LEASE = Duration.ofSeconds(1);
     /** Take-over bound: expiry (one lease) plus one poll (a third), and slack for a loaded machine. */
@@ -87,16 +89,6 @@ class OwnedProjectionTest {
         public Map<String, Long> state() {
             return Map.copyOf(sums);
         }
-    }
-
-    @BeforeAll
-    static void server() {
-        TestDatabase.requireServer();
-    }
-
-    @AfterAll
-    static void drop() {
-        TestDatabase.dropSchema(SCHEMA);
     }
 
     @BeforeEach

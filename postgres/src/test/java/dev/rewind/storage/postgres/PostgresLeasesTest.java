@@ -17,8 +17,6 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,25 +25,13 @@ import org.junit.jupiter.api.Test;
  * an expired lease never renewed, and a fenced save of a writer that lost its lease changes nothing and
  * says who holds the lease now.
  */
-class PostgresLeasesTest extends FreshSchemaTest {
+class PostgresLeasesTest extends SharedSchemaTest {
     private static final String SCHEMA = TestDatabase.schema("leases");
     private static final Duration LONG = Duration.ofSeconds(30);
     private static final Duration SHORT = Duration.ofMillis(300);
-    /** The second instance's storage. */
-    private PostgresStorage other;
 
     PostgresLeasesTest() {
         super(SCHEMA);
-    }
-
-    @BeforeEach
-    void openOther() {
-        other = TestDatabase.builder(SCHEMA).build();
-    }
-
-    @AfterEach
-    void closeOther() {
-        other.close();
     }
 
     private ProjectionLeases a() {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.rewind.EventStoreException;
+import dev.rewind.Polls;
 import dev.rewind.spi.projection.InstanceMember;
 import dev.rewind.spi.projection.InstanceMembership;
 import dev.rewind.spi.projection.Lease;
@@ -14,8 +15,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,24 +22,13 @@ import org.junit.jupiter.api.Test;
  * on one schema: a join lists the live members with itself, a member expires by the server's clock unless
  * it joins again, one that leaves is gone at once, and the last holder of a released lease stays known.
  */
-class PostgresMembershipTest extends FreshSchemaTest {
+class PostgresMembershipTest extends SharedSchemaTest {
     private static final String SCHEMA = TestDatabase.schema("membership");
     private static final Duration LONG = Duration.ofSeconds(30);
     private static final Duration SHORT = Duration.ofMillis(300);
-    private PostgresStorage other;
 
     PostgresMembershipTest() {
         super(SCHEMA);
-    }
-
-    @BeforeEach
-    void openOther() {
-        other = TestDatabase.builder(SCHEMA).build();
-    }
-
-    @AfterEach
-    void closeOther() {
-        other.close();
     }
 
     private InstanceMembership a() {

@@ -6,6 +6,7 @@ import ch.qos.logback.classic.Level;
 import dev.rewind.AppendResult;
 import dev.rewind.ExpectedVersion;
 import dev.rewind.LogCapture;
+import dev.rewind.Polls;
 import dev.rewind.Rewind;
 import dev.rewind.StoredEvent;
 import dev.rewind.annotation.Event;
@@ -36,8 +37,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -54,6 +53,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class SpreadOwnershipTest {
     private static final String SCHEMA = TestDatabase.schema("spread");
+    @RegisterExtension
+    static final TestSchemas SCHEMAS = TestSchemas.dropping(SCHEMA);
     private static final Duration LEASE = Duration.ofMillis(600);
     /** Take-over bound: expiry (one lease) plus one poll (a third), and slack for a loaded machine. */
     private static final Duration TAKE_OVER = LEASE.multipliedBy(4).dividedBy(3).plusSeconds(3);
@@ -67,17 +68,24 @@ class SpreadOwnershipTest {
     public record Counted(String counter, long by) {
     }
 
-    /** What the four projections do alike: count each handler call by position, and sum. */
-    abstract static class Sums {
+    /**
+     * What the four projections do alike, each under the name its {@code @Projection} gives it: count each
+     * handler call by position, and sum.
+     */
+    public abstract static class Sums {
         private final Map<String, Long> sums = new TreeMap<>();
 
-        void apply(String name, Counted e, StoredEvent<?> stored) {
+        @EventHandler
+        void on(Counted e, StoredEvent<?> stored) {
+            String name = getClass().getAnnotation(Projection.class).value();
             APPLIED.computeIfAbsent(name, n -> new ConcurrentHashMap<>())
                     .computeIfAbsent(stored.globalPosition(), p -> new AtomicInteger()).incrementAndGet();
             sums.merge(e.counter(), e.by(), Long::sum);
         }
 
-        Map<String, Long> sums() {
+        /** @return the sums */
+        @QueryState
+        public Map<String, Long> state() {
             return Map.copyOf(sums);
         }
     }
@@ -85,61 +93,21 @@ class SpreadOwnershipTest {
     /** The first projection. */
     @Projection("spread_1")
     public static class One extends Sums {
-        @EventHandler
-        void on(Counted e, StoredEvent<?> stored) {
-            apply("spread_1", e, stored);
-        }
-
-        /** @return the sums */
-        @QueryState
-        public Map<String, Long> state() {
-            return sums();
-        }
     }
 
     /** The second projection. */
     @Projection("spread_2")
     public static class Two extends Sums {
-        @EventHandler
-        void on(Counted e, StoredEvent<?> stored) {
-            apply("spread_2", e, stored);
-        }
-
-        /** @return the sums */
-        @QueryState
-        public Map<String, Long> state() {
-            return sums();
-        }
     }
 
     /** The third projection. */
     @Projection("spread_3")
     public static class Three extends Sums {
-        @EventHandler
-        void on(Counted e, StoredEvent<?> stored) {
-            apply("spread_3", e, stored);
-        }
-
-        /** @return the sums */
-        @QueryState
-        public Map<String, Long> state() {
-            return sums();
-        }
     }
 
     /** The fourth projection. */
     @Projection("spread_4")
     public static class Four extends Sums {
-        @EventHandler
-        void on(Counted e, StoredEvent<?> stored) {
-            apply("spread_4", e, stored);
-        }
-
-        /** @return the sums */
-        @QueryState
-        public Map<String, Long> state() {
-            return sums();
-        }
     }
 
     /** The runtime's runner logs hand-overs and take-overs at INFO. */
@@ -152,16 +120,6 @@ class SpreadOwnershipTest {
         } catch (ClassNotFoundException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    @BeforeAll
-    static void server() {
-        TestDatabase.requireServer();
-    }
-
-    @AfterAll
-    static void drop() {
-        TestDatabase.dropSchema(SCHEMA);
     }
 
     @BeforeEach

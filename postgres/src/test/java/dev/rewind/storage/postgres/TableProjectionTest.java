@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.rewind.AppendResult;
 import dev.rewind.ExpectedVersion;
+import dev.rewind.Polls;
 import dev.rewind.ProjectionStatus;
 import dev.rewind.Rewind;
 import dev.rewind.projection.FailurePolicy;
@@ -32,10 +33,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Table projections (docs/adr/0016-table-projections.md): handlers write PostgreSQL tables on the batch's
@@ -46,18 +46,10 @@ import org.junit.jupiter.api.Test;
  */
 class TableProjectionTest {
     private static final String SCHEMA = TestDatabase.schema("tables");
+    @RegisterExtension
+    static final TestSchemas SCHEMAS = TestSchemas.dropping(SCHEMA);
     private static final Duration LEASE = Duration.ofSeconds(1);
     private static final Duration TAKE_OVER = LEASE.multipliedBy(4).dividedBy(3).plusSeconds(3);
-
-    @BeforeAll
-    static void server() {
-        TestDatabase.requireServer();
-    }
-
-    @AfterAll
-    static void drop() {
-        TestDatabase.dropSchema(SCHEMA);
-    }
 
     @BeforeEach
     void fresh() throws SQLException {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.rewind.AppendResult;
 import dev.rewind.ExpectedVersion;
+import dev.rewind.Polls;
 import dev.rewind.ProjectionStatus;
 import dev.rewind.Rewind;
 import dev.rewind.StoredEvent;
@@ -31,10 +32,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The blue/green rebuild of a table projection that declares its DDL (docs/adr/0016-table-projections.md):
@@ -47,18 +47,9 @@ import org.junit.jupiter.api.Test;
 class TableRebuildTest {
     private static final String SCHEMA = TestDatabase.schema("table_rebuild");
     private static final String NEXT = SCHEMA + "_" + TableViews.NAME + "_next";
+    @RegisterExtension
+    static final TestSchemas SCHEMAS = TestSchemas.dropping(SCHEMA, NEXT);
     private static final String REBUILD = TransactionalProjectionStore.rebuildName(TableViews.NAME);
-
-    @BeforeAll
-    static void server() {
-        TestDatabase.requireServer();
-    }
-
-    @AfterAll
-    static void drop() {
-        TestDatabase.dropSchema(SCHEMA);
-        TestDatabase.dropSchema(NEXT);
-    }
 
     @BeforeEach
     void fresh() {

@@ -1,6 +1,7 @@
 package dev.rewind.storage.postgres;
 
 import dev.rewind.ExpectedVersion;
+import dev.rewind.Polls;
 import dev.rewind.ProjectionStatus;
 import dev.rewind.Rewind;
 import dev.rewind.StoredEvent;

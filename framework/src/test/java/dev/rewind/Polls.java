@@ -1,10 +1,10 @@
-package dev.rewind.storage.postgres;
+package dev.rewind;
 
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
 
-/** The bounded poll the PostgreSQL tests wait with: a condition checked every 20 ms, for a limited time. */
-final class Polls {
+/** The bounded poll tests wait with: a condition checked every 20 ms, for a limited time. */
+public final class Polls {
     private Polls() {
     }
 
@@ -13,7 +13,7 @@ final class Polls {
      *
      * @throws AssertionError naming {@code waitingFor} when it did not hold within {@code within}
      */
-    static void until(BooleanSupplier condition, Duration within, String waitingFor) {
+    public static void until(BooleanSupplier condition, Duration within, String waitingFor) {
         long deadline = System.nanoTime() + within.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() - deadline > 0) {
