@@ -2,6 +2,7 @@ package dev.rewind.storage.file;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.zip.CRC32C;
@@ -111,16 +112,32 @@ final class BlockFile {
         }
     }
 
-    /** Reads logical bytes, checking each block read. Thread-safe (positional reads). */
-    static final class Reader {
+    /**
+     * Reads logical bytes, checking each block read. Thread-safe. The file is read through memory mappings
+     * while it is open ({@link MappedFile}: a read costs no system call, where a stream look-up's positional
+     * index read was a third of its time) and through positional reads where no mapping could be made or a
+     * read spans two mappings.
+     */
+    static final class Reader implements AutoCloseable {
         private final Path path;
         private final FileChannel channel;
         private final long length;
+        /** Null: positional reads. */
+        private final MappedFile mapped;
 
         Reader(Path path, FileChannel channel, long length) {
+            this(path, channel, length, MappedFile.CHUNK);
+        }
+
+        /** @param chunk the size of one mapping, a multiple of {@link #BLOCK} */
+        Reader(Path path, FileChannel channel, long length, int chunk) {
+            if (chunk <= 0 || chunk % BLOCK != 0) {
+                throw new IllegalArgumentException("a mapping's size must be a positive multiple of " + BLOCK);
+            }
             this.path = path;
             this.channel = channel;
             this.length = length;
+            this.mapped = MappedFile.map(path, channel, physicalSize(length), chunk);
         }
 
         Path path() {
@@ -135,6 +152,11 @@ final class BlockFile {
             return channel;
         }
 
+        /** @return whether this file is read through mappings (false where none could be made) */
+        boolean mapped() {
+            return mapped != null;
+        }
+
         /**
          * Reads {@code len} logical bytes from {@code at} (big-endian): a buffer of its own, positioned at 0,
          * over the blocks read (their checksums moved out of the way when the range spans more than one).
@@ -146,6 +168,45 @@ final class BlockFile {
             long firstBlock = at / PAYLOAD;
             long lastBlock = len == 0 ? firstBlock : (at + len - 1) / PAYLOAD;
             int count = (int) (lastBlock - firstBlock + 1);
+            int inBlock = (int) (at % PAYLOAD);
+            if (mapped != null) {
+                ByteBuffer b;
+                try {
+                    b = mapped.read(firstBlock * BLOCK, count * BLOCK,
+                            (map, base) -> readMapped(map, base, count, inBlock, len, firstBlock));
+                } catch (InternalError e) {
+                    throw new Damaged(path, "it could not be read where it is mapped (" + e.getMessage() + ")");
+                }
+                if (b != null) {
+                    return b;
+                }
+            }
+            return readPositional(firstBlock, count, inBlock, len);
+        }
+
+        private ByteBuffer readMapped(MappedByteBuffer m, int base, int count, int inBlock, int len, long firstBlock) {
+            CRC32C crc = new CRC32C();
+            for (int b = 0; b < count; b++) {
+                int block = base + b * BLOCK;
+                crc.reset();
+                crc.update(m.slice(block, PAYLOAD));
+                if ((int) crc.getValue() != m.getInt(block + PAYLOAD)) {
+                    throw new Damaged(path, "checksum mismatch in block " + (firstBlock + b));
+                }
+            }
+            // copied out: nothing outside the read may touch the mapping, which the close may release after it
+            byte[] out = new byte[len];
+            int done = 0;
+            for (int b = 0; done < len; b++) {
+                int from = b == 0 ? inBlock : 0;
+                int n = Math.min(PAYLOAD - from, len - done);
+                m.get(base + b * BLOCK + from, out, done, n);
+                done += n;
+            }
+            return ByteBuffer.wrap(out);
+        }
+
+        private ByteBuffer readPositional(long firstBlock, int count, int inBlock, int len) {
             byte[] blocks = new byte[count * BLOCK];
             ByteBuffer target = ByteBuffer.wrap(blocks);
             long pos = firstBlock * BLOCK;
@@ -169,7 +230,6 @@ final class BlockFile {
                     throw new Damaged(path, "checksum mismatch in block " + (firstBlock + b));
                 }
             }
-            int inBlock = (int) (at % PAYLOAD);
             int end = inBlock + len;
             // what is asked of block b moves down over the checksums before it, in place: the logical bytes end up
             // contiguous from inBlock on, with no second array (a look-up's read is one block, or two)
@@ -177,6 +237,19 @@ final class BlockFile {
                 System.arraycopy(blocks, b * BLOCK, blocks, b * PAYLOAD, Math.min(PAYLOAD, end - b * PAYLOAD));
             }
             return ByteBuffer.wrap(blocks, inBlock, len).slice();
+        }
+
+        /** Closes the file; its mappings go now, or when the last read inside one of them ends. */
+        @Override
+        public void close() {
+            if (mapped != null) {
+                mapped.close();
+            }
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // it was only read
+            }
         }
 
         /** Reads every block, checking each (for verify and the scrub). */

@@ -148,12 +148,13 @@ final class Run {
             throw new IllegalArgumentException("not a run file name: " + path);
         }
         FileChannel ch = FileChannel.open(path, StandardOpenOption.READ);
+        BlockFile.Reader reader = null;
         try {
             if (length < MAGIC.length + FOOTER || ch.size() != BlockFile.physicalSize(length)) {
                 throw new BlockFile.Damaged(path, ch.size() + " bytes on disk where " + BlockFile.physicalSize(length)
                         + " were written");
             }
-            BlockFile.Reader reader = new BlockFile.Reader(path, ch, length);
+            reader = new BlockFile.Reader(path, ch, length);
             ByteBuffer footer = reader.read(length - FOOTER, FOOTER);
             byte[] end = new byte[END.length];
             footer.get(FOOTER - END.length, end);
@@ -171,7 +172,11 @@ final class Run {
             }
             return run;
         } catch (IOException | RuntimeException e) {
-            ch.close();
+            if (reader != null) {
+                reader.close(); // its mappings too
+            } else {
+                ch.close();
+            }
             throw e;
         }
     }
@@ -547,11 +552,7 @@ final class Run {
     }
 
     void close() {
-        try {
-            reader.channel().close();
-        } catch (IOException ignored) {
-            // nothing was written through it
-        }
+        reader.close();
     }
 
     @Override
