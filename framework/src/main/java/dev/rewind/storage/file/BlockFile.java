@@ -113,17 +113,22 @@ final class BlockFile {
     }
 
     /**
-     * Reads logical bytes, checking each block read. Thread-safe. The file is read through memory mappings
-     * while it is open ({@link MappedFile}: a read costs no system call, where a stream look-up's positional
-     * index read was a third of its time) and through positional reads where no mapping could be made or a
-     * read spans two mappings.
+     * Reads logical bytes, checking each block read. Thread-safe. Look-ups ({@link #read}) go through a
+     * memory mapping of the file, made at the first one ({@link MappedFile}: a read costs no system call,
+     * where a stream look-up's positional index read was a third of its time); bulk reads ({@link #scan}: the
+     * open's fences and filters, merges, checks) stay positional reads, so that a file only merged or
+     * checked is never mapped and a merge's reads take no page faults beside the appenders.
      */
     static final class Reader implements AutoCloseable {
         private final Path path;
         private final FileChannel channel;
         private final long length;
-        /** Null: positional reads. */
-        private final MappedFile mapped;
+        private final int chunk;
+        /** Null until the first look-up, and where no mapping could be made: positional reads. */
+        private volatile MappedFile mapped;
+        /** Guarded by this: whether a mapping was tried (it is tried once), whether the file is closed. */
+        private boolean mapTried;
+        private boolean closed;
 
         Reader(Path path, FileChannel channel, long length) {
             this(path, channel, length, MappedFile.CHUNK);
@@ -137,7 +142,7 @@ final class BlockFile {
             this.path = path;
             this.channel = channel;
             this.length = length;
-            this.mapped = MappedFile.map(path, channel, physicalSize(length), chunk);
+            this.chunk = chunk;
         }
 
         Path path() {
@@ -152,27 +157,37 @@ final class BlockFile {
             return channel;
         }
 
-        /** @return whether this file is read through mappings (false where none could be made) */
+        /** @return whether look-ups read this file through a mapping (false before the first, or where none could be made) */
         boolean mapped() {
             return mapped != null;
         }
 
+        private synchronized MappedFile map() {
+            if (!mapTried && !closed) {
+                mapTried = true;
+                mapped = MappedFile.map(path, channel, physicalSize(length), chunk);
+            }
+            return mapped;
+        }
+
         /**
-         * Reads {@code len} logical bytes from {@code at} (big-endian): a buffer of its own, positioned at 0,
-         * over the blocks read (their checksums moved out of the way when the range spans more than one).
+         * A look-up's read of {@code len} logical bytes from {@code at} (big-endian), through the mapping: a
+         * buffer of its own, positioned at 0.
          */
         ByteBuffer read(long at, int len) {
-            if (at < 0 || len < 0 || at + len > length) {
-                throw new Damaged(path, "a read of " + len + " bytes at " + at + " passes its length " + length);
-            }
+            check(at, len);
             long firstBlock = at / PAYLOAD;
             long lastBlock = len == 0 ? firstBlock : (at + len - 1) / PAYLOAD;
             int count = (int) (lastBlock - firstBlock + 1);
             int inBlock = (int) (at % PAYLOAD);
-            if (mapped != null) {
+            MappedFile m = mapped;
+            if (m == null && !mapTried) {
+                m = map();
+            }
+            if (m != null) {
                 ByteBuffer b;
                 try {
-                    b = mapped.read(firstBlock * BLOCK, count * BLOCK,
+                    b = m.read(firstBlock * BLOCK, count * BLOCK,
                             (map, base) -> readMapped(map, base, count, inBlock, len, firstBlock));
                 } catch (InternalError e) {
                     throw new Damaged(path, "it could not be read where it is mapped (" + e.getMessage() + ")");
@@ -182,6 +197,20 @@ final class BlockFile {
                 }
             }
             return readPositional(firstBlock, count, inBlock, len);
+        }
+
+        /** A bulk read of {@code len} logical bytes from {@code at}, positional, as {@link #read} returns them. */
+        ByteBuffer scan(long at, int len) {
+            check(at, len);
+            long firstBlock = at / PAYLOAD;
+            long lastBlock = len == 0 ? firstBlock : (at + len - 1) / PAYLOAD;
+            return readPositional(firstBlock, (int) (lastBlock - firstBlock + 1), (int) (at % PAYLOAD), len);
+        }
+
+        private void check(long at, int len) {
+            if (at < 0 || len < 0 || at + len > length) {
+                throw new Damaged(path, "a read of " + len + " bytes at " + at + " passes its length " + length);
+            }
         }
 
         private ByteBuffer readMapped(MappedByteBuffer m, int base, int count, int inBlock, int len, long firstBlock) {
@@ -239,11 +268,16 @@ final class BlockFile {
             return ByteBuffer.wrap(blocks, inBlock, len).slice();
         }
 
-        /** Closes the file; its mappings go now, or when the last read inside one of them ends. */
+        /** Closes the file; its mapping goes now, or when the last read inside it ends. */
         @Override
         public void close() {
-            if (mapped != null) {
-                mapped.close();
+            MappedFile m;
+            synchronized (this) {
+                closed = true;
+                m = mapped;
+            }
+            if (m != null) {
+                m.close();
             }
             try {
                 channel.close();
@@ -258,7 +292,7 @@ final class BlockFile {
             for (long b = 0; b < blocks; b += 256) {
                 long from = b * PAYLOAD;
                 int len = (int) Math.min(256L * PAYLOAD, length - from);
-                read(from, len);
+                scan(from, len);
             }
         }
     }

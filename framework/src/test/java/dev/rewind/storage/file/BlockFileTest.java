@@ -35,8 +35,8 @@ class BlockFileTest {
         for (int chunk : new int[] {2 * BlockFile.BLOCK, MappedFile.CHUNK}) {
             try (BlockFile.Reader reader = new BlockFile.Reader(file, FileChannel.open(file, StandardOpenOption.READ),
                     length, chunk)) {
-                assertThat(reader.mapped()).isTrue();
                 assertRanges(reader, written, random, seed);
+                assertThat(reader.mapped()).as("mapped by the first look-up").isTrue();
             }
         }
     }
@@ -55,7 +55,11 @@ class BlockFileTest {
     }
 
     private static void assertRange(BlockFile.Reader reader, byte[] written, int at, int len, long seed) {
-        ByteBuffer b = reader.read(at, len);
+        assertBytes(reader.read(at, len), written, at, len, seed);
+        assertBytes(reader.scan(at, len), written, at, len, seed);
+    }
+
+    private static void assertBytes(ByteBuffer b, byte[] written, int at, int len, long seed) {
         assertThat(b.position()).isZero();
         assertThat(b.remaining()).as("a read of %s bytes at %s (seed %s)", len, at, seed).isEqualTo(len);
         byte[] got = new byte[len];
@@ -93,8 +97,8 @@ class BlockFileTest {
         Path file = dir.resolve("blocks");
         long length = write(file, written);
         BlockFile.Reader reader = new BlockFile.Reader(file, FileChannel.open(file, StandardOpenOption.READ), length);
-        assertThat(reader.mapped()).isTrue();
         assertThat(reader.read(BlockFile.PAYLOAD + 50, 100).get(0)).isEqualTo(written[BlockFile.PAYLOAD + 50]);
+        assertThat(reader.mapped()).isTrue();
         try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) { // another writer, as damage comes
             f.seek(BlockFile.BLOCK + 100);
             int b = f.read();
@@ -102,6 +106,8 @@ class BlockFileTest {
             f.write(b ^ 0x01);
         }
         assertThatThrownBy(() -> reader.read(BlockFile.PAYLOAD + 50, 100)).isInstanceOf(BlockFile.Damaged.class)
+                .hasMessage("index file " + file + " is damaged (checksum mismatch in block 1)");
+        assertThatThrownBy(() -> reader.scan(BlockFile.PAYLOAD + 50, 100)).isInstanceOf(BlockFile.Damaged.class)
                 .hasMessage("index file " + file + " is damaged (checksum mismatch in block 1)");
         reader.close();
         assertThatThrownBy(() -> reader.read(0, 10)).hasRootCauseInstanceOf(
