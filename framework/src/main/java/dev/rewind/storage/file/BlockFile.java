@@ -2,6 +2,7 @@ package dev.rewind.storage.file;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.zip.CRC32C;
@@ -111,16 +112,37 @@ final class BlockFile {
         }
     }
 
-    /** Reads logical bytes, checking each block read. Thread-safe (positional reads). */
-    static final class Reader {
+    /**
+     * Reads logical bytes, checking each block read. Thread-safe. Look-ups ({@link #read}) go through a
+     * memory mapping of the file, made at the first one ({@link MappedFile}: a read costs no system call,
+     * where a stream look-up's positional index read was a third of its time); bulk reads ({@link #scan}: the
+     * open's fences and filters, merges, checks) stay positional reads, so that a file only merged or
+     * checked is never mapped and a merge's reads take no page faults beside the appenders.
+     */
+    static final class Reader implements AutoCloseable {
         private final Path path;
         private final FileChannel channel;
         private final long length;
+        private final int chunk;
+        /** Null until the first look-up, and where no mapping could be made: positional reads. */
+        private volatile MappedFile mapped;
+        /** Guarded by this: whether a mapping was tried (it is tried once), whether the file is closed. */
+        private boolean mapTried;
+        private boolean closed;
 
         Reader(Path path, FileChannel channel, long length) {
+            this(path, channel, length, MappedFile.CHUNK);
+        }
+
+        /** @param chunk the size of one mapping, a multiple of {@link #BLOCK} */
+        Reader(Path path, FileChannel channel, long length, int chunk) {
+            if (chunk <= 0 || chunk % BLOCK != 0) {
+                throw new IllegalArgumentException("a mapping's size must be a positive multiple of " + BLOCK);
+            }
             this.path = path;
             this.channel = channel;
             this.length = length;
+            this.chunk = chunk;
         }
 
         Path path() {
@@ -135,17 +157,85 @@ final class BlockFile {
             return channel;
         }
 
+        /** @return whether look-ups read this file through a mapping (false before the first, or where none could be made) */
+        boolean mapped() {
+            return mapped != null;
+        }
+
+        private synchronized MappedFile map() {
+            if (!mapTried && !closed) {
+                mapTried = true;
+                mapped = MappedFile.map(path, channel, physicalSize(length), chunk);
+            }
+            return mapped;
+        }
+
         /**
-         * Reads {@code len} logical bytes from {@code at} (big-endian): a buffer of its own, positioned at 0,
-         * over the blocks read (their checksums moved out of the way when the range spans more than one).
+         * A look-up's read of {@code len} logical bytes from {@code at} (big-endian), through the mapping: a
+         * buffer of its own, positioned at 0.
          */
         ByteBuffer read(long at, int len) {
-            if (at < 0 || len < 0 || at + len > length) {
-                throw new Damaged(path, "a read of " + len + " bytes at " + at + " passes its length " + length);
-            }
+            check(at, len);
             long firstBlock = at / PAYLOAD;
             long lastBlock = len == 0 ? firstBlock : (at + len - 1) / PAYLOAD;
             int count = (int) (lastBlock - firstBlock + 1);
+            int inBlock = (int) (at % PAYLOAD);
+            MappedFile m = mapped;
+            if (m == null && !mapTried) {
+                m = map();
+            }
+            if (m != null) {
+                ByteBuffer b;
+                try {
+                    b = m.read(firstBlock * BLOCK, count * BLOCK,
+                            (map, base) -> readMapped(map, base, count, inBlock, len, firstBlock));
+                } catch (InternalError e) {
+                    throw new Damaged(path, "it could not be read where it is mapped (" + e.getMessage() + ")");
+                }
+                if (b != null) {
+                    return b;
+                }
+            }
+            return readPositional(firstBlock, count, inBlock, len);
+        }
+
+        /** A bulk read of {@code len} logical bytes from {@code at}, positional, as {@link #read} returns them. */
+        ByteBuffer scan(long at, int len) {
+            check(at, len);
+            long firstBlock = at / PAYLOAD;
+            long lastBlock = len == 0 ? firstBlock : (at + len - 1) / PAYLOAD;
+            return readPositional(firstBlock, (int) (lastBlock - firstBlock + 1), (int) (at % PAYLOAD), len);
+        }
+
+        private void check(long at, int len) {
+            if (at < 0 || len < 0 || at + len > length) {
+                throw new Damaged(path, "a read of " + len + " bytes at " + at + " passes its length " + length);
+            }
+        }
+
+        private ByteBuffer readMapped(MappedByteBuffer m, int base, int count, int inBlock, int len, long firstBlock) {
+            CRC32C crc = new CRC32C();
+            for (int b = 0; b < count; b++) {
+                int block = base + b * BLOCK;
+                crc.reset();
+                crc.update(m.slice(block, PAYLOAD));
+                if ((int) crc.getValue() != m.getInt(block + PAYLOAD)) {
+                    throw new Damaged(path, "checksum mismatch in block " + (firstBlock + b));
+                }
+            }
+            // copied out: nothing outside the read may touch the mapping, which the close may release after it
+            byte[] out = new byte[len];
+            int done = 0;
+            for (int b = 0; done < len; b++) {
+                int from = b == 0 ? inBlock : 0;
+                int n = Math.min(PAYLOAD - from, len - done);
+                m.get(base + b * BLOCK + from, out, done, n);
+                done += n;
+            }
+            return ByteBuffer.wrap(out);
+        }
+
+        private ByteBuffer readPositional(long firstBlock, int count, int inBlock, int len) {
             byte[] blocks = new byte[count * BLOCK];
             ByteBuffer target = ByteBuffer.wrap(blocks);
             long pos = firstBlock * BLOCK;
@@ -169,7 +259,6 @@ final class BlockFile {
                     throw new Damaged(path, "checksum mismatch in block " + (firstBlock + b));
                 }
             }
-            int inBlock = (int) (at % PAYLOAD);
             int end = inBlock + len;
             // what is asked of block b moves down over the checksums before it, in place: the logical bytes end up
             // contiguous from inBlock on, with no second array (a look-up's read is one block, or two)
@@ -179,13 +268,31 @@ final class BlockFile {
             return ByteBuffer.wrap(blocks, inBlock, len).slice();
         }
 
+        /** Closes the file; its mapping goes now, or when the last read inside it ends. */
+        @Override
+        public void close() {
+            MappedFile m;
+            synchronized (this) {
+                closed = true;
+                m = mapped;
+            }
+            if (m != null) {
+                m.close();
+            }
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // it was only read
+            }
+        }
+
         /** Reads every block, checking each (for verify and the scrub). */
         void checkAll() {
             long blocks = (length + PAYLOAD - 1) / PAYLOAD;
             for (long b = 0; b < blocks; b += 256) {
                 long from = b * PAYLOAD;
                 int len = (int) Math.min(256L * PAYLOAD, length - from);
-                read(from, len);
+                scan(from, len);
             }
         }
     }

@@ -58,7 +58,7 @@ final class LogReader {
                 if (buf == null || buf.length < len) {
                     buf = new byte[Math.max(len, Math.min(SegmentScanner.CHUNK, 64 * (runEnd - p) + 256))];
                 }
-                readChunk(s, buf, start, len, dir);
+                readChunk(s, buf, start, len, dir, si + 1 < v.segments().length);
                 ByteBuffer bb = ByteBuffer.wrap(buf, 0, len);
                 for (int k = p; k < q; k++) {
                     out.add(decodeChecked(s, bb, (int) (v.offset(k) - start), v.offset(k), k, len, crc));
@@ -86,7 +86,24 @@ final class LogReader {
         return lo;
     }
 
-    private static void readChunk(Segment s, byte[] buf, long start, int len, Path dir) {
+    /**
+     * The longest read served from a segment's mapping. A stream's records (a few KiB) cost a system call
+     * as a positional read, a good part of a stream read; the 1 MiB chunks of a replay do not, and stay
+     * positional reads as they were measured.
+     */
+    static final int MAPPED_READ_MAX = 64 * 1024;
+
+    private static void readChunk(Segment s, byte[] buf, long start, int len, Path dir, boolean sealed) {
+        if (len <= MAPPED_READ_MAX) {
+            try {
+                if (s.copyMapped(buf, start, len, sealed)) {
+                    return;
+                }
+            } catch (InternalError e) {
+                throw new CorruptStoreException("segment " + s.path + " could not be read at offset " + start
+                        + " where it is mapped (" + e.getMessage() + "): it is shorter than its index says");
+            }
+        }
         try {
             int n = s.io(ch -> SegmentScanner.readFully(ch, buf, 0, start, start + len));
             if (n < len) {

@@ -148,17 +148,18 @@ final class Run {
             throw new IllegalArgumentException("not a run file name: " + path);
         }
         FileChannel ch = FileChannel.open(path, StandardOpenOption.READ);
+        BlockFile.Reader reader = null;
         try {
             if (length < MAGIC.length + FOOTER || ch.size() != BlockFile.physicalSize(length)) {
                 throw new BlockFile.Damaged(path, ch.size() + " bytes on disk where " + BlockFile.physicalSize(length)
                         + " were written");
             }
-            BlockFile.Reader reader = new BlockFile.Reader(path, ch, length);
-            ByteBuffer footer = reader.read(length - FOOTER, FOOTER);
+            reader = new BlockFile.Reader(path, ch, length);
+            ByteBuffer footer = reader.scan(length - FOOTER, FOOTER);
             byte[] end = new byte[END.length];
             footer.get(FOOTER - END.length, end);
             byte[] magic = new byte[MAGIC.length];
-            reader.read(0, MAGIC.length).get(magic);
+            reader.scan(0, MAGIC.length).get(magic);
             int format = Arrays.equals(magic, MAGIC) ? 2 : Arrays.equals(magic, MAGIC_1) ? 1 : 0;
             if (format == 0) {
                 throw new BlockFile.Damaged(path, "it does not begin with a run's magic");
@@ -171,7 +172,11 @@ final class Run {
             }
             return run;
         } catch (IOException | RuntimeException e) {
-            ch.close();
+            if (reader != null) {
+                reader.close(); // its mappings too
+            } else {
+                ch.close();
+            }
             throw e;
         }
     }
@@ -262,7 +267,7 @@ final class Run {
                 return;
             }
             int nIdFences = (int) fences(ids);
-            ByteBuffer b = reader.read(idFencesAt(), 16 * nIdFences);
+            ByteBuffer b = reader.scan(idFencesAt(), 16 * nIdFences);
             long[] fMsb = new long[nIdFences];
             long[] fLsb = new long[nIdFences];
             for (int i = 0; i < nIdFences; i++) {
@@ -270,7 +275,7 @@ final class Run {
                 fLsb[i] = b.getLong();
             }
             int nStreamFences = (int) fences(streams, streamFence);
-            b = reader.read(streamFencesAt(), 12 * nStreamFences);
+            b = reader.scan(streamFencesAt(), 12 * nStreamFences);
             long[] sHash = new long[nStreamFences];
             int[] sVersion = new int[nStreamFences];
             for (int i = 0; i < nStreamFences; i++) {
@@ -278,7 +283,7 @@ final class Run {
                 sVersion[i] = b.getInt();
             }
             int nSamples = samples(from, to);
-            b = reader.read(samplesAt(), 12 * nSamples);
+            b = reader.scan(samplesAt(), 12 * nSamples);
             long[] second = new long[nSamples];
             int[] nano = new int[nSamples];
             for (int i = 0; i < nSamples; i++) {
@@ -296,7 +301,7 @@ final class Run {
         int done = 0;
         while (done < words) {
             int n = Math.min(words - done, 1 << 16);
-            ByteBuffer b = reader.read(at + 8L * done, 8 * n);
+            ByteBuffer b = reader.scan(at + 8L * done, 8 * n);
             b.asLongBuffer().get(w, done, n);
             done += n;
         }
@@ -310,10 +315,18 @@ final class Run {
 
     // ---------------------------------------------------------------- offsets
 
-    /** @return the raw offset entries (bit 31: batch end) of positions [p, q) of this run */
+    /** @return the raw offset entries (bit 31: batch end) of positions [p, q) of this run, for a read */
     int[] offsets(int p, int q) {
-        int[] out = new int[q - p];
-        ByteBuffer b = reader.read(offsetsAt() + 4L * (p - from), 4 * (q - p));
+        return offsets(reader.read(offsetsAt() + 4L * (p - from), 4 * (q - p)), q - p);
+    }
+
+    /** {@link #offsets}, for a merge: positional. */
+    int[] scanOffsets(int p, int q) {
+        return offsets(reader.scan(offsetsAt() + 4L * (p - from), 4 * (q - p)), q - p);
+    }
+
+    private static int[] offsets(ByteBuffer b, int n) {
+        int[] out = new int[n];
         b.asIntBuffer().get(out);
         return out;
     }
@@ -364,9 +377,9 @@ final class Run {
         return -1;
     }
 
-    /** Reads the id entries [i, i + n) (for merges and checks). */
+    /** Reads the id entries [i, i + n) (for merges and checks: positional). */
     ByteBuffer idEntries(long i, int n) {
-        return reader.read(idsAt() + i * ID_ENTRY, n * ID_ENTRY);
+        return reader.scan(idsAt() + i * ID_ENTRY, n * ID_ENTRY);
     }
 
     // ---------------------------------------------------------------- streams
@@ -391,8 +404,14 @@ final class Run {
         return (long) lo * streamFence;
     }
 
-    /** Reads the stream entries [i, i + n) ({@link #STREAM_ENTRY} bytes each). */
+    /** Reads the stream entries [i, i + n) ({@link #STREAM_ENTRY} bytes each) for a merge: positional. */
     ByteBuffer streamEntries(long i, int n) {
+        requireCurrentFormat();
+        return reader.scan(streamsAt() + i * STREAM_ENTRY, n * STREAM_ENTRY);
+    }
+
+    /** Reads the stream entries [i, i + n) for a look-up: through the mapping. */
+    private ByteBuffer lookUpStreamEntries(long i, int n) {
         requireCurrentFormat();
         return reader.read(streamsAt() + i * STREAM_ENTRY, n * STREAM_ENTRY);
     }
@@ -423,7 +442,7 @@ final class Run {
         long i = fenceBefore(l, hash, fromVersion);
         while (i < streams) {
             int n = (int) Math.min(streamFence, streams - i);
-            ByteBuffer b = streamEntries(i, n);
+            ByteBuffer b = lookUpStreamEntries(i, n);
             for (int k = 0; k < n; k++) {
                 int at = k * STREAM_ENTRY;
                 long h = b.getLong(at);
@@ -458,7 +477,7 @@ final class Run {
         do {
             start = i;
             int n = (int) Math.min(streamFence, streams - i);
-            b = streamEntries(i, n);
+            b = lookUpStreamEntries(i, n);
             k = 0;
             while (k < n && compareStream(b.getLong(k * STREAM_ENTRY), b.getInt(k * STREAM_ENTRY + 8), hash,
                     Integer.MAX_VALUE) < 0) {
@@ -481,7 +500,7 @@ final class Run {
             }
             k = (int) Math.min(streamFence, start);
             start -= k;
-            b = streamEntries(start, k);
+            b = lookUpStreamEntries(start, k);
         }
     }
 
@@ -534,7 +553,7 @@ final class Run {
     /** Copies this run's samples into the arrays from {@code at} (for a merge). */
     void samplesInto(long[] second, int[] nano, int at) {
         int n = samples(from, to);
-        ByteBuffer b = reader.read(samplesAt(), 12 * n);
+        ByteBuffer b = reader.scan(samplesAt(), 12 * n);
         for (int i = 0; i < n; i++) {
             second[at + i] = b.getLong();
             nano[at + i] = b.getInt();
@@ -547,11 +566,7 @@ final class Run {
     }
 
     void close() {
-        try {
-            reader.channel().close();
-        } catch (IOException ignored) {
-            // nothing was written through it
-        }
+        reader.close();
     }
 
     @Override

@@ -87,7 +87,7 @@ final class RunMerge {
                 }
                 int q = Math.min(r.to, next + 8 * CHUNK);
                 checkStop(stop);
-                chunk = r.offsets(next, q);
+                chunk = r.scanOffsets(next, q);
                 next = q;
                 at = 0;
             }

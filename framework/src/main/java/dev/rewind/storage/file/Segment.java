@@ -23,6 +23,10 @@ final class Segment {
     volatile long readableEnd;
     /** Bytes written so far (the committing thread's own). */
     long writeEnd;
+    /** The acknowledged bytes mapped, or null (see {@link #copyMapped}); replaced as the segment grows. */
+    private volatile MappedFile mapping;
+    /** The readable end at the last attempt to map, whether it gave a mapping or not. */
+    private long triedEnd;
 
     Segment(Path path, long base, FileChannel channel, boolean writable, long size) {
         this.path = path;
@@ -55,7 +59,65 @@ final class Segment {
 
     void close() throws IOException {
         released = true;
+        synchronized (this) {
+            if (mapping != null) {
+                mapping.close();
+                mapping = null;
+            }
+        }
         channel.close();
+    }
+
+    /**
+     * Growth of the segment being appended to that earns it a new mapping of its acknowledged bytes: records
+     * written since its last one are read with positional reads until then, so a reader following the
+     * appends does not map the file again for every batch.
+     */
+    static final long REMAP_STEP = 1 << 20;
+
+    /**
+     * Copies acknowledged bytes {@code [start, start + len)} into {@code buf} from a mapping of the segment,
+     * mapping it (again) when it has grown enough since the last one ({@link #REMAP_STEP}, or at all once it
+     * is sealed).
+     *
+     * @param sealed whether appends have moved on to a later segment
+     * @return false when no mapping holds the bytes: the caller reads them with a positional read
+     * @throws InternalError a fault inside the mapping (the file was cut short under the open store)
+     */
+    boolean copyMapped(byte[] buf, long start, int len, boolean sealed) {
+        MappedFile m = mapping;
+        if (m == null || start + len > m.size) {
+            m = remap(start + len, sealed);
+            if (m == null) {
+                return false;
+            }
+        }
+        return m.read(start, len, (map, at) -> {
+            map.get(at, buf, 0, len);
+            return Boolean.TRUE;
+        }) != null;
+    }
+
+    private synchronized MappedFile remap(long needed, boolean sealed) {
+        MappedFile m = mapping;
+        if (m != null && m.size >= needed) {
+            return m;
+        }
+        long end = readableEnd;
+        long known = Math.max(triedEnd, m == null ? 0 : m.size);
+        if (released || end < needed || end <= known || (!sealed && end - known < REMAP_STEP)) {
+            return null;
+        }
+        triedEnd = end;
+        MappedFile next = MappedFile.map(path, channel, end, MappedFile.CHUNK);
+        if (next == null) {
+            return null;
+        }
+        mapping = next;
+        if (m != null) {
+            m.close(); // released when the reads inside it end
+        }
+        return next;
     }
 
     /** One I/O operation on the segment's channel. */

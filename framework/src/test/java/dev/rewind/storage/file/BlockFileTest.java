@@ -31,23 +31,35 @@ class BlockFileTest {
         Path file = dir.resolve("blocks");
         long length = write(file, written);
         assertThat(length).isEqualTo(written.length);
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            BlockFile.Reader reader = new BlockFile.Reader(file, ch, length);
-            int[][] edges = {{0, 0}, {0, written.length}, {BlockFile.PAYLOAD - 8, 16}, {BlockFile.PAYLOAD, 8},
-                {BlockFile.PAYLOAD - 1, 1}, {BlockFile.PAYLOAD - 1, BlockFile.PAYLOAD + 2}, {written.length - 5, 5}};
-            for (int[] e : edges) {
-                assertRange(reader, written, e[0], e[1], seed);
-            }
-            for (int i = 0; i < 2000; i++) {
-                int at = random.nextInt(written.length);
-                int len = random.nextInt(Math.min(written.length - at, 3 * BlockFile.PAYLOAD) + 1);
-                assertRange(reader, written, at, len, seed);
+        // mappings of two blocks make many reads span two of them (those read positionally); of 1 GiB, none
+        for (int chunk : new int[] {2 * BlockFile.BLOCK, MappedFile.CHUNK}) {
+            try (BlockFile.Reader reader = new BlockFile.Reader(file, FileChannel.open(file, StandardOpenOption.READ),
+                    length, chunk)) {
+                assertRanges(reader, written, random, seed);
+                assertThat(reader.mapped()).as("mapped by the first look-up").isTrue();
             }
         }
     }
 
+    private static void assertRanges(BlockFile.Reader reader, byte[] written, Random random, long seed) {
+        int[][] edges = {{0, 0}, {0, written.length}, {BlockFile.PAYLOAD - 8, 16}, {BlockFile.PAYLOAD, 8},
+            {BlockFile.PAYLOAD - 1, 1}, {BlockFile.PAYLOAD - 1, BlockFile.PAYLOAD + 2}, {written.length - 5, 5}};
+        for (int[] e : edges) {
+            assertRange(reader, written, e[0], e[1], seed);
+        }
+        for (int i = 0; i < 2000; i++) {
+            int at = random.nextInt(written.length);
+            int len = random.nextInt(Math.min(written.length - at, 3 * BlockFile.PAYLOAD) + 1);
+            assertRange(reader, written, at, len, seed);
+        }
+    }
+
     private static void assertRange(BlockFile.Reader reader, byte[] written, int at, int len, long seed) {
-        ByteBuffer b = reader.read(at, len);
+        assertBytes(reader.read(at, len), written, at, len, seed);
+        assertBytes(reader.scan(at, len), written, at, len, seed);
+    }
+
+    private static void assertBytes(ByteBuffer b, byte[] written, int at, int len, long seed) {
         assertThat(b.position()).isZero();
         assertThat(b.remaining()).as("a read of %s bytes at %s (seed %s)", len, at, seed).isEqualTo(len);
         byte[] got = new byte[len];
@@ -75,6 +87,32 @@ class BlockFileTest {
                     .hasMessage("index file " + file + " is damaged (checksum mismatch in block 1)");
             assertThat(reader.read(2L * BlockFile.PAYLOAD, 10).remaining()).isEqualTo(10);
         }
+    }
+
+    @Test
+    void a_byte_changed_on_disk_while_the_file_is_mapped_fails_the_next_read_and_a_closed_reader_reads_nothing()
+            throws IOException {
+        byte[] written = new byte[3 * BlockFile.PAYLOAD];
+        new Random(11).nextBytes(written);
+        Path file = dir.resolve("blocks");
+        long length = write(file, written);
+        BlockFile.Reader reader = new BlockFile.Reader(file, FileChannel.open(file, StandardOpenOption.READ), length);
+        assertThat(reader.read(BlockFile.PAYLOAD + 50, 100).get(0)).isEqualTo(written[BlockFile.PAYLOAD + 50]);
+        assertThat(reader.mapped()).isTrue();
+        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) { // another writer, as damage comes
+            f.seek(BlockFile.BLOCK + 100);
+            int b = f.read();
+            f.seek(BlockFile.BLOCK + 100);
+            f.write(b ^ 0x01);
+        }
+        assertThatThrownBy(() -> reader.read(BlockFile.PAYLOAD + 50, 100)).isInstanceOf(BlockFile.Damaged.class)
+                .hasMessage("index file " + file + " is damaged (checksum mismatch in block 1)");
+        assertThatThrownBy(() -> reader.scan(BlockFile.PAYLOAD + 50, 100)).isInstanceOf(BlockFile.Damaged.class)
+                .hasMessage("index file " + file + " is damaged (checksum mismatch in block 1)");
+        reader.close();
+        assertThatThrownBy(() -> reader.read(0, 10)).hasRootCauseInstanceOf(
+                java.nio.channels.ClosedChannelException.class);
+        reader.close(); // twice: nothing more happens
     }
 
     /** @return the logical length written: {@code bytes} through a block file writer into {@code file} */

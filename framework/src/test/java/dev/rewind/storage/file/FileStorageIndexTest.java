@@ -88,6 +88,45 @@ class FileStorageIndexTest {
         }
     }
 
+    /** @return the files under the store's directory this JVM has mapped now, as /proc/self/maps names them */
+    private List<String> mappedFiles() throws IOException {
+        try (Stream<String> lines = Files.lines(Path.of("/proc/self/maps"))) {
+            return lines.filter(l -> l.contains(dir.toString())).map(l -> l.substring(l.indexOf('/')))
+                    .distinct().sorted().toList();
+        }
+    }
+
+    private List<String> mappedRunFiles() throws IOException {
+        return mappedFiles().stream()
+                .filter(n -> Run.isRunName(Path.of(n.replace(" (deleted)", "")).getFileName().toString())).toList();
+    }
+
+    @Test
+    void an_index_file_merged_away_is_unmapped_when_retired_and_a_closed_store_maps_nothing() throws IOException {
+        // index files and segments are read through mappings (docs/adr/0020-index-files-read-through-mappings.md)
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isReadable(Path.of("/proc/self/maps")),
+                "this test reads the JVM's mappings from /proc/self/maps (Linux)");
+        try (FileStorage storage = open()) {
+            List<StoredSerializedEvent> stored = fill(storage, 0, 400, 3);
+            IndexAnswers.assertAnswers(storage, stored); // reads every run
+            assertThat(storage.stats().indexes().runs()).as("some runs were merged away")
+                    .isLessThan(stored.size() / EVERY);
+            // a merge finishing right now may delete an old run just before the store lets go of it: poll until
+            // every run file mapped is one on disk (runs are mapped at their first look-up)
+            dev.rewind.Polls.until(() -> {
+                try {
+                    return runFiles().stream().map(Path::toString).toList().containsAll(mappedRunFiles());
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }, Duration.ofSeconds(10), "the mapped index files to be ones on disk");
+            assertThat(mappedRunFiles()).as("mapped: runs on disk, none deleted").noneMatch(n -> n.endsWith("(deleted)"));
+            assertThat(mappedFiles()).as("sealed segments read by the answers are mapped")
+                    .anyMatch(n -> n.endsWith(Segment.SUFFIX));
+        }
+        assertThat(mappedFiles()).as("mapped after the close").isEmpty();
+    }
+
     @Test
     void answers_from_the_runs_equal_the_log_live_after_a_clean_close_and_after_a_crash() {
         List<StoredSerializedEvent> stored;
