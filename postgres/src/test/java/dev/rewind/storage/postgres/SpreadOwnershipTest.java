@@ -279,7 +279,11 @@ class SpreadOwnershipTest {
             Map<String, String> two = placement("spread-a", "spread-b");
             awaitOwners(instances, two, TAKE_OVER, "the placement on the two alive");
             assertThat(Duration.ofNanos(System.nanoTime() - killedAt)).as("take-over after SIGKILL").isLessThan(TAKE_OVER);
-            assertThat(memberIds()).containsExactlyInAnyOrder("spread-a", "spread-b");
+            // the child's membership is gone for good; a live member whose heartbeat came late on a loaded machine
+            // (the lease is 600 ms here) is missing from the list until its next one, so the list is polled
+            Polls.until(() -> memberIds().size() == 2 && memberIds().containsAll(List.of("spread-a", "spread-b")),
+                    TAKE_OVER, "the members to be the two alive");
+            assertThat(memberIds()).doesNotContain("spread-c");
 
             appended.add(add(instances.get("spread-b"), "x", 5));
             long last = appended.get(appended.size() - 1).lastPosition();
