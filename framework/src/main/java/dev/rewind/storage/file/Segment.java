@@ -99,6 +99,51 @@ final class Segment {
         return mapping;
     }
 
+    /** One I/O operation on the segment's channel. */
+    interface Io<T> {
+        T run(FileChannel channel) throws IOException;
+    }
+
+    /**
+     * Runs an I/O operation so that an interrupted thread cannot break the storage: a {@link FileChannel}
+     * is closed by the JDK when a thread using it is interrupted, for every thread. Here the channel is
+     * then reopened and the operation run again (it must be repeatable: positional reads, writes at a
+     * given offset, force), and the thread's interrupt status is restored at the end.
+     */
+    <T> T io(Io<T> operation) throws IOException {
+        boolean interrupted = false;
+        try {
+            for (int attempt = 0; ; attempt++) {
+                FileChannel ch = channel;
+                try {
+                    return operation.run(ch);
+                } catch (ClosedChannelException e) {
+                    if (e instanceof ClosedByInterruptException) {
+                        interrupted = true;
+                        Thread.interrupted(); // retry with the status clear, restore it below
+                    }
+                    if (released || attempt >= 10) {
+                        throw e;
+                    }
+                    reopen(ch);
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private synchronized void reopen(FileChannel failed) throws IOException {
+        if (channel == failed && !failed.isOpen() && !released) {
+            OpenOption[] options = writable
+                    ? new OpenOption[] {StandardOpenOption.READ, StandardOpenOption.WRITE}
+                    : new OpenOption[] {StandardOpenOption.READ};
+            channel = FileChannel.open(path, options);
+        }
+    }
+
     @Override
     public String toString() {
         return path.toString();
