@@ -58,7 +58,7 @@ final class LogReader {
                 if (buf == null || buf.length < len) {
                     buf = new byte[Math.max(len, Math.min(SegmentScanner.CHUNK, 64 * (runEnd - p) + 256))];
                 }
-                readChunk(s, buf, start, len, dir, si + 1 < v.segments().length);
+                readChunk(s, buf, start, len, dir, si + 1 < v.segments().length); // sealed: a later one exists
                 ByteBuffer bb = ByteBuffer.wrap(buf, 0, len);
                 for (int k = p; k < q; k++) {
                     out.add(decodeChecked(s, bb, (int) (v.offset(k) - start), v.offset(k), k, len, crc));
@@ -94,9 +94,9 @@ final class LogReader {
     static final int MAPPED_READ_MAX = 64 * 1024;
 
     private static void readChunk(Segment s, byte[] buf, long start, int len, Path dir, boolean sealed) {
-        if (len <= MAPPED_READ_MAX) {
+        if (sealed && len <= MAPPED_READ_MAX) {
             try {
-                if (s.copyMapped(buf, start, len, sealed)) {
+                if (s.copyMapped(buf, start, len)) {
                     return;
                 }
             } catch (InternalError e) {

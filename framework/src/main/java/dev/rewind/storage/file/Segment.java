@@ -23,10 +23,10 @@ final class Segment {
     volatile long readableEnd;
     /** Bytes written so far (the committing thread's own). */
     long writeEnd;
-    /** The acknowledged bytes mapped, or null (see {@link #copyMapped}); replaced as the segment grows. */
+    /** The sealed segment's bytes mapped, or null (see {@link #copyMapped}). */
     private volatile MappedFile mapping;
-    /** The readable end at the last attempt to map, whether it gave a mapping or not. */
-    private long triedEnd;
+    /** Guarded by this: whether a mapping was tried (once). */
+    private boolean mapTried;
 
     Segment(Path path, long base, FileChannel channel, boolean writable, long size) {
         this.path = path;
@@ -69,25 +69,18 @@ final class Segment {
     }
 
     /**
-     * Growth of the segment being appended to that earns it a new mapping of its acknowledged bytes: records
-     * written since its last one are read with positional reads until then, so a reader following the
-     * appends does not map the file again for every batch.
-     */
-    static final long REMAP_STEP = 1 << 20;
-
-    /**
-     * Copies acknowledged bytes {@code [start, start + len)} into {@code buf} from a mapping of the segment,
-     * mapping it (again) when it has grown enough since the last one ({@link #REMAP_STEP}, or at all once it
-     * is sealed).
+     * Copies bytes {@code [start, start + len)} of a sealed segment (appends have moved on to a later one, so
+     * its bytes never change again) into {@code buf} from its mapping, made at the first such read. The
+     * segment being appended to is not mapped: the readers that follow the appends (asynchronous runners
+     * filling a hole) read its newest bytes, which a mapping would have to be made again for as it grows.
      *
-     * @param sealed whether appends have moved on to a later segment
-     * @return false when no mapping holds the bytes: the caller reads them with a positional read
+     * @return false when the bytes cannot be read from a mapping: the caller reads them with a positional read
      * @throws InternalError a fault inside the mapping (the file was cut short under the open store)
      */
-    boolean copyMapped(byte[] buf, long start, int len, boolean sealed) {
+    boolean copyMapped(byte[] buf, long start, int len) {
         MappedFile m = mapping;
-        if (m == null || start + len > m.size) {
-            m = remap(start + len, sealed);
+        if (m == null) {
+            m = map();
             if (m == null) {
                 return false;
             }
@@ -98,26 +91,12 @@ final class Segment {
         }) != null;
     }
 
-    private synchronized MappedFile remap(long needed, boolean sealed) {
-        MappedFile m = mapping;
-        if (m != null && m.size >= needed) {
-            return m;
+    private synchronized MappedFile map() {
+        if (mapping == null && !mapTried && !released) {
+            mapTried = true;
+            mapping = MappedFile.map(path, channel, readableEnd, MappedFile.CHUNK);
         }
-        long end = readableEnd;
-        long known = Math.max(triedEnd, m == null ? 0 : m.size);
-        if (released || end < needed || end <= known || (!sealed && end - known < REMAP_STEP)) {
-            return null;
-        }
-        triedEnd = end;
-        MappedFile next = MappedFile.map(path, channel, end, MappedFile.CHUNK);
-        if (next == null) {
-            return null;
-        }
-        mapping = next;
-        if (m != null) {
-            m.close(); // released when the reads inside it end
-        }
-        return next;
+        return mapping;
     }
 
     /** One I/O operation on the segment's channel. */
