@@ -123,12 +123,8 @@ final class BlockFile {
         private final Path path;
         private final FileChannel channel;
         private final long length;
-        private final int chunk;
-        /** Null until the first look-up, and where no mapping could be made: positional reads. */
-        private volatile MappedFile mapped;
-        /** Guarded by this: whether a mapping was tried (it is tried once), whether the file is closed. */
-        private boolean mapTried;
-        private boolean closed;
+        /** Made at the first look-up; none where it could not be made: positional reads. */
+        private final MappedFile.Lazy mapping;
 
         Reader(Path path, FileChannel channel, long length) {
             this(path, channel, length, MappedFile.CHUNK);
@@ -142,7 +138,7 @@ final class BlockFile {
             this.path = path;
             this.channel = channel;
             this.length = length;
-            this.chunk = chunk;
+            this.mapping = new MappedFile.Lazy(() -> MappedFile.map(path, channel, physicalSize(length), chunk));
         }
 
         Path path() {
@@ -159,15 +155,7 @@ final class BlockFile {
 
         /** @return whether look-ups read this file through a mapping (false before the first, or where none could be made) */
         boolean mapped() {
-            return mapped != null;
-        }
-
-        private synchronized MappedFile map() {
-            if (!mapTried && !closed) {
-                mapTried = true;
-                mapped = MappedFile.map(path, channel, physicalSize(length), chunk);
-            }
-            return mapped;
+            return mapping.current() != null;
         }
 
         /**
@@ -180,10 +168,7 @@ final class BlockFile {
             long lastBlock = len == 0 ? firstBlock : (at + len - 1) / PAYLOAD;
             int count = (int) (lastBlock - firstBlock + 1);
             int inBlock = (int) (at % PAYLOAD);
-            MappedFile m = mapped;
-            if (m == null && !mapTried) {
-                m = map();
-            }
+            MappedFile m = mapping.get();
             if (m != null) {
                 ByteBuffer b;
                 try {
@@ -271,14 +256,7 @@ final class BlockFile {
         /** Closes the file; its mapping goes now, or when the last read inside it ends. */
         @Override
         public void close() {
-            MappedFile m;
-            synchronized (this) {
-                closed = true;
-                m = mapped;
-            }
-            if (m != null) {
-                m.close();
-            }
+            mapping.close();
             try {
                 channel.close();
             } catch (IOException ignored) {

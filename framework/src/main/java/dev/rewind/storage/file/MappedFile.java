@@ -9,6 +9,7 @@ import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,6 +67,52 @@ final class MappedFile {
                 }
             }
             return null;
+        }
+    }
+
+    /**
+     * A file's mapping, made at the first read that asks for it (tried once: where it cannot be made, reads stay
+     * positional) and released by {@link #close}, after which none is made. Index files and segments hold
+     * one each.
+     */
+    static final class Lazy {
+        private final Supplier<MappedFile> map;
+        private volatile MappedFile mapped;
+        /** Whether a mapping was tried or the holder closed: no mapping is made from then on. */
+        private volatile boolean settled;
+
+        /** @param map makes the mapping (null where none can be made) */
+        Lazy(Supplier<MappedFile> map) {
+            this.map = map;
+        }
+
+        /** @return the mapping, made now if it was never tried; null where there is none */
+        MappedFile get() {
+            MappedFile m = mapped;
+            return m != null || settled ? m : mapOnce();
+        }
+
+        /** @return the mapping if one was made and is not closed, without making one */
+        MappedFile current() {
+            return mapped;
+        }
+
+        private synchronized MappedFile mapOnce() {
+            if (!settled) {
+                mapped = map.get();
+                settled = true;
+            }
+            return mapped;
+        }
+
+        /** Releases the mapping (now, or when the last read inside it ends) and makes no other. */
+        synchronized void close() {
+            settled = true;
+            MappedFile m = mapped;
+            mapped = null;
+            if (m != null) {
+                m.close();
+            }
         }
     }
 

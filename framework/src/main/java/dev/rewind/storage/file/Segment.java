@@ -23,10 +23,8 @@ final class Segment {
     volatile long readableEnd;
     /** Bytes written so far (the committing thread's own). */
     long writeEnd;
-    /** The sealed segment's bytes mapped, or null (see {@link #copyMapped}). */
-    private volatile MappedFile mapping;
-    /** Guarded by this: whether a mapping was tried (once). */
-    private boolean mapTried;
+    /** The sealed segment's bytes, mapped at the first read that asks for them (see {@link #copyMapped}). */
+    private final MappedFile.Lazy mapping;
 
     Segment(Path path, long base, FileChannel channel, boolean writable, long size) {
         this.path = path;
@@ -35,6 +33,7 @@ final class Segment {
         this.writable = writable;
         this.readableEnd = size;
         this.writeEnd = size;
+        this.mapping = new MappedFile.Lazy(() -> MappedFile.map(path, this.channel, readableEnd, MappedFile.CHUNK));
     }
 
     static String fileName(long base) {
@@ -59,12 +58,7 @@ final class Segment {
 
     void close() throws IOException {
         released = true;
-        synchronized (this) {
-            if (mapping != null) {
-                mapping.close();
-                mapping = null;
-            }
-        }
+        mapping.close();
         channel.close();
     }
 
@@ -78,25 +72,11 @@ final class Segment {
      * @throws InternalError a fault inside the mapping (the file was cut short under the open store)
      */
     boolean copyMapped(byte[] buf, long start, int len) {
-        MappedFile m = mapping;
-        if (m == null) {
-            m = map();
-            if (m == null) {
-                return false;
-            }
-        }
-        return m.read(start, len, (map, at) -> {
+        MappedFile m = mapping.get();
+        return m != null && m.read(start, len, (map, at) -> {
             map.get(at, buf, 0, len);
             return Boolean.TRUE;
         }) != null;
-    }
-
-    private synchronized MappedFile map() {
-        if (mapping == null && !mapTried && !released) {
-            mapTried = true;
-            mapping = MappedFile.map(path, channel, readableEnd, MappedFile.CHUNK);
-        }
-        return mapping;
     }
 
     /** One I/O operation on the segment's channel. */
