@@ -65,7 +65,7 @@ public final class Child {
                 double v = iteration.run();
                 double limit = iteration.limit();
                 System.err.printf("  %s %s iteration %.1f %s%s%n", phase, sideName, v, phase.unit(),
-                        Double.isNaN(limit) ? "" : String.format(" (limit measured next: %.1f)", limit));
+                        Double.isNaN(limit) ? "" : String.format(" (limit measured beside it: %.1f)", limit));
                 measured.add(v);
                 if (!Double.isNaN(limit)) {
                     limits.add(limit);

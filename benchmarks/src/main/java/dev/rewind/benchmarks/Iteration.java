@@ -10,9 +10,10 @@ public interface Iteration {
     double run() throws Exception;
 
     /**
-     * @return a limit for the same figure measured by the last {@link #run()} in the same JVM right after
-     *     it (the durable phases: bare group commit of the same bytes on the same disk), or NaN when the
-     *     phase has none
+     * @return a limit for the same figure measured by the last {@link #run()} in the same JVM right beside
+     *     it (the durable phases: bare group commit of the same bytes on the same disk, after it; with
+     *     asynchronous projections: the same writers with none attached, before or after it), or NaN when
+     *     the phase has none
      */
     default double limit() {
         return Double.NaN;

@@ -15,6 +15,7 @@ import dev.rewind.projection.ReadPoint;
 import dev.rewind.spi.projection.Checkpoint;
 import dev.rewind.storage.file.Durability;
 import dev.rewind.storage.file.FileStorage;
+import dev.rewind.storage.file.FileStorageStats;
 import dev.rewind.storage.memory.InMemoryProjectionStore;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -245,49 +246,105 @@ final class RuntimePhases {
      * 16 writers append orders durably for {@code bench.durable.ms} with three asynchronous projections
      * attached (the views, revenue_only, and a probe noting when each order became visible); the figure is
      * the append rate, the extras the lag from acknowledgement to visibility, p50 and p99.
+     *
+     * <p>Each iteration also runs the same writers with nothing attached, in this JVM, right before or
+     * right after (alternating): that is its {@link Iteration#limit()}, and the target is the ratio of the
+     * two. Compared across phases, the two figures were measured in different JVMs minutes apart, and on
+     * a shared host that drifts by a third within an hour the drift, not the projections, decided the ratio.
+     * {@code -Dbench.linger.ms} and {@code -Dbench.snapshot.events} (0: none) measure other settings.
      */
     Iteration durableWithAsync(int writers) {
         long millis = Long.getLong("bench.durable.ms", 3300);
         List<Order> orders = Workload.orders(100_000);
         return new Iteration() {
             private int round;
+            private double none = Double.NaN;
 
             @Override
             public double run() throws Exception {
-                Path dir = Files.createTempDirectory("rewind-durable-async");
-                AtomicLongArray ackedAt = new AtomicLongArray(LagProbe.CAPACITY);
-                for (int i = 0; i < LagProbe.CAPACITY; i++) {
-                    LagProbe.APPLIED_AT.set(i, 0);
+                boolean noneFirst = round % 2 == 0; // alternating: neither run always finds the other's garbage
+                String prefix = "a" + round++;
+                if (noneFirst) {
+                    none = withNone(writers, millis, orders, prefix + "n");
                 }
-                ProjectionSettings async = ProjectionSettings.async();
-                String linger = System.getProperty("bench.linger.ms"); // to measure other lingers than the default
-                if (linger != null) {
-                    async = async.linger(Duration.ofMillis(Long.parseLong(linger)));
+                double rate = withAsync(writers, millis, orders, prefix);
+                if (!noneFirst) {
+                    none = withNone(writers, millis, orders, prefix + "n");
                 }
-                FileStorage storage = FileStorage.builder(dir).durability(Durability.FSYNC).open();
-                try (Rewind rewind = RewindSide.builder().storage(storage).projection(RewindViews.class)
-                        .projection(RevenueOnly.class).projection(LagProbe.class)
-                        .projectionSettings(RewindViews.NAME, async).projectionSettings(RevenueOnly.NAME, async)
-                        .projectionSettings(LagProbe.NAME, async).build()) {
-                    EventStore store = rewind.store();
-                    Measure.Writers done = Measure.timedWriters(writers, millis, orders, "a" + round++, (stream, o) -> {
-                        AppendResult r = store.append(stream, ExpectedVersion.noStream(), o.events());
-                        long p = r.lastPosition();
-                        if (p < LagProbe.CAPACITY) {
-                            ackedAt.set((int) p, System.nanoTime());
-                        }
-                    });
-                    long head = store.nextPosition();
-                    for (String name : List.of(RewindViews.NAME, RevenueOnly.NAME, LagProbe.NAME)) {
-                        rewind.projections().state(name, ReadPoint.atLeast(head - 1).within(WAIT));
-                    }
-                    lags(ackedAt, head);
-                    return done.rate();
-                } finally {
-                    FilePhases.delete(dir);
-                }
+                return rate;
+            }
+
+            @Override
+            public double limit() {
+                return none;
             }
         };
+    }
+
+    /** The same writers on a fresh durable store with nothing attached: the append rate. */
+    private double withNone(int writers, long millis, List<Order> orders, String prefix) throws Exception {
+        Measure.fullGc();
+        Path dir = Files.createTempDirectory("rewind-durable-none");
+        FileStorage storage = FileStorage.builder(dir).durability(Durability.FSYNC).open();
+        try (Rewind rewind = RewindSide.builder().storage(storage).build()) {
+            EventStore store = rewind.store();
+            double rate = Measure.timedWriters(writers, millis, orders, prefix,
+                    (stream, o) -> store.append(stream, ExpectedVersion.noStream(), o.events())).rate();
+            commits("none attached", storage.stats(), millis);
+            return rate;
+        } finally {
+            FilePhases.delete(dir);
+        }
+    }
+
+    private double withAsync(int writers, long millis, List<Order> orders, String prefix) throws Exception {
+        Measure.fullGc();
+        Path dir = Files.createTempDirectory("rewind-durable-async");
+        AtomicLongArray ackedAt = new AtomicLongArray(LagProbe.CAPACITY);
+        for (int i = 0; i < LagProbe.CAPACITY; i++) {
+            LagProbe.APPLIED_AT.set(i, 0);
+        }
+        ProjectionSettings async = ProjectionSettings.async();
+        String linger = System.getProperty("bench.linger.ms");
+        if (linger != null) {
+            async = async.linger(Duration.ofMillis(Long.parseLong(linger)));
+        }
+        String snapshotEvents = System.getProperty("bench.snapshot.events");
+        if (snapshotEvents != null) {
+            long every = Long.parseLong(snapshotEvents);
+            async = every == 0 ? async.noSnapshots() : async.snapshotEvery(every, async.snapshotEveryTime());
+        }
+        FileStorage storage = FileStorage.builder(dir).durability(Durability.FSYNC).open();
+        try (Rewind rewind = RewindSide.builder().storage(storage).projection(RewindViews.class)
+                .projection(RevenueOnly.class).projection(LagProbe.class)
+                .projectionSettings(RewindViews.NAME, async).projectionSettings(RevenueOnly.NAME, async)
+                .projectionSettings(LagProbe.NAME, async).build()) {
+            EventStore store = rewind.store();
+            Measure.Writers done = Measure.timedWriters(writers, millis, orders, prefix, (stream, o) -> {
+                AppendResult r = store.append(stream, ExpectedVersion.noStream(), o.events());
+                long p = r.lastPosition();
+                if (p < LagProbe.CAPACITY) {
+                    ackedAt.set((int) p, System.nanoTime());
+                }
+            });
+            commits("3 async projections", storage.stats(), millis);
+            long head = store.nextPosition();
+            for (String name : List.of(RewindViews.NAME, RevenueOnly.NAME, LagProbe.NAME)) {
+                rewind.projections().state(name, ReadPoint.atLeast(head - 1).within(WAIT));
+            }
+            lags(ackedAt, head);
+            return done.rate();
+        } finally {
+            FilePhases.delete(dir);
+        }
+    }
+
+    /** How the writers' commits went (the last run of each kind): what an attached projection may change. */
+    private void commits(String which, FileStorageStats stats, long millis) {
+        double seconds = millis / 1000.0;
+        extras.put("fsyncs/s, " + which, stats.fsyncs() / seconds);
+        extras.put("events per fsync, " + which, (double) stats.events() / Math.max(1, stats.fsyncs()));
+        extras.put("share of the time in fsync, " + which, stats.fsyncNanos() / 1e9 / seconds);
     }
 
     private void lags(AtomicLongArray ackedAt, long head) {

@@ -66,6 +66,8 @@ public final class DefaultProjections implements Projections, EventListener, Aut
     private final Map<Class<?>, Runner> byClass = new LinkedHashMap<>();
     private final Runner[] syncRunners;
     private final List<Runner> asyncRunners = new CopyOnWriteArrayList<>();
+    /** Whether the store wakes asynchronous runners when its head moves (guarded by this). */
+    private boolean listening;
     private final Subscription subscription;
     private final AtomicInteger anonymous = new AtomicInteger();
     private Thread checkpointer;
@@ -158,7 +160,7 @@ public final class DefaultProjections implements Projections, EventListener, Aut
             }
             this.syncRunners = sync.toArray(new Runner[0]);
             if (!asyncRunners.isEmpty()) {
-                store.onHeadMoved(this::signalAll);
+                listenForHeadMoves();
             }
             this.subscription = syncRunners.length == 0 ? () -> { } : store.subscribe(this);
             catchUpSync();
@@ -303,6 +305,18 @@ public final class DefaultProjections implements Projections, EventListener, Aut
         }, "rewind-checkpointer");
         checkpointer.setDaemon(true);
         checkpointer.start();
+    }
+
+    /**
+     * Makes the store wake asynchronous runners when its head moves, from the first one on: a subscription
+     * opened on a runtime that started with none is woken by appends too, instead of finding them at its
+     * idle poll (100 ms).
+     */
+    private synchronized void listenForHeadMoves() {
+        if (!listening) {
+            store.onHeadMoved(this::signalAll);
+            listening = true;
+        }
     }
 
     private void signalAll() {
@@ -680,6 +694,7 @@ public final class DefaultProjections implements Projections, EventListener, Aut
         }
         try {
             r.restore();
+            listenForHeadMoves();
             asyncRunners.add(r);
             r.start(DefaultProjections::threadName);
         } catch (RuntimeException | Error e) {

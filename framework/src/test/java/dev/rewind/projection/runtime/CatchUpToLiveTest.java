@@ -9,37 +9,52 @@ import dev.rewind.projection.ProjectionSettings;
 import dev.rewind.projection.ReadPoint;
 import dev.rewind.projection.runtime.Fixtures.Added;
 import dev.rewind.projection.runtime.Fixtures.Totals;
+import dev.rewind.spi.storage.EventStorage;
+import dev.rewind.storage.file.FileStorage;
 import dev.rewind.storage.memory.InMemoryStorage;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.stream.LongStream;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The switch from catch-up to live under 8 concurrent writers: an asynchronous projection started on a
  * store that already holds events, and a subscription from position 0 made while the writers write,
  * each see every event once, in global order (so every stream in its order): no gap and no duplicate.
+ * In memory, and on the durable file store, where the runners at the head wait for the appends' next
+ * fsync to begin instead of being woken by each append.
  */
 class CatchUpToLiveTest {
     private static final int WRITERS = 8;
     private static final int PER_WRITER = 1_500;
     private static final int STORED_BEFORE = 3_000;
 
-    @Test
-    void no_gap_and_no_duplicate_at_the_switch_with_eight_writers() throws Exception {
-        InMemoryStorage storage = new InMemoryStorage();
-        try (Rewind seed = Rewind.builder().discoverPlugins(false).storage(storage).eventTypes(Fixtures.EVENTS).build()) {
+    @TempDir
+    Path dir;
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"memory", "file"})
+    void no_gap_and_no_duplicate_at_the_switch_with_eight_writers(String kind) throws Exception {
+        InMemoryStorage memory = new InMemoryStorage();
+        // a Rewind closes its storage: the file store is opened again for the second one, as after a restart
+        Supplier<EventStorage> storage = "file".equals(kind) ? () -> FileStorage.open(dir) : () -> memory;
+        try (Rewind seed = Rewind.builder().discoverPlugins(false).storage(storage.get()).eventTypes(Fixtures.EVENTS)
+                .build()) {
             for (int i = 0; i < STORED_BEFORE; i++) {
                 seed.store().append("before-" + (i % 50), ExpectedVersion.any(), List.of(new Added("x", 1)));
             }
         }
         List<Long> subscribed = new CopyOnWriteArrayList<>();
         CountDownLatch go = new CountDownLatch(1);
-        try (Rewind rewind = Rewind.builder().discoverPlugins(false).storage(storage).eventTypes(Fixtures.EVENTS)
+        try (Rewind rewind = Rewind.builder().discoverPlugins(false).storage(storage.get()).eventTypes(Fixtures.EVENTS)
                 .projection(Totals.class).projectionSettings("totals", ProjectionSettings.async().batchSize(64)).build()) {
             List<Thread> writers = new ArrayList<>();
             for (int w = 0; w < WRITERS; w++) {
