@@ -14,6 +14,7 @@ import dev.rewind.storage.file.FileStorage;
 import dev.rewind.storage.memory.InMemoryStorage;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -35,6 +36,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class CatchUpToLiveTest {
     private static final int WRITERS = 8;
     private static final int PER_WRITER = 1_500;
+    /** Each durable append waits for an fsync: fewer of them keep the test short and still meet the switch. */
+    private static final int PER_WRITER_DURABLE = 300;
     private static final int STORED_BEFORE = 3_000;
 
     @TempDir
@@ -46,10 +49,12 @@ class CatchUpToLiveTest {
         InMemoryStorage memory = new InMemoryStorage();
         // a Rewind closes its storage: the file store is opened again for the second one, as after a restart
         Supplier<EventStorage> storage = "file".equals(kind) ? () -> FileStorage.open(dir) : () -> memory;
+        int perWriter = "file".equals(kind) ? PER_WRITER_DURABLE : PER_WRITER;
         try (Rewind seed = Rewind.builder().discoverPlugins(false).storage(storage.get()).eventTypes(Fixtures.EVENTS)
                 .build()) {
-            for (int i = 0; i < STORED_BEFORE; i++) {
-                seed.store().append("before-" + (i % 50), ExpectedVersion.any(), List.of(new Added("x", 1)));
+            for (int i = 0; i < STORED_BEFORE / 10; i++) { // ten to an append: each durable one waits for an fsync
+                seed.store().append("before-" + (i % 50), ExpectedVersion.any(),
+                        Collections.nCopies(10, new Added("x", 1)));
             }
         }
         List<Long> subscribed = new CopyOnWriteArrayList<>();
@@ -65,7 +70,7 @@ class CatchUpToLiveTest {
                     } catch (InterruptedException e) {
                         return;
                     }
-                    for (int i = 0; i < PER_WRITER; i++) {
+                    for (int i = 0; i < perWriter; i++) {
                         rewind.store().append("w" + id + "-" + (i % 20), ExpectedVersion.any(),
                                 List.of(new Added("w" + id, 1), new Added("w" + id, 1)));
                     }
@@ -84,7 +89,7 @@ class CatchUpToLiveTest {
                     t.join(TimeUnit.SECONDS.toMillis(60));
                 }
                 long head = rewind.store().nextPosition();
-                assertThat(head).isEqualTo(STORED_BEFORE + WRITERS * PER_WRITER * 2L);
+                assertThat(head).isEqualTo(STORED_BEFORE + WRITERS * perWriter * 2L);
 
                 Map<String, List<Long>> versions = rewind.projections().query(Totals.class, ReadPoint.atLeast(head - 1),
                         Totals::versions);
