@@ -28,6 +28,16 @@ class FileStorageCheckpointTest extends EventStorageContract {
         }
     }
 
+    /**
+     * Every 5 events an index run is written, synced and merged in: with the default 40,000 appends that is
+     * 8,000 runs and 51 s, the longest test of the module. 1,000 per thread still cross 1,600 checkpoints
+     * and their merges while 8 threads append; {@link FileStorageTest} runs the default count.
+     */
+    @Override
+    protected int concurrentAppendsPerThread() {
+        return 1_000;
+    }
+
     @Override
     protected EventStorage reopen(EventStorage storage) {
         FileStorage file = (FileStorage) storage;
