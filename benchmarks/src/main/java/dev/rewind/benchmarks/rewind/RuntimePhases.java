@@ -249,8 +249,9 @@ final class RuntimePhases {
      *
      * <p>Each iteration also runs the same writers with nothing attached, in this JVM, right before or
      * right after (alternating): that is its {@link Iteration#limit()}, and the target is the ratio of the
-     * two. Compared across phases, the two figures were measured in different JVMs minutes apart, and on
-     * a shared host that drifts by a third within an hour the drift, not the projections, decided the ratio.
+     * two. Compared across phases, the two figures were measured in different JVMs a minute or more apart,
+     * and on a shared host whose rate swung by half between such runs the host, not the projections,
+     * decided the ratio.
      * {@code -Dbench.linger.ms} and {@code -Dbench.snapshot.events} (0: none) measure other settings.
      */
     Iteration durableWithAsync(int writers) {
