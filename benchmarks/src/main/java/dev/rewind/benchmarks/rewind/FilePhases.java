@@ -144,11 +144,11 @@ final class FilePhases {
      * @param sample the first MiB (at most) of the first segment the run wrote
      * @param sampleDir the directory the store was in (its parent), on the same file system
      */
-    private record Timed(Measure.Writers done, FileStorageStats stats, byte[] sample, Path sampleDir) {
+    record Timed(Measure.Writers done, FileStorageStats stats, byte[] sample, Path sampleDir) {
     }
 
-    /** One time-boxed run of {@code writers} threads appending orders to a fresh store. */
-    private static Timed timedAppends(int writers, long millis, List<Order> orders, String prefix,
+    /** One time-boxed run of {@code writers} threads appending orders to a fresh store with nothing attached. */
+    static Timed timedAppends(int writers, long millis, List<Order> orders, String prefix,
                                       Durability durability) throws Exception {
         Path dir = Files.createTempDirectory("rewind-durable");
         FileStorage storage = FileStorage.builder(dir).durability(durability).open();

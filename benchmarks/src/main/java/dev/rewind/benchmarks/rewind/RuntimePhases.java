@@ -282,20 +282,12 @@ final class RuntimePhases {
         };
     }
 
-    /** The same writers on a fresh durable store with nothing attached: the append rate. */
+    /** The same writers on a fresh durable store with nothing attached, as {@code DURABLE_16} runs them: the rate. */
     private double withNone(int writers, long millis, List<Order> orders, String prefix) throws Exception {
         Measure.fullGc();
-        Path dir = Files.createTempDirectory("rewind-durable-none");
-        FileStorage storage = FileStorage.builder(dir).durability(Durability.FSYNC).open();
-        try (Rewind rewind = RewindSide.builder().storage(storage).build()) {
-            EventStore store = rewind.store();
-            double rate = Measure.timedWriters(writers, millis, orders, prefix,
-                    (stream, o) -> store.append(stream, ExpectedVersion.noStream(), o.events())).rate();
-            commits("none attached", storage.stats(), millis);
-            return rate;
-        } finally {
-            FilePhases.delete(dir);
-        }
+        FilePhases.Timed t = FilePhases.timedAppends(writers, millis, orders, prefix, Durability.FSYNC);
+        commits("none attached", t.stats(), millis);
+        return t.done().rate();
     }
 
     private double withAsync(int writers, long millis, List<Order> orders, String prefix) throws Exception {
