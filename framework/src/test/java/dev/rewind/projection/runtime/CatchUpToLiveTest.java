@@ -3,6 +3,7 @@ package dev.rewind.projection.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rewind.ExpectedVersion;
+import dev.rewind.Polls;
 import dev.rewind.Rewind;
 import dev.rewind.Subscription;
 import dev.rewind.projection.ProjectionSettings;
@@ -13,6 +14,7 @@ import dev.rewind.spi.storage.EventStorage;
 import dev.rewind.storage.file.FileStorage;
 import dev.rewind.storage.memory.InMemoryStorage;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -93,10 +95,8 @@ class CatchUpToLiveTest {
 
                 Map<String, List<Long>> versions = rewind.projections().query(Totals.class, ReadPoint.atLeast(head - 1),
                         Totals::versions);
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-                while (subscribed.size() < head && System.nanoTime() < deadline) {
-                    Thread.sleep(5);
-                }
+                Polls.until(() -> subscribed.size() >= head, Duration.ofSeconds(30),
+                        "the subscription to be given every position below " + head);
 
                 assertThat(subscribed).as("the subscription saw every position once, in order")
                         .containsExactlyElementsOf(LongStream.range(0, head).boxed().toList());
