@@ -281,8 +281,10 @@ class SpreadOwnershipTest {
             assertThat(Duration.ofNanos(System.nanoTime() - killedAt)).as("take-over after SIGKILL").isLessThan(TAKE_OVER);
             // the child's membership is gone for good; a live member whose heartbeat came late on a loaded machine
             // (the lease is 600 ms here) is missing from the list until its next one, so the list is polled
-            Polls.until(() -> memberIds().size() == 2 && memberIds().containsAll(List.of("spread-a", "spread-b")),
-                    TAKE_OVER, "the members to be the two alive");
+            Polls.until(() -> {
+                List<String> members = memberIds(); // one query per check
+                return members.size() == 2 && members.containsAll(List.of("spread-a", "spread-b"));
+            }, TAKE_OVER, "the members to be the two alive");
             assertThat(memberIds()).doesNotContain("spread-c");
 
             appended.add(add(instances.get("spread-b"), "x", 5));
