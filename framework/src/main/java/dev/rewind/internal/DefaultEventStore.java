@@ -425,6 +425,18 @@ public final class DefaultEventStore implements EventStore {
     }
 
     /**
+     * Whether the event at that position is still on its way to the ring of recent events: not there yet
+     * while an append of this process is in flight.
+     *
+     * @param position a position below {@link #nextPosition()}
+     * @return true when a reader at that position would wait for an appender
+     */
+    public boolean coming(long position) {
+        RecentEvents r = recent;
+        return r != null && r.get(position) == null && r.appending();
+    }
+
+    /**
      * The events from {@code from} on, in order, at least one and at most up to {@code to}: those still
      * held from their append as they are; when one is missing, either a shorter run (an append of this
      * process is about to put it: the caller asks again) or the rest read and decoded from the storage.

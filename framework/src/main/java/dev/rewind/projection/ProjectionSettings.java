@@ -23,15 +23,17 @@ import java.util.Objects;
  * @param batchSize how many events an asynchronous runner applies under one lock (queries wait at most
  *     one batch), 1 or more
  * @param linger how long a live asynchronous runner that finds only a few events (under a quarter of a
- *     batch) waits for more before it applies them: under many small appends it wakes once per
- *     {@code linger} instead of once per append, and takes that much lag ({@link Duration#ZERO}: it wakes
- *     for every append). A query that waits for a position ({@code atLeast}) ends the wait at once; catch-up
+ *     batch), or finds the next one still being appended by this process, waits for more before it applies
+ *     them: under many small appends it wakes once per {@code linger} instead of once per append, and takes
+ *     that much lag ({@link Duration#ZERO}: it wakes for every append). A query that waits for a position ({@code atLeast}) ends the wait at once; catch-up
  *     never waits. Ignored by synchronous runners.
  * @param snapshotEveryEvents save the checkpoint and a snapshot of the state after this many events
  *     (0: no event trigger; with no time trigger either, the projection has no checkpoint and no snapshot at
  *     all and replays from position 0 at every start; with either trigger set it also saves at shutdown)
  * @param snapshotEveryTime ... or when this much time has passed since the last save, whichever comes
- *     first ({@link Duration#ZERO}: no time trigger)
+ *     first ({@link Duration#ZERO}: no time trigger). Either way a save waits until 19 times as long as the
+ *     last one took has passed since it ended, so that saving a large state takes at most about 5% of the
+ *     time (and of the disk the event log also needs) however fast events arrive
  * @param historyEveryEvents keep a snapshot of the past state every this many events, for temporal
  *     queries (0: none; they replay from position 0)
  * @param historyEveryTime ... or whenever this much recorded time has passed since the last one
