@@ -105,8 +105,9 @@ public class RunnerProperties {
         private Integer batchSize;
 
         /**
-         * How long a live asynchronous runner that finds only a few events waits for more (0s: it wakes for
-         * every append); a query waiting for a position ends the wait. Unset: 2ms.
+         * How long a live asynchronous runner that finds only a few events, or its next one still being
+         * appended by this process, waits for more (0s: it wakes for every append); a query waiting for a
+         * position ends the wait. Unset: 2ms.
          */
         private Duration linger;
 
