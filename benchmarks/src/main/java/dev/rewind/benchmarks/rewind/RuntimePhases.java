@@ -149,7 +149,8 @@ final class RuntimePhases {
      */
     Iteration temporal(int n) throws IOException {
         Path dir = files.seeded(n, false, true);
-        long every = Math.max(1_000, n / 100);
+        // -Dbench.history.divisor: a past state every N/that events (100 by default; to see what the tail costs)
+        long every = Math.max(1_000, n / Long.getLong("bench.history.divisor", 100));
         Rewind rewind = RewindSide.builder().storage(FileStorage.open(dir)).projection(RewindViews.class)
                 .projection(RevenueOnly.class)
                 .projectionSettings(RewindViews.NAME, snapshotted().history(every, 200, 16L << 30))
