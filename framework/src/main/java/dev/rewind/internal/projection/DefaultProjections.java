@@ -554,7 +554,7 @@ public final class DefaultProjections implements Projections, EventListener, Aut
                 }
             }
         }
-        Optional<Checkpoint> saved = r.savedCheckpoint();
+        Optional<Checkpoint> saved = r.savedCheckpointBefore(end, version);
         Checkpoint main = saved.filter(c -> c.hasSnapshot() && c.parked().isEmpty() && c.version().equals(version)
                 && c.position() >= 0 && c.position() < end).orElse(null);
         if (main != null) {

@@ -2549,6 +2549,26 @@ final class Runner {
     }
 
     /** @return the saved checkpoint (for temporal queries), read from the store, or empty */
+    /**
+     * The saved checkpoint when a temporal query ending before {@code end} may start from it: its header is
+     * read first, so a checkpoint at or after the end, or of another version, is not read whole (a large
+     * state's checkpoint read on every temporal query was most of the query's time).
+     */
+    Optional<Checkpoint> savedCheckpointBefore(long end, String version) {
+        if (!loads) {
+            return Optional.empty();
+        }
+        try {
+            Optional<HistoryEntry> entry = env.projectionStore().checkpointEntry(name);
+            if (entry.isEmpty() || entry.get().position() >= end || !entry.get().version().equals(version)) {
+                return Optional.empty();
+            }
+            return env.projectionStore().load(name);
+        } catch (CorruptStoreException e) {
+            return Optional.empty();
+        }
+    }
+
     Optional<Checkpoint> savedCheckpoint() {
         if (!loads) {
             return Optional.empty();

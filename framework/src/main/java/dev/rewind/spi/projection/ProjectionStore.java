@@ -32,6 +32,22 @@ public interface ProjectionStore {
     Optional<Checkpoint> load(String name);
 
     /**
+     * The runner's last saved checkpoint as a temporal query chooses among it and the past states: its
+     * position, version and snapshot size, without its snapshot. A temporal query before the checkpoint (the
+     * usual case: it is near the head) then never reads the checkpoint whole, which for a large state is most
+     * of the query's time. Only a hint: a checkpoint that is chosen is read with {@link #load} and checked.
+     * The default reads it whole; a store that can read less should.
+     *
+     * @param name a runner
+     * @return its position, version and snapshot size, or empty when none is saved
+     * @throws dev.rewind.CorruptStoreException when it is stored but damaged
+     */
+    default Optional<HistoryEntry> checkpointEntry(String name) {
+        return load(name).map(c -> new HistoryEntry(c.position(), c.version(),
+                c.snapshot() == null ? 0 : c.snapshot().length));
+    }
+
+    /**
      * Replaces the runner's checkpoint, atomically and durably.
      *
      * @param checkpoint the checkpoint

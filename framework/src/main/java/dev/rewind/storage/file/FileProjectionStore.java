@@ -101,6 +101,21 @@ public final class FileProjectionStore implements ProjectionStore {
         return read(checkpointFile(Objects.requireNonNull(name, "name")), name);
     }
 
+    /** Reads the header only; a file whose header does not read is read whole, which reports its damage. */
+    @Override
+    public Optional<HistoryEntry> checkpointEntry(String name) {
+        Path file = checkpointFile(Objects.requireNonNull(name, "name"));
+        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+            return Optional.empty();
+        }
+        try {
+            Header h = readHeader(file);
+            return Optional.of(new HistoryEntry(h.position(), h.version(), Math.max(0, h.snapshotLength())));
+        } catch (IOException | RuntimeException damaged) {
+            return ProjectionStore.super.checkpointEntry(name);
+        }
+    }
+
     @Override
     public void save(Checkpoint checkpoint) {
         write(checkpointFile(checkpoint.name()), checkpoint, CHECKPOINT);

@@ -59,6 +59,24 @@ class FileProjectionStoreTest {
     }
 
     @Test
+    void the_checkpoint_entry_reads_the_header_only_and_a_damaged_header_is_reported_as_by_load() throws IOException {
+        try (FileStorage storage = FileStorage.open(dir)) {
+            storage.projectionStore().save(checkpoint("totals", 5, "{\"a\":1}".getBytes(StandardCharsets.UTF_8)));
+            Path file = onlyCheckpointFile();
+            byte[] bytes = Files.readAllBytes(file);
+            bytes[bytes.length - 8] ^= 0x40; // inside the snapshot: the header still reads, the checksum would not
+            Files.write(file, bytes);
+            assertThat(storage.projectionStore().checkpointEntry("totals").map(e -> e.position())).contains(5L);
+
+            bytes[12] ^= 0x7f; // inside the header's JSON
+            Files.write(file, bytes);
+            assertThatThrownBy(() -> storage.projectionStore().checkpointEntry("totals"))
+                    .isInstanceOf(CorruptStoreException.class)
+                    .hasMessageContaining("the checkpoint file " + file + " of 'totals' is damaged");
+        }
+    }
+
+    @Test
     void a_past_state_written_again_at_its_position_is_listed_with_its_new_version_and_a_truncated_one_is_refused_when_read()
             throws IOException {
         try (FileStorage storage = FileStorage.open(dir)) {

@@ -70,6 +70,19 @@ public interface ProjectionStoreContract {
     }
 
     @Test
+    default void the_checkpoint_entry_gives_its_position_version_and_snapshot_size_and_follows_each_save() {
+        assertThat(projectionStore().checkpointEntry("totals")).isEmpty();
+        projectionStore().save(checkpoint("totals", 5, new byte[7]));
+        projectionStore().saveHistory(checkpoint("totals", 9, new byte[3])); // a past state is not the checkpoint
+        assertThat(projectionStore().checkpointEntry("totals"))
+                .contains(new HistoryEntry(5, checkpoint("totals", 5, null).version(), 7));
+        projectionStore().save(checkpoint("totals", 8, null));
+        assertThat(projectionStore().checkpointEntry("totals"))
+                .contains(new HistoryEntry(8, checkpoint("totals", 8, null).version(), 0));
+        assertThat(projectionStore().checkpointEntry("other")).isEmpty();
+    }
+
+    @Test
     default void every_field_round_trips_including_an_empty_checkpoint_and_several_parked_events_and_decisions() {
         Checkpoint empty = new Checkpoint("fresh", "", -1, -1, null, 0, 0, -1, List.of(), List.of(), List.of(), null,
                 Instant.EPOCH);
