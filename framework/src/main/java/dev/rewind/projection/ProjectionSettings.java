@@ -25,8 +25,8 @@ import java.util.Objects;
  * @param linger how long a live asynchronous runner that finds only a few events (under a quarter of a
  *     batch), or finds the next one still being appended by this process, waits for more before it applies
  *     them: under many small appends it wakes once per {@code linger} instead of once per append, and takes
- *     that much lag ({@link Duration#ZERO}: it wakes for every append). A query that waits for a position ({@code atLeast}) ends the wait at once; catch-up
- *     never waits. Ignored by synchronous runners.
+ *     that much lag ({@link Duration#ZERO}: it wakes for every append). A query that waits for a position
+ *     ({@code atLeast}) ends the wait at once; catch-up never waits. Ignored by synchronous runners.
  * @param snapshotEveryEvents save the checkpoint and a snapshot of the state after this many events
  *     (0: no event trigger; with no time trigger either, the projection has no checkpoint and no snapshot at
  *     all and replays from position 0 at every start; with either trigger set it also saves at shutdown)

@@ -1108,8 +1108,8 @@ final class Runner {
      * It also lingers when the next event is still on its way from an appender of this process, whatever
      * the number available: a runner woken by the first appender of a group found the group's first
      * events missing from the ring and waited for them there, waking every few microseconds just when the
-     * appenders needed the cores; under 16 durable writers this made their turn between two fsyncs a fifth
-     * longer. One linger lets the whole group arrive and be applied in one batch.
+     * appenders needed the cores to return and append again. One linger lets the whole group arrive and be
+     * applied in one batch.
      */
     private boolean shouldLinger(long available, long next) {
         return !lingered && !settings.linger().isZero() && reachedHead && drainTo < 0 && waiters == 0
@@ -1516,7 +1516,7 @@ final class Runner {
      * took has passed since it ended. A state that grew large, saved every so many events under a fast
      * stream of appends, takes the disk from the event log's own fsyncs, and a snapshot every fraction of a
      * second saves the next start-up almost nothing; spaced this way, saving takes at most about 5% of the
-     * time whatever the state's size (BENCHMARKS.md, session of 2026-12-02 09:32 UTC).
+     * time whatever the state's size.
      *
      * @param now {@link System#nanoTime()} now
      * @param savedAt when the last save ended
@@ -2548,11 +2548,11 @@ final class Runner {
         };
     }
 
-    /** @return the saved checkpoint (for temporal queries), read from the store, or empty */
     /**
-     * The saved checkpoint when a temporal query ending before {@code end} may start from it: its header is
-     * read first, so a checkpoint at or after the end, or of another version, is not read whole (a large
-     * state's checkpoint read on every temporal query was most of the query's time).
+     * The saved checkpoint when a temporal query ending before {@code end} may start from it, read from the
+     * store, or empty. Its header is read first, so a checkpoint at or after the end, or of another version,
+     * is not read whole: it sits near the head, and a large state's checkpoint read on every query into the
+     * past was most of the query's time.
      */
     Optional<Checkpoint> savedCheckpointBefore(long end, String version) {
         if (!loads) {
@@ -2563,17 +2563,6 @@ final class Runner {
             if (entry.isEmpty() || entry.get().position() >= end || !entry.get().version().equals(version)) {
                 return Optional.empty();
             }
-            return env.projectionStore().load(name);
-        } catch (CorruptStoreException e) {
-            return Optional.empty();
-        }
-    }
-
-    Optional<Checkpoint> savedCheckpoint() {
-        if (!loads) {
-            return Optional.empty();
-        }
-        try {
             return env.projectionStore().load(name);
         } catch (CorruptStoreException e) {
             return Optional.empty();
